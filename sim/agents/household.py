@@ -1,0 +1,84 @@
+"""Household: the unit that carries a life problem; a view on the model's arrays."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim.domain import DOMAIN_KEYS, TYPE_KEYS, HouseholdType, ServiceStatus, Stage
+
+if TYPE_CHECKING:
+    from sim.agents.resident import Resident
+    from sim.model import CommunityModel
+
+
+class Household(mesa.Agent):
+    """A household. Every attribute reads (and ``stage`` writes) the model's arrays at ``index``."""
+
+    model: CommunityModel
+
+    def __init__(self, model: CommunityModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def household_type(self) -> HouseholdType:
+        return HouseholdType(int(self.model.town.htype[self.index]))
+
+    @property
+    def type_key(self) -> str:
+        return TYPE_KEYS[self.household_type]
+
+    @property
+    def stage(self) -> Stage:
+        return Stage(int(self.model.hh.stage[self.index]))
+
+    @stage.setter
+    def stage(self, value: Stage) -> None:
+        self.model.hh.stage[self.index] = int(value)
+
+    @property
+    def domains(self) -> list[str]:
+        mask = int(self.model.hh.domains[self.index])
+        return [k for i, k in enumerate(DOMAIN_KEYS) if mask >> i & 1]
+
+    @property
+    def service(self) -> ServiceStatus:
+        return ServiceStatus(int(self.model.hh.service[self.index]))
+
+    @property
+    def noticed(self) -> bool:
+        return bool(self.model.hh.noticed[self.index])
+
+    @property
+    def member(self) -> bool:
+        """Whether the household belongs to its 自治会."""
+        return bool(self.model.town.member[self.index])
+
+    @property
+    def ties(self) -> float:
+        return float(self.model.town.ties[self.index])
+
+    @property
+    def neighbours(self) -> list[Household]:
+        town = self.model.town
+        lo, hi = town.tie_ptr[self.index], town.tie_ptr[self.index + 1]
+        return [self.model.households[int(j)] for j in town.tie_nbr[lo:hi]]
+
+    @property
+    def area(self) -> int:
+        return int(self.model.town.area[self.index])
+
+    @property
+    def district(self) -> int:
+        return int(self.model.town.district[self.index])
+
+    @property
+    def members(self) -> list[Resident]:
+        return [self.model.residents[int(i)] for i in self.model.residents_of(self.index)]
+
+    @property
+    def case_id(self) -> int:
+        """Ledger id of the open case, or -1."""
+        return int(self.model.hh.case[self.index])

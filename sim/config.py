@@ -1,0 +1,193 @@
+"""Loading and validating input files: town profiles and policy scenarios (TOML).
+
+Every file is validated in full before anything runs; a problem raises
+:class:`~sim.params.ConfigError` naming the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sim.mechanisms import MECHANISM_BY_NAME
+from sim.params import ConfigError, Param, validate, validate_block
+from sim.town import TOWN_PARAMS, validate_profile
+
+SCENARIO_META_KEYS = ("title_ja", "title_en", "description_ja", "description_en")
+OVERRIDE_OPS = ("set", "multiply", "add")
+
+
+@dataclass
+class Scenario:
+    """A policy scenario: metadata plus changes to the town and to mechanisms."""
+
+    name: str
+    file: str
+    title_ja: str
+    title_en: str
+    description_ja: str
+    description_en: str
+    town: dict[str, dict[str, Any]] = field(default_factory=dict)
+    mechanisms: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class Town:
+    """A validated town profile and where it came from."""
+
+    name: str
+    file: str
+    profile: dict[str, Any]
+
+
+def _bundled_dir(kind: str) -> Path:
+    return Path(str(resources.files("sim") / kind))
+
+
+def bundled_names(kind: str) -> list[str]:
+    """Names of the bundled ``scenarios`` or ``towns``."""
+    return sorted(p.stem for p in _bundled_dir(kind).glob("*.toml"))
+
+
+def _locate(name_or_path: str | Path, kind: str) -> Path:
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists() or "/" in str(name_or_path):
+        if not path.is_file():
+            raise ConfigError(str(path), "", "no such file")
+        return path
+    bundled = _bundled_dir(kind) / f"{name_or_path}.toml"
+    if not bundled.is_file():
+        what = "scenario" if kind == "scenarios" else "town"
+        raise ConfigError(
+            str(name_or_path),
+            "",
+            f"no such {what}; bundled: {', '.join(bundled_names(kind))} (or give a path to a .toml file)",
+        )
+    return bundled
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning any failure into a ConfigError."""
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(str(path), "", f"not valid TOML: {e}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(str(path), "", f"cannot be read: {e}") from None
+
+
+def load_town(name_or_path: str | Path) -> Town:
+    """Load and validate a town profile (a bundled name or a path)."""
+    path = _locate(name_or_path, "towns")
+    profile = validate_profile(read_toml(path), str(path))
+    return Town(profile["town"]["name"], str(path), profile)
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load and validate a scenario (a bundled name or a path)."""
+    path = _locate(name_or_path, "scenarios")
+    file = str(path)
+    raw = read_toml(path)
+    for key in raw:
+        if key not in ("scenario", "town", "mechanisms"):
+            raise ConfigError(file, key, "unknown section; allowed: scenario, town, mechanisms")
+    meta = raw.get("scenario")
+    if not isinstance(meta, dict):
+        raise ConfigError(file, "scenario", "missing [scenario] table with " + ", ".join(SCENARIO_META_KEYS))
+    for key in meta:
+        if key not in SCENARIO_META_KEYS:
+            raise ConfigError(file, f"scenario.{key}", "unknown key; allowed: " + ", ".join(SCENARIO_META_KEYS))
+    for key in SCENARIO_META_KEYS:
+        if not isinstance(meta.get(key), str) or not meta[key].strip():
+            raise ConfigError(file, f"scenario.{key}", "missing or empty; allowed: a non-empty string")
+    town = _validate_town_overrides(raw.get("town", {}), file)
+    mechanisms = _validate_mechanisms(raw.get("mechanisms", {}), file)
+    return Scenario(
+        path.stem,
+        file,
+        meta["title_ja"],
+        meta["title_en"],
+        meta["description_ja"],
+        meta["description_en"],
+        town,
+        mechanisms,
+    )
+
+
+def _validate_mechanisms(raw: Any, file: str) -> dict[str, dict[str, Any]]:
+    if not isinstance(raw, dict):
+        raise ConfigError(file, "mechanisms", "expected tables [mechanisms.NAME]")
+    out = {}
+    for name, values in raw.items():
+        if name not in MECHANISM_BY_NAME:
+            raise ConfigError(file, f"mechanisms.{name}", "unknown mechanism; allowed: " + ", ".join(MECHANISM_BY_NAME))
+        params = MECHANISM_BY_NAME[name].declared_params()
+        validate_block(params, values, file, f"mechanisms.{name}")  # checks keys and values
+        out[name] = dict(values)
+    return out
+
+
+def _validate_town_overrides(raw: Any, file: str) -> dict[str, dict[str, Any]]:
+    if not isinstance(raw, dict):
+        raise ConfigError(file, "town", "expected tables [town.SECTION]")
+    for section, values in raw.items():
+        if section not in TOWN_PARAMS:
+            raise ConfigError(file, f"town.{section}", "unknown section; allowed: " + ", ".join(TOWN_PARAMS))
+        if not isinstance(values, dict):
+            raise ConfigError(file, f"town.{section}", "expected a table")
+        for key, value in values.items():
+            params = TOWN_PARAMS[section]
+            if key not in params:
+                raise ConfigError(file, f"town.{section}.{key}", "unknown key; allowed: " + ", ".join(params))
+            _check_override(params[key], value, file, f"town.{section}.{key}")
+    return raw
+
+
+def _check_override(param: Param, value: Any, file: str, key: str) -> None:
+    if isinstance(value, dict) and param.kind in ("float", "int"):
+        if len(value) != 1 or next(iter(value)) not in OVERRIDE_OPS:
+            raise ConfigError(file, key, "an operation table needs exactly one of: " + ", ".join(OVERRIDE_OPS))
+        op, operand = next(iter(value.items()))
+        if isinstance(operand, bool) or not isinstance(operand, int | float):
+            raise ConfigError(file, f"{key}.{op}", f"got {operand!r}; allowed: a number")
+        if op == "set":
+            validate(param, operand, file, f"{key}.{op}")
+    else:
+        validate(param, value, file, key, param.default if isinstance(param.default, dict) else None)
+
+
+def _apply_override(param: Param, current: Any, value: Any, file: str, key: str) -> Any:
+    if isinstance(value, dict) and param.kind in ("float", "int"):
+        op, operand = next(iter(value.items()))
+        new = {"set": operand, "multiply": current * operand, "add": current + operand}[op]
+        if param.kind == "int":
+            new = round(new)
+        where = f"{key} (applied to the town's value {current!r})"
+        return validate(param, new, file, where)
+    return validate(param, value, file, key, current if isinstance(current, dict) else None)
+
+
+def effective_profile(scenario: Scenario, town: Town) -> dict[str, Any]:
+    """The town profile with the scenario's changes applied (validated again)."""
+    profile = {k: (dict(v) if isinstance(v, dict) else list(v)) for k, v in town.profile.items()}
+    for section, values in scenario.town.items():
+        profile[section] = dict(profile[section])
+        for key, value in values.items():
+            profile[section][key] = _apply_override(
+                TOWN_PARAMS[section][key], profile[section][key], value, scenario.file, f"town.{section}.{key}"
+            )
+    return validate_profile({k: v for k, v in profile.items()}, scenario.file, base=None)
+
+
+def mechanism_params(scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """Every mechanism's parameters: defaults with the scenario's values on top."""
+    return {
+        name: validate_block(
+            cls.declared_params(), scenario.mechanisms.get(name, {}), scenario.file, f"mechanisms.{name}"
+        )
+        for name, cls in MECHANISM_BY_NAME.items()
+    }

@@ -1,0 +1,126 @@
+"""The vocabulary of the model: stages, household types, problem domains, channels.
+
+Japanese terms of art are kept as labels; identifiers are English.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Stage(IntEnum):
+    """Stage of a household's life problem (生活課題), slide 2-4."""
+
+    NONE = 0  # 困りごとがない状態
+    LATENT = 1  # 潜在的な生活課題がある状態
+    MANIFEST = 2  # 生活課題が顕在化した状態
+    COMPLEX = 3  # 生活課題が複雑化・複合化した状態
+
+
+STAGE_KEYS = ("none", "latent", "manifest", "complex")
+PROBLEM_STAGE_KEYS = STAGE_KEYS[1:]
+STAGE_LABELS_JA = ("困りごとがない", "潜在的", "顕在化", "複雑化・複合化")
+
+
+class HouseholdType(IntEnum):
+    """Household types (slide 1-1, 1-2 and the 最終とりまとめ's 8050 / ダブルケア)."""
+
+    ORDINARY = 0
+    H8050 = 1  # parent ~80 with a withdrawn child ~50
+    DOUBLE_CARE = 2  # ダブルケア: child-rearing and elder care at once
+    ELDERLY_ALONE = 3  # 高齢単身
+    DISABLED_CHILD_REFUSING = 4  # disabled child, parent refuses support (slide 1-1)
+    HOARDING_ISOLATED = 5  # ごみ屋敷・孤立 (slide 1-2)
+
+
+TYPE_KEYS = (
+    "ordinary",
+    "8050",
+    "double_care",
+    "elderly_alone",
+    "disabled_child_refusing",
+    "hoarding_isolated",
+)
+TYPE_LABELS_JA = (
+    "一般世帯",
+    "8050世帯",
+    "ダブルケア世帯",
+    "高齢単身世帯",
+    "障害児と支援拒否の親",
+    "ごみ屋敷・孤立世帯",
+)
+
+
+class Domain(IntEnum):
+    """Problem domains; a household holds a set of them as a bitmask."""
+
+    CARE = 0
+    DISABILITY = 1
+    WITHDRAWAL = 2
+    POVERTY = 3
+    HOUSING = 4
+    EMPLOYMENT = 5
+    CHILD_REARING = 6
+    HEALTH = 7
+    HOARDING = 8
+    DEBT = 9
+
+
+DOMAIN_KEYS = (
+    "care",
+    "disability",
+    "withdrawal",
+    "poverty",
+    "housing",
+    "employment",
+    "child_rearing",
+    "health",
+    "hoarding",
+    "debt",
+)
+DOMAIN_LABELS_JA = ("介護", "障害", "ひきこもり", "生活困窮", "住まい", "就労", "子育て", "健康", "ごみ屋敷", "債務")
+
+
+class Channel(IntEnum):
+    """How a case is first detected (the case pathway of slide 3-7)."""
+
+    NONE = 0
+    SELF = 1  # 本人・家族からの相談
+    NEIGHBOUR = 2  # 住民からの情報提供
+    COMMISSIONER = 3  # 民生委員の訪問
+    VENUE = 4  # 居場所・通いの場のスタッフ
+    OUTREACH = 5  # アウトリーチ
+    AGENCY = 6  # 他機関からのつなぎ
+
+
+CHANNEL_KEYS = ("none", "self", "neighbour", "commissioner", "venue", "outreach", "agency")
+CHANNEL_LABELS_JA = ("未把握", "本人・家族", "近隣住民", "民生委員", "居場所・通いの場", "アウトリーチ", "他機関")
+
+
+class Condition(IntEnum):
+    """Resident conditions, stored as bits of a uint8."""
+
+    WITHDRAWAL = 0  # ひきこもり
+    DISABILITY = 1
+    CARE_NEED = 2  # dementia or 要介護
+    YOUNG_CHILD = 3  # aged 0–5
+
+
+CONDITION_KEYS = ("withdrawal", "disability", "care_need", "young_child")
+
+
+class ServiceStatus(IntEnum):
+    """Where a household's current case stands with the services."""
+
+    UNKNOWN = 0  # not (or no longer) in contact with a desk
+    REFERRED = 1  # referred, waiting for desk intake
+    SUPPORTED = 2  # accepted and supported by a professional
+    GAVE_UP = 3  # bounced by a desk and gave up; returns to UNKNOWN after a cooling-off
+
+
+def count_domains(masks):
+    """Number of domains in each uint16 domain mask (popcount)."""
+    import numpy as np
+
+    bytes_ = np.asarray(masks).astype(">u2").view(np.uint8).reshape(-1, 2)
+    return np.unpackbits(bytes_, axis=1).sum(axis=1)

@@ -1,0 +1,53 @@
+"""Mechanisms in the fixed order of the weekly tick (docs/model.md explains the order).
+
+1. Modifiers of this week's hazards: watching (onset), connection and professional support
+   (progression; support also resolves supported cases).
+2. Resolutions before progression, progression before onset; each household changes stage
+   at most once a week.
+3. Detection channels propose detections; the model records the first detection of each
+   case and refers the household.
+4. Desk intake accepts or bounces referred households.
+
+A new mechanism (consent, 支援会議, caseloads … in later work) is added here, in its place.
+"""
+
+from __future__ import annotations
+
+from sim.mechanisms.agency_referral import AgencyReferral
+from sim.mechanisms.base import Mechanism
+from sim.mechanisms.commissioner_visits import CommissionerVisits
+from sim.mechanisms.connection import Connection
+from sim.mechanisms.desk_intake import DeskIntake
+from sim.mechanisms.information_relay import InformationRelay
+from sim.mechanisms.mutual_aid import MutualAid
+from sim.mechanisms.neighbour_noticing import NeighbourNoticing
+from sim.mechanisms.onset import Onset
+from sim.mechanisms.outreach import Outreach
+from sim.mechanisms.professional_support import ProfessionalSupport
+from sim.mechanisms.progression import Progression
+from sim.mechanisms.resolution import NaturalResolution
+from sim.mechanisms.self_referral import SelfReferral
+from sim.mechanisms.venue_staff import VenueStaff
+from sim.mechanisms.watching import Watching
+
+MECHANISMS: tuple[type[Mechanism], ...] = (
+    Watching,
+    Connection,
+    ProfessionalSupport,
+    MutualAid,
+    NaturalResolution,
+    Progression,
+    Onset,
+    SelfReferral,
+    NeighbourNoticing,
+    InformationRelay,
+    CommissionerVisits,
+    VenueStaff,
+    Outreach,
+    AgencyReferral,
+    DeskIntake,
+)
+
+MECHANISM_BY_NAME: dict[str, type[Mechanism]] = {m.name: m for m in MECHANISMS}
+
+__all__ = ["MECHANISMS", "MECHANISM_BY_NAME", "Mechanism"]

@@ -1,0 +1,53 @@
+"""The mechanism base class: a small unit with its parameters and an on/off switch."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from sim.params import Param
+from sim.streams import HouseholdStream
+
+if TYPE_CHECKING:
+    from sim.model import CommunityModel
+
+ENABLED = Param(True, "Switch: whether the mechanism runs.", "Model structure (DESIGN.md).", kind="bool")
+
+
+class Mechanism:
+    """One community function or service, run once a week in a fixed order.
+
+    Subclasses declare ``name``, ``title_ja``, ``PARAMS`` and implement :meth:`step`.
+    Each mechanism draws only from its own counter-based random stream, named after it:
+    a household's draw depends on the week and the household, never on who else drew.
+    """
+
+    name: ClassVar[str]
+    phase: ClassVar[str]  # "state" (stage changes), "detect" (channels) or "service" (desks and support)
+    title_ja: ClassVar[str]
+    PARAMS: ClassVar[dict[str, Param]]
+
+    def __init__(self, model: CommunityModel, params: dict[str, Any]) -> None:
+        self.model = model
+        self.p = SimpleNamespace(**params)
+        self.enabled: bool = params["enabled"]
+        self.stream = HouseholdStream(model.seed, f"mechanism.{self.name}")
+        self.setup()
+
+    @classmethod
+    def declared_params(cls) -> dict[str, Param]:
+        """All parameters including the switch."""
+        return {"enabled": ENABLED, **cls.PARAMS}
+
+    def setup(self) -> None:
+        """Prepare arrays derived from parameters (override when needed)."""
+
+    def step(self, week: int) -> None:
+        """Act for one week."""
+        raise NotImplementedError
+
+    def draw(self, week: int, idx: np.ndarray, k: int = 0) -> np.ndarray:
+        """Uniforms for households ``idx`` this week; ``k`` numbers separate draws of one week."""
+        return self.stream.uniform(week, idx, k)

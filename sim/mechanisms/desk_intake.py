@@ -1,0 +1,153 @@
+"""相談窓口の受付: a siloed desk accepts its own domains and bounces the rest; 断らない accepts all."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.domain import DOMAIN_KEYS, ServiceStatus, count_domains
+from sim.mechanisms.base import Mechanism
+from sim.params import Param, type_array
+
+
+class DeskIntake(Mechanism):
+    """Referred households go to a desk; the desk accepts or bounces them.
+
+    A referral reaches a desk of a kind that covers the household's presenting (first)
+    domain with probability ``routing_accuracy`` (``routing_accuracy_after_bounce`` after a
+    bounce), otherwise a desk of another kind. A siloed desk accepts only its own domains;
+    its support then covers the share of the household's domains it handles. With
+    ``refuse_none`` (断らない相談支援) every desk accepts every household and coordinates
+    support for all its domains. A bounced household gives up with ``give_up_probability``
+    and stays away for ``give_up_weeks``; otherwise it is referred again next week.
+    """
+
+    name = "desk_intake"
+    phase = "service"
+    title_ja = "相談窓口の受付"
+    PARAMS = {
+        "refuse_none": Param(
+            False,
+            "断らない相談支援: every desk accepts every household.",
+            "Baseline: 縦割り desks (社会福祉法 106条の4 makes 断らない相談 part of 重層的支援体制整備事業, "
+            "implemented by 473 municipalities in FY2025 of 1,741).",
+            kind="bool",
+        ),
+        "one_stop_coverage": Param(
+            1.0,
+            "Share of a household's domains covered when a 断らない desk accepts it.",
+            "Assumption: the desk links every domain to a service.",
+            low=0.0,
+            high=1.0,
+        ),
+        "routing_accuracy": Param(
+            0.6,
+            "Probability that a first referral reaches a desk covering the presenting domain.",
+            "Assumption: residents and referrers often do not know which 窓口 handles what "
+            "(the problem 断らない相談 addresses).",
+            low=0.0,
+            high=1.0,
+        ),
+        "routing_accuracy_after_bounce": Param(
+            0.8,
+            "Probability that a referral after a bounce reaches the right desk.",
+            "Assumption: the bouncing desk names another 窓口.",
+            low=0.0,
+            high=1.0,
+        ),
+        "give_up_probability": Param(
+            {
+                "ordinary": 0.3,
+                "8050": 0.5,
+                "double_care": 0.4,
+                "elderly_alone": 0.4,
+                "disabled_child_refusing": 0.7,
+                "hoarding_isolated": 0.7,
+            },
+            "Probability that a bounced household gives up, by type.",
+            "Assumption: たらい回し discourages most those least willing to ask (slides 1-1, 1-2).",
+            kind="by_type",
+            low=0.0,
+            high=1.0,
+        ),
+        "give_up_weeks": Param(
+            26,
+            "Weeks a household that gave up stays away from services.",
+            "Assumption: half a year.",
+            kind="int",
+            low=0,
+            high=10_000,
+        ),
+    }
+
+    def setup(self) -> None:
+        town = self.model.town
+        self.kinds = list(town.desk_of_kind_by_area)
+        specs = {d["kind"]: d for d in town.desks}
+        self.kind_masks = np.array([_mask(specs[k]["domains"]) for k in self.kinds], dtype=np.uint16)
+        self.desk_masks = np.array([_mask(d["domains"]) for d in town.desks], dtype=np.uint16)
+        self.give_up = type_array(self.p.give_up_probability)
+
+    def step(self, week: int) -> None:
+        m, hh, p = self.model, self.model.hh, self.p
+        back = (hh.service == ServiceStatus.GAVE_UP) & (hh.service_until <= week)
+        hh.service[back] = ServiceStatus.UNKNOWN
+        idx = np.flatnonzero(hh.service == ServiceStatus.REFERRED)
+        if len(idx) == 0:
+            return
+        cases = hh.case[idx]
+        desk = self._route(idx, cases, self.draw(week, idx, 0), self.draw(week, idx, 1))
+        accept = (
+            np.full(len(idx), True)
+            if p.refuse_none
+            else ((self.desk_masks[desk] >> m.cases.primary_domain[cases].astype(np.uint16)) & 1).astype(bool)
+        )
+        m.cases.cols["referrals"][cases] += 1
+        m.desk_referrals += np.bincount(desk, minlength=len(self.desk_masks))
+        self._accept(idx[accept], desk[accept], week)
+        self._bounce(idx[~accept], self.draw(week, idx[~accept], 2), week)
+
+    def _route(self, idx, cases, u_route, u_kind) -> np.ndarray:
+        m, hh = self.model, self.model.hh
+        accuracy = np.where(
+            hh.referral_attempts[idx] > 0, self.p.routing_accuracy_after_bounce, self.p.routing_accuracy
+        )
+        bit = (1 << m.cases.primary_domain[cases].astype(np.uint16)).astype(np.uint16)
+        covers = (self.kind_masks[None, :] & bit[:, None]) > 0
+        right = (u_route < accuracy) & covers.any(axis=1)
+        # Right: a random kind among those that cover the domain; wrong: a random kind among the others.
+        candidates = np.where(right[:, None], covers, ~covers | ~covers.any(axis=1)[:, None])
+        cum = np.cumsum(candidates, axis=1)
+        kind = (cum < (u_kind * cum[:, -1])[:, None]).sum(axis=1)
+        area = m.town.area[idx]
+        by_area = np.stack([m.town.desk_of_kind_by_area[k] for k in self.kinds])
+        return by_area[kind, area]
+
+    def _accept(self, idx: np.ndarray, desk: np.ndarray, week: int) -> None:
+        m, hh = self.model, self.model.hh
+        if self.p.refuse_none:
+            coverage = np.full(len(idx), self.p.one_stop_coverage)
+        else:
+            held = hh.domains[idx]
+            coverage = count_domains(held & self.desk_masks[desk]) / np.maximum(count_domains(held), 1)
+        m.start_support(idx, desk, coverage, week)
+
+    def _bounce(self, idx: np.ndarray, u: np.ndarray, week: int) -> None:
+        m, hh = self.model, self.model.hh
+        cases = hh.case[idx]
+        m.cases.cols["bounces"][cases] += 1
+        m.week_counts["bounces"] += len(idx)
+        hh.referral_attempts[idx] += 1
+        gives_up = u < self.give_up[m.town.htype[idx]]
+        quit_ = idx[gives_up]
+        hh.service[quit_] = ServiceStatus.GAVE_UP
+        hh.service_until[quit_] = week + self.p.give_up_weeks
+        hh.referral_attempts[quit_] = 0
+        m.cases.cols["gave_up"][hh.case[quit_]] = True
+        m.week_counts["gave_up"] += len(quit_)
+
+
+def _mask(domains: list[str]) -> int:
+    mask = 0
+    for d in domains:
+        mask |= 1 << DOMAIN_KEYS.index(d)
+    return mask

@@ -1,0 +1,88 @@
+"""アウトリーチ: staff go out to households that do not come to desks."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.domain import Channel, Condition, HouseholdType, ServiceStatus
+from sim.mechanisms.base import Mechanism
+from sim.params import Param, stage_array
+
+HARD_TO_REACH = (HouseholdType.H8050, HouseholdType.DISABLED_CHILD_REFUSING, HouseholdType.HOARDING_ISOLATED)
+
+
+class Outreach(Mechanism):
+    """Outreach contacts a week = hours / hours_per_contact, shared town-wide by priority.
+
+    Priority: ``noticed_priority`` if a neighbour worries about the household, plus
+    ``hard_to_reach_priority`` for withdrawn members and the seed's hard-to-reach types
+    (8050, refusing parent, hoarding). Others are not sought out. A contact detects a
+    problem with probability ``detect_on_contact[stage]``.
+    """
+
+    name = "outreach"
+    phase = "detect"
+    title_ja = "アウトリーチ"
+    PARAMS = {
+        "hours_per_week_per_10k_households": Param(
+            0.0,
+            "Outreach staff hours a week per 10,000 households (40 = one full-time worker).",
+            "Baseline 0: outreach is not a funded task before 重層的支援体制整備事業 (アウトリーチ等を通じた継続的支援事業).",
+            low=0.0,
+            high=10_000.0,
+        ),
+        "hours_per_contact": Param(
+            3.0,
+            "Staff hours per household contact, travel included.",
+            "Assumption: a home visit with preparation and records.",
+            low=0.1,
+            high=100.0,
+        ),
+        "noticed_priority": Param(
+            5.0, "Priority of households neighbours worry about.", "Assumption.", low=0.0, high=100.0
+        ),
+        "hard_to_reach_priority": Param(
+            2.0, "Priority of withdrawn, refusing and hoarding households.", "Assumption.", low=0.0, high=100.0
+        ),
+        "detect_on_contact": Param(
+            {"latent": 0.4, "manifest": 0.7, "complex": 0.8},
+            "Probability that a contact uncovers and engages the problem, by stage.",
+            "Assumption.",
+            kind="by_stage",
+            low=0.0,
+            high=1.0,
+        ),
+    }
+
+    def setup(self) -> None:
+        m = self.model
+        self.detect = stage_array(self.p.detect_on_contact)
+        town = m.town
+        withdrawn = np.zeros(m.n_households, dtype=bool)
+        withdrawn[town.res_household[(town.res_conditions & (1 << Condition.WITHDRAWAL)) > 0]] = True
+        self.hard_to_reach = withdrawn | np.isin(town.htype, HARD_TO_REACH)
+        self.contacts_per_week = (
+            self.p.hours_per_week_per_10k_households * m.n_households / 10_000 / self.p.hours_per_contact
+        )
+
+    def step(self, week: int) -> None:
+        m, p = self.model, self.p
+        if self.contacts_per_week <= 0:
+            return
+        # Outreach seeks out flagged households not in contact with services, problem or not.
+        out_of_contact = m.hh.service == ServiceStatus.UNKNOWN
+        targets = out_of_contact & (
+            (m.hh.noticed & (p.noticed_priority > 0)) | (self.hard_to_reach & (p.hard_to_reach_priority > 0))
+        )
+        total = p.noticed_priority * np.count_nonzero(
+            out_of_contact & m.hh.noticed
+        ) + p.hard_to_reach_priority * np.count_nonzero(out_of_contact & self.hard_to_reach)
+        if total <= 0:
+            return
+        contacts = min(self.contacts_per_week, float(np.count_nonzero(targets)))
+        m.staff_hours["outreach"] += contacts * p.hours_per_contact
+        idx = m.reachable_idx
+        weight = p.noticed_priority * m.hh.noticed[idx] + p.hard_to_reach_priority * self.hard_to_reach[idx]
+        contacted = self.draw(week, idx) < np.minimum(1.0, self.contacts_per_week * weight / total)
+        found = contacted & (self.draw(week, idx, 1) < self.detect[m.hh.stage[idx]])
+        m.propose_detection(idx[found], Channel.OUTREACH)

@@ -1,0 +1,37 @@
+"""Natural resolution: problems that fade without anyone's help."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.mechanisms.base import Mechanism
+from sim.params import Param, stage_array, weekly_from_mean_weeks
+from sim.state import RESOLVED_BY_KEYS
+
+
+class NaturalResolution(Mechanism):
+    """Weekly resolution probability 1 / mean_weeks[stage]."""
+
+    name = "resolution"
+    phase = "state"
+    title_ja = "自然な解決"
+    PARAMS = {
+        "mean_weeks": Param(
+            {"latent": 52.0, "manifest": 156.0, "complex": 520.0},
+            "Mean weeks until a problem resolves on its own, by stage.",
+            "Assumption; long for complex cases: hikikomori at 40–64 lasts ≥ 5 years in over half of cases "
+            "(内閣府 2019) and KHJ's mean is 10.8 years.",
+            kind="by_stage",
+            low=1.0,
+            high=100_000.0,
+        ),
+    }
+
+    def setup(self) -> None:
+        self.weekly = weekly_from_mean_weeks(stage_array(self.p.mean_weeks, 0.0))
+        self.weekly[0] = 0.0
+
+    def step(self, week: int) -> None:
+        m, hh = self.model, self.model.hh
+        idx = np.flatnonzero(hh.has_problem() & ~hh.changed)
+        m.resolve(idx[self.draw(week, idx) < self.weekly[hh.stage[idx]]], week, RESOLVED_BY_KEYS.index("natural"))

@@ -1,0 +1,36 @@
+"""場の機能: staff and regulars at サロン・通いの場・居場所 notice participants' problems."""
+
+from __future__ import annotations
+
+from sim.domain import Channel
+from sim.mechanisms.base import Mechanism
+from sim.params import Param, stage_array
+
+
+class VenueStaff(Mechanism):
+    """A participating household attends with ``venues.attendance_per_week`` (profile) and is
+    noticed with probability ``notice_on_attendance[stage]``."""
+
+    name = "venue_staff"
+    phase = "detect"
+    title_ja = "居場所・通いの場での気づき"
+    PARAMS = {
+        "notice_on_attendance": Param(
+            {"latent": 0.05, "manifest": 0.15, "complex": 0.2},
+            "Probability that staff notice and connect a problem at one attendance.",
+            "Assumption: 緩やかな見守り at venues (厚労省 2023, slide 包括的な支援体制).",
+            kind="by_stage",
+            low=0.0,
+            high=1.0,
+        ),
+    }
+
+    def setup(self) -> None:
+        self.notice = stage_array(self.p.notice_on_attendance)
+
+    def step(self, week: int) -> None:
+        m = self.model
+        idx = m.reachable_idx[m.town.hh_venue[m.reachable_idx] >= 0]
+        attends = self.draw(week, idx) < m.town.profile["venues"]["attendance_per_week"]
+        noticed = self.draw(week, idx, 1) < self.notice[m.hh.stage[idx]]
+        m.propose_detection(idx[attends & noticed], Channel.VENUE)

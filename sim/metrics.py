@@ -1,0 +1,110 @@
+"""Headline metrics of a run, overall and by household type.
+
+Metrics are about *new* cases: onset during the run and at least ``MIN_FOLLOW_UP_WEEKS``
+before its end, so every counted case had time to be found. Cases present at the start
+(``prevalent_at_start``) are in the ledger and the weekly series but not in these rates.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.domain import CHANNEL_KEYS, TYPE_KEYS
+
+if TYPE_CHECKING:
+    from sim.model import CommunityModel
+
+MIN_FOLLOW_UP_WEEKS = 26
+
+METRICS_DOC: dict[str, str] = {
+    "cases": "New cases with onset at least 26 weeks before the end.",
+    "early_detection_rate": "Cases first detected while LATENT ÷ all cases.",
+    "latent_share_of_detections": "Detected cases first detected while LATENT ÷ detected cases.",
+    "median_weeks_to_detection": "Median weeks from onset to first detection (detected cases).",
+    "p90_weeks_to_detection": "90th percentile of weeks from onset to first detection (detected cases).",
+    "unreached_share": "Cases never detected by the end ÷ all cases.",
+    "complex_share": "Cases that ever reach COMPLEX ÷ all cases.",
+    "mean_worst_stage": "Mean of the worst stage reached (1 LATENT … 3 COMPLEX).",
+    "resolution_rate": "Cases resolved by the end ÷ all cases.",
+    "median_weeks_to_resolution": "Median weeks from onset to resolution (resolved cases).",
+    "bounce_share": "Detected cases bounced by a desk at least once ÷ detected cases.",
+    "gave_up_share": "Detected cases that gave up after a bounce ÷ detected cases.",
+    "supported_share": "Detected cases that a desk accepted and supported ÷ detected cases.",
+    "complex_household_weeks_per_1000": "Household-weeks spent in COMPLEX over the whole run, per 1,000 "
+    "households (all households, incl. cases present at the start).",
+    **{f"channel_share_{k}": f"Share of first detections made by the '{k}' channel." for k in CHANNEL_KEYS[1:]},
+}
+
+
+def eligible_cases(ledger: pd.DataFrame, weeks: int) -> pd.DataFrame:
+    """New cases with onset at least ``MIN_FOLLOW_UP_WEEKS`` before the end of a ``weeks``-long run."""
+    onset = ledger["onset_week"]
+    return ledger[~ledger["prevalent_at_start"] & onset.notna() & (onset <= weeks - MIN_FOLLOW_UP_WEEKS)]
+
+
+def case_metrics(cases: pd.DataFrame) -> dict[str, float]:
+    """Rates over a set of cases (NaN where a rate has no denominator)."""
+    n = len(cases)
+    detected = cases["first_detection_week"].notna()
+    n_detected = int(detected.sum())
+    latent = (cases["first_detection_stage"] == "latent") & detected
+    wait = cases.loc[detected, "weeks_to_detection"].astype(float)
+    resolved = cases["resolution_week"].notna()
+    duration = (cases.loc[resolved, "resolution_week"] - cases.loc[resolved, "onset_week"]).astype(float)
+    worst = cases["worst_stage"].cat.codes
+
+    def share(mask: pd.Series, denominator: int) -> float:
+        return float(mask.sum() / denominator) if denominator else float("nan")
+
+    out = {
+        "cases": float(n),
+        "early_detection_rate": share(latent, n),
+        "latent_share_of_detections": share(latent, n_detected),
+        "median_weeks_to_detection": float(wait.median()) if n_detected else float("nan"),
+        "p90_weeks_to_detection": float(wait.quantile(0.9)) if n_detected else float("nan"),
+        "unreached_share": share(~detected, n),
+        "complex_share": share(cases["worst_stage"] == "complex", n),
+        "mean_worst_stage": float(worst.mean()) if n else float("nan"),
+        "resolution_rate": share(resolved, n),
+        "median_weeks_to_resolution": float(duration.median()) if len(duration) else float("nan"),
+        "bounce_share": share(detected & (cases["bounces"] > 0), n_detected),
+        "gave_up_share": share(detected & cases["gave_up"], n_detected),
+        "supported_share": share(detected & cases["support_start_week"].notna(), n_detected),
+    }
+    channel = cases.loc[detected, "first_detection_channel"]
+    for k in CHANNEL_KEYS[1:]:
+        out[f"channel_share_{k}"] = share(channel == k, n_detected)
+    return out
+
+
+def summary_table(ledger: pd.DataFrame, model: CommunityModel) -> pd.DataFrame:
+    """Long table of metrics: one row per (household_type, metric); 'all' is the whole town."""
+    weeks = int(model.time)
+    cases = eligible_cases(ledger, weeks)
+    rows = []
+    households = np.bincount(model.town.htype, minlength=len(TYPE_KEYS))
+    groups = [("all", cases, model.n_households, model.complex_weeks_by_type.sum())]
+    for t, key in enumerate(TYPE_KEYS):
+        groups.append((key, cases[cases["household_type"] == key], households[t], model.complex_weeks_by_type[t]))
+    for key, sub, n_households, complex_weeks in groups:
+        metrics = case_metrics(sub)
+        metrics["complex_household_weeks_per_1000"] = (
+            float(complex_weeks / n_households * 1000) if n_households else float("nan")
+        )
+        rows += [{"household_type": key, "metric": m, "value": v} for m, v in metrics.items()]
+    return pd.DataFrame(rows)
+
+
+def summarise(ledger: pd.DataFrame, model: CommunityModel) -> dict[str, float]:
+    """The town-wide metrics as a dict."""
+    table = summary_table(ledger, model)
+    return dict(
+        zip(
+            table.loc[table.household_type == "all", "metric"],
+            table.loc[table.household_type == "all", "value"],
+            strict=True,
+        )
+    )

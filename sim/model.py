@@ -1,0 +1,340 @@
+"""CommunityModel: one town, its households' life problems, and who finds and helps them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim.agents import (
+    NPO,
+    ConsultationDesk,
+    Household,
+    NeighbourhoodAssociation,
+    Professional,
+    Resident,
+    Venue,
+    WelfareCommissioner,
+)
+from sim.config import Scenario, Town, effective_profile, load_scenario, load_town, mechanism_params
+from sim.domain import CHANNEL_KEYS, PROBLEM_STAGE_KEYS, STAGE_KEYS, TYPE_KEYS, ServiceStatus, Stage
+from sim.mechanisms import MECHANISMS, Mechanism
+from sim.mechanisms.onset import draw_domains
+from sim.state import CaseTable, HouseholdState
+from sim.streams import HouseholdStream, make_stream
+from sim.town import build_town
+
+WEEKS_PER_YEAR = 52
+
+
+class CommunityModel(mesa.Model):
+    """A town whose households move through problem stages, and a community that notices them.
+
+    Args:
+        scenario: A :class:`~sim.config.Scenario`, or a bundled scenario name or TOML path.
+        town: A :class:`~sim.config.Town`, or a bundled town name or TOML path.
+        seed: The run's seed; every random stream derives from it.
+
+    One call of :meth:`step` is one week; ``model.time`` is the number of weeks simulated.
+    """
+
+    def __init__(
+        self, scenario: Scenario | str | Path = "baseline", town: Town | str | Path = "neighbourhood", seed: int = 0
+    ) -> None:
+        super().__init__(rng=seed)
+        self.seed = int(seed)
+        self.policy = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.town_spec = town if isinstance(town, Town) else load_town(town)
+        self.profile = effective_profile(self.policy, self.town_spec)
+        self.town = build_town(self.profile, self.seed)
+        self.n_households = self.town.n_households
+        self.hh = HouseholdState(self.n_households)
+        self.cases = CaseTable(capacity=max(1024, self.n_households // 4))
+        self.mechanisms: list[Mechanism] = [
+            cls(self, params) for cls, params in zip(MECHANISMS, mechanism_params(self.policy).values(), strict=True)
+        ]
+        self._by_name = {m.name: m for m in self.mechanisms}
+        self._res_ptr = np.searchsorted(self.town.res_household, np.arange(self.n_households + 1))
+        self._init_counters()
+        self._create_agents()
+        self._seed_prevalent_cases()
+        self.all_households = np.arange(self.n_households)
+        self.reachable_idx = np.zeros(0, dtype=np.int64)
+        self._detection_stream = HouseholdStream(self.seed, "detection")
+        self._proposals: list[tuple[np.ndarray, int]] = []
+        self.week_stats: dict[str, float] = {}
+        self.datacollector = mesa.DataCollector(model_reporters={k: _reporter(k) for k in self._stat_names()})
+        self._collect_week(0)
+
+    # ------------------------------------------------------------------ set-up
+    def _init_counters(self) -> None:
+        town = self.town
+        self.prof_desk = np.repeat(np.arange(len(town.desks)), [d["staff_per_desk"] for d in town.desks])
+        self.prof_caseload = np.zeros(len(self.prof_desk), dtype=np.int32)
+        self._staff_of_desk = [np.flatnonzero(self.prof_desk == d) for d in range(len(town.desks))]
+        self.desk_referrals = np.zeros(len(town.desks), dtype=np.int64)
+        self.commissioner_visits = np.zeros(len(town.district_vacant), dtype=np.int64)
+        self.commissioner_visits = self.commissioner_visits.astype(np.float64)
+        self.staff_hours: Counter[str] = Counter()
+        self.complex_weeks_by_type = np.zeros(len(TYPE_KEYS), dtype=np.int64)
+        self.week_counts: Counter[str] = Counter()
+
+    def _create_agents(self) -> None:
+        town = self.town
+        self.households = [Household(self, i) for i in range(self.n_households)]
+        self.residents = [Resident(self, i) for i in range(town.n_residents)]
+        self.associations = [NeighbourhoodAssociation(self, a) for a in range(len(town.area_activity))]
+        self.commissioners = [WelfareCommissioner(self, d) for d in range(len(town.district_vacant))]
+        self.venues = [Venue(self, v) for v in range(len(town.venue_kind))]
+        self.npos = [NPO(self, i, focus) for i, focus in enumerate(town.npo_focus)]
+        self.desks = [ConsultationDesk(self, d["index"], d) for d in town.desks]
+        self.professionals = [
+            Professional(self, i, int(desk), town.desks[desk]["staff_role"], town.desks[desk]["domains"])
+            for i, desk in enumerate(self.prof_desk)
+        ]
+
+    def _seed_prevalent_cases(self) -> None:
+        """Start from the stationary stage mix of each type under onset, progression and resolution alone.
+
+        These cases are flagged ``prevalent_at_start``; summaries are about new cases.
+        """
+        rng = make_stream(self.seed, "init")
+        u, d = rng.random(self.n_households), rng.random((3, self.n_households))
+        shares = self.stationary_stage_shares()  # (types, 4)
+        cum = np.cumsum(shares, axis=1)[self.town.htype]
+        stage = (u[:, None] >= cum[:, :-1]).sum(axis=1)
+        idx = np.flatnonzero(stage > 0)
+        weights = self.mechanism("onset").domain_weights[self.town.htype[idx]]
+        domains = np.zeros(len(idx), dtype=np.uint16)
+        primary = draw_domains(weights, 0, d[0, idx])
+        domains |= (1 << primary).astype(np.uint16)
+        for step_ in (1, 2):
+            extra = draw_domains(weights, domains, d[step_, idx])
+            add = (stage[idx] > step_) & (extra >= 0)
+            domains[add] |= (1 << extra[add]).astype(np.uint16)
+        ids = self.cases.open(idx, self.town.htype[idx], -1, primary, domains, stage[idx], prevalent=True)
+        self.hh.stage[idx] = stage[idx]
+        self.hh.domains[idx] = domains
+        self.hh.case[idx] = ids
+
+    def stationary_stage_shares(self) -> np.ndarray:
+        """Long-run stage shares of each household type with no community or services (rows: types)."""
+        onset, prog, res = self.mechanism("onset"), self.mechanism("progression"), self.mechanism("resolution")
+        shares = np.zeros((len(TYPE_KEYS), 4))
+        for t in range(len(TYPE_KEYS)):
+            h = onset.weekly[t] if onset.enabled else 0.0
+            up = prog.weekly[:, t] if prog.enabled else np.zeros(4)
+            down = res.weekly if res.enabled else np.zeros(4)
+            q = np.zeros((4, 4))  # weekly transition matrix
+            q[0, 1] = h
+            q[1, 2], q[2, 3] = up[1], up[2]
+            q[1:, 0] = down[1:]
+            np.fill_diagonal(q, 1.0 - q.sum(axis=1))
+            a = np.vstack([q.T - np.eye(4), np.ones(4)])
+            pi = np.linalg.lstsq(a, np.r_[np.zeros(4), 1.0], rcond=None)[0]
+            shares[t] = np.clip(pi, 0, None) / np.clip(pi, 0, None).sum()
+        return shares
+
+    # ------------------------------------------------------------------ the weekly tick
+    def step(self) -> None:
+        """Advance one week: state changes, detection channels, then services."""
+        week = int(self.time)
+        self.hh.start_week()
+        self.week_counts = Counter()
+        for phase in ("state", "detect", "service"):
+            if phase == "detect":
+                # Households with a problem and no contact with services: what channels can find.
+                self.reachable_idx = np.flatnonzero(self.hh.has_problem() & (self.hh.service == ServiceStatus.UNKNOWN))
+                self._proposals = []
+            for mech in self.mechanisms:
+                if mech.phase == phase and mech.enabled:
+                    mech.step(week)
+            if phase == "detect":
+                self._record_detections(week)
+        self._collect_week(week)
+
+    def run(self, weeks: int) -> CommunityModel:
+        """Step ``weeks`` weeks; returns the model."""
+        for _ in range(weeks):
+            self.step()
+        return self
+
+    def mechanism(self, name: str) -> Mechanism:
+        """The mechanism called ``name``."""
+        return self._by_name[name]
+
+    def residents_of(self, household: int) -> np.ndarray:
+        """Indices of the residents of ``household``."""
+        return np.arange(self._res_ptr[household], self._res_ptr[household + 1])
+
+    # ------------------------------------------------------------------ operations used by mechanisms
+    def open_cases(self, idx: np.ndarray, week: int, primary: np.ndarray) -> None:
+        """NONE → LATENT for households ``idx`` with presenting domain ``primary``."""
+        bits = (1 << primary).astype(np.uint16)
+        ids = self.cases.open(idx, self.town.htype[idx], week, primary, bits, Stage.LATENT)
+        self.hh.stage[idx] = Stage.LATENT
+        self.hh.domains[idx] = bits
+        self.hh.case[idx] = ids
+        self.hh.changed[idx] = True
+        self.week_counts["onsets"] += len(idx)
+
+    def advance_stage(self, idx: np.ndarray, new_domain: np.ndarray) -> None:
+        """Move households ``idx`` one stage up, adding ``new_domain`` (-1: none left)."""
+        hh = self.hh
+        hh.stage[idx] += 1
+        add = new_domain >= 0
+        hh.domains[idx[add]] |= (1 << new_domain[add]).astype(np.uint16)
+        hh.changed[idx] = True
+        cases = hh.case[idx]
+        self.cases.set("worst_stage", cases, np.maximum(self.cases.worst_stage[cases], hh.stage[idx]))
+        self.cases.set("domains", cases, hh.domains[idx])
+        self.week_counts["progressions"] += len(idx)
+
+    def resolve(self, idx: np.ndarray, week: int, resolved_by: int) -> None:
+        """Close the cases of households ``idx`` (each must have a problem)."""
+        hh = self.hh
+        if len(idx) == 0:
+            return
+        cases = hh.case[idx]
+        self.cases.set("resolution_week", cases, week)
+        self.cases.set("resolved_by", cases, resolved_by)
+        supported = idx[hh.service[idx] == ServiceStatus.SUPPORTED]
+        np.subtract.at(self.prof_caseload, hh.professional[supported], 1)
+        hh.stage[idx] = Stage.NONE
+        hh.domains[idx] = 0
+        hh.case[idx] = -1
+        hh.noticed[idx] = False
+        hh.service[idx] = ServiceStatus.UNKNOWN
+        hh.desk[idx] = -1
+        hh.professional[idx] = -1
+        hh.coverage[idx] = 0.0
+        hh.referral_attempts[idx] = 0
+        hh.changed[idx] = True
+        self.week_counts["resolutions"] += len(idx)
+
+    def propose_detection(self, idx: np.ndarray, channel: int) -> None:
+        """A channel found households ``idx`` this week."""
+        self._proposals.append((idx, int(channel)))
+
+    def start_support(self, idx: np.ndarray, desk: np.ndarray, coverage: np.ndarray, week: int) -> None:
+        """Desks accepted households ``idx``: each gets the least-loaded professional of its desk."""
+        hh = self.hh
+        hh.service[idx] = ServiceStatus.SUPPORTED
+        hh.desk[idx] = desk
+        hh.coverage[idx] = coverage
+        hh.referral_attempts[idx] = 0
+        for i, d in zip(idx, desk, strict=True):  # this week's intakes only: a handful
+            staff = self._staff_of_desk[d]
+            chosen = staff[np.argmin(self.prof_caseload[staff])]
+            self.prof_caseload[chosen] += 1
+            hh.professional[i] = chosen
+        cases = hh.case[idx]
+        first = cases[self.cases.support_start_week[cases] < 0]
+        self.cases.set("support_start_week", first, week)
+        self.cases.set("desk", cases, desk)
+        self.week_counts["support_starts"] += len(idx)
+
+    def _record_detections(self, week: int) -> None:
+        """Pick one channel per household found this week, record first detections, refer them."""
+        proposals = [(i, c) for i, c in self._proposals if len(i)]
+        if not proposals:
+            return
+        idx = np.concatenate([i for i, _ in proposals])
+        ch = np.concatenate([np.full(len(i), c, dtype=np.int8) for i, c in proposals])
+        order = np.lexsort((ch, idx))
+        idx, ch = idx[order], ch[order]
+        first = np.r_[True, idx[1:] != idx[:-1]]
+        starts = np.flatnonzero(first)
+        counts = np.diff(np.r_[starts, len(idx)])
+        households = idx[starts]
+        u = self._detection_stream.uniform(week, households)
+        chosen = ch[starts + (u * counts).astype(np.int64)]
+        cases = self.hh.case[households]
+        new = self.cases.first_detection_week[cases] < 0
+        self.cases.set("first_detection_week", cases[new], week)
+        self.cases.set("first_detection_stage", cases[new], self.hh.stage[households[new]])
+        self.cases.set("first_detection_channel", cases[new], chosen[new])
+        self.hh.service[households] = ServiceStatus.REFERRED
+        self.hh.referral_attempts[households] = 0
+        for c, n in zip(*np.unique(chosen[new], return_counts=True), strict=True):
+            self.week_counts[f"detected_{CHANNEL_KEYS[c]}"] += int(n)
+        self.week_counts["referrals"] += len(households)
+
+    # ------------------------------------------------------------------ outputs
+    @staticmethod
+    def _stat_names() -> list[str]:
+        return (
+            [f"true_{k}" for k in STAGE_KEYS]
+            + [f"known_{k}" for k in PROBLEM_STAGE_KEYS]
+            + [
+                "supported",
+                "waiting_intake",
+                "gave_up_away",
+                "onsets",
+                "progressions",
+                "resolutions",
+                "referrals",
+                "bounces",
+                "gave_up",
+                "support_starts",
+                "noticed",
+            ]
+            + [f"detected_{k}" for k in CHANNEL_KEYS[1:]]
+            + ["commissioner_visits", "outreach_hours"]
+        )
+
+    def _collect_week(self, week: int) -> None:
+        hh = self.hh
+        open_ = np.flatnonzero(hh.case >= 0)
+        stage = hh.stage[open_]
+        true = np.bincount(stage, minlength=4)
+        true[Stage.NONE] = self.n_households - len(open_)
+        known = self.cases.first_detection_week[hh.case[open_]] >= 0
+        known_by_stage = np.bincount(stage[known], minlength=4)
+        service = np.bincount(hh.service[open_], minlength=4)
+        stats: dict[str, float] = {"week": week}
+        stats |= {f"true_{k}": int(true[i]) for i, k in enumerate(STAGE_KEYS)}
+        stats |= {f"known_{k}": int(known_by_stage[i + 1]) for i, k in enumerate(PROBLEM_STAGE_KEYS)}
+        stats |= {
+            "supported": int(service[ServiceStatus.SUPPORTED]),
+            "waiting_intake": int(service[ServiceStatus.REFERRED]),
+            "gave_up_away": int(service[ServiceStatus.GAVE_UP]),
+        }
+        for name in self._stat_names():
+            stats.setdefault(name, self.week_counts.get(name, 0))
+        stats["commissioner_visits"] = int(self.commissioner_visits.sum())
+        stats["outreach_hours"] = float(self.staff_hours["outreach"])
+        if week > 0:
+            self.complex_weeks_by_type += np.bincount(
+                self.town.htype[open_[stage == Stage.COMPLEX]], minlength=len(TYPE_KEYS)
+            )
+        self.week_stats = stats
+        self.datacollector.collect(self)
+
+    def weekly(self) -> pd.DataFrame:
+        """The weekly series: true state and what the municipality knows, by stage; flows by channel."""
+        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        df.insert(0, "week", np.arange(len(df)))
+        # Cumulative counters become weekly flows.
+        for col in ("commissioner_visits", "outreach_hours"):
+            df[col] = df[col].diff().fillna(0)
+        return df
+
+    def ledger(self) -> pd.DataFrame:
+        """The case ledger, one row per case."""
+        from sim.outputs import ledger_frame
+
+        return ledger_frame(self)
+
+    def summary(self) -> dict[str, float]:
+        """Headline metrics of the run (see :mod:`sim.metrics`)."""
+        from sim.metrics import summarise
+
+        return summarise(self.ledger(), self)
+
+
+def _reporter(name: str):
+    return lambda model: model.week_stats[name]

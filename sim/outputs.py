@@ -1,0 +1,83 @@
+"""Tidy output tables and writing them to disk (CSV and Parquet)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.domain import CHANNEL_KEYS, DOMAIN_KEYS, STAGE_KEYS, TYPE_KEYS, count_domains
+from sim.state import NOT_YET, RESOLVED_BY_KEYS
+
+if TYPE_CHECKING:
+    from sim.model import CommunityModel
+
+
+def _keys(codes: np.ndarray, keys: tuple[str, ...]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes.astype(np.int64), categories=list(keys))
+
+
+def _week(values: np.ndarray) -> pd.array:
+    return pd.array(np.where(values == NOT_YET, pd.NA, values), dtype="Int32")
+
+
+def ledger_frame(model: CommunityModel) -> pd.DataFrame:
+    """One row per case: who, when it started, when and how it was first found, support, outcome.
+
+    Weeks count from 1 (the first simulated week); missing weeks (not yet / never) are NA.
+    ``onset_week`` is NA for cases already present at the start (``prevalent_at_start``).
+    """
+    c = model.cases
+    desks = model.town.desks
+    detected = c.first_detection_week != NOT_YET
+    worst = c.worst_stage
+    domains = c.domains
+    return pd.DataFrame(
+        {
+            "case_id": np.arange(c.size, dtype=np.int32),
+            "household": c.household,
+            "household_type": _keys(c.household_type, TYPE_KEYS),
+            "prevalent_at_start": c.prevalent_at_start,
+            "onset_week": _week(np.where(c.prevalent_at_start, NOT_YET, c.onset_week)),
+            "primary_domain": _keys(c.primary_domain, DOMAIN_KEYS),
+            "first_detection_week": _week(c.first_detection_week),
+            "first_detection_stage": pd.Categorical(
+                np.where(detected, np.array(STAGE_KEYS, dtype=object)[c.first_detection_stage], None),
+                categories=list(STAGE_KEYS[1:]),
+            ),
+            "first_detection_channel": pd.Categorical(
+                np.where(detected, np.array(CHANNEL_KEYS, dtype=object)[c.first_detection_channel], None),
+                categories=list(CHANNEL_KEYS[1:]),
+            ),
+            "weeks_to_detection": _week(
+                np.where(detected & ~c.prevalent_at_start, c.first_detection_week - c.onset_week, NOT_YET)
+            ),
+            "referrals": c.referrals,
+            "bounces": c.bounces,
+            "gave_up": c.gave_up,
+            "support_start_week": _week(c.support_start_week),
+            "desk": pd.Categorical(
+                np.where(c.desk >= 0, np.array([d["kind"] for d in desks] + [""], dtype=object)[c.desk], None),
+                categories=sorted({d["kind"] for d in desks}),
+            ),
+            "worst_stage": _keys(worst, STAGE_KEYS),
+            "resolution_week": _week(c.resolution_week),
+            "resolved_by": _keys(c.resolved_by, RESOLVED_BY_KEYS),
+            "n_domains": count_domains(domains).astype(np.int8),
+        }
+    )
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
+    """Write each table as ``NAME.csv`` and ``NAME.parquet`` in ``out_dir``; returns the paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, df in tables.items():
+        csv, parquet = out / f"{name}.csv", out / f"{name}.parquet"
+        df.to_csv(csv, index=False)
+        df.to_parquet(parquet, index=False)
+        written += [csv, parquet]
+    return written

@@ -1,0 +1,723 @@
+"""The town profile (TOML) and the synthetic town built from it.
+
+A profile says who lives in the town and who serves them. :func:`build_town` turns it
+into arrays: households, residents, 自治会 areas, 民生委員 districts, neighbour ties,
+venues, NPOs, desks and professionals. Each part draws from its own named stream, so a
+scenario that changes, say, 自治会 membership leaves the households themselves unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.domain import TYPE_KEYS, Condition, HouseholdType
+from sim.params import ConfigError, Param, validate_block
+from sim.streams import make_stream
+
+SHARE_TOLERANCE = 1e-3
+
+TOWN_PARAMS: dict[str, dict[str, Param]] = {
+    "town": {
+        "name": Param("town", "Short English name of the town.", "Set by the profile.", kind="text"),
+        "name_ja": Param("町", "Japanese name of the town.", "Set by the profile.", kind="text"),
+        "households": Param(3000, "Number of households.", "Set by the profile.", kind="int", low=50, high=2_000_000),
+    },
+    "household_types": {
+        "shares": Param(
+            {
+                "ordinary": 0.8628,
+                "8050": 0.008,
+                "double_care": 0.005,
+                "elderly_alone": 0.121,
+                "disabled_child_refusing": 0.002,
+                "hoarding_isolated": 0.0012,
+            },
+            "Share of households of each type; the shares must sum to 1.",
+            "8050: 35–50万 households of ≈5,570万 (estimate, no official count; KHJ/内閣府 2019 survey "
+            "of 40–64 hikikomori) → 0.8%. ダブルケア: 25.3万 persons (内閣府 2016) ≈ 0.5% of households (E). "
+            "elderly alone: 671.7万 65+ single households of 5,570万 general households (2020 国勢調査) = 12.1%. "
+            "disabled_child_refusing: Assumption, 0.2% (≈1% of households raise a disabled child, 放課後等デイ "
+            "利用 ≈30万; one in five assumed to refuse support). hoarding_isolated: Assumption, 0.12%; recognised "
+            "ごみ屋敷 are 5,224 cases in 661 municipalities 2018–22 (環境省 2023), a small visible part. "
+            "ordinary: the remainder.",
+            kind="by_type",
+            low=0.0,
+            high=1.0,
+        ),
+    },
+    "ordinary_households": {
+        "single_adult": Param(
+            0.26,
+            "Share of ordinary households that are one adult aged 20–64.",
+            "2020 国勢調査: 単独世帯 38.0% of households, of which 65+ alone (12.1%) are a separate type.",
+            low=0.0,
+            high=1.0,
+        ),
+        "couple": Param(
+            0.17,
+            "Share that are a couple aged 25–64 without children.",
+            "2020 国勢調査: 夫婦のみ 20.1%, split with elderly couples (Assumption: 45% under 65).",
+            low=0.0,
+            high=1.0,
+        ),
+        "couple_with_children": Param(
+            0.29,
+            "Share that are a couple with 1–3 children aged 0–17.",
+            "2020 国勢調査: 夫婦と子供 25.0% of all households.",
+            low=0.0,
+            high=1.0,
+        ),
+        "single_parent": Param(
+            0.10,
+            "Share that are one parent with 1–2 children.",
+            "2020 国勢調査: ひとり親と子供 9.0%.",
+            low=0.0,
+            high=1.0,
+        ),
+        "elderly_couple": Param(
+            0.13,
+            "Share that are two people aged 65–90.",
+            "2020 国勢調査: 夫婦のみ 20.1%, Assumption: 55% aged 65+.",
+            low=0.0,
+            high=1.0,
+        ),
+        "three_generation": Param(
+            0.05,
+            "Share with grandparents, parents and children.",
+            "2020 国勢調査: その他の世帯 (incl. 三世代) ≈ 6–7%.",
+            low=0.0,
+            high=1.0,
+        ),
+    },
+    "residents": {
+        "withdrawal_rate_15_64": Param(
+            0.02,
+            "Share of residents aged 15–64 in withdrawal (ひきこもり).",
+            "内閣府 こども・若者の意識と生活に関する調査 2022: 15–39 2.05%, 40–64 2.02%.",
+            low=0.0,
+            high=1.0,
+        ),
+        "disability_rate": Param(
+            0.093,
+            "Share of residents with a disability (physical, intellectual or mental).",
+            "障害者白書 R5: 1,164.6万 persons ≈ 9.3% of the population.",
+            low=0.0,
+            high=1.0,
+        ),
+        "care_need_rate_65_74": Param(
+            0.043,
+            "Share of residents aged 65–74 with 要介護・要支援 or dementia.",
+            "介護保険事業状況報告 (2022): 前期高齢者の認定率 ≈ 4.3%.",
+            low=0.0,
+            high=1.0,
+        ),
+        "care_need_rate_75plus": Param(
+            0.315,
+            "Share of residents aged 75+ with 要介護・要支援 or dementia.",
+            "介護保険事業状況報告 (2022): 後期高齢者の認定率 ≈ 31.5%.",
+            low=0.0,
+            high=1.0,
+        ),
+    },
+    "jichikai": {
+        "households_per_area": Param(
+            190,
+            "Households per 自治会 area.",
+            "総務省 地縁団体調査 2018: ≈296,800 自治会 for ≈5,600万 households ≈ 190 each.",
+            kind="int",
+            low=20,
+            high=5000,
+        ),
+        "membership_rate": Param(
+            0.717,
+            "Share of households that belong to their 自治会.",
+            "自治会加入率 78.0% (2010) → 71.7% (2020), 総務省 / 市町村 surveys (S2).",
+            low=0.0,
+            high=1.0,
+        ),
+        "activity": Param(
+            0.5,
+            "Activity of the 自治会 (0 = dormant, 1 = very active: regular 見守り, events, 回覧).",
+            "Assumption: mid-scale; no national index of 自治会 activity exists.",
+            low=0.0,
+            high=1.0,
+        ),
+        "membership_relative": Param(
+            {
+                "ordinary": 1.0,
+                "8050": 0.6,
+                "double_care": 0.8,
+                "elderly_alone": 1.1,
+                "disabled_child_refusing": 0.5,
+                "hoarding_isolated": 0.3,
+            },
+            "Membership propensity of each household type relative to the membership rate.",
+            "Assumption: isolated and refusing households join less (slides 1-1, 1-2); older people join more "
+            "(内閣府 社会意識調査 2021: 70+ associate with neighbours 76.9% vs 56.6% overall).",
+            kind="by_type",
+            low=0.0,
+            high=3.0,
+        ),
+    },
+    "ties": {
+        "mean_ties_member": Param(
+            2.5,
+            "Mean number of neighbour households a 自治会 member household associates with.",
+            "Assumption, set so that ≈12–16% of households have no neighbour ties "
+            "(内閣府 社会意識調査 2021: 'not at all' 11.8%, associate 56.6%).",
+            low=0.0,
+            high=50.0,
+        ),
+        "mean_ties_nonmember": Param(
+            1.0,
+            "Mean number of neighbour ties of a non-member household.",
+            "Assumption (as above).",
+            low=0.0,
+            high=50.0,
+        ),
+        "ties_relative": Param(
+            {
+                "ordinary": 1.0,
+                "8050": 0.5,
+                "double_care": 0.7,
+                "elderly_alone": 1.0,
+                "disabled_child_refusing": 0.5,
+                "hoarding_isolated": 0.2,
+            },
+            "Neighbour ties of each household type relative to others.",
+            "Assumption: the seed's hard cases are isolated from the community (最終とりまとめ: 世帯全体が地域から孤立).",
+            kind="by_type",
+            low=0.0,
+            high=3.0,
+        ),
+    },
+    "minsei": {
+        "households_per_district": Param(
+            266,
+            "Households per 民生委員 district.",
+            "≈266 households per area commissioner nationally (E, chiba-minkyo); MHLW "
+            "standard 170–360 in cities of 100k+.",
+            kind="int",
+            low=20,
+            high=2000,
+        ),
+        "vacancy_rate": Param(
+            0.083,
+            "Share of 民生委員 districts with no commissioner.",
+            "充足率 91.7% (Dec 2025, 全国) → 8.3% vacant (S2, nippon.com).",
+            low=0.0,
+            high=1.0,
+        ),
+        "visits_per_week": Param(
+            3.0,
+            "Household visits a commissioner makes a week.",
+            "全民児連 / 厚生労働白書 R5: 142–165 visits per commissioner a year ≈ 3 a week.",
+            low=0.0,
+            high=100.0,
+        ),
+    },
+    "venues": {
+        "kayoi_per_10k_65plus": Param(
+            40.0,
+            "通いの場・サロン per 10,000 residents aged 65+.",
+            "厚労省 介護予防・日常生活支援総合事業 実施状況調査 FY2022: 145,641 sites ≈ 40 per 1万 65+.",
+            low=0.0,
+            high=1000.0,
+        ),
+        "kayoi_participation_at_reference": Param(
+            0.06,
+            "Share of 65+ who take part at 40 sites per 10,000 65+.",
+            "同調査 FY2022: 2.23M participants ≈ 6% of 65+.",
+            low=0.0,
+            high=1.0,
+        ),
+        "kayoi_max_participation": Param(
+            0.20,
+            "Share of 65+ who would take part if venues were everywhere.",
+            "Assumption: ≈ one in five older people are willing; JAGES surveys "
+            "report 20–30% interest in participation.",
+            low=0.0,
+            high=1.0,
+        ),
+        "ibasho_per_10k_people": Param(
+            0.9,
+            "居場所 (参加支援 venues, 子ども食堂, ひきこもり居場所) per 10,000 people.",
+            "むすびえ 2024: 10,867 子ども食堂 ≈ 0.9 per 1万 people (used as the density of 居場所).",
+            low=0.0,
+            high=1000.0,
+        ),
+        "ibasho_participation_at_reference": Param(
+            0.01,
+            "Share of residents who take part in a 居場所 at 0.9 per 10,000.",
+            "Assumption: 1% of residents.",
+            low=0.0,
+            high=1.0,
+        ),
+        "ibasho_max_participation": Param(
+            0.05,
+            "Share who would take part if 居場所 were everywhere.",
+            "Assumption: 5% of residents.",
+            low=0.0,
+            high=1.0,
+        ),
+        "ibasho_relative_withdrawn_disabled": Param(
+            3.0,
+            "Relative propensity of withdrawn or disabled residents to use a 居場所.",
+            "Assumption: 居場所 are aimed at them (参加支援).",
+            low=0.0,
+            high=20.0,
+        ),
+        "capacity": Param(
+            20,
+            "Participants a venue can hold.",
+            "同調査 FY2022: 81.6% of 通いの場 have 1–20 participants.",
+            kind="int",
+            low=1,
+            high=1000,
+        ),
+        "attendance_per_week": Param(
+            0.54,
+            "Probability that a participant attends in a given week.",
+            "同調査: 38.9% of sites meet weekly or more; others ≈ monthly: 0.389 + 0.611 × 0.25 ≈ 0.54.",
+            low=0.0,
+            high=1.0,
+        ),
+        "ties_from_participation": Param(
+            1.0,
+            "Neighbour ties a participating household gains at its venue.",
+            "Assumption: one new acquaintance (参加者同士のつながり).",
+            low=0.0,
+            high=20.0,
+        ),
+    },
+    "npos": {
+        "per_10k_people": Param(
+            2.3,
+            "Welfare-related NPOs per 10,000 people.",
+            "内閣府 NPO 統計: ≈50,000 認証法人 (≈4 per 1万), 58% in 保健・医療・福祉 → ≈2.3.",
+            low=0.0,
+            high=100.0,
+        ),
+        "share_running_ibasho": Param(
+            0.5,
+            "Share of 居場所 run by an NPO (the rest by 社協 or the municipality).",
+            "Assumption.",
+            low=0.0,
+            high=1.0,
+        ),
+    },
+}
+
+DESK_PARAMS: dict[str, Param] = {
+    "kind": Param("desk", "Identifier of the desk kind.", "Set by the profile.", kind="text"),
+    "name_ja": Param("相談窓口", "Japanese name.", "Set by the profile.", kind="text"),
+    "domains": Param([], "Domains the desk accepts when siloed (縦割り).", "Set by the profile.", kind="domains"),
+    "people_per_desk": Param(
+        100000,
+        "Residents per desk; at least one desk per town.",
+        "Set by the profile.",
+        kind="int",
+        low=1,
+        high=100_000_000,
+    ),
+    "staff_per_desk": Param(3, "Professionals per desk.", "Set by the profile.", kind="int", low=1, high=1000),
+    "staff_role": Param("worker", "Role of the desk's professionals.", "Set by the profile.", kind="text"),
+}
+
+TYPES_WITH_FIXED_MEMBERS = 6
+
+
+def validate_profile(raw: dict[str, Any], file: str, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Validate a profile table (or a scenario's ``[town]`` overrides on top of ``base``)."""
+    out: dict[str, Any] = {} if base is None else {k: (dict(v) if isinstance(v, dict) else v) for k, v in base.items()}
+    allowed = [*TOWN_PARAMS, "desks"]
+    for section, values in raw.items():
+        if section == "desks":
+            out["desks"] = _validate_desks(values, file)
+            continue
+        if section not in TOWN_PARAMS:
+            raise ConfigError(file, section, "unknown section; allowed: " + ", ".join(allowed))
+        out[section] = validate_block(TOWN_PARAMS[section], values, file, section, out.get(section))
+    for section, params in TOWN_PARAMS.items():
+        out.setdefault(section, validate_block(params, {}, file, section))
+    if "desks" not in out:
+        raise ConfigError(file, "desks", "a town needs at least one [[desks]] table")
+    _check_sums(out, file)
+    return out
+
+
+def _validate_desks(values: Any, file: str) -> list[dict[str, Any]]:
+    if not isinstance(values, list) or not values or not all(isinstance(v, dict) for v in values):
+        raise ConfigError(file, "desks", "expected one or more [[desks]] tables")
+    desks = []
+    for i, desk in enumerate(values):
+        for name in DESK_PARAMS:
+            if name not in desk:
+                raise ConfigError(file, f"desks[{i}].{name}", "missing; " + DESK_PARAMS[name].allowed())
+        desks.append(validate_block(DESK_PARAMS, desk, file, f"desks[{i}]"))
+    return desks
+
+
+def _check_sums(profile: dict[str, Any], file: str) -> None:
+    shares = profile["household_types"]["shares"]
+    if abs(sum(shares.values()) - 1.0) > SHARE_TOLERANCE:
+        raise ConfigError(
+            file,
+            "household_types.shares",
+            f"the shares sum to {sum(shares.values()):.4f}; allowed: shares summing to 1",
+        )
+    ordinary = profile["ordinary_households"]
+    if abs(sum(ordinary.values()) - 1.0) > SHARE_TOLERANCE:
+        raise ConfigError(
+            file, "ordinary_households", f"the shares sum to {sum(ordinary.values()):.4f}; allowed: shares summing to 1"
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# Building the town
+
+
+@dataclass
+class Town:
+    """A synthetic town as arrays (households indexed 0..N-1, residents 0..M-1)."""
+
+    profile: dict[str, Any]
+    htype: np.ndarray  # int8 per household
+    area: np.ndarray  # int32 自治会 area per household
+    district: np.ndarray  # int32 民生委員 district per household
+    member: np.ndarray  # bool, 自治会 member
+    ties: np.ndarray  # float32 number of neighbour ties (incl. ties from venues)
+    tie_ptr: np.ndarray  # CSR pointers into tie_nbr
+    tie_nbr: np.ndarray  # neighbour household of each tie
+    res_household: np.ndarray  # int32 per resident
+    res_age: np.ndarray  # int16 per resident
+    res_conditions: np.ndarray  # uint8 bitmask of Condition per resident
+    res_venue: np.ndarray  # int32 venue a resident takes part in, or -1
+    hh_venue: np.ndarray  # int32 venue of a household's first participant, or -1
+    service_contact: np.ndarray  # bool: a member already uses care, disability or child services
+    district_vacant: np.ndarray  # bool per district
+    area_activity: np.ndarray  # float per area
+    venue_kind: np.ndarray  # int8: 0 = 通いの場/サロン, 1 = 居場所
+    venue_area: np.ndarray
+    venue_operator: np.ndarray  # NPO index or -1 (社協・市)
+    npo_focus: list[str]
+    desks: list[dict[str, Any]] = field(default_factory=list)  # one entry per desk (kind spec + index)
+    desk_of_kind_by_area: dict[str, np.ndarray] = field(default_factory=dict)
+    version: int = 0  # bumped whenever the town's structure changes during a run
+
+    def changed(self) -> None:
+        """Tell mechanisms that cache town-derived arrays to recompute them."""
+        self.version += 1
+
+    @property
+    def n_households(self) -> int:
+        return len(self.htype)
+
+    @property
+    def n_residents(self) -> int:
+        return len(self.res_age)
+
+
+VENUE_KAYOI, VENUE_IBASHO = 0, 1
+NPO_FOCI = (
+    "子ども食堂",
+    "フリースクール",
+    "保護ネコ団体",
+    "ひきこもり支援",
+    "障害者支援",
+    "高齢者の居場所",
+    "フードバンク",
+)
+
+
+def build_town(profile: dict[str, Any], seed: int) -> Town:
+    """Build the synthetic town described by ``profile`` for the run seeded with ``seed``."""
+    n = profile["town"]["households"]
+    htype = _draw_types(profile, n, make_stream(seed, "town.types"))
+    res_household, res_age, res_cond = _draw_residents(profile, htype, make_stream(seed, "town.residents"))
+    area = (np.arange(n) * _count(n, profile["jichikai"]["households_per_area"]) // n).astype(np.int32)
+    n_areas = int(area.max()) + 1
+    district = (np.arange(n) * _count(n, profile["minsei"]["households_per_district"]) // n).astype(np.int32)
+    n_districts = int(district.max()) + 1
+
+    jk = profile["jichikai"]
+    rel = np.array([jk["membership_relative"][k] for k in TYPE_KEYS])[htype]
+    member = make_stream(seed, "town.membership").random(n) < np.minimum(1.0, jk["membership_rate"] * rel)
+    district_vacant = make_stream(seed, "town.vacancy").random(n_districts) < profile["minsei"]["vacancy_rate"]
+    area_activity = np.full(n_areas, jk["activity"], dtype=np.float64)
+
+    tie_ptr, tie_nbr = _draw_ties(profile, htype, member, area, make_stream(seed, "town.ties"))
+    ties = np.diff(tie_ptr).astype(np.float32)
+
+    venue_kind, venue_area = _draw_venues(profile, res_age, n_areas, make_stream(seed, "town.venues"))
+    res_venue = _draw_participation(
+        profile, res_household, res_age, res_cond, area, venue_kind, venue_area, make_stream(seed, "town.participation")
+    )
+    hh_venue = np.full(n, -1, dtype=np.int32)
+    part = np.flatnonzero(res_venue >= 0)[::-1]  # reversed so the first participant wins
+    hh_venue[res_household[part]] = res_venue[part]
+    ties += (hh_venue >= 0) * np.float32(profile["venues"]["ties_from_participation"])
+
+    contact_bits = (1 << Condition.CARE_NEED) | (1 << Condition.DISABILITY) | (1 << Condition.YOUNG_CHILD)
+    service_contact = np.zeros(n, dtype=bool)
+    service_contact[res_household[(res_cond & contact_bits) > 0]] = True
+
+    people = len(res_age)
+    npo_rng = make_stream(seed, "town.npos")
+    n_npos = round(profile["npos"]["per_10k_people"] * people / 10_000)
+    npo_focus = [NPO_FOCI[i] for i in npo_rng.integers(0, len(NPO_FOCI), n_npos)]
+    venue_operator = np.full(len(venue_kind), -1, dtype=np.int32)
+    ibasho = np.flatnonzero(venue_kind == VENUE_IBASHO)
+    if n_npos:
+        by_npo = npo_rng.random(len(ibasho)) < profile["npos"]["share_running_ibasho"]
+        venue_operator[ibasho[by_npo]] = npo_rng.integers(0, n_npos, int(by_npo.sum()))
+
+    desks, desk_of_kind_by_area = _place_desks(profile["desks"], people, n_areas)
+    return Town(
+        profile,
+        htype,
+        area,
+        district,
+        member,
+        ties,
+        tie_ptr,
+        tie_nbr,
+        res_household,
+        res_age,
+        res_cond,
+        res_venue,
+        hh_venue,
+        service_contact,
+        district_vacant,
+        area_activity,
+        venue_kind,
+        venue_area,
+        venue_operator,
+        npo_focus,
+        desks,
+        desk_of_kind_by_area,
+    )
+
+
+def _count(n: int, per_unit: int) -> int:
+    return max(1, round(n / per_unit))
+
+
+def _draw_types(profile: dict[str, Any], n: int, rng: np.random.Generator) -> np.ndarray:
+    shares = np.array([profile["household_types"]["shares"][k] for k in TYPE_KEYS])
+    counts = np.floor(shares * n).astype(int)
+    counts[HouseholdType.ORDINARY] += n - counts.sum()
+    return rng.permutation(np.repeat(np.arange(len(TYPE_KEYS), dtype=np.int8), counts))
+
+
+def _uniform_ages(rng: np.random.Generator, size: int, low: int, high: int) -> np.ndarray:
+    return rng.integers(low, high + 1, size)
+
+
+# Member slots per household template: (min age, max age, how many: (low, high)).
+ORDINARY_TEMPLATES: dict[str, list[tuple[int, int, int, int]]] = {
+    "single_adult": [(20, 64, 1, 1)],
+    "couple": [(25, 64, 2, 2)],
+    "couple_with_children": [(28, 55, 2, 2), (0, 17, 1, 3)],
+    "single_parent": [(25, 55, 1, 1), (0, 17, 1, 2)],
+    "elderly_couple": [(65, 90, 2, 2)],
+    "three_generation": [(65, 90, 1, 2), (30, 60, 2, 2), (0, 17, 1, 2)],
+}
+TYPE_TEMPLATES: dict[int, list[tuple[int, int, int, int]]] = {
+    HouseholdType.H8050: [(75, 92, 1, 1), (40, 60, 1, 1)],
+    HouseholdType.DOUBLE_CARE: [(30, 49, 1, 2), (0, 5, 1, 2), (70, 92, 1, 1)],
+    HouseholdType.ELDERLY_ALONE: [(65, 95, 1, 1)],
+    HouseholdType.DISABLED_CHILD_REFUSING: [(28, 55, 1, 2), (3, 17, 1, 1)],
+    HouseholdType.HOARDING_ISOLATED: [(40, 80, 1, 2)],
+}
+
+
+def _draw_residents(profile: dict[str, Any], htype: np.ndarray, rng: np.random.Generator):
+    """Residents of every household with ages and conditions, grouped by household."""
+    n = len(htype)
+    template_of = np.full(n, -1, dtype=np.int16)
+    templates: list[list[tuple[int, int, int, int]]] = []
+    ordinary = np.flatnonzero(htype == HouseholdType.ORDINARY)
+    comp_shares = np.array(list(profile["ordinary_households"].values()))
+    comp = rng.choice(len(comp_shares), size=len(ordinary), p=comp_shares / comp_shares.sum())
+    for i, slots in enumerate(ORDINARY_TEMPLATES.values()):
+        templates.append(slots)
+        template_of[ordinary[comp == i]] = i
+    for t, slots in TYPE_TEMPLATES.items():
+        templates.append(slots)
+        template_of[htype == t] = len(templates) - 1
+
+    hh_parts, age_parts, slot_parts = [], [], []
+    for ti, slots in enumerate(templates):
+        members = np.flatnonzero(template_of == ti)
+        for si, (lo, hi, cmin, cmax) in enumerate(slots):
+            k = rng.integers(cmin, cmax + 1, len(members))
+            hh = np.repeat(members, k)
+            hh_parts.append(hh)
+            age_parts.append(_uniform_ages(rng, len(hh), lo, hi))
+            slot_parts.append(np.full(len(hh), si, dtype=np.int8))
+    res_household = np.concatenate(hh_parts).astype(np.int32)
+    order = np.argsort(res_household, kind="stable")
+    res_household = res_household[order]
+    res_age = np.concatenate(age_parts)[order].astype(np.int16)
+    slot = np.concatenate(slot_parts)[order]
+    res_cond = _draw_conditions(profile["residents"], res_household, res_age, slot, htype, rng)
+    return res_household, res_age, res_cond
+
+
+def _draw_conditions(p: dict[str, float], res_household, res_age, slot, htype, rng) -> np.ndarray:
+    m = len(res_age)
+    cond = np.zeros(m, dtype=np.uint8)
+    u = rng.random((3, m))
+    working_age = (res_age >= 15) & (res_age <= 64)
+    cond |= ((working_age & (u[0] < p["withdrawal_rate_15_64"])) << Condition.WITHDRAWAL).astype(np.uint8)
+    cond |= ((u[1] < p["disability_rate"]) << Condition.DISABILITY).astype(np.uint8)
+    care_rate = np.where(
+        res_age >= 75, p["care_need_rate_75plus"], np.where(res_age >= 65, p["care_need_rate_65_74"], 0.0)
+    )
+    cond |= ((u[2] < care_rate) << Condition.CARE_NEED).astype(np.uint8)
+    cond |= ((res_age <= 5) << Condition.YOUNG_CHILD).astype(np.uint8)
+    # Conditions that define the seed's household types.
+    t = htype[res_household]
+    cond[(t == HouseholdType.H8050) & (slot == 1)] |= np.uint8(1 << Condition.WITHDRAWAL)
+    cond[(t == HouseholdType.DOUBLE_CARE) & (slot == 2)] |= np.uint8(1 << Condition.CARE_NEED)
+    cond[(t == HouseholdType.DISABLED_CHILD_REFUSING) & (slot == 1)] |= np.uint8(1 << Condition.DISABILITY)
+    return cond
+
+
+def _poisson_quantile(u: np.ndarray, mean: np.ndarray, kmax: int = 60) -> np.ndarray:
+    """Inverse-CDF Poisson draws: monotone in ``mean`` for the same uniform ``u``."""
+    k = np.arange(kmax)
+    logpmf = (
+        k[None, :] * np.log(np.maximum(mean[:, None], 1e-300))
+        - mean[:, None]
+        - np.cumsum(np.log(np.maximum(k, 1)))[None, :]
+    )
+    cdf = np.cumsum(np.exp(logpmf), axis=1)
+    return (u[:, None] > cdf).sum(axis=1)
+
+
+def _draw_ties(profile, htype, member, area, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Sparse neighbour ties: a configuration model within each 自治会 area."""
+    p = profile["ties"]
+    n = len(htype)
+    rel = np.array([p["ties_relative"][k] for k in TYPE_KEYS])[htype]
+    mean = np.where(member, p["mean_ties_member"], p["mean_ties_nonmember"]) * rel
+    degree = _poisson_quantile(rng.random(n), mean)
+    stubs = np.repeat(np.arange(n, dtype=np.int64), degree)
+    # Shuffle stubs within areas (area-major order) and pair neighbours in the shuffled list.
+    key = area[stubs].astype(np.float64) + rng.random(len(stubs))
+    stubs = stubs[np.argsort(key, kind="stable")]
+    if len(stubs) % 2:
+        stubs = stubs[:-1]
+    a, b = stubs[0::2], stubs[1::2]
+    ok = (a != b) & (area[a] == area[b])
+    a, b = a[ok], b[ok]
+    pairs = np.unique(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1), axis=0)
+    src = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    dst = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    order = np.argsort(src, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(ptr, src + 1, 1)
+    return np.cumsum(ptr), dst[order].astype(np.int32)
+
+
+def _draw_venues(profile, res_age, n_areas, rng) -> tuple[np.ndarray, np.ndarray]:
+    v = profile["venues"]
+    n65 = int((res_age >= 65).sum())
+    n_kayoi = round(v["kayoi_per_10k_65plus"] * n65 / 10_000)
+    n_ibasho = round(v["ibasho_per_10k_people"] * len(res_age) / 10_000)
+    kind = np.concatenate([np.full(n_kayoi, VENUE_KAYOI), np.full(n_ibasho, VENUE_IBASHO)]).astype(np.int8)
+    # Venues are spread evenly over the areas, in a random order of areas.
+    spread = np.concatenate(
+        [(np.arange(n_kayoi) * n_areas) // max(n_kayoi, 1), (np.arange(n_ibasho) * n_areas) // max(n_ibasho, 1)]
+    )
+    return kind, rng.permutation(n_areas)[spread].astype(np.int32) if len(kind) else np.zeros(0, np.int32)
+
+
+def participation_probability(density: float, at_reference: float, maximum: float, reference: float) -> float:
+    """Participation as a saturating function of venue density, through the reference point.
+
+    ``p(d) = max × (1 − exp(−d / s))`` with ``s`` chosen so that ``p(reference) = at_reference``.
+    """
+    if density <= 0 or maximum <= 0:
+        return 0.0
+    ratio = min(at_reference / maximum, 0.999999)
+    scale = reference / -np.log1p(-ratio) if ratio > 0 else np.inf
+    return float(maximum * -np.expm1(-density / scale)) if np.isfinite(scale) else 0.0
+
+
+KAYOI_REFERENCE_DENSITY = 40.0  # per 10,000 65+: the density at which participation was measured (FY2022)
+IBASHO_REFERENCE_DENSITY = 0.9  # per 10,000 people (むすびえ 2024)
+
+
+def _draw_participation(profile, res_household, res_age, res_cond, area, venue_kind, venue_area, rng) -> np.ndarray:
+    """Which resident takes part in which venue; capacity-limited, nearest area first."""
+    v = profile["venues"]
+    m = len(res_age)
+    n65 = max(int((res_age >= 65).sum()), 1)
+    res_venue = np.full(m, -1, dtype=np.int32)
+    u = rng.random(m)
+    pick = rng.random(m)
+    n_kayoi = int((venue_kind == VENUE_KAYOI).sum())
+    n_ibasho = len(venue_kind) - n_kayoi
+    p_kayoi = participation_probability(
+        n_kayoi / n65 * 10_000,
+        v["kayoi_participation_at_reference"],
+        v["kayoi_max_participation"],
+        KAYOI_REFERENCE_DENSITY,
+    )
+    p_ibasho = participation_probability(
+        n_ibasho / m * 10_000,
+        v["ibasho_participation_at_reference"],
+        v["ibasho_max_participation"],
+        IBASHO_REFERENCE_DENSITY,
+    )
+    special = (res_cond & ((1 << Condition.WITHDRAWAL) | (1 << Condition.DISABILITY))) > 0
+    p_ib = np.minimum(1.0, p_ibasho * np.where(special, v["ibasho_relative_withdrawn_disabled"], 1.0))
+    wants_kayoi = (res_age >= 65) & (u < p_kayoi)
+    wants_ibasho = ~wants_kayoi & (res_age >= 6) & (u >= p_kayoi) & (u < p_kayoi + p_ib)
+    res_area = area[res_household]
+    for kind, wants in ((VENUE_KAYOI, wants_kayoi), (VENUE_IBASHO, wants_ibasho)):
+        venues = np.flatnonzero(venue_kind == kind)
+        who = np.flatnonzero(wants)
+        if len(venues) == 0 or len(who) == 0:
+            continue
+        chosen = venues[_nearest_venue(res_area[who], venue_area[venues], pick[who])]
+        res_venue[who] = chosen
+    # Enforce capacity: the first `capacity` residents (by their uniform) keep their place.
+    taken = np.flatnonzero(res_venue >= 0)
+    order = taken[np.lexsort((u[taken], res_venue[taken]))]
+    first = np.r_[True, res_venue[order][1:] != res_venue[order][:-1]]
+    start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+    rank = np.arange(len(order)) - start
+    res_venue[order[rank >= v["capacity"]]] = -1
+    return res_venue
+
+
+def _nearest_venue(res_area: np.ndarray, venue_area: np.ndarray, pick: np.ndarray) -> np.ndarray:
+    """Index into ``venue_area`` of a venue in the nearest area that has one (ties: ``pick``)."""
+    order = np.argsort(venue_area, kind="stable")
+    sorted_area = venue_area[order]
+    areas = np.unique(sorted_area)
+    pos = np.clip(np.searchsorted(areas, res_area), 0, len(areas) - 1)
+    left = np.clip(pos - 1, 0, len(areas) - 1)
+    nearest = np.where(np.abs(areas[left] - res_area) < np.abs(areas[pos] - res_area), areas[left], areas[pos])
+    lo = np.searchsorted(sorted_area, nearest, "left")
+    hi = np.searchsorted(sorted_area, nearest, "right")
+    return order[lo + (pick * (hi - lo)).astype(np.int64)]
+
+
+def _place_desks(specs: list[dict[str, Any]], people: int, n_areas: int):
+    desks: list[dict[str, Any]] = []
+    by_area: dict[str, np.ndarray] = {}
+    for spec in specs:
+        count = min(max(1, round(people / spec["people_per_desk"])), n_areas)
+        first = len(desks)
+        for i in range(count):
+            desks.append({**spec, "index": first + i, "number": i})
+        by_area[spec["kind"]] = (first + (np.arange(n_areas) * count) // n_areas).astype(np.int32)
+    return desks, by_area
