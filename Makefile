@@ -1,0 +1,47 @@
+# make run   — set up, then compare the bundled scenarios on the default town
+# make test  — set up, then run the whole test suite (slow tests included)
+# make bench — time the city profile for 10 years (household-weeks/s, peak memory)
+
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+REPLICATIONS ?= 10
+JOBS   ?= 2
+
+.PHONY: setup run test test-fast bench lint format docs clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Python 3.12+ is needed (found " + sys.version.split()[0] + ")"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/community-sim compare --town neighbourhood --years 10 --replications $(REPLICATIONS) --jobs $(JOBS) --out out/compare
+
+test: setup
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow"
+
+bench: setup
+	$(BIN)/python -m sim.bench
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+docs: setup
+	$(BIN)/python -m sim.docs docs/parameters.md
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -1,0 +1,179 @@
+"""The ``community-sim`` command line.
+
+    community-sim scenarios
+    community-sim towns
+    community-sim run SCENARIO [--town T] [--years Y] [--seed S] [--out DIR] [--json]
+    community-sim compare [SCENARIO ...] [--town T] [--years Y] [--replications R] [--seed S]
+                          [--jobs J] [--out DIR] [--json]
+
+Every input file is validated before anything runs; a bad file exits with status 2 and
+one message naming the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+from sim.compare import compare_table, format_comparison, summaries
+from sim.config import bundled_names, load_scenario, load_town
+from sim.outputs import write_tables
+from sim.params import ConfigError
+from sim.runner import prepare, run_many, run_once
+
+EXIT_BAD_INPUT = 2
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _years(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or value <= 0 or value > 200:
+        raise argparse.ArgumentTypeError(f"must be a number of years above 0 and at most 200, got {text}")
+    if value * 52 < 1:
+        raise argparse.ArgumentTypeError("must cover at least one week")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and documentation)."""
+    parser = argparse.ArgumentParser(prog="community-sim", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("scenarios", help="list the bundled scenarios")
+    sub.add_parser("towns", help="list the bundled town profiles")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--town", default="neighbourhood", help="bundled town name or path to a profile .toml")
+        p.add_argument("--years", type=_years, default=10.0, help="years to simulate (default 10)")
+        p.add_argument("--seed", type=_seed, default=0, help="seed of the run (default 0)")
+        p.add_argument("--out", type=Path, help="directory for CSV and Parquet outputs")
+        p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+
+    run = sub.add_parser("run", help="run one scenario")
+    run.add_argument("scenario", help="bundled scenario name or path to a scenario .toml")
+    common(run)
+    cmp_ = sub.add_parser("compare", help="compare scenarios on common random numbers")
+    cmp_.add_argument("scenarios", nargs="*", help="scenarios; the first is the reference (default: all bundled, "
+                      "baseline first)")
+    common(cmp_)
+    cmp_.add_argument("--replications", type=_positive_int, default=10, help="replications (default 10)")
+    cmp_.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as e:
+        print(f"community-sim: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    for name in bundled_names("scenarios"):
+        s = load_scenario(name)
+        print(f"{name:<28} {s.title_ja} / {s.title_en}")
+    return 0
+
+
+def cmd_towns(args: argparse.Namespace) -> int:
+    for name in bundled_names("towns"):
+        t = load_town(name)
+        print(f"{name:<16} {t.profile['town']['name_ja']}  households={t.profile['town']['households']}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    (scenario,), town = prepare([args.scenario], args.town)
+    result = run_once(scenario, town, args.seed, args.years)
+    if args.out:
+        write_tables({"weekly": result.tagged("weekly"), "ledger": result.tagged("ledger"),
+                      "summary": result.tagged("summary")}, args.out)
+    town_wide = result.summary[result.summary.household_type == "all"]
+    if args.json:
+        payload = {"scenario": result.scenario, "town": result.town, "seed": args.seed, "years": args.years,
+                   "summary": _clean(dict(zip(town_wide.metric, town_wide.value, strict=True))),
+                   "by_household_type": _clean(_by_type(result.summary))}
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(f"{scenario.title_ja} / {scenario.title_en} — town {town.name}, {args.years:g} years, seed {args.seed}")
+        for row in town_wide.itertuples():
+            print(f"  {row.metric:<36} {row.value:12.4f}")
+        if args.out:
+            print(f"outputs written to {args.out}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    names = args.scenarios or _all_bundled_baseline_first()
+    if len(set(names)) != len(names):
+        raise ConfigError("command line", "scenarios", "a scenario is named twice; allowed: distinct scenarios")
+    scenarios, town = prepare(names, args.town)
+    labels = [s.name for s in scenarios]
+    if len(set(labels)) != len(labels):
+        raise ConfigError("command line", "scenarios", "two scenarios share a file name; allowed: distinct names")
+    results = run_many(scenarios, town, args.years, args.replications, args.seed, jobs=args.jobs,
+                       progress=sys.stderr.isatty())
+    table = compare_table(results, labels)
+    if args.out:
+        write_tables({"comparison": table, "summaries": summaries(results)}, args.out)
+    if args.json:
+        payload = {"town": town.name, "years": args.years, "replications": args.replications, "seed": args.seed,
+                   "reference": labels[0], "scenarios": labels,
+                   "comparison": _clean(table.to_dict(orient="records"))}
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(f"town {town.name}, {args.years:g} years, {args.replications} replications, seed {args.seed}; "
+              f"mean [95% CI], difference from {labels[0]} [95% CI]")
+        print(format_comparison(table))
+        if args.out:
+            print(f"outputs written to {args.out}")
+    return 0
+
+
+def _all_bundled_baseline_first() -> list[str]:
+    names = bundled_names("scenarios")
+    return ["baseline", *[n for n in names if n != "baseline"]] if "baseline" in names else names
+
+
+def _by_type(summary) -> dict:
+    out: dict = {}
+    for row in summary[summary.household_type != "all"].itertuples():
+        out.setdefault(row.household_type, {})[row.metric] = row.value
+    return out
+
+
+def _clean(obj):
+    """JSON-safe: NaN becomes null, numpy scalars become Python numbers."""
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item"):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+COMMANDS = {"scenarios": cmd_scenarios, "towns": cmd_towns, "run": cmd_run, "compare": cmd_compare}
+
+if __name__ == "__main__":
+    sys.exit(main())
