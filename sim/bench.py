@@ -33,8 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     t3 = time.perf_counter()
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
     hh_weeks = model.n_households * weeks
-    print(f"town {args.town}: {model.n_households:,} households, {model.town.n_residents:,} residents, "
-          f"{len(model.agents):,} Mesa agents")
+    print(
+        f"town {args.town}: {model.n_households:,} households, {model.town.n_residents:,} residents, "
+        f"{len(model.agents):,} Mesa agents"
+    )
     print(f"build   {t1 - t0:6.2f} s")
     print(f"run     {t2 - t1:6.2f} s  ({weeks} weeks)")
     print(f"summary {t3 - t2:6.2f} s  ({int(summary['cases']):,} counted cases)")

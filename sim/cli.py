@@ -68,8 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", help="bundled scenario name or path to a scenario .toml")
     common(run)
     cmp_ = sub.add_parser("compare", help="compare scenarios on common random numbers")
-    cmp_.add_argument("scenarios", nargs="*", help="scenarios; the first is the reference (default: all bundled, "
-                      "baseline first)")
+    cmp_.add_argument(
+        "scenarios", nargs="*", help="scenarios; the first is the reference (default: all bundled, baseline first)"
+    )
     common(cmp_)
     cmp_.add_argument("--replications", type=_positive_int, default=10, help="replications (default 10)")
     cmp_.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
@@ -104,13 +105,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     (scenario,), town = prepare([args.scenario], args.town)
     result = run_once(scenario, town, args.seed, args.years)
     if args.out:
-        write_tables({"weekly": result.tagged("weekly"), "ledger": result.tagged("ledger"),
-                      "summary": result.tagged("summary")}, args.out)
+        write_tables(
+            {"weekly": result.tagged("weekly"), "ledger": result.tagged("ledger"), "summary": result.tagged("summary")},
+            args.out,
+        )
     town_wide = result.summary[result.summary.household_type == "all"]
     if args.json:
-        payload = {"scenario": result.scenario, "town": result.town, "seed": args.seed, "years": args.years,
-                   "summary": _clean(dict(zip(town_wide.metric, town_wide.value, strict=True))),
-                   "by_household_type": _clean(_by_type(result.summary))}
+        payload = {
+            "scenario": result.scenario,
+            "town": result.town,
+            "seed": args.seed,
+            "years": args.years,
+            "summary": _clean(dict(zip(town_wide.metric, town_wide.value, strict=True))),
+            "by_household_type": _clean(_by_type(result.summary)),
+        }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(f"{scenario.title_ja} / {scenario.title_en} — town {town.name}, {args.years:g} years, seed {args.seed}")
@@ -129,19 +137,28 @@ def cmd_compare(args: argparse.Namespace) -> int:
     labels = [s.name for s in scenarios]
     if len(set(labels)) != len(labels):
         raise ConfigError("command line", "scenarios", "two scenarios share a file name; allowed: distinct names")
-    results = run_many(scenarios, town, args.years, args.replications, args.seed, jobs=args.jobs,
-                       progress=sys.stderr.isatty())
+    results = run_many(
+        scenarios, town, args.years, args.replications, args.seed, jobs=args.jobs, progress=sys.stderr.isatty()
+    )
     table = compare_table(results, labels)
     if args.out:
         write_tables({"comparison": table, "summaries": summaries(results)}, args.out)
     if args.json:
-        payload = {"town": town.name, "years": args.years, "replications": args.replications, "seed": args.seed,
-                   "reference": labels[0], "scenarios": labels,
-                   "comparison": _clean(table.to_dict(orient="records"))}
+        payload = {
+            "town": town.name,
+            "years": args.years,
+            "replications": args.replications,
+            "seed": args.seed,
+            "reference": labels[0],
+            "scenarios": labels,
+            "comparison": _clean(table.to_dict(orient="records")),
+        }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        print(f"town {town.name}, {args.years:g} years, {args.replications} replications, seed {args.seed}; "
-              f"mean [95% CI], difference from {labels[0]} [95% CI]")
+        print(
+            f"town {town.name}, {args.years:g} years, {args.replications} replications, seed {args.seed}; "
+            f"mean [95% CI], difference from {labels[0]} [95% CI]"
+        )
         print(format_comparison(table))
         if args.out:
             print(f"outputs written to {args.out}")

@@ -40,21 +40,36 @@ def compare_table(results: list[RunResult], scenarios: list[str]) -> pd.DataFram
     """One row per (scenario, household_type, metric): mean and 95% CI, and the paired difference
     from the first scenario (same seeds, so the difference is taken replication by replication)."""
     table = summaries(results)
-    wide = table.pivot_table(index=["household_type", "metric", "replication"], columns="scenario",
-                             values="value", dropna=False)
+    wide = table.pivot_table(
+        index=["household_type", "metric", "replication"], columns="scenario", values="value", dropna=False
+    )
     base = scenarios[0]
     rows = []
     for (htype, metric), block in wide.groupby(level=["household_type", "metric"], sort=False):
         for s in scenarios:
             mean, lo, hi = _interval(block[s].to_numpy(dtype=float))
             diff, dlo, dhi = _interval((block[s] - block[base]).to_numpy(dtype=float))
-            rows.append({"scenario": s, "household_type": htype, "metric": metric, "mean": mean, "ci_low": lo,
-                         "ci_high": hi, "diff": diff, "diff_ci_low": dlo, "diff_ci_high": dhi,
-                         "replications": int(block[s].notna().sum())})
+            rows.append(
+                {
+                    "scenario": s,
+                    "household_type": htype,
+                    "metric": metric,
+                    "mean": mean,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "diff": diff,
+                    "diff_ci_low": dlo,
+                    "diff_ci_high": dhi,
+                    "replications": int(block[s].notna().sum()),
+                }
+            )
     out = pd.DataFrame(rows)
     order = {s: i for i, s in enumerate(scenarios)}
-    return out.sort_values(["household_type", "metric", "scenario"], key=lambda c: c.map(order) if c.name ==
-                           "scenario" else c, kind="stable").reset_index(drop=True)
+    return out.sort_values(
+        ["household_type", "metric", "scenario"],
+        key=lambda c: c.map(order) if c.name == "scenario" else c,
+        kind="stable",
+    ).reset_index(drop=True)
 
 
 def format_comparison(table: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE_METRICS) -> str:
@@ -66,7 +81,10 @@ def format_comparison(table: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE_M
         block = town[town.metric == metric]
         lines.append(metric)
         for row in block.itertuples():
-            diff = "" if row.scenario == block.scenario.iloc[0] else (
-                f"   diff {row.diff:+10.4f} [{row.diff_ci_low:+.4f}, {row.diff_ci_high:+.4f}]")
+            diff = (
+                ""
+                if row.scenario == block.scenario.iloc[0]
+                else (f"   diff {row.diff:+10.4f} [{row.diff_ci_low:+.4f}, {row.diff_ci_high:+.4f}]")
+            )
             lines.append(f"  {row.scenario:<{width}}  {row.mean:10.4f} [{row.ci_low:.4f}, {row.ci_high:.4f}]{diff}")
     return "\n".join(lines)

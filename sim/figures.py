@@ -21,23 +21,41 @@ def iceberg(weekly: pd.DataFrame, lang: str = "ja") -> go.Figure:
         label = STAGE_LABELS_JA[i] if lang == "ja" else STAGE_LABELS_EN[stage]
         true_label, known_label = ("実際", "把握") if lang == "ja" else ("true", "known")
         colour = STAGE_COLOURS[stage]
-        fig.add_scatter(x=weekly["week"], y=weekly[f"true_{stage}"], name=f"{label}（{true_label}）",
-                        line={"color": colour, "dash": "dash"})
-        fig.add_scatter(x=weekly["week"], y=weekly[f"known_{stage}"], name=f"{label}（{known_label}）",
-                        line={"color": colour})
+        fig.add_scatter(
+            x=weekly["week"],
+            y=weekly[f"true_{stage}"],
+            name=f"{label}（{true_label}）",
+            line={"color": colour, "dash": "dash"},
+        )
+        fig.add_scatter(
+            x=weekly["week"], y=weekly[f"known_{stage}"], name=f"{label}（{known_label}）", line={"color": colour}
+        )
     title = "生活課題を抱える世帯：実際と行政の把握" if lang == "ja" else "Households with problems: true vs known"
-    fig.update_layout(title=title, xaxis_title="週" if lang == "ja" else "week",
-                      yaxis_title="世帯数" if lang == "ja" else "households", legend_title_text="")
+    fig.update_layout(
+        title=title,
+        xaxis_title="週" if lang == "ja" else "week",
+        yaxis_title="世帯数" if lang == "ja" else "households",
+        legend_title_text="",
+    )
     return fig
 
 
 def comparison(table: pd.DataFrame, metric: str, lang: str = "ja") -> go.Figure:
     """Difference of ``metric`` from the reference scenario, with 95% intervals (one bar per scenario)."""
     rows = table[(table.household_type == "all") & (table.metric == metric)]
-    fig = go.Figure(go.Bar(
-        x=rows["diff"], y=rows["scenario"], orientation="h",
-        error_x={"type": "data", "symmetric": False, "array": rows["diff_ci_high"] - rows["diff"],
-                 "arrayminus": rows["diff"] - rows["diff_ci_low"]}))
+    fig = go.Figure(
+        go.Bar(
+            x=rows["diff"],
+            y=rows["scenario"],
+            orientation="h",
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": rows["diff_ci_high"] - rows["diff"],
+                "arrayminus": rows["diff"] - rows["diff_ci_low"],
+            },
+        )
+    )
     ref = rows["scenario"].iloc[0] if len(rows) else ""
     title = f"{metric}：{ref}との差（95%区間）" if lang == "ja" else f"{metric}: difference from {ref} (95% CI)"
     fig.update_layout(title=title, yaxis={"autorange": "reversed"})

@@ -121,13 +121,15 @@ class CommunityModel(mesa.Model):
         self.hh.case[idx] = ids
 
     def stationary_stage_shares(self) -> np.ndarray:
-        """Long-run stage shares of each household type with no community or services (rows: types)."""
+        """Long-run stage shares of each household type with no community or services (rows: types).
+
+        Uses the onset, progression and resolution parameters whether or not those mechanisms
+        are switched on, so that every scenario on a seed starts from the same town.
+        """
         onset, prog, res = self.mechanism("onset"), self.mechanism("progression"), self.mechanism("resolution")
         shares = np.zeros((len(TYPE_KEYS), 4))
         for t in range(len(TYPE_KEYS)):
-            h = onset.weekly[t] if onset.enabled else 0.0
-            up = prog.weekly[:, t] if prog.enabled else np.zeros(4)
-            down = res.weekly if res.enabled else np.zeros(4)
+            h, up, down = onset.weekly[t], prog.weekly[:, t], res.weekly
             q = np.zeros((4, 4))  # weekly transition matrix
             q[0, 1] = h
             q[1, 2], q[2, 3] = up[1], up[2]

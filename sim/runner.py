@@ -7,6 +7,7 @@ Runs can go in this process or a process pool, with identical results.
 
 from __future__ import annotations
 
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,14 +43,16 @@ class RunResult:
         return df
 
 
-def run_once(scenario: Scenario | str | Path, town: Town | str | Path, seed: int, years: float,
-             replication: int = 0) -> RunResult:
+def run_once(
+    scenario: Scenario | str | Path, town: Town | str | Path, seed: int, years: float, replication: int = 0
+) -> RunResult:
     """Build a model, run it for ``years`` and collect its tables."""
     model = CommunityModel(scenario, town, seed=seed)
     model.run(round(years * WEEKS_PER_YEAR))
     ledger = model.ledger()
-    return RunResult(model.policy.name, model.town_spec.name, seed, replication, model.weekly(), ledger,
-                     summary_table(ledger, model))
+    return RunResult(
+        model.policy.name, model.town_spec.name, seed, replication, model.weekly(), ledger, summary_table(ledger, model)
+    )
 
 
 def prepare(scenarios: list[str | Path], town: str | Path) -> tuple[list[Scenario], Town]:
@@ -61,8 +64,15 @@ def prepare(scenarios: list[str | Path], town: str | Path) -> tuple[list[Scenari
     return loaded, town_spec
 
 
-def run_many(scenarios: list[Scenario], town: Town, years: float, replications: int, seed: int,
-             jobs: int = 1, progress: bool = True) -> list[RunResult]:
+def run_many(
+    scenarios: list[Scenario],
+    town: Town,
+    years: float,
+    replications: int,
+    seed: int,
+    jobs: int = 1,
+    progress: bool = True,
+) -> list[RunResult]:
     """Every scenario × every replication; replication r uses the same seed in every scenario."""
     seeds = replication_seeds(seed, replications)
     tasks = [(s, town, seeds[r], years, r) for r in range(replications) for s in scenarios]
@@ -73,7 +83,8 @@ def run_many(scenarios: list[Scenario], town: Town, years: float, replications: 
             results.append(run_once(*task))
             bar.update()
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # "spawn": workers start clean (no forked threads); results do not depend on the pool.
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
             for result in pool.map(_run_task, tasks):
                 results.append(result)
                 bar.update()

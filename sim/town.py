@@ -198,7 +198,7 @@ TOWN_PARAMS: dict[str, dict[str, Param]] = {
         "households_per_district": Param(
             266,
             "Households per 民生委員 district.",
-            "≈266 households per area commissioner nationally (E, chiba-minkyo); MHLW "
+            "≈266 households per area commissioner nationally (E from chiba-minkyo data, 2022); MHLW "
             "standard 170–360 in cities of 100k+.",
             kind="int",
             low=20,

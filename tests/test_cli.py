@@ -1,0 +1,170 @@
+"""The community-sim command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from tests.conftest import write_scenario
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True, timeout=600)
+
+
+def test_scenarios_lists_every_bundled_scenario_in_both_languages(capsys):
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    for name in (
+        "baseline",
+        "add_participation_venues",
+        "stronger_jichikai",
+        "fill_minsei_vacancies",
+        "one_stop_desk",
+        "outreach_team",
+    ):
+        assert name in out
+    assert "自治会を強くする" in out and "Stronger" in out
+
+
+def test_run_writes_csv_and_parquet_and_prints_json(tmp_path, small_town, capsys):
+    out_dir = tmp_path / "out"
+    code = main(
+        ["run", "baseline", "--town", str(small_town), "--years", "3", "--seed", "4", "--out", str(out_dir), "--json"]
+    )
+    assert code == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["scenario"] == "baseline" and 0 <= payload["summary"]["early_detection_rate"] <= 1
+    assert "8050" in payload["by_household_type"]
+    for name in ("weekly", "ledger", "summary"):
+        csv = pd.read_csv(out_dir / f"{name}.csv")
+        parquet = pd.read_parquet(out_dir / f"{name}.parquet")
+        assert len(csv) == len(parquet) > 0
+    weekly = pd.read_parquet(out_dir / "weekly.parquet")
+    assert len(weekly) == 3 * 52 + 1 and {"true_latent", "known_latent", "scenario", "seed"} <= set(weekly.columns)
+
+
+def test_same_seed_same_json(small_town, capsys):
+    args = ["run", "one_stop_desk", "--town", str(small_town), "--years", "2", "--seed", "8", "--json"]
+    main(args)
+    first = capsys.readouterr().out
+    main(args)
+    assert capsys.readouterr().out == first
+
+
+def test_compare_reports_means_and_differences_with_intervals(tmp_path, small_town, capsys):
+    out_dir = tmp_path / "cmp"
+    code = main(
+        [
+            "compare",
+            "baseline",
+            "outreach_team",
+            "--town",
+            str(small_town),
+            "--years",
+            "3",
+            "--replications",
+            "3",
+            "--out",
+            str(out_dir),
+            "--json",
+        ]
+    )
+    assert code == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["reference"] == "baseline" and payload["scenarios"] == ["baseline", "outreach_team"]
+    rows = {(r["scenario"], r["metric"]): r for r in payload["comparison"] if r["household_type"] == "all"}
+    ref = rows[("baseline", "early_detection_rate")]
+    assert ref["diff"] == 0 and ref["ci_low"] <= ref["mean"] <= ref["ci_high"]
+    other = rows[("outreach_team", "early_detection_rate")]
+    assert other["diff_ci_low"] <= other["diff"] <= other["diff_ci_high"]
+    table = pd.read_parquet(out_dir / "comparison.parquet")
+    assert {"mean", "ci_low", "ci_high", "diff", "diff_ci_low", "diff_ci_high"} <= set(table.columns)
+    assert len(pd.read_csv(out_dir / "summaries.csv")) > 0
+
+
+def test_compare_in_a_process_pool_matches_one_process(small_town, capsys):
+    args = [
+        "compare",
+        "baseline",
+        "stronger_jichikai",
+        "--town",
+        str(small_town),
+        "--years",
+        "2",
+        "--replications",
+        "2",
+        "--json",
+    ]
+    main(args)
+    serial = json.loads(capsys.readouterr().out)
+    main([*args, "--jobs", "2"])
+    assert json.loads(capsys.readouterr().out) == serial
+
+
+def test_compare_text_table(small_town, capsys):
+    assert (
+        main(
+            [
+                "compare",
+                "baseline",
+                "fill_minsei_vacancies",
+                "--town",
+                str(small_town),
+                "--years",
+                "2",
+                "--replications",
+                "2",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "early_detection_rate" in out and "diff" in out
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ("[mechanisms.outreach]\nhours = 3", "mechanisms.outreach.hours"),
+        ("[mechanisms.outreach]\nhours_per_contact = -1.0", "mechanisms.outreach.hours_per_contact"),
+        ("[town.minsei]\nvacancy_rate = 'none'", "town.minsei.vacancy_rate"),
+        ("[scenario\n", ""),
+    ],
+)
+def test_bad_scenario_file_exits_2_with_one_message_and_runs_nothing(tmp_path, body, key):
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        body if body.startswith("[scenario\n") else write_scenario(tmp_path, body).read_text(), encoding="utf-8"
+    )
+    out_dir = tmp_path / "never"
+    result = cli("compare", "baseline", str(path), "--out", str(out_dir), "--replications", "1")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(path) in lines[0] and key in lines[0]
+    assert "Traceback" not in result.stderr
+    assert not out_dir.exists()
+
+
+def test_bad_town_file_exits_2(tmp_path):
+    path = tmp_path / "town.toml"
+    path.write_text("[town]\nhouseholds = 'many'\n", encoding="utf-8")
+    result = cli("run", "baseline", "--town", str(path))
+    assert result.returncode == 2 and "town.households" in result.stderr and "integer" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_scenario_name_exits_2():
+    result = cli("run", "no_such_scenario")
+    assert result.returncode == 2 and "bundled:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bad_option_values_exit_2():
+    assert cli("run", "baseline", "--years", "-1").returncode == 2
+    assert cli("compare", "baseline", "--replications", "0").returncode == 2

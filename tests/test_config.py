@@ -1,0 +1,117 @@
+"""Input files are validated up front: one clear message naming the file, the key and what is allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.config import effective_profile, load_scenario, load_town, mechanism_params
+from sim.params import ConfigError
+from tests.conftest import write_scenario, write_town
+
+
+def _error(loader, path) -> ConfigError:
+    with pytest.raises(ConfigError) as info:
+        loader(path)
+    return info.value
+
+
+def test_bundled_files_are_valid():
+    from sim.config import bundled_names
+
+    towns = [load_town(t) for t in bundled_names("towns")]
+    for name in bundled_names("scenarios"):
+        scenario = load_scenario(name)
+        for town in towns:
+            effective_profile(scenario, town)
+            mechanism_params(scenario)
+
+
+def test_unknown_scenario_key_names_file_and_allowed_keys(tmp_path):
+    path = write_scenario(tmp_path, "[mechanisms.outreach]\nhours_per_weak = 3.0")
+    e = _error(load_scenario, path)
+    assert e.file == str(path) and e.key == "mechanisms.outreach.hours_per_weak"
+    assert "hours_per_week_per_10k_households" in str(e)
+
+
+def test_unknown_mechanism_lists_mechanisms(tmp_path):
+    e = _error(load_scenario, write_scenario(tmp_path, "[mechanisms.telepathy]\nenabled = true"))
+    assert e.key == "mechanisms.telepathy" and "neighbour_noticing" in str(e)
+
+
+def test_wrong_type_is_rejected(tmp_path):
+    e = _error(load_scenario, write_scenario(tmp_path, '[mechanisms.desk_intake]\nrefuse_none = "yes"'))
+    assert e.key == "mechanisms.desk_intake.refuse_none" and "true or false" in str(e)
+
+
+def test_out_of_range_value_is_rejected(tmp_path):
+    e = _error(
+        load_scenario, write_scenario(tmp_path, "[mechanisms.self_referral]\nweekly_probability = { latent = 1.5 }")
+    )
+    assert e.key == "mechanisms.self_referral.weekly_probability.latent"
+    assert "out of range" in str(e) and "from 0.0 to 1.0" in str(e)
+
+
+def test_broken_toml_is_reported_with_the_file(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("[scenario\ntitle_ja = 'x'", encoding="utf-8")
+    e = _error(load_scenario, path)
+    assert e.file == str(path) and "not valid TOML" in str(e)
+
+
+def test_scenario_needs_bilingual_titles_and_descriptions(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[scenario]\ntitle_ja = "a"\ntitle_en = "b"\ndescription_ja = "c"\n', encoding="utf-8")
+    assert _error(load_scenario, path).key == "scenario.description_en"
+
+
+def test_profile_unknown_key_and_bad_shares(tmp_path):
+    e = _error(load_town, write_town(tmp_path, extra="[jichikai]\nmembership = 0.5\n"))
+    assert e.key == "jichikai.membership" and "membership_rate" in str(e)
+    e = _error(
+        load_town,
+        write_town(
+            tmp_path,
+            extra="[household_types.shares]\nordinary = 0.5\n8050 = 0.008\n"
+            "double_care = 0.005\nelderly_alone = 0.121\n"
+            "disabled_child_refusing = 0.002\nhoarding_isolated = 0.0012\n",
+        ),
+    )
+    assert e.key == "household_types.shares" and "sum to" in str(e)
+
+
+def test_profile_desk_with_unknown_domain(tmp_path):
+    path = write_town(tmp_path)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('domains = ["disability"]', 'domains = ["magic"]'), encoding="utf-8"
+    )
+    e = _error(load_town, path)
+    assert e.key == "desks[1].domains" and "withdrawal" in str(e)
+
+
+def test_override_operations_apply_to_the_town(tmp_path):
+    town = load_town(write_town(tmp_path))
+    scenario = load_scenario(
+        write_scenario(tmp_path, "[town.jichikai]\nmembership_rate = { add = 0.1 }\nactivity = { multiply = 2.0 }")
+    )
+    profile = effective_profile(scenario, town)
+    assert profile["jichikai"]["membership_rate"] == pytest.approx(0.817)
+    assert profile["jichikai"]["activity"] == pytest.approx(1.0)
+
+
+def test_override_leaving_the_range_names_the_scenario(tmp_path):
+    town = load_town(write_town(tmp_path))
+    path = write_scenario(tmp_path, "[town.jichikai]\nmembership_rate = { add = 0.5 }")
+    with pytest.raises(ConfigError) as info:
+        effective_profile(load_scenario(path), town)
+    assert info.value.file == str(path) and "town.jichikai.membership_rate" in info.value.key
+
+
+def test_partial_type_table_keeps_other_defaults(tmp_path):
+    scenario = load_scenario(write_scenario(tmp_path, "[mechanisms.onset]\nannual_probability = { ordinary = 0.05 }"))
+    table = mechanism_params(scenario)["onset"]["annual_probability"]
+    assert table["ordinary"] == 0.05 and table["8050"] == 0.25
+
+
+def test_unknown_bundled_name_lists_what_exists():
+    e = _error(load_scenario, "no_such_policy")
+    assert "baseline" in str(e) and "stronger_jichikai" in str(e)

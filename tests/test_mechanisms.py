@@ -1,0 +1,172 @@
+"""Each mechanism's switch has the effect it must have (same seed, so only the switch differs)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.domain import Channel
+from tests.conftest import run_model, write_scenario, write_town
+
+WEEKS = 520
+
+
+def _scenario(tmp_path, body, name="s"):
+    return write_scenario(tmp_path, body, name=name)
+
+
+def _off(tmp_path, mechanism):
+    return _scenario(tmp_path, f"[mechanisms.{mechanism}]\nenabled = false", name=f"no_{mechanism}")
+
+
+@pytest.fixture(scope="module")
+def baseline_run():
+    return run_model("baseline", "neighbourhood", seed=3, weeks=WEEKS)
+
+
+def _detections(model, channel: str) -> int:
+    return int((model.ledger()["first_detection_channel"] == channel).sum())
+
+
+@pytest.mark.parametrize("channel", ["self", "neighbour", "commissioner", "venue", "agency"])
+def test_baseline_finds_cases_through_each_community_channel(baseline_run, channel):
+    assert _detections(baseline_run, channel) > 0
+
+
+@pytest.mark.parametrize(
+    ("mechanism", "channel"),
+    [
+        ("self_referral", "self"),
+        ("neighbour_noticing", "neighbour"),
+        ("information_relay", "neighbour"),
+        ("commissioner_visits", "commissioner"),
+        ("venue_staff", "venue"),
+        ("agency_referral", "agency"),
+    ],
+)
+def test_switching_a_channel_off_removes_its_detections(tmp_path, mechanism, channel):
+    model = run_model(_off(tmp_path, mechanism), "neighbourhood", seed=3, weeks=WEEKS)
+    assert _detections(model, channel) == 0
+
+
+def test_without_noticing_no_household_is_noticed_and_no_neighbour_detects(tmp_path):
+    model = run_model(_off(tmp_path, "neighbour_noticing"), "neighbourhood", seed=3, weeks=WEEKS)
+    assert model.weekly()["noticed"].sum() == 0 and _detections(model, "neighbour") == 0
+
+
+def test_relay_off_keeps_noticing_but_nobody_reports(tmp_path):
+    model = run_model(_off(tmp_path, "information_relay"), "neighbourhood", seed=3, weeks=WEEKS)
+    assert model.weekly()["noticed"].sum() > 0 and _detections(model, "neighbour") == 0
+
+
+def test_more_commissioner_visits_raise_the_commissioner_channel_share(tmp_path, baseline_run):
+    busy_town = write_town(tmp_path, households=3000, extra="[minsei]\nvisits_per_week = 9.0\n", name="busy")
+    busy = run_model("baseline", busy_town, seed=3, weeks=WEEKS)
+    assert busy.summary()["channel_share_commissioner"] > baseline_run.summary()["channel_share_commissioner"] + 0.05
+
+
+def test_vacant_district_gets_no_commissioner_visits_or_detections(tmp_path):
+    town = write_town(tmp_path, households=3000, extra="[minsei]\nvacancy_rate = 0.5\n", name="vacant")
+    model = run_model("baseline", town, seed=3, weeks=WEEKS)
+    vacant = model.town.district_vacant
+    assert vacant.any() and (~vacant).any()
+    assert all(c.visits_made == 0 for c in model.commissioners if c.vacant)
+    assert all(c.visits_made > 0 for c in model.commissioners if not c.vacant)
+    ledger = model.ledger()
+    found = ledger[ledger["first_detection_channel"] == "commissioner"]
+    assert len(found) > 0
+    assert not vacant[model.town.district[found["household"].to_numpy()]].any()
+
+
+def test_outreach_detects_only_when_funded(tmp_path, baseline_run):
+    assert _detections(baseline_run, "outreach") == 0
+    model = run_model("outreach_team", "neighbourhood", seed=3, weeks=WEEKS)
+    assert _detections(model, "outreach") > 0
+    assert model.weekly()["outreach_hours"].sum() > 0
+
+
+def test_onset_off_means_no_new_cases(tmp_path):
+    ledger = run_model(_off(tmp_path, "onset"), "neighbourhood", seed=3, weeks=104).ledger()
+    assert len(ledger) > 0 and ledger["prevalent_at_start"].all()
+
+
+def test_progression_off_keeps_new_cases_latent(tmp_path):
+    ledger = run_model(_off(tmp_path, "progression"), "neighbourhood", seed=3, weeks=WEEKS).ledger()
+    new = ledger[~ledger["prevalent_at_start"]]
+    assert len(new) > 0 and (new["worst_stage"] == "latent").all()
+
+
+def test_progression_adds_a_domain_per_stage(baseline_run):
+    ledger = baseline_run.ledger()
+    new = ledger[~ledger["prevalent_at_start"]]
+    assert (new["n_domains"] <= new["worst_stage"].cat.codes).all()
+    assert (new.loc[new["worst_stage"] == "complex", "n_domains"] >= 2).all()
+
+
+@pytest.mark.parametrize(
+    "mechanism,label", [("resolution", "natural"), ("mutual_aid", "mutual_aid"), ("professional_support", "support")]
+)
+def test_resolution_routes_disappear_when_switched_off(tmp_path, baseline_run, mechanism, label):
+    assert (baseline_run.ledger()["resolved_by"] == label).sum() > 0
+    model = run_model(_off(tmp_path, mechanism), "neighbourhood", seed=3, weeks=WEEKS)
+    assert (model.ledger()["resolved_by"] == label).sum() == 0
+
+
+def test_watching_lowers_onset(tmp_path, baseline_run):
+    model = run_model(_off(tmp_path, "watching"), "neighbourhood", seed=3, weeks=WEEKS)
+    assert model.weekly()["onsets"].sum() > baseline_run.weekly()["onsets"].sum() * 1.05
+
+
+def test_connection_slows_deterioration(tmp_path, baseline_run):
+    model = run_model(_off(tmp_path, "connection"), "neighbourhood", seed=3, weeks=WEEKS)
+    assert model.summary()["complex_share"] > baseline_run.summary()["complex_share"]
+
+
+def test_support_slows_progression_and_raises_resolution(tmp_path, baseline_run):
+    model = run_model(_off(tmp_path, "professional_support"), "neighbourhood", seed=3, weeks=WEEKS)
+    assert (
+        model.summary()["complex_household_weeks_per_1000"] > baseline_run.summary()["complex_household_weeks_per_1000"]
+    )
+
+
+def test_siloed_desks_bounce_hoarding_which_no_desk_covers(baseline_run):
+    ledger = baseline_run.ledger()
+    hoarding = ledger[(ledger["primary_domain"] == "hoarding") & ledger["first_detection_week"].notna()]
+    assert len(hoarding) > 0
+    assert hoarding["support_start_week"].isna().all() and (hoarding["bounces"] > 0).all()
+
+
+def test_refuse_none_desk_never_bounces(tmp_path):
+    model = run_model("one_stop_desk", "neighbourhood", seed=3, weeks=WEEKS)
+    ledger = model.ledger()
+    assert ledger["bounces"].sum() == 0 and not ledger["gave_up"].any()
+    assert (ledger.loc[ledger["first_detection_week"].notna(), "referrals"] >= 1).all()
+
+
+def test_give_up_probability_zero_means_nobody_gives_up(tmp_path):
+    table = ", ".join(
+        f'"{k}" = 0.0'
+        for k in ("ordinary", "8050", "double_care", "elderly_alone", "disabled_child_refusing", "hoarding_isolated")
+    )
+    model = run_model(
+        _scenario(tmp_path, f"[mechanisms.desk_intake]\ngive_up_probability = {{ {table} }}"),
+        "neighbourhood",
+        seed=3,
+        weeks=WEEKS,
+    )
+    ledger = model.ledger()
+    assert ledger["bounces"].sum() > 0 and not ledger["gave_up"].any()
+
+
+def test_channel_enum_matches_ledger_categories(baseline_run):
+    cats = list(baseline_run.ledger()["first_detection_channel"].cat.categories)
+    assert cats == [c.name.lower() for c in Channel][1:]
+
+
+def test_weekly_true_state_always_covers_every_household(baseline_run):
+    weekly = baseline_run.weekly()
+    total = weekly[["true_none", "true_latent", "true_manifest", "true_complex"]].sum(axis=1)
+    assert (total == baseline_run.n_households).all()
+    for stage in ("latent", "manifest", "complex"):
+        assert (weekly[f"known_{stage}"] <= weekly[f"true_{stage}"]).all()
+    assert np.all(np.diff(weekly["week"]) == 1)

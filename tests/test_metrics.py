@@ -1,0 +1,97 @@
+"""Summary metrics follow their definitions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.domain import CHANNEL_KEYS, STAGE_KEYS
+from sim.metrics import case_metrics, eligible_cases
+from tests.conftest import run_model
+
+
+def _ledger(rows):
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "onset_week",
+            "first_detection_week",
+            "first_detection_stage",
+            "first_detection_channel",
+            "worst_stage",
+            "resolution_week",
+            "bounces",
+            "gave_up",
+            "support_start_week",
+        ],
+    )
+    df["prevalent_at_start"] = False
+    for col in ("onset_week", "first_detection_week", "resolution_week", "support_start_week"):
+        df[col] = pd.array(df[col], dtype="Int32")
+    df["weeks_to_detection"] = df["first_detection_week"] - df["onset_week"]
+    df["first_detection_stage"] = pd.Categorical(df["first_detection_stage"], categories=list(STAGE_KEYS[1:]))
+    df["first_detection_channel"] = pd.Categorical(df["first_detection_channel"], categories=list(CHANNEL_KEYS[1:]))
+    df["worst_stage"] = pd.Categorical(df["worst_stage"], categories=list(STAGE_KEYS))
+    return df
+
+
+def test_early_detection_rate_counts_latent_detections_over_all_cases():
+    ledger = _ledger(
+        [
+            (10, 12, "latent", "self", "latent", 30, 0, False, 12),
+            (10, 40, "manifest", "neighbour", "complex", None, 1, True, None),
+            (20, None, None, None, "manifest", None, 0, False, None),
+            (30, 31, "latent", "venue", "latent", None, 0, False, 31),
+        ]
+    )
+    m = case_metrics(ledger)
+    assert m["early_detection_rate"] == pytest.approx(2 / 4)
+    assert m["latent_share_of_detections"] == pytest.approx(2 / 3)
+    assert m["unreached_share"] == pytest.approx(1 / 4)
+    assert m["complex_share"] == pytest.approx(1 / 4)
+    assert m["median_weeks_to_detection"] == pytest.approx(2.0)
+    assert m["gave_up_share"] == pytest.approx(1 / 3)
+    assert m["resolution_rate"] == pytest.approx(1 / 4)
+    assert m["channel_share_venue"] == pytest.approx(1 / 3)
+
+
+def test_only_cases_with_26_weeks_of_follow_up_count():
+    ledger = _ledger(
+        [
+            (100, None, None, None, "latent", None, 0, False, None),
+            (75, None, None, None, "latent", None, 0, False, None),
+        ]
+    )
+    assert len(eligible_cases(ledger, weeks=100)) == 0
+    assert len(eligible_cases(ledger, weeks=101)) == 1
+
+
+def test_summary_has_the_headline_metrics_by_type(small_town):
+    model = run_model("baseline", small_town, seed=2, weeks=260)
+    from sim.metrics import summary_table
+
+    table = summary_table(model.ledger(), model)
+    assert set(table.household_type) == {
+        "all",
+        "ordinary",
+        "8050",
+        "double_care",
+        "elderly_alone",
+        "disabled_child_refusing",
+        "hoarding_isolated",
+    }
+    for metric in (
+        "early_detection_rate",
+        "median_weeks_to_detection",
+        "unreached_share",
+        "complex_share",
+        "complex_household_weeks_per_1000",
+        "resolution_rate",
+        "channel_share_commissioner",
+    ):
+        assert metric in set(table.metric)
+    shares = [v for k, v in model.summary().items() if k.startswith("channel_share_")]
+    assert sum(shares) == pytest.approx(1.0)
+    assert 0 <= model.summary()["early_detection_rate"] <= 1
+    assert not np.isnan(model.summary()["complex_household_weeks_per_1000"])

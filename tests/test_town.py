@@ -1,0 +1,81 @@
+"""The synthetic town matches its profile."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.config import load_town
+from sim.domain import TYPE_KEYS, Condition
+from sim.town import build_town, participation_probability
+
+
+@pytest.fixture(scope="module")
+def neighbourhood():
+    return build_town(load_town("neighbourhood").profile, seed=11)
+
+
+def test_household_type_shares_follow_the_profile(neighbourhood):
+    shares = load_town("neighbourhood").profile["household_types"]["shares"]
+    counts = np.bincount(neighbourhood.htype, minlength=len(TYPE_KEYS))
+    for t, key in enumerate(TYPE_KEYS):
+        assert abs(counts[t] - shares[key] * neighbourhood.n_households) <= 1 + (key == "ordinary") * len(TYPE_KEYS)
+
+
+def test_commissioner_districts_hold_170_to_360_households():
+    for name in ("neighbourhood", "city"):
+        town = build_town(load_town(name).profile, seed=1)
+        sizes = np.bincount(town.district)
+        assert sizes.min() >= 170 and sizes.max() <= 360
+
+
+def test_city_is_like_okinawa_city():
+    town = build_town(load_town("city").profile, seed=1)
+    assert town.n_households == 59_000
+    assert 130_000 <= town.n_residents <= 150_000
+    assert 0.15 < town.district_vacant.mean() < 0.32  # 充足率 ≈ 77%
+
+
+def test_neighbour_ties_are_sparse_and_symmetric(neighbourhood):
+    ptr, nbr = neighbourhood.tie_ptr, neighbourhood.tie_nbr
+    degree = np.diff(ptr)
+    assert 1.0 < degree.mean() < 3.0
+    assert 0.08 < (degree == 0).mean() < 0.35
+    src = np.repeat(np.arange(len(degree)), degree)
+    pairs = set(zip(src.tolist(), nbr.tolist(), strict=True))
+    assert all((b, a) in pairs for a, b in pairs)
+    assert np.all(neighbourhood.area[src] == neighbourhood.area[nbr])  # ties stay within the 自治会 area
+
+
+def test_membership_rate_is_close_to_the_profile(neighbourhood):
+    assert abs(neighbourhood.member.mean() - 0.717) < 0.05
+
+
+def test_venues_respect_capacity_and_participation_matches_the_reference(neighbourhood):
+    counts = np.bincount(neighbourhood.res_venue[neighbourhood.res_venue >= 0])
+    assert counts.max() <= 20
+    older = neighbourhood.res_age >= 65
+    share = (neighbourhood.res_venue[older] >= 0).mean()
+    assert 0.03 < share < 0.10  # ≈ 6% of 65+ at the reference density
+
+
+def test_participation_curve_passes_through_the_reference_point():
+    assert participation_probability(40.0, 0.06, 0.2, 40.0) == pytest.approx(0.06)
+    assert participation_probability(80.0, 0.06, 0.2, 40.0) > 0.06
+    assert participation_probability(0.0, 0.06, 0.2, 40.0) == 0.0
+
+
+def test_residents_conditions_are_plausible(neighbourhood):
+    age, cond = neighbourhood.res_age, neighbourhood.res_conditions
+    withdrawn = (cond & (1 << Condition.WITHDRAWAL)) > 0
+    assert withdrawn[(age < 15) | (age > 64)].sum() == 0
+    assert 0.01 < withdrawn[(age >= 15) & (age <= 64)].mean() < 0.05
+    young = (cond & (1 << Condition.YOUNG_CHILD)) > 0
+    assert np.all(age[young] <= 5)
+
+
+def test_every_area_has_a_desk_of_every_kind(neighbourhood):
+    n_areas = neighbourhood.area.max() + 1
+    for kind, by_area in neighbourhood.desk_of_kind_by_area.items():
+        assert len(by_area) == n_areas
+        assert all(neighbourhood.desks[d]["kind"] == kind for d in by_area)
