@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sim.compare import compare_table, format_comparison, summaries
 from sim.config import bundled_names, load_scenario, load_town
+from sim.model import DEFAULT_WARMUP_WEEKS
 from sim.outputs import write_tables
 from sim.params import ConfigError
 from sim.runner import prepare, run_many, run_once
@@ -50,6 +51,13 @@ def _seed(text: str) -> int:
     return value
 
 
+def _warmup(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or value < 0 or value > 100:
+        raise argparse.ArgumentTypeError(f"must be a number of years from 0 to 100, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     parser = argparse.ArgumentParser(prog="community-sim", description=__doc__.split("\n\n")[0])
@@ -61,12 +69,21 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--town", default="neighbourhood", help="bundled town name or path to a profile .toml")
         p.add_argument("--years", type=_years, default=10.0, help="years to simulate (default 10)")
         p.add_argument("--seed", type=_seed, default=0, help="seed of the run (default 0)")
+        p.add_argument(
+            "--warmup-years",
+            type=_warmup,
+            default=DEFAULT_WARMUP_WEEKS / 52,
+            help="years of warm-up that make today's town (default 10; 0: start from the stationary mix)",
+        )
         p.add_argument("--out", type=Path, help="directory for CSV and Parquet outputs")
         p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
 
     run = sub.add_parser("run", help="run one scenario")
     run.add_argument("scenario", help="bundled scenario name or path to a scenario .toml")
     common(run)
+    run.add_argument(
+        "--start-from", default="baseline", help="scenario whose warm-up makes the starting town (default baseline)"
+    )
     cmp_ = sub.add_parser("compare", help="compare scenarios on common random numbers")
     cmp_.add_argument(
         "scenarios", nargs="*", help="scenarios; the first is the reference (default: all bundled, baseline first)"
@@ -102,8 +119,16 @@ def cmd_towns(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    (scenario,), town = prepare([args.scenario], args.town)
-    result = run_once(scenario, town, args.seed, args.years)
+    (scenario, start_from), town = prepare([args.scenario, args.start_from], args.town)
+    result = run_once(
+        scenario,
+        town,
+        args.seed,
+        args.years,
+        warmup_weeks=round(args.warmup_years * 52),
+        start_from=start_from,
+        progress=sys.stderr.isatty(),
+    )
     if args.out:
         write_tables(
             {"weekly": result.tagged("weekly"), "ledger": result.tagged("ledger"), "summary": result.tagged("summary")},

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sim.model import CommunityModel
 
 MIN_FOLLOW_UP_WEEKS = 26
+RELAPSE_WEEKS = 52  # a new case within a year of the previous one's resolution counts as a relapse
 
 METRICS_DOC: dict[str, str] = {
     "cases": "New cases with onset at least 26 weeks before the end.",
@@ -33,6 +34,7 @@ METRICS_DOC: dict[str, str] = {
     "bounce_share": "Detected cases bounced by a desk at least once ÷ detected cases.",
     "gave_up_share": "Detected cases that gave up after a bounce ÷ detected cases.",
     "supported_share": "Detected cases that a desk accepted and supported ÷ detected cases.",
+    "relapse_share": "Cases starting within 52 weeks of the resolution of the household's previous case ÷ all cases.",
     "complex_household_weeks_per_1000": "Household-weeks spent in COMPLEX over the whole run, per 1,000 "
     "households (all households, incl. cases present at the start).",
     **{f"channel_share_{k}": f"Share of first detections made by the '{k}' channel." for k in CHANNEL_KEYS[1:]},
@@ -73,6 +75,7 @@ def case_metrics(cases: pd.DataFrame) -> dict[str, float]:
         "bounce_share": share(detected & (cases["bounces"] > 0), n_detected),
         "gave_up_share": share(detected & cases["gave_up"], n_detected),
         "supported_share": share(detected & cases["support_start_week"].notna(), n_detected),
+        "relapse_share": share(cases["weeks_since_previous_case"].fillna(RELAPSE_WEEKS + 1) <= RELAPSE_WEEKS, n),
     }
     channel = cases.loc[detected, "first_detection_channel"]
     for k in CHANNEL_KEYS[1:]:

@@ -23,11 +23,12 @@ from sim.config import Scenario, Town, effective_profile, load_scenario, load_to
 from sim.domain import CHANNEL_KEYS, PROBLEM_STAGE_KEYS, STAGE_KEYS, TYPE_KEYS, ServiceStatus, Stage
 from sim.mechanisms import MECHANISMS, Mechanism
 from sim.mechanisms.onset import draw_domains
-from sim.state import CaseTable, HouseholdState
+from sim.state import NOT_YET, RESOLVED_BY_KEYS, CaseTable, HouseholdState
 from sim.streams import HouseholdStream, make_stream
 from sim.town import build_town
 
 WEEKS_PER_YEAR = 52
+DEFAULT_WARMUP_WEEKS = 520
 
 
 class CommunityModel(mesa.Model):
@@ -37,12 +38,26 @@ class CommunityModel(mesa.Model):
         scenario: A :class:`~sim.config.Scenario`, or a bundled scenario name or TOML path.
         town: A :class:`~sim.config.Town`, or a bundled town name or TOML path.
         seed: The run's seed; every random stream derives from it.
+        warmup_weeks: Weeks of warm-up that produce the starting state ("today's town"): the
+            town is run under ``start_from`` for this long, and its households' problems,
+            service contacts and open cases become week 0 of this run. With 0, households
+            start from each type's stationary stage mix without community or services.
+        start_from: The scenario whose dynamics produce the starting state (default: the
+            bundled ``baseline``, i.e. the town profile as it is). Every scenario that starts
+            from the same scenario, town and seed starts from the same state.
 
     One call of :meth:`step` is one week; ``model.time`` is the number of weeks simulated.
     """
 
     def __init__(
-        self, scenario: Scenario | str | Path = "baseline", town: Town | str | Path = "neighbourhood", seed: int = 0
+        self,
+        scenario: Scenario | str | Path = "baseline",
+        town: Town | str | Path = "neighbourhood",
+        seed: int = 0,
+        *,
+        warmup_weeks: int = DEFAULT_WARMUP_WEEKS,
+        start_from: Scenario | str | Path = "baseline",
+        _agents: bool = True,
     ) -> None:
         super().__init__(rng=seed)
         self.seed = int(seed)
@@ -59,11 +74,21 @@ class CommunityModel(mesa.Model):
         self._by_name = {m.name: m for m in self.mechanisms}
         self._res_ptr = np.searchsorted(self.town.res_household, np.arange(self.n_households + 1))
         self._init_counters()
-        self._create_agents()
-        self._seed_prevalent_cases()
+        if _agents:
+            self._create_agents()
+        self.warmup_weeks = int(warmup_weeks)
+        if self.warmup_weeks > 0:
+            self._start_from_warm_town(start_from)
+        else:
+            self._seed_prevalent_cases()
+        for mech in self.mechanisms:
+            mech.start()
         self.all_households = np.arange(self.n_households)
+        self.open_idx = np.zeros(0, dtype=np.int64)  # households with an open case (refreshed each phase)
         self.reachable_idx = np.zeros(0, dtype=np.int64)
         self._detection_stream = HouseholdStream(self.seed, "detection")
+        self._manual_stream = HouseholdStream(self.seed, "manual")
+        self._manual_draws = 0
         self._proposals: list[tuple[np.ndarray, int]] = []
         self.week_stats: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(model_reporters={k: _reporter(k) for k in self._stat_names()})
@@ -76,8 +101,7 @@ class CommunityModel(mesa.Model):
         self.prof_caseload = np.zeros(len(self.prof_desk), dtype=np.int32)
         self._staff_of_desk = [np.flatnonzero(self.prof_desk == d) for d in range(len(town.desks))]
         self.desk_referrals = np.zeros(len(town.desks), dtype=np.int64)
-        self.commissioner_visits = np.zeros(len(town.district_vacant), dtype=np.int64)
-        self.commissioner_visits = self.commissioner_visits.astype(np.float64)
+        self.commissioner_visits = np.zeros(len(town.district_vacant))  # expected visits made, per district
         self.staff_hours: Counter[str] = Counter()
         self.complex_weeks_by_type = np.zeros(len(TYPE_KEYS), dtype=np.int64)
         self.week_counts: Counter[str] = Counter()
@@ -95,6 +119,16 @@ class CommunityModel(mesa.Model):
             Professional(self, i, int(desk), town.desks[desk]["staff_role"], town.desks[desk]["domains"])
             for i, desk in enumerate(self.prof_desk)
         ]
+
+    def _start_from_warm_town(self, start_from: Scenario | str | Path) -> None:
+        """Take the households' state at the end of a warm-up run as this run's week 0."""
+        warm = warm_town(start_from, self.town_spec, self.seed, self.warmup_weeks)
+        shift = self.warmup_weeks
+        self.hh.copy_from(warm.hh, shift)
+        open_ = np.flatnonzero(warm.hh.case >= 0)
+        self.hh.case.fill(-1)
+        self.hh.case[open_] = self.cases.carry_over(warm.cases, warm.hh.case[open_], shift)
+        self.prof_caseload[:] = warm.prof_caseload
 
     def _seed_prevalent_cases(self) -> None:
         """Start from the stationary stage mix of each type under onset, progression and resolution alone.
@@ -115,7 +149,7 @@ class CommunityModel(mesa.Model):
             extra = draw_domains(weights, domains, d[step_, idx])
             add = (stage[idx] > step_) & (extra >= 0)
             domains[add] |= (1 << extra[add]).astype(np.uint16)
-        ids = self.cases.open(idx, self.town.htype[idx], -1, primary, domains, stage[idx], prevalent=True)
+        ids = self.cases.open(idx, self.town.htype[idx], NOT_YET, primary, domains, stage[idx], prevalent=True)
         self.hh.stage[idx] = stage[idx]
         self.hh.domains[idx] = domains
         self.hh.case[idx] = ids
@@ -132,7 +166,8 @@ class CommunityModel(mesa.Model):
             h, up, down = onset.weekly[t], prog.weekly[:, t], res.weekly
             q = np.zeros((4, 4))  # weekly transition matrix
             q[0, 1] = h
-            q[1, 2], q[2, 3] = up[1], up[2]
+            # Resolution is drawn before progression, so moving up needs not resolving first.
+            q[1, 2], q[2, 3] = up[1] * (1 - down[1]), up[2] * (1 - down[2])
             q[1:, 0] = down[1:]
             np.fill_diagonal(q, 1.0 - q.sum(axis=1))
             a = np.vstack([q.T - np.eye(4), np.ones(4)])
@@ -146,10 +181,12 @@ class CommunityModel(mesa.Model):
         week = int(self.time)
         self.hh.start_week()
         self.week_counts = Counter()
+        self.open_idx = np.flatnonzero(self.hh.case >= 0)
         for phase in ("state", "detect", "service"):
             if phase == "detect":
                 # Households with a problem and no contact with services: what channels can find.
-                self.reachable_idx = np.flatnonzero(self.hh.has_problem() & (self.hh.service == ServiceStatus.UNKNOWN))
+                self.open_idx = np.flatnonzero(self.hh.case >= 0)
+                self.reachable_idx = self.open_idx[self.hh.service[self.open_idx] == ServiceStatus.UNKNOWN]
                 self._proposals = []
             for mech in self.mechanisms:
                 if mech.phase == phase and mech.enabled:
@@ -217,6 +254,31 @@ class CommunityModel(mesa.Model):
         hh.changed[idx] = True
         self.week_counts["resolutions"] += len(idx)
 
+    def set_stage(self, household: int, stage: int) -> None:
+        """Put ``household`` at ``stage`` by hand (workshops, stories), keeping the ledger consistent.
+
+        From NONE this opens a case; to NONE it closes it (resolved_by "external"); upwards it
+        adds a domain per stage like progression; downwards it eases the stage (worst stage kept).
+        """
+        idx = np.array([household])
+        week = int(self.time)
+        current, target = int(self.hh.stage[household]), int(Stage(stage))
+        weights = self.mechanism("onset").domain_weights[self.town.htype[idx]]
+        if target == Stage.NONE:
+            self.resolve(idx if current else idx[:0], week, RESOLVED_BY_KEYS.index("external"))
+            return
+        if current == Stage.NONE:
+            self.open_cases(idx, week, draw_domains(weights, 0, self._manual_draw(week, idx)))
+            current = Stage.LATENT
+        for _ in range(current, target):
+            self.advance_stage(idx, draw_domains(weights, self.hh.domains[idx], self._manual_draw(week, idx)))
+        if target < current:
+            self.hh.stage[household] = target
+
+    def _manual_draw(self, week: int, idx: np.ndarray) -> np.ndarray:
+        self._manual_draws += 1
+        return self._manual_stream.uniform(week, idx, self._manual_draws)
+
     def propose_detection(self, idx: np.ndarray, channel: int) -> None:
         """A channel found households ``idx`` this week."""
         self._proposals.append((idx, int(channel)))
@@ -234,7 +296,7 @@ class CommunityModel(mesa.Model):
             self.prof_caseload[chosen] += 1
             hh.professional[i] = chosen
         cases = hh.case[idx]
-        first = cases[self.cases.support_start_week[cases] < 0]
+        first = cases[self.cases.support_start_week[cases] == NOT_YET]
         self.cases.set("support_start_week", first, week)
         self.cases.set("desk", cases, desk)
         self.week_counts["support_starts"] += len(idx)
@@ -255,7 +317,7 @@ class CommunityModel(mesa.Model):
         u = self._detection_stream.uniform(week, households)
         chosen = ch[starts + (u * counts).astype(np.int64)]
         cases = self.hh.case[households]
-        new = self.cases.first_detection_week[cases] < 0
+        new = self.cases.first_detection_week[cases] == NOT_YET
         self.cases.set("first_detection_week", cases[new], week)
         self.cases.set("first_detection_stage", cases[new], self.hh.stage[households[new]])
         self.cases.set("first_detection_channel", cases[new], chosen[new])
@@ -294,7 +356,7 @@ class CommunityModel(mesa.Model):
         stage = hh.stage[open_]
         true = np.bincount(stage, minlength=4)
         true[Stage.NONE] = self.n_households - len(open_)
-        known = self.cases.first_detection_week[hh.case[open_]] >= 0
+        known = self.cases.first_detection_week[hh.case[open_]] != NOT_YET
         known_by_stage = np.bincount(stage[known], minlength=4)
         service = np.bincount(hh.service[open_], minlength=4)
         stats: dict[str, float] = {"week": week}
@@ -336,6 +398,24 @@ class CommunityModel(mesa.Model):
         from sim.metrics import summarise
 
         return summarise(self.ledger(), self)
+
+
+_WARM_CACHE: dict[tuple, CommunityModel] = {}
+_WARM_CACHE_SIZE = 2
+
+
+def warm_town(start_from: Scenario | str | Path, town: Town, seed: int, weeks: int) -> CommunityModel:
+    """The model after ``weeks`` of warm-up under ``start_from`` (cached: scenarios compared on one
+    seed share it)."""
+    scenario = start_from if isinstance(start_from, Scenario) else load_scenario(start_from)
+    key = (repr(scenario), repr(town.profile), seed, weeks)
+    if key not in _WARM_CACHE:
+        model = CommunityModel(scenario, town, seed, warmup_weeks=0, _agents=False)
+        model.run(weeks)
+        if len(_WARM_CACHE) >= _WARM_CACHE_SIZE:
+            _WARM_CACHE.pop(next(iter(_WARM_CACHE)))
+        _WARM_CACHE[key] = model
+    return _WARM_CACHE[key]
 
 
 def _reporter(name: str):

@@ -26,8 +26,9 @@ def _week(values: np.ndarray) -> pd.array:
 def ledger_frame(model: CommunityModel) -> pd.DataFrame:
     """One row per case: who, when it started, when and how it was first found, support, outcome.
 
-    Weeks count from 1 (the first simulated week); missing weeks (not yet / never) are NA.
-    ``onset_week`` is NA for cases already present at the start (``prevalent_at_start``).
+    Weeks count from 1 (the first simulated week); weeks of the warm-up before the start are
+    zero or negative; missing weeks (not yet / never / unknown) are NA. Cases open at the
+    start are flagged ``prevalent_at_start``.
     """
     c = model.cases
     desks = model.town.desks
@@ -40,7 +41,7 @@ def ledger_frame(model: CommunityModel) -> pd.DataFrame:
             "household": c.household,
             "household_type": _keys(c.household_type, TYPE_KEYS),
             "prevalent_at_start": c.prevalent_at_start,
-            "onset_week": _week(np.where(c.prevalent_at_start, NOT_YET, c.onset_week)),
+            "onset_week": _week(c.onset_week),
             "primary_domain": _keys(c.primary_domain, DOMAIN_KEYS),
             "first_detection_week": _week(c.first_detection_week),
             "first_detection_stage": pd.Categorical(
@@ -52,7 +53,7 @@ def ledger_frame(model: CommunityModel) -> pd.DataFrame:
                 categories=list(CHANNEL_KEYS[1:]),
             ),
             "weeks_to_detection": _week(
-                np.where(detected & ~c.prevalent_at_start, c.first_detection_week - c.onset_week, NOT_YET)
+                np.where(detected & (c.onset_week != NOT_YET), c.first_detection_week - c.onset_week, NOT_YET)
             ),
             "referrals": c.referrals,
             "bounces": c.bounces,
@@ -66,8 +67,21 @@ def ledger_frame(model: CommunityModel) -> pd.DataFrame:
             "resolution_week": _week(c.resolution_week),
             "resolved_by": _keys(c.resolved_by, RESOLVED_BY_KEYS),
             "n_domains": count_domains(domains).astype(np.int8),
+            "weeks_since_previous_case": _week(weeks_since_previous_case(c.household, c.onset_week, c.resolution_week)),
         }
     )
+
+
+def weeks_since_previous_case(household: np.ndarray, onset: np.ndarray, resolution: np.ndarray) -> np.ndarray:
+    """Weeks from the resolution of the household's previous case to this case's onset (NOT_YET if none)."""
+    order = np.lexsort((np.arange(len(household)), household))  # case ids grow with onset time
+    out = np.full(len(household), NOT_YET, dtype=np.int64)
+    same = household[order][1:] == household[order][:-1]
+    prev_res = resolution[order][:-1]
+    gap = onset[order][1:] - prev_res
+    ok = same & (prev_res != NOT_YET) & (onset[order][1:] != NOT_YET)
+    out[order[1:][ok]] = gap[ok]
+    return out
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from sim.config import Scenario, Town, effective_profile, load_scenario, load_town
 from sim.metrics import summary_table
-from sim.model import WEEKS_PER_YEAR, CommunityModel
+from sim.model import DEFAULT_WARMUP_WEEKS, WEEKS_PER_YEAR, CommunityModel
 from sim.streams import replication_seeds
 
 
@@ -44,11 +44,19 @@ class RunResult:
 
 
 def run_once(
-    scenario: Scenario | str | Path, town: Town | str | Path, seed: int, years: float, replication: int = 0
+    scenario: Scenario | str | Path,
+    town: Town | str | Path,
+    seed: int,
+    years: float,
+    replication: int = 0,
+    warmup_weeks: int = DEFAULT_WARMUP_WEEKS,
+    start_from: Scenario | str | Path = "baseline",
+    progress: bool = False,
 ) -> RunResult:
     """Build a model, run it for ``years`` and collect its tables."""
-    model = CommunityModel(scenario, town, seed=seed)
-    model.run(round(years * WEEKS_PER_YEAR))
+    model = CommunityModel(scenario, town, seed=seed, warmup_weeks=warmup_weeks, start_from=start_from)
+    for _ in tqdm(range(round(years * WEEKS_PER_YEAR)), desc="weeks", unit="wk", disable=not progress, leave=False):
+        model.step()
     ledger = model.ledger()
     return RunResult(
         model.policy.name, model.town_spec.name, seed, replication, model.weekly(), ledger, summary_table(ledger, model)
@@ -72,25 +80,36 @@ def run_many(
     seed: int,
     jobs: int = 1,
     progress: bool = True,
+    warmup_weeks: int = DEFAULT_WARMUP_WEEKS,
 ) -> list[RunResult]:
-    """Every scenario × every replication; replication r uses the same seed in every scenario."""
+    """Every scenario × every replication; replication r uses the same seed in every scenario.
+
+    Every scenario starts from the state the first (reference) scenario reaches after the
+    warm-up: "today's town", the same for all.
+    """
     seeds = replication_seeds(seed, replications)
-    tasks = [(s, town, seeds[r], years, r) for r in range(replications) for s in scenarios]
-    bar = tqdm(total=len(tasks), desc="runs", unit="run", disable=not progress, leave=False)
+    tasks = [(scenarios, town, seeds[r], years, r, warmup_weeks) for r in range(replications)]
+    bar = tqdm(total=len(tasks) * len(scenarios), desc="runs", unit="run", disable=not progress, leave=False)
     results: list[RunResult] = []
     if jobs <= 1:
         for task in tasks:
-            results.append(run_once(*task))
-            bar.update()
+            results += _run_replication(task, bar)
     else:
         # "spawn": workers start clean (no forked threads); results do not depend on the pool.
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for result in pool.map(_run_task, tasks):
-                results.append(result)
-                bar.update()
+            for runs in pool.map(_run_replication, tasks):
+                results += runs
+                bar.update(len(runs))
     bar.close()
     return results
 
 
-def _run_task(task: tuple) -> RunResult:
-    return run_once(*task)
+def _run_replication(task: tuple, bar: tqdm | None = None) -> list[RunResult]:
+    """All scenarios of one replication (one warm-up, shared through the model's cache)."""
+    scenarios, town, seed, years, replication, warmup_weeks = task
+    runs = []
+    for scenario in scenarios:
+        runs.append(run_once(scenario, town, seed, years, replication, warmup_weeks, start_from=scenarios[0]))
+        if bar is not None:
+            bar.update()
+    return runs

@@ -6,7 +6,7 @@ import numpy as np
 
 from sim.domain import Stage
 
-NOT_YET = -1  # a week that has not happened (yet) for this case
+NOT_YET = int(np.iinfo(np.int32).min)  # a week that has not happened (yet); weeks before the start are negative
 
 
 class HouseholdState:
@@ -31,6 +31,24 @@ class HouseholdState:
         self.onset_mult = np.ones(n)
         self.progress_mult = np.ones(n)
         self.changed = np.zeros(n, dtype=bool)  # stage changed this week
+
+    CARRIED = (
+        "stage",
+        "domains",
+        "noticed",
+        "service",
+        "service_until",
+        "desk",
+        "professional",
+        "coverage",
+        "referral_attempts",
+    )
+
+    def copy_from(self, other: HouseholdState, shift: int) -> None:
+        """Take over ``other``'s state; its weeks move by ``shift`` (its end becomes week 0)."""
+        for name in self.CARRIED:
+            getattr(self, name)[:] = getattr(other, name)
+        self.service_until -= shift
 
     def start_week(self) -> None:
         """Reset the weekly scratch arrays."""
@@ -63,7 +81,7 @@ CASE_FIELDS: dict[str, tuple[type, int]] = {
     "domains": (np.uint16, 0),
 }
 
-RESOLVED_BY_KEYS = ("open", "natural", "mutual_aid", "support")
+RESOLVED_BY_KEYS = ("open", "natural", "mutual_aid", "support", "external")  # external: set by hand
 
 
 class CaseTable:
@@ -114,6 +132,22 @@ class CaseTable:
             new[: self.size] = self.cols[name][: self.size]
             self.cols[name] = new
         self._capacity = cap
+
+    WEEK_FIELDS = ("onset_week", "first_detection_week", "support_start_week", "resolution_week")
+
+    def carry_over(self, other: CaseTable, ids: np.ndarray, shift: int) -> np.ndarray:
+        """Copy ``other``'s cases ``ids`` as cases present at the start, weeks moved by ``-shift``."""
+        k = len(ids)
+        self._grow(self.size + k)
+        new = np.arange(self.size, self.size + k, dtype=np.int32)
+        for name in CASE_FIELDS:
+            values = other.cols[name][ids]
+            if name in self.WEEK_FIELDS:
+                values = np.where(values == NOT_YET, NOT_YET, values - shift)
+            self.cols[name][new] = values
+        self.cols["prevalent_at_start"][new] = True
+        self.size += k
+        return new
 
     def set(self, name: str, ids: np.ndarray, values) -> None:
         """Write ``values`` into column ``name`` for case ``ids``."""

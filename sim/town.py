@@ -3,7 +3,9 @@
 A profile says who lives in the town and who serves them. :func:`build_town` turns it
 into arrays: households, residents, 自治会 areas, 民生委員 districts, neighbour ties,
 venues, NPOs, desks and professionals. Each part draws from its own named stream, so a
-scenario that changes, say, 自治会 membership leaves the households themselves unchanged.
+scenario that changes, say, 自治会 membership leaves the households and residents
+unchanged; their tie counts change monotonically, but which neighbours are paired is
+drawn anew.
 """
 
 from __future__ import annotations
@@ -358,6 +360,8 @@ def _validate_desks(values: Any, file: str) -> list[dict[str, Any]]:
             if name not in desk:
                 raise ConfigError(file, f"desks[{i}].{name}", "missing; " + DESK_PARAMS[name].allowed())
         desks.append(validate_block(DESK_PARAMS, desk, file, f"desks[{i}]"))
+        if desk["kind"] in [d["kind"] for d in desks[:-1]]:
+            raise ConfigError(file, f"desks[{i}].kind", f"{desk['kind']!r} is used twice; allowed: a distinct kind")
     return desks
 
 

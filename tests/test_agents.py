@@ -81,3 +81,17 @@ def test_professionals_caseloads_match_supported_households(small_town):
     assert sum(p.caseload for p in model.professionals) == len(supported)
     for d in model.desks:
         assert all(p.desk == d.index for p in d.staff)
+
+
+def test_setting_a_stage_by_hand_keeps_the_ledger_consistent(small_town):
+    model = CommunityModel("baseline", small_town, seed=1)
+    model.run(4)
+    h = next(h for h in model.households if h.stage is Stage.NONE)
+    h.stage = Stage.COMPLEX
+    case = h.case_id
+    assert case >= 0 and h.stage is Stage.COMPLEX and len(h.domains) >= 2
+    assert model.cases.worst_stage[case] == Stage.COMPLEX and model.cases.onset_week[case] == 4
+    h.stage = Stage.LATENT
+    assert h.stage is Stage.LATENT and model.cases.worst_stage[case] == Stage.COMPLEX
+    h.stage = Stage.NONE
+    assert h.case_id == -1 and model.ledger().loc[case, "resolved_by"] == "external"

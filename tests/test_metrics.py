@@ -30,6 +30,7 @@ def _ledger(rows):
     for col in ("onset_week", "first_detection_week", "resolution_week", "support_start_week"):
         df[col] = pd.array(df[col], dtype="Int32")
     df["weeks_to_detection"] = df["first_detection_week"] - df["onset_week"]
+    df["weeks_since_previous_case"] = pd.array([pd.NA] * len(df), dtype="Int32")
     df["first_detection_stage"] = pd.Categorical(df["first_detection_stage"], categories=list(STAGE_KEYS[1:]))
     df["first_detection_channel"] = pd.Categorical(df["first_detection_channel"], categories=list(CHANNEL_KEYS[1:]))
     df["worst_stage"] = pd.Categorical(df["worst_stage"], categories=list(STAGE_KEYS))
@@ -54,6 +55,21 @@ def test_early_detection_rate_counts_latent_detections_over_all_cases():
     assert m["gave_up_share"] == pytest.approx(1 / 3)
     assert m["resolution_rate"] == pytest.approx(1 / 4)
     assert m["channel_share_venue"] == pytest.approx(1 / 3)
+
+
+def test_relapse_counts_new_cases_within_a_year_of_the_previous_resolution():
+    from sim.outputs import weeks_since_previous_case
+
+    from sim.state import NOT_YET
+
+    household = np.array([1, 2, 1, 1, 2])
+    onset = np.array([5, 5, 40, 200, 300])
+    resolution = np.array([20, 100, 60, NOT_YET, NOT_YET])
+    gaps = weeks_since_previous_case(household, onset, resolution)
+    assert gaps.tolist() == [NOT_YET, NOT_YET, 20, 140, 200]
+    ledger = _ledger([(o, None, None, None, "latent", None, 0, False, None) for o in onset])
+    ledger["weeks_since_previous_case"] = pd.array(np.where(gaps == NOT_YET, pd.NA, gaps), dtype="Int32")
+    assert case_metrics(ledger)["relapse_share"] == pytest.approx(1 / 5)
 
 
 def test_only_cases_with_26_weeks_of_follow_up_count():

@@ -59,9 +59,9 @@ class WelfareCommissioner(mesa.Agent):
         return 0.0 if self.vacant else float(self.model.town.profile["minsei"]["visits_per_week"])
 
     @property
-    def visits_made(self) -> int:
-        """Visits made since the start of the run."""
-        return int(self.model.commissioner_visits[self.district])
+    def visits_made(self) -> float:
+        """Expected visits made since the start of the run (visits are allocated by probability)."""
+        return float(self.model.commissioner_visits[self.district])
 
     @property
     def households(self) -> np.ndarray:

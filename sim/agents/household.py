@@ -36,7 +36,8 @@ class Household(mesa.Agent):
 
     @stage.setter
     def stage(self, value: Stage) -> None:
-        self.model.hh.stage[self.index] = int(value)
+        """Set the stage by hand; the model opens, advances or closes the case in the ledger."""
+        self.model.set_stage(self.index, value)
 
     @property
     def domains(self) -> list[str]:
@@ -58,6 +59,7 @@ class Household(mesa.Agent):
 
     @property
     def ties(self) -> float:
+        """Neighbour ties, including the acquaintance made at a venue (not in ``neighbours``)."""
         return float(self.model.town.ties[self.index])
 
     @property

@@ -44,6 +44,9 @@ class Mechanism:
     def setup(self) -> None:
         """Prepare arrays derived from parameters (override when needed)."""
 
+    def start(self) -> None:
+        """Called once the starting state is in place, whether or not the mechanism is enabled."""
+
     def step(self, week: int) -> None:
         """Act for one week."""
         raise NotImplementedError

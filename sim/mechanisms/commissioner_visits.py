@@ -59,6 +59,9 @@ class CommissionerVisits(Mechanism):
         town, p = self.model.town, self.p
         self.member_factor = np.where(town.member, p.member_relative, 1.0)
         self.base_weight = (1.0 + p.elderly_priority * (town.htype == HouseholdType.ELDERLY_ALONE)) * self.member_factor
+        self.max_weight = float(
+            self.base_weight.max(initial=0.0) + p.noticed_priority * self.member_factor.max(initial=0.0)
+        )
         self.base_totals = np.bincount(town.district, weights=self.base_weight, minlength=len(town.district_vacant))
 
     def capacity(self) -> np.ndarray:
@@ -71,20 +74,31 @@ class CommissionerVisits(Mechanism):
         noticed = self.model.hh.noticed[idx]
         return self.base_weight[idx] + self.p.noticed_priority * noticed * self.member_factor[idx]
 
+    def _expected_visits(self, share: np.ndarray, capacity: np.ndarray, totals: np.ndarray) -> np.ndarray:
+        """Expected visits made in each district this week.
+
+        Equal to the capacity unless some household's visit probability is capped at 1
+        (tiny districts or huge capacity); only then is the sum taken household by household.
+        """
+        if share.max(initial=0.0) * self.max_weight < 1.0:
+            return np.where(totals > 0, capacity, 0.0)
+        town = self.model.town
+        prob = np.minimum(1.0, share[town.district] * self.weights(self.model.all_households))
+        return np.bincount(town.district, weights=prob, minlength=len(capacity))
+
     def step(self, week: int) -> None:
         m, town = self.model, self.model.town
         capacity = self.capacity()
-        noticed = np.flatnonzero(m.hh.noticed)
+        noticed = m.open_idx[m.hh.noticed[m.open_idx]]  # only households with a problem are noticed
         totals = self.base_totals + np.bincount(
             town.district[noticed],
             minlength=len(capacity),
             weights=self.p.noticed_priority * self.member_factor[noticed],
         )
+        share = np.divide(capacity, totals, out=np.zeros(len(capacity)), where=totals > 0)
+        m.commissioner_visits += self._expected_visits(share, capacity, totals)
         # Only households with an undiscovered problem can be detected: draw visits for them alone.
         idx = m.reachable_idx
-        district = town.district[idx]
-        share = np.divide(capacity, totals, out=np.zeros(len(capacity)), where=totals > 0)
-        visited = self.draw(week, idx) < np.minimum(1.0, share[district] * self.weights(idx))
+        visited = self.draw(week, idx) < np.minimum(1.0, share[town.district[idx]] * self.weights(idx))
         found = visited & (self.draw(week, idx, 1) < self.detect[m.hh.stage[idx]])
-        m.commissioner_visits += np.where(totals > 0, capacity, 0.0)  # expected visits made
         m.propose_detection(idx[found], Channel.COMMISSIONER)

@@ -12,7 +12,8 @@ from sim.params import Param, type_array
 class DeskIntake(Mechanism):
     """Referred households go to a desk; the desk accepts or bounces them.
 
-    A referral reaches a desk of a kind that covers the household's presenting (first)
+    At each referral the household presents one of its current domains (uniformly; with
+    one domain, its first). The referral reaches a desk of a kind that covers the presenting
     domain with probability ``routing_accuracy`` (``routing_accuracy_after_bounce`` after a
     bounce), otherwise a desk of another kind. A siloed desk accepts only its own domains;
     its support then covers the share of the household's domains it handles. With
@@ -89,29 +90,27 @@ class DeskIntake(Mechanism):
 
     def step(self, week: int) -> None:
         m, hh, p = self.model, self.model.hh, self.p
-        back = (hh.service == ServiceStatus.GAVE_UP) & (hh.service_until <= week)
+        o = m.open_idx  # a household in contact with services always has an open case
+        back = o[(hh.service[o] == ServiceStatus.GAVE_UP) & (hh.service_until[o] <= week)]
         hh.service[back] = ServiceStatus.UNKNOWN
-        idx = np.flatnonzero(hh.service == ServiceStatus.REFERRED)
+        idx = o[hh.service[o] == ServiceStatus.REFERRED]
         if len(idx) == 0:
             return
         cases = hh.case[idx]
-        desk = self._route(idx, cases, self.draw(week, idx, 0), self.draw(week, idx, 1))
-        accept = (
-            np.full(len(idx), True)
-            if p.refuse_none
-            else ((self.desk_masks[desk] >> m.cases.primary_domain[cases].astype(np.uint16)) & 1).astype(bool)
-        )
+        presenting = pick_domain(hh.domains[idx], self.draw(week, idx, 3))
+        desk = self._route(idx, presenting, self.draw(week, idx, 0), self.draw(week, idx, 1))
+        accept = np.full(len(idx), True) if p.refuse_none else ((self.desk_masks[desk] >> presenting) & 1).astype(bool)
         m.cases.cols["referrals"][cases] += 1
         m.desk_referrals += np.bincount(desk, minlength=len(self.desk_masks))
         self._accept(idx[accept], desk[accept], week)
         self._bounce(idx[~accept], self.draw(week, idx[~accept], 2), week)
 
-    def _route(self, idx, cases, u_route, u_kind) -> np.ndarray:
+    def _route(self, idx, presenting, u_route, u_kind) -> np.ndarray:
         m, hh = self.model, self.model.hh
         accuracy = np.where(
             hh.referral_attempts[idx] > 0, self.p.routing_accuracy_after_bounce, self.p.routing_accuracy
         )
-        bit = (1 << m.cases.primary_domain[cases].astype(np.uint16)).astype(np.uint16)
+        bit = (1 << presenting).astype(np.uint16)
         covers = (self.kind_masks[None, :] & bit[:, None]) > 0
         right = (u_route < accuracy) & covers.any(axis=1)
         # Right: a random kind among those that cover the domain; wrong: a random kind among the others.
@@ -144,6 +143,13 @@ class DeskIntake(Mechanism):
         hh.referral_attempts[quit_] = 0
         m.cases.cols["gave_up"][hh.case[quit_]] = True
         m.week_counts["gave_up"] += len(quit_)
+
+
+def pick_domain(masks: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """One domain per household, uniformly among the domains set in its mask."""
+    bits = ((masks[:, None].astype(np.int64) >> np.arange(len(DOMAIN_KEYS))) & 1).astype(bool)
+    cum = np.cumsum(bits, axis=1)
+    return (cum <= (u * cum[:, -1])[:, None]).sum(axis=1).astype(np.uint16)
 
 
 def _mask(domains: list[str]) -> int:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.domain import Stage
 from sim.mechanisms.base import Mechanism
 from sim.params import Param
@@ -28,5 +26,6 @@ class MutualAid(Mechanism):
 
     def step(self, week: int) -> None:
         m, hh = self.model, self.model.hh
-        idx = np.flatnonzero(hh.noticed & (hh.stage == Stage.LATENT) & ~hh.changed)
+        o = m.open_idx
+        idx = o[hh.noticed[o] & (hh.stage[o] == Stage.LATENT) & ~hh.changed[o]]
         m.resolve(idx[self.draw(week, idx) < self.p.weekly_probability], week, RESOLVED_BY_KEYS.index("mutual_aid"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, stage_array
 
@@ -34,9 +32,14 @@ class NeighbourNoticing(Mechanism):
     def setup(self) -> None:
         self.per_tie = stage_array(self.p.per_tie)
 
+    def start(self) -> None:
+        # Worries noticed during the warm-up belong to this mechanism: switched off, nobody has noticed.
+        if not self.enabled:
+            self.model.hh.noticed.fill(False)
+
     def step(self, week: int) -> None:
         m, hh = self.model, self.model.hh
-        idx = np.flatnonzero(hh.has_problem() & ~hh.noticed)
+        idx = m.open_idx[~hh.noticed[m.open_idx]]
         p = 1.0 - (1.0 - self.per_tie[hh.stage[idx]]) ** m.town.ties[idx]
         new = idx[self.draw(week, idx) < p]
         hh.noticed[new] = True

@@ -71,18 +71,13 @@ class Outreach(Mechanism):
             return
         # Outreach seeks out flagged households not in contact with services, problem or not.
         out_of_contact = m.hh.service == ServiceStatus.UNKNOWN
-        targets = out_of_contact & (
-            (m.hh.noticed & (p.noticed_priority > 0)) | (self.hard_to_reach & (p.hard_to_reach_priority > 0))
-        )
-        total = p.noticed_priority * np.count_nonzero(
-            out_of_contact & m.hh.noticed
-        ) + p.hard_to_reach_priority * np.count_nonzero(out_of_contact & self.hard_to_reach)
+        weight = (p.noticed_priority * m.hh.noticed + p.hard_to_reach_priority * self.hard_to_reach) * out_of_contact
+        total = weight.sum()
         if total <= 0:
             return
-        contacts = min(self.contacts_per_week, float(np.count_nonzero(targets)))
-        m.staff_hours["outreach"] += contacts * p.hours_per_contact
+        contact_prob = np.minimum(1.0, self.contacts_per_week * weight / total)
+        m.staff_hours["outreach"] += float(contact_prob.sum()) * p.hours_per_contact  # expected hours used
         idx = m.reachable_idx
-        weight = p.noticed_priority * m.hh.noticed[idx] + p.hard_to_reach_priority * self.hard_to_reach[idx]
-        contacted = self.draw(week, idx) < np.minimum(1.0, self.contacts_per_week * weight / total)
+        contacted = self.draw(week, idx) < contact_prob[idx]
         found = contacted & (self.draw(week, idx, 1) < self.detect[m.hh.stage[idx]])
         m.propose_detection(idx[found], Channel.OUTREACH)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.domain import ServiceStatus
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, stage_array, weekly_from_mean_weeks
@@ -41,7 +39,7 @@ class ProfessionalSupport(Mechanism):
 
     def step(self, week: int) -> None:
         m, hh = self.model, self.model.hh
-        idx = np.flatnonzero(hh.service == ServiceStatus.SUPPORTED)
+        idx = m.open_idx[hh.service[m.open_idx] == ServiceStatus.SUPPORTED]
         coverage = hh.coverage[idx]
         hh.progress_mult[idx] *= 1.0 - self.p.progression_effect * coverage
         p = self.resolve_weekly[hh.stage[idx]] * coverage

@@ -64,7 +64,8 @@ class Progression(Mechanism):
 
     def step(self, week: int) -> None:
         m, hh = self.model, self.model.hh
-        idx = np.flatnonzero((hh.stage >= Stage.LATENT) & (hh.stage < Stage.COMPLEX) & ~hh.changed)
+        o = m.open_idx
+        idx = o[(hh.stage[o] >= Stage.LATENT) & (hh.stage[o] < Stage.COMPLEX) & ~hh.changed[o]]
         htype = m.town.htype[idx]
         p = self.weekly[hh.stage[idx], htype] * hh.progress_mult[idx]
         up = self.draw(week, idx) < p

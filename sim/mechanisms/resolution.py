@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, stage_array, weekly_from_mean_weeks
 from sim.state import RESOLVED_BY_KEYS
@@ -33,5 +31,6 @@ class NaturalResolution(Mechanism):
 
     def step(self, week: int) -> None:
         m, hh = self.model, self.model.hh
-        idx = np.flatnonzero(hh.has_problem() & ~hh.changed)
+        o = m.open_idx
+        idx = o[(hh.stage[o] > 0) & ~hh.changed[o]]
         m.resolve(idx[self.draw(week, idx) < self.weekly[hh.stage[idx]]], week, RESOLVED_BY_KEYS.index("natural"))
