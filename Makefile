@@ -6,8 +6,6 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-REPLICATIONS ?= 10
-JOBS   ?= 2
 
 .PHONY: setup run test test-fast bench lint format docs clean
 
@@ -21,7 +19,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: setup
-	$(BIN)/community-sim compare --town neighbourhood --years 10 --replications $(REPLICATIONS) --jobs $(JOBS) --out out/compare
+	$(BIN)/community-sim experiment experiments/main.toml --out out/main
 
 test: setup
 	$(BIN)/python -m pytest

@@ -4,7 +4,8 @@
     community-sim towns
     community-sim run SCENARIO [--town T] [--years Y] [--seed S] [--out DIR] [--json]
     community-sim compare [SCENARIO ...] [--town T] [--years Y] [--replications R] [--seed S]
-                          [--jobs J] [--out DIR] [--json]
+                          [--jobs J] [--warmup-years W] [--out DIR] [--json]
+    community-sim experiment FILE [--jobs J] [--out DIR] [--json]
 
 Every input file is validated before anything runs; a bad file exits with status 2 and
 one message naming the file, the key and what is allowed.
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from sim.compare import compare_table, format_comparison, summaries
 from sim.config import bundled_names, load_scenario, load_town
+from sim.experiment import load_experiment, run_experiment
 from sim.model import DEFAULT_WARMUP_WEEKS
 from sim.outputs import write_tables
 from sim.params import ConfigError
@@ -91,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     common(cmp_)
     cmp_.add_argument("--replications", type=_positive_int, default=10, help="replications (default 10)")
     cmp_.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
+    exp = sub.add_parser("experiment", help="run an experiment file (experiments/*.toml)")
+    exp.add_argument("file", type=Path, help="experiment .toml")
+    exp.add_argument("--jobs", type=_positive_int, help="worker processes (default: the file's)")
+    exp.add_argument("--out", type=Path, help="directory for CSV and Parquet outputs")
+    exp.add_argument("--json", action="store_true", help="print the comparison as JSON on stdout")
     return parser
 
 
@@ -190,6 +197,33 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_experiment(args: argparse.Namespace) -> int:
+    experiment = load_experiment(args.file)
+    tables = run_experiment(experiment, jobs=args.jobs, progress=sys.stderr.isatty())
+    if args.out:
+        write_tables(tables, args.out)
+    s = experiment.settings
+    labels = [sc.name for sc in experiment.scenarios]
+    if args.json:
+        payload = {
+            "experiment": experiment.name,
+            **s,
+            "reference": labels[0],
+            "scenarios": labels,
+            "comparison": _clean(tables["comparison"].to_dict(orient="records")),
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(
+            f"{s['title']} — town {experiment.town.name}, {s['years']:g} years, {s['replications']} replications, "
+            f"seed {s['seed']}; mean [95% CI], difference from {labels[0]} [95% CI]"
+        )
+        print(format_comparison(tables["comparison"]))
+        if args.out:
+            print(f"outputs written to {args.out}")
+    return 0
+
+
 def _all_bundled_baseline_first() -> list[str]:
     names = bundled_names("scenarios")
     return ["baseline", *[n for n in names if n != "baseline"]] if "baseline" in names else names
@@ -215,7 +249,13 @@ def _clean(obj):
     return obj
 
 
-COMMANDS = {"scenarios": cmd_scenarios, "towns": cmd_towns, "run": cmd_run, "compare": cmd_compare}
+COMMANDS = {
+    "scenarios": cmd_scenarios,
+    "towns": cmd_towns,
+    "run": cmd_run,
+    "compare": cmd_compare,
+    "experiment": cmd_experiment,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -59,6 +59,8 @@ class CommunityModel(mesa.Model):
         start_from: Scenario | str | Path = "baseline",
         _agents: bool = True,
     ) -> None:
+        if int(seed) < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed}")
         super().__init__(rng=seed)
         self.seed = int(seed)
         self.policy = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)

@@ -168,3 +168,35 @@ def test_unknown_scenario_name_exits_2():
 def test_bad_option_values_exit_2():
     assert cli("run", "baseline", "--years", "-1").returncode == 2
     assert cli("compare", "baseline", "--replications", "0").returncode == 2
+
+
+def test_experiment_file_runs_and_writes_tables(tmp_path, small_town, capsys):
+    exp = tmp_path / "exp.toml"
+    exp.write_text(
+        f'[experiment]\ntitle = "t"\ntown = "{small_town.name}"\n'
+        'scenarios = ["baseline", "one_stop_desk"]\nyears = 1\nreplications = 2\nwarmup_years = 1\n',
+        encoding="utf-8",
+    )
+    assert main(["experiment", str(exp), "--out", str(tmp_path / "o"), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["scenarios"] == ["baseline", "one_stop_desk"] and payload["replications"] == 2
+    assert (tmp_path / "o" / "comparison.parquet").exists()
+
+
+def test_bad_experiment_file_exits_2(tmp_path):
+    exp = tmp_path / "exp.toml"
+    exp.write_text('[experiment]\nscenarios = ["baseline"]\nreplications = 0\n', encoding="utf-8")
+    result = cli("experiment", str(exp))
+    assert result.returncode == 2 and "experiment.replications" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bundled_experiment_files_are_valid():
+    from pathlib import Path
+
+    from sim.experiment import load_experiment
+
+    files = sorted((Path(__file__).resolve().parents[1] / "experiments").glob("*.toml"))
+    assert files
+    for f in files:
+        load_experiment(f)

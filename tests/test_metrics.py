@@ -59,7 +59,6 @@ def test_early_detection_rate_counts_latent_detections_over_all_cases():
 
 def test_relapse_counts_new_cases_within_a_year_of_the_previous_resolution():
     from sim.outputs import weeks_since_previous_case
-
     from sim.state import NOT_YET
 
     household = np.array([1, 2, 1, 1, 2])

@@ -1,21 +1,25 @@
-"""Policy scenarios against baseline over 20 replications on the neighbourhood profile (slow)."""
+"""Policy scenarios against baseline over 20 replications on the neighbourhood profile (slow).
+
+The experiment is the file experiments/community_functions.toml, so anyone can rerun it:
+``community-sim experiment experiments/community_functions.toml``.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from sim.compare import compare_table
-from sim.runner import prepare, run_many
+from sim.experiment import load_experiment, run_experiment
 
-REPLICATIONS = 20
-SCENARIOS = ["baseline", "stronger_jichikai", "add_participation_venues", "one_stop_desk"]
+EXPERIMENT = Path(__file__).resolve().parents[1] / "experiments" / "community_functions.toml"
 
 
 @pytest.fixture(scope="module")
 def comparison():
-    scenarios, town = prepare(SCENARIOS, "neighbourhood")
-    results = run_many(scenarios, town, years=10, replications=REPLICATIONS, seed=2026, jobs=2, progress=False)
-    table = compare_table(results, SCENARIOS)
+    experiment = load_experiment(EXPERIMENT)
+    assert experiment.settings["replications"] == 20 and experiment.town.name == "neighbourhood"
+    table = run_experiment(experiment)["comparison"]
     return table[table.household_type == "all"].set_index(["scenario", "metric"])
 
 
