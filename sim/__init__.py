@@ -8,7 +8,7 @@ Quick use in a notebook::
     weekly, ledger, summary = model.weekly(), model.ledger(), model.summary()
 """
 
-from sim.config import Scenario, Town, bundled_names, load_scenario, load_town
+from sim.config import Scenario, TownProfile, bundled_names, load_scenario, load_town
 from sim.model import CommunityModel
 from sim.params import ConfigError
 from sim.runner import RunResult, run_many, run_once
@@ -18,7 +18,7 @@ __all__ = [
     "ConfigError",
     "RunResult",
     "Scenario",
-    "Town",
+    "TownProfile",
     "bundled_names",
     "load_scenario",
     "load_town",

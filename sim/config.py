@@ -35,7 +35,7 @@ class Scenario:
 
 
 @dataclass
-class Town:
+class TownProfile:
     """A validated town profile and where it came from."""
 
     name: str
@@ -80,11 +80,11 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(str(path), "", f"cannot be read: {e}") from None
 
 
-def load_town(name_or_path: str | Path) -> Town:
+def load_town(name_or_path: str | Path) -> TownProfile:
     """Load and validate a town profile (a bundled name or a path)."""
     path = _locate(name_or_path, "towns")
     profile = validate_profile(read_toml(path), str(path))
-    return Town(profile["town"]["name"], str(path), profile)
+    return TownProfile(profile["town"]["name"], str(path), profile)
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
@@ -171,7 +171,7 @@ def _apply_override(param: Param, current: Any, value: Any, file: str, key: str)
     return validate(param, value, file, key, current if isinstance(current, dict) else None)
 
 
-def effective_profile(scenario: Scenario, town: Town) -> dict[str, Any]:
+def effective_profile(scenario: Scenario, town: TownProfile) -> dict[str, Any]:
     """The town profile with the scenario's changes applied (validated again)."""
     profile = {k: (dict(v) if isinstance(v, dict) else list(v)) for k, v in town.profile.items()}
     for section, values in scenario.town.items():

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from sim.compare import compare_table, summaries
-from sim.config import Scenario, Town, read_toml
+from sim.config import Scenario, TownProfile, read_toml
 from sim.model import DEFAULT_WARMUP_WEEKS
 from sim.params import ConfigError, Param, validate_block
 from sim.runner import prepare, run_many
@@ -55,7 +55,7 @@ class Experiment:
     file: str
     settings: dict[str, Any]
     scenarios: list[Scenario]
-    town: Town
+    town: TownProfile
 
 
 def load_experiment(path: str | Path) -> Experiment:

@@ -19,7 +19,7 @@ from sim.agents import (
     Venue,
     WelfareCommissioner,
 )
-from sim.config import Scenario, Town, effective_profile, load_scenario, load_town, mechanism_params
+from sim.config import Scenario, TownProfile, effective_profile, load_scenario, load_town, mechanism_params
 from sim.domain import CHANNEL_KEYS, PROBLEM_STAGE_KEYS, STAGE_KEYS, TYPE_KEYS, ServiceStatus, Stage
 from sim.mechanisms import MECHANISMS, Mechanism
 from sim.mechanisms.onset import draw_domains
@@ -36,7 +36,7 @@ class CommunityModel(mesa.Model):
 
     Args:
         scenario: A :class:`~sim.config.Scenario`, or a bundled scenario name or TOML path.
-        town: A :class:`~sim.config.Town`, or a bundled town name or TOML path.
+        town: A :class:`~sim.config.TownProfile`, or a bundled town name or TOML path.
         seed: The run's seed; every random stream derives from it.
         warmup_weeks: Weeks of warm-up that produce the starting state ("today's town"): the
             town is run under ``start_from`` for this long, and its households' problems,
@@ -52,7 +52,7 @@ class CommunityModel(mesa.Model):
     def __init__(
         self,
         scenario: Scenario | str | Path = "baseline",
-        town: Town | str | Path = "neighbourhood",
+        town: TownProfile | str | Path = "neighbourhood",
         seed: int = 0,
         *,
         warmup_weeks: int = DEFAULT_WARMUP_WEEKS,
@@ -64,7 +64,7 @@ class CommunityModel(mesa.Model):
         super().__init__(rng=seed)
         self.seed = int(seed)
         self.policy = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-        self.town_spec = town if isinstance(town, Town) else load_town(town)
+        self.town_spec = town if isinstance(town, TownProfile) else load_town(town)
         self.profile = effective_profile(self.policy, self.town_spec)
         self.town = build_town(self.profile, self.seed)
         self.n_households = self.town.n_households
@@ -406,7 +406,7 @@ _WARM_CACHE: dict[tuple, CommunityModel] = {}
 _WARM_CACHE_SIZE = 2
 
 
-def warm_town(start_from: Scenario | str | Path, town: Town, seed: int, weeks: int) -> CommunityModel:
+def warm_town(start_from: Scenario | str | Path, town: TownProfile, seed: int, weeks: int) -> CommunityModel:
     """The model after ``weeks`` of warm-up under ``start_from`` (cached: scenarios compared on one
     seed share it)."""
     scenario = start_from if isinstance(start_from, Scenario) else load_scenario(start_from)

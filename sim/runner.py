@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from sim.config import Scenario, Town, effective_profile, load_scenario, load_town
+from sim.config import Scenario, TownProfile, effective_profile, load_scenario, load_town
 from sim.metrics import summary_table
 from sim.model import DEFAULT_WARMUP_WEEKS, WEEKS_PER_YEAR, CommunityModel
 from sim.streams import replication_seeds
@@ -45,7 +45,7 @@ class RunResult:
 
 def run_once(
     scenario: Scenario | str | Path,
-    town: Town | str | Path,
+    town: TownProfile | str | Path,
     seed: int,
     years: float,
     replication: int = 0,
@@ -63,7 +63,7 @@ def run_once(
     )
 
 
-def prepare(scenarios: list[str | Path], town: str | Path) -> tuple[list[Scenario], Town]:
+def prepare(scenarios: list[str | Path], town: str | Path) -> tuple[list[Scenario], TownProfile]:
     """Load and validate every input file, and every scenario against the town, before any run."""
     town_spec = load_town(town)
     loaded = [load_scenario(s) for s in scenarios]
@@ -74,7 +74,7 @@ def prepare(scenarios: list[str | Path], town: str | Path) -> tuple[list[Scenari
 
 def run_many(
     scenarios: list[Scenario],
-    town: Town,
+    town: TownProfile,
     years: float,
     replications: int,
     seed: int,

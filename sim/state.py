@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.domain import Stage
-
 NOT_YET = int(np.iinfo(np.int32).min)  # a week that has not happened (yet); weeks before the start are negative
 
 
@@ -55,10 +53,6 @@ class HouseholdState:
         self.onset_mult.fill(1.0)
         self.progress_mult.fill(1.0)
         self.changed.fill(False)
-
-    def has_problem(self) -> np.ndarray:
-        """Mask of households with an open case (stage > NONE)."""
-        return self.stage > Stage.NONE
 
 
 CASE_FIELDS: dict[str, tuple[type, int]] = {
