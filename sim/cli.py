@@ -170,7 +170,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if len(set(labels)) != len(labels):
         raise ConfigError("command line", "scenarios", "two scenarios share a file name; allowed: distinct names")
     results = run_many(
-        scenarios, town, args.years, args.replications, args.seed, jobs=args.jobs, progress=sys.stderr.isatty()
+        scenarios,
+        town,
+        args.years,
+        args.replications,
+        args.seed,
+        jobs=args.jobs,
+        progress=sys.stderr.isatty(),
+        warmup_weeks=round(args.warmup_years * 52),
     )
     table = compare_table(results, labels)
     if args.out:
@@ -181,6 +188,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             "years": args.years,
             "replications": args.replications,
             "seed": args.seed,
+            "warmup_years": args.warmup_years,
             "reference": labels[0],
             "scenarios": labels,
             "comparison": _clean(table.to_dict(orient="records")),

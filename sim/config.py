@@ -18,6 +18,15 @@ from sim.town import TOWN_PARAMS, validate_profile
 
 SCENARIO_META_KEYS = ("title_ja", "title_en", "description_ja", "description_en")
 OVERRIDE_OPS = ("set", "multiply", "add")
+# Who lives in the town and its areas are the same in every scenario, which all start from
+# the same "today's town": a scenario may not change them (a town profile can).
+FIXED_IN_SCENARIOS = {
+    ("town", "households"),
+    *(("household_types", k) for k in TOWN_PARAMS["household_types"]),
+    *(("ordinary_households", k) for k in TOWN_PARAMS["ordinary_households"]),
+    *(("residents", k) for k in TOWN_PARAMS["residents"]),
+    ("jichikai", "households_per_area"),
+}
 
 
 @dataclass
@@ -143,6 +152,13 @@ def _validate_town_overrides(raw: Any, file: str) -> dict[str, dict[str, Any]]:
             params = TOWN_PARAMS[section]
             if key not in params:
                 raise ConfigError(file, f"town.{section}.{key}", "unknown key; allowed: " + ", ".join(params))
+            if (section, key) in FIXED_IN_SCENARIOS:
+                raise ConfigError(
+                    file,
+                    f"town.{section}.{key}",
+                    "a scenario cannot change who lives in the town or its 自治会 areas (every scenario starts "
+                    "from the same town); allowed: change it in a town profile",
+                )
             _check_override(params[key], value, file, f"town.{section}.{key}")
     return raw
 

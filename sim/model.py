@@ -58,11 +58,13 @@ class CommunityModel(mesa.Model):
         warmup_weeks: int = DEFAULT_WARMUP_WEEKS,
         start_from: Scenario | str | Path = "baseline",
         _agents: bool = True,
+        _week_offset: int = 0,
     ) -> None:
         if int(seed) < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed}")
         super().__init__(rng=seed)
         self.seed = int(seed)
+        self.week_offset = _week_offset
         self.policy = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self.town_spec = town if isinstance(town, TownProfile) else load_town(town)
         self.profile = effective_profile(self.policy, self.town_spec)
@@ -94,7 +96,7 @@ class CommunityModel(mesa.Model):
         self._proposals: list[tuple[np.ndarray, int]] = []
         self.week_stats: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(model_reporters={k: _reporter(k) for k in self._stat_names()})
-        self._collect_week(0)
+        self._collect_week(self.week)
 
     # ------------------------------------------------------------------ set-up
     def _init_counters(self) -> None:
@@ -125,11 +127,10 @@ class CommunityModel(mesa.Model):
     def _start_from_warm_town(self, start_from: Scenario | str | Path) -> None:
         """Take the households' state at the end of a warm-up run as this run's week 0."""
         warm = warm_town(start_from, self.town_spec, self.seed, self.warmup_weeks)
-        shift = self.warmup_weeks
-        self.hh.copy_from(warm.hh, shift)
+        self.hh.copy_from(warm.hh)
         open_ = np.flatnonzero(warm.hh.case >= 0)
         self.hh.case.fill(-1)
-        self.hh.case[open_] = self.cases.carry_over(warm.cases, warm.hh.case[open_], shift)
+        self.hh.case[open_] = self.cases.carry_over(warm.cases, warm.hh.case[open_])
         self.prof_caseload[:] = warm.prof_caseload
 
     def _seed_prevalent_cases(self) -> None:
@@ -180,9 +181,8 @@ class CommunityModel(mesa.Model):
     # ------------------------------------------------------------------ the weekly tick
     def step(self) -> None:
         """Advance one week: state changes, detection channels, then services."""
-        week = int(self.time)
+        week = self.week
         self.hh.start_week()
-        self.week_counts = Counter()
         self.open_idx = np.flatnonzero(self.hh.case >= 0)
         for phase in ("state", "detect", "service"):
             if phase == "detect":
@@ -196,6 +196,11 @@ class CommunityModel(mesa.Model):
             if phase == "detect":
                 self._record_detections(week)
         self._collect_week(week)
+
+    @property
+    def week(self) -> int:
+        """The current week: the last one simulated (0 before the first step; a warm-up counts up to 0)."""
+        return int(self.time) + self.week_offset
 
     def run(self, weeks: int) -> CommunityModel:
         """Step ``weeks`` weeks; returns the model."""
@@ -263,7 +268,7 @@ class CommunityModel(mesa.Model):
         adds a domain per stage like progression; downwards it eases the stage (worst stage kept).
         """
         idx = np.array([household])
-        week = int(self.time)
+        week = self.week
         current, target = int(self.hh.stage[household]), int(Stage(stage))
         weights = self.mechanism("onset").domain_weights[self.town.htype[idx]]
         if target == Stage.NONE:
@@ -371,14 +376,15 @@ class CommunityModel(mesa.Model):
         }
         for name in self._stat_names():
             stats.setdefault(name, self.week_counts.get(name, 0))
-        stats["commissioner_visits"] = int(self.commissioner_visits.sum())
+        stats["commissioner_visits"] = float(self.commissioner_visits.sum())
         stats["outreach_hours"] = float(self.staff_hours["outreach"])
-        if week > 0:
+        if self.time > 0:
             self.complex_weeks_by_type += np.bincount(
                 self.town.htype[open_[stage == Stage.COMPLEX]], minlength=len(TYPE_KEYS)
             )
         self.week_stats = stats
         self.datacollector.collect(self)
+        self.week_counts = Counter()  # flows of the next week (manual changes between steps included)
 
     def weekly(self) -> pd.DataFrame:
         """The weekly series: true state and what the municipality knows, by stage; flows by channel."""
@@ -412,7 +418,8 @@ def warm_town(start_from: Scenario | str | Path, town: TownProfile, seed: int, w
     scenario = start_from if isinstance(start_from, Scenario) else load_scenario(start_from)
     key = (repr(scenario), repr(town.profile), seed, weeks)
     if key not in _WARM_CACHE:
-        model = CommunityModel(scenario, town, seed, warmup_weeks=0, _agents=False)
+        # Its weeks are numbered -weeks+1 … 0, so it never reuses the draws of the run's weeks 1, 2, …
+        model = CommunityModel(scenario, town, seed, warmup_weeks=0, _agents=False, _week_offset=-weeks)
         model.run(weeks)
         if len(_WARM_CACHE) >= _WARM_CACHE_SIZE:
             _WARM_CACHE.pop(next(iter(_WARM_CACHE)))

@@ -42,11 +42,10 @@ class HouseholdState:
         "referral_attempts",
     )
 
-    def copy_from(self, other: HouseholdState, shift: int) -> None:
-        """Take over ``other``'s state; its weeks move by ``shift`` (its end becomes week 0)."""
+    def copy_from(self, other: HouseholdState) -> None:
+        """Take over ``other``'s state (a warm-up whose last week was week 0)."""
         for name in self.CARRIED:
             getattr(self, name)[:] = getattr(other, name)
-        self.service_until -= shift
 
     def start_week(self) -> None:
         """Reset the weekly scratch arrays."""
@@ -127,18 +126,13 @@ class CaseTable:
             self.cols[name] = new
         self._capacity = cap
 
-    WEEK_FIELDS = ("onset_week", "first_detection_week", "support_start_week", "resolution_week")
-
-    def carry_over(self, other: CaseTable, ids: np.ndarray, shift: int) -> np.ndarray:
-        """Copy ``other``'s cases ``ids`` as cases present at the start, weeks moved by ``-shift``."""
+    def carry_over(self, other: CaseTable, ids: np.ndarray) -> np.ndarray:
+        """Copy ``other``'s cases ``ids`` (from a warm-up ending at week 0) as cases present at the start."""
         k = len(ids)
         self._grow(self.size + k)
         new = np.arange(self.size, self.size + k, dtype=np.int32)
         for name in CASE_FIELDS:
-            values = other.cols[name][ids]
-            if name in self.WEEK_FIELDS:
-                values = np.where(values == NOT_YET, NOT_YET, values - shift)
-            self.cols[name][new] = values
+            self.cols[name][new] = other.cols[name][ids]
         self.cols["prevalent_at_start"][new] = True
         self.size += k
         return new

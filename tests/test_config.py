@@ -115,3 +115,16 @@ def test_partial_type_table_keeps_other_defaults(tmp_path):
 def test_unknown_bundled_name_lists_what_exists():
     e = _error(load_scenario, "no_such_policy")
     assert "baseline" in str(e) and "stronger_jichikai" in str(e)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[town.town]\nhouseholds = 5000",
+        "[town.household_types.shares]\nordinary = 0.9",
+        "[town.jichikai]\nhouseholds_per_area = 100",
+    ],
+)
+def test_scenario_cannot_change_who_lives_in_the_town(tmp_path, body):
+    e = _error(load_scenario, write_scenario(tmp_path, body))
+    assert e.key.startswith("town.") and "town profile" in str(e)

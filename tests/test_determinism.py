@@ -63,3 +63,19 @@ def test_a_switch_does_not_change_other_mechanisms_draws(small_town, tmp_path):
     onset_a, onset_b = a.mechanism("onset"), b.mechanism("onset")
     idx = np.arange(a.n_households)
     assert np.array_equal(onset_a.draw(5, idx), onset_b.draw(5, idx))
+
+
+def test_the_run_does_not_replay_the_warm_up(small_town):
+    from sim.model import warm_town
+
+    model = CommunityModel("baseline", small_town, seed=3, warmup_weeks=104).run(104)
+    warm = warm_town("baseline", model.town_spec, 3, 104)
+    assert warm.week == 0 and (warm.ledger()["onset_week"].dropna() <= 0).all()  # warm-up weeks are -103 … 0
+    new = model.ledger().query("~prevalent_at_start")
+    warm_ledger = warm.ledger()
+    assert len(new) > 20
+    for shift in (0, 104):  # same household and onset, by week number or by position in the run
+        replayed = new.merge(
+            warm_ledger.assign(onset_week=warm_ledger["onset_week"] + shift), on=["household", "onset_week"]
+        )
+        assert len(replayed) <= 1
