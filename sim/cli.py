@@ -30,34 +30,25 @@ from sim.runner import prepare, run_many, run_once
 EXIT_BAD_INPUT = 2
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _ranged(convert: type, low: float, high: float, what: str):
+    """An argparse type: ``convert`` the text and require ``low <= value <= high``."""
+
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+        if not (low <= value <= high):  # also rejects NaN
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text}")
+        return value
+
+    return parse
 
 
-def _years(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value) or value <= 0 or value > 200:
-        raise argparse.ArgumentTypeError(f"must be a number of years above 0 and at most 200, got {text}")
-    if value * 52 < 1:
-        raise argparse.ArgumentTypeError("must cover at least one week")
-    return value
-
-
-def _seed(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {value}")
-    return value
-
-
-def _warmup(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value) or value < 0 or value > 100:
-        raise argparse.ArgumentTypeError(f"must be a number of years from 0 to 100, got {text}")
-    return value
+_positive_int = _ranged(int, 1, 10**9, "an integer of at least 1")
+_seed = _ranged(int, 0, 2**63 - 1, "a non-negative integer")
+_years = _ranged(float, 1 / 52, 200, "a number of years from one week (0.02) to 200")
+_warmup = _ranged(float, 0, 100, "a number of years from 0 to 100")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -67,11 +67,11 @@ def test_agent_set_queries_work(small_town):
 def test_raising_association_activity_reaches_the_watching_mechanism(small_town):
     model = CommunityModel("baseline", small_town, seed=1)
     model.step()
-    before = model.mechanism("watching").factor.copy()
+    before = model.hh.onset_mult.copy()  # this week's onset multipliers (only watching sets them)
     for association in model.associations:
         association.activity = 1.0
     model.step()
-    after = model.mechanism("watching").factor
+    after = model.hh.onset_mult
     assert np.all(after <= before) and np.any(after < before)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -34,6 +35,7 @@ class Mechanism:
         self.p = SimpleNamespace(**params)
         self.enabled: bool = params["enabled"]
         self.stream = HouseholdStream(model.seed, f"mechanism.{self.name}")
+        self._cache_version = -1
         self.setup()
 
     @classmethod
@@ -50,6 +52,13 @@ class Mechanism:
     def step(self, week: int) -> None:
         """Act for one week."""
         raise NotImplementedError
+
+    def town_cached(self, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """``compute()``'s result, recomputed only after the town changed (``Town.changed``)."""
+        if self._cache_version != self.model.town.version:
+            self._cached = compute()
+            self._cache_version = self.model.town.version
+        return self._cached
 
     def draw(self, week: int, idx: np.ndarray, k: int = 0) -> np.ndarray:
         """Uniforms for households ``idx`` this week; ``k`` numbers separate draws of one week."""

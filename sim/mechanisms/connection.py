@@ -28,12 +28,9 @@ class Connection(Mechanism):
         ),
     }
 
-    def setup(self) -> None:
-        self._version = -1
+    def factor(self) -> np.ndarray:
+        """Each household's progression multiplier from its ties."""
+        return 1.0 - self.p.effect * np.minimum(1.0, self.model.town.ties / self.p.ties_for_full_effect)
 
     def step(self, week: int) -> None:
-        m, p = self.model, self.p
-        if self._version != m.town.version:
-            self.factor = 1.0 - p.effect * np.minimum(1.0, m.town.ties / p.ties_for_full_effect)
-            self._version = m.town.version
-        m.hh.progress_mult *= self.factor
+        self.model.hh.progress_mult *= self.town_cached(self.factor)

@@ -39,16 +39,13 @@ class Watching(Mechanism):
         ),
     }
 
-    def setup(self) -> None:
-        self._version = -1
+    def factor(self) -> np.ndarray:
+        """Each household's onset multiplier from 自治会 membership and activity and its ties."""
+        town, p = self.model.town, self.p
+        from_assoc = town.member * town.area_activity[town.area]
+        from_ties = np.minimum(1.0, town.ties / p.ties_for_full_watch)
+        level = p.member_weight * from_assoc + (1.0 - p.member_weight) * from_ties
+        return 1.0 - p.effect * level
 
     def step(self, week: int) -> None:
-        m, p = self.model, self.p
-        town = m.town
-        if self._version != town.version:  # the town changed (e.g. a trainer raised 自治会 activity)
-            from_assoc = town.member * town.area_activity[town.area]
-            from_ties = np.minimum(1.0, town.ties / p.ties_for_full_watch)
-            level = p.member_weight * from_assoc + (1.0 - p.member_weight) * from_ties
-            self.factor = 1.0 - p.effect * level
-            self._version = town.version
-        m.hh.onset_mult *= self.factor
+        self.model.hh.onset_mult *= self.town_cached(self.factor)
