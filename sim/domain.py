@@ -116,6 +116,7 @@ class ServiceStatus(IntEnum):
     REFERRED = 1  # referred, waiting for desk intake
     SUPPORTED = 2  # accepted and supported by a professional
     GAVE_UP = 3  # bounced by a desk and gave up; returns to UNKNOWN after a cooling-off
+    WAITING = 4  # accepted by a desk, waiting for a professional with room in their caseload
 
 
 def count_domains(masks):

@@ -34,9 +34,15 @@ METRICS_DOC: dict[str, str] = {
     "bounce_share": "Detected cases bounced by a desk at least once ÷ detected cases.",
     "gave_up_share": "Detected cases that gave up after a bounce ÷ detected cases.",
     "supported_share": "Detected cases that a desk accepted and supported ÷ detected cases.",
+    "mean_weeks_waiting": "Mean weeks from a desk's acceptance to a professional taking the case (supported cases).",
     "relapse_share": "Cases starting within 52 weeks of the resolution of the household's previous case ÷ all cases.",
     "complex_household_weeks_per_1000": "Household-weeks spent in COMPLEX over the whole run, per 1,000 "
     "households (all households, incl. cases present at the start).",
+    "mean_waiting_list": "Mean number of accepted households waiting for a professional, per week (town only).",
+    "paid_staff_hours": "Paid staff hours over the run: desks, professionals, outreach (town only).",
+    "volunteer_hours": "Volunteer hours over the run: 民生委員 visits and running venues (town only).",
+    "hours_per_early_detection": "Paid staff hours ÷ cases first detected while LATENT during the run (town only).",
+    "hours_ROLE": "Hours over the run by role (town only).",
     **{f"channel_share_{k}": f"Share of first detections made by the '{k}' channel." for k in CHANNEL_KEYS[1:]},
 }
 
@@ -75,6 +81,7 @@ def case_metrics(cases: pd.DataFrame) -> dict[str, float]:
         "bounce_share": share(detected & (cases["bounces"] > 0), n_detected),
         "gave_up_share": share(detected & cases["gave_up"], n_detected),
         "supported_share": share(detected & cases["support_start_week"].notna(), n_detected),
+        "mean_weeks_waiting": float(cases["weeks_waiting"].astype(float).mean()) if n else float("nan"),
         "relapse_share": share(cases["weeks_since_previous_case"].fillna(RELAPSE_WEEKS + 1) <= RELAPSE_WEEKS, n),
     }
     channel = cases.loc[detected, "first_detection_channel"]
@@ -97,8 +104,26 @@ def summary_table(ledger: pd.DataFrame, model: CommunityModel) -> pd.DataFrame:
         metrics["complex_household_weeks_per_1000"] = (
             float(complex_weeks / n_households * 1000) if n_households else float("nan")
         )
+        if key == "all":
+            metrics |= town_wide_metrics(ledger, model)
         rows += [{"household_type": key, "metric": m, "value": v} for m, v in metrics.items()]
     return pd.DataFrame(rows)
+
+
+def town_wide_metrics(ledger: pd.DataFrame, model: CommunityModel) -> dict[str, float]:
+    """Service load over the whole run: waiting list, staff and volunteer hours, hours per early detection."""
+    from sim.model import VOLUNTEER_ROLES
+
+    weekly = model.weekly()
+    early = ((ledger["first_detection_week"] >= 1) & (ledger["first_detection_stage"] == "latent")).sum()
+    paid = sum(h for role, h in model.staff_hours.items() if role not in VOLUNTEER_ROLES)
+    out = {
+        "mean_waiting_list": float(weekly["waiting_list"].iloc[1:].mean()) if len(weekly) > 1 else float("nan"),
+        "paid_staff_hours": float(paid),
+        "volunteer_hours": float(sum(model.staff_hours.values()) - paid),
+        "hours_per_early_detection": float(paid / early) if early else float("nan"),
+    }
+    return out | {f"hours_{role}": float(h) for role, h in sorted(model.staff_hours.items())}
 
 
 def summarise(ledger: pd.DataFrame, model: CommunityModel) -> dict[str, float]:

@@ -28,6 +28,7 @@ from sim.streams import HouseholdStream, make_stream
 from sim.town import build_town
 
 WEEKS_PER_YEAR = 52
+VOLUNTEER_ROLES = frozenset({"minsei_iin", "venue_volunteer"})  # unpaid: 民生委員 and venue volunteers
 DEFAULT_WARMUP_WEEKS = 520
 
 
@@ -101,9 +102,11 @@ class CommunityModel(mesa.Model):
     # ------------------------------------------------------------------ set-up
     def _init_counters(self) -> None:
         town = self.town
-        self.prof_desk = np.repeat(np.arange(len(town.desks)), [d["staff_per_desk"] for d in town.desks])
+        self.prof_desk = np.repeat(np.arange(len(town.desks)), [d["staff"] for d in town.desks])
         self.prof_caseload = np.zeros(len(self.prof_desk), dtype=np.int32)
         self._staff_of_desk = [np.flatnonzero(self.prof_desk == d) for d in range(len(town.desks))]
+        self.roles = sorted({d["staff_role"] for d in town.desks})
+        self.desk_role = np.array([self.roles.index(d["staff_role"]) for d in town.desks], dtype=np.int64)
         self.desk_referrals = np.zeros(len(town.desks), dtype=np.int64)
         self.commissioner_visits = np.zeros(len(town.district_vacant))  # expected visits made, per district
         self.staff_hours: Counter[str] = Counter()
@@ -195,6 +198,7 @@ class CommunityModel(mesa.Model):
                     mech.step(week)
             if phase == "detect":
                 self._record_detections(week)
+        self.assign_waiting(week)
         self._collect_week(week)
 
     @property
@@ -290,22 +294,54 @@ class CommunityModel(mesa.Model):
         """A channel found households ``idx`` this week."""
         self._proposals.append((idx, int(channel)))
 
-    def start_support(self, idx: np.ndarray, desk: np.ndarray, coverage: np.ndarray, week: int) -> None:
-        """Desks accepted households ``idx``: each gets the least-loaded professional of its desk."""
+    def accept(self, idx: np.ndarray, desk: np.ndarray, coverage: np.ndarray, week: int) -> None:
+        """Desks accepted households ``idx``: they wait for a professional of the desk."""
         hh = self.hh
-        hh.service[idx] = ServiceStatus.SUPPORTED
+        hh.service[idx] = ServiceStatus.WAITING
         hh.desk[idx] = desk
         hh.coverage[idx] = coverage
         hh.referral_attempts[idx] = 0
-        for i, d in zip(idx, desk, strict=True):  # this week's intakes only: a handful
-            staff = self._staff_of_desk[d]
-            chosen = staff[np.argmin(self.prof_caseload[staff])]
-            self.prof_caseload[chosen] += 1
-            hh.professional[i] = chosen
+        hh.waiting_since[idx] = week
         cases = hh.case[idx]
-        first = cases[self.cases.support_start_week[cases] == NOT_YET]
-        self.cases.set("support_start_week", first, week)
+        self.cases.set("intake_week", cases[self.cases.intake_week[cases] == NOT_YET], week)
         self.cases.set("desk", cases, desk)
+        self.week_counts["intakes"] += len(idx)
+
+    def add_hours(self, desk: np.ndarray, hours: np.ndarray | float) -> None:
+        """Record staff hours worked for households at ``desk`` (by the desk's staff role)."""
+        weights = np.broadcast_to(np.asarray(hours, dtype=np.float64), desk.shape)
+        by_role = np.bincount(self.desk_role[desk], weights=weights, minlength=len(self.roles))
+        for role, h in zip(self.roles, by_role, strict=True):
+            if h:
+                self.staff_hours[role] += float(h)
+
+    def assign_waiting(self, week: int) -> None:
+        """Give waiting households a professional of their desk, longest-waiting first, least-loaded
+        professional first, within the caseload limit (unlimited without the caseloads mechanism)."""
+        hh = self.hh
+        waiting = self.open_idx[hh.service[self.open_idx] == ServiceStatus.WAITING]
+        if len(waiting) == 0:
+            return
+        limit = self.mechanism("caseloads").limit()
+        waiting = waiting[np.lexsort((waiting, hh.waiting_since[waiting], hh.desk[waiting]))]
+        desks, starts = np.unique(hh.desk[waiting], return_index=True)
+        for d, queue in zip(desks, np.split(waiting, starts[1:]), strict=True):  # a dozen desks at most
+            staff = self._staff_of_desk[d]
+            load = self.prof_caseload[staff]
+            free = np.full(len(staff), len(queue)) if limit is None else np.clip(limit - load, 0, len(queue))
+            # One slot per free place; the slot filling a professional's k-th new case ranks load + k.
+            slot_staff = np.repeat(staff, free)
+            slot_rank = np.repeat(load, free) + (np.arange(free.sum()) - np.repeat(np.cumsum(free) - free, free))
+            chosen = slot_staff[np.argsort(slot_rank, kind="stable")][: len(queue)]
+            self._start_support(queue[: len(chosen)], chosen, week)
+
+    def _start_support(self, idx: np.ndarray, professional: np.ndarray, week: int) -> None:
+        hh = self.hh
+        hh.service[idx] = ServiceStatus.SUPPORTED
+        hh.professional[idx] = professional
+        np.add.at(self.prof_caseload, professional, 1)
+        cases = hh.case[idx]
+        self.cases.set("support_start_week", cases[self.cases.support_start_week[cases] == NOT_YET], week)
         self.week_counts["support_starts"] += len(idx)
 
     def _record_detections(self, week: int) -> None:
@@ -343,6 +379,7 @@ class CommunityModel(mesa.Model):
             + [
                 "supported",
                 "waiting_intake",
+                "waiting_list",
                 "gave_up_away",
                 "onsets",
                 "progressions",
@@ -350,11 +387,12 @@ class CommunityModel(mesa.Model):
                 "referrals",
                 "bounces",
                 "gave_up",
+                "intakes",
                 "support_starts",
                 "noticed",
             ]
             + [f"detected_{k}" for k in CHANNEL_KEYS[1:]]
-            + ["commissioner_visits", "outreach_hours"]
+            + ["commissioner_visits", "outreach_hours", "paid_hours", "volunteer_hours"]
         )
 
     def _collect_week(self, week: int) -> None:
@@ -365,19 +403,23 @@ class CommunityModel(mesa.Model):
         true[Stage.NONE] = self.n_households - len(open_)
         known = self.cases.first_detection_week[hh.case[open_]] != NOT_YET
         known_by_stage = np.bincount(stage[known], minlength=4)
-        service = np.bincount(hh.service[open_], minlength=4)
+        service = np.bincount(hh.service[open_], minlength=len(ServiceStatus))
         stats: dict[str, float] = {"week": week}
         stats |= {f"true_{k}": int(true[i]) for i, k in enumerate(STAGE_KEYS)}
         stats |= {f"known_{k}": int(known_by_stage[i + 1]) for i, k in enumerate(PROBLEM_STAGE_KEYS)}
         stats |= {
             "supported": int(service[ServiceStatus.SUPPORTED]),
             "waiting_intake": int(service[ServiceStatus.REFERRED]),
+            "waiting_list": int(service[ServiceStatus.WAITING]),
             "gave_up_away": int(service[ServiceStatus.GAVE_UP]),
         }
         for name in self._stat_names():
             stats.setdefault(name, self.week_counts.get(name, 0))
         stats["commissioner_visits"] = float(self.commissioner_visits.sum())
-        stats["outreach_hours"] = float(self.staff_hours["outreach"])
+        stats["outreach_hours"] = float(self.staff_hours["outreach_worker"])
+        volunteer = sum(h for role, h in self.staff_hours.items() if role in VOLUNTEER_ROLES)
+        stats["volunteer_hours"] = float(volunteer)
+        stats["paid_hours"] = float(sum(self.staff_hours.values()) - volunteer)
         if self.time > 0:
             self.complex_weeks_by_type += np.bincount(
                 self.town.htype[open_[stage == Stage.COMPLEX]], minlength=len(TYPE_KEYS)
@@ -391,7 +433,7 @@ class CommunityModel(mesa.Model):
         df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         df.insert(0, "week", np.arange(len(df)))
         # Cumulative counters become weekly flows.
-        for col in ("commissioner_visits", "outreach_hours"):
+        for col in ("commissioner_visits", "outreach_hours", "paid_hours", "volunteer_hours"):
             df[col] = df[col].diff().fillna(0)
         return df
 

@@ -58,7 +58,15 @@ def ledger_frame(model: CommunityModel) -> pd.DataFrame:
             "referrals": c.referrals,
             "bounces": c.bounces,
             "gave_up": c.gave_up,
+            "intake_week": _week(c.intake_week),
             "support_start_week": _week(c.support_start_week),
+            "weeks_waiting": _week(
+                np.where(
+                    (c.intake_week != NOT_YET) & (c.support_start_week != NOT_YET),
+                    c.support_start_week - c.intake_week,
+                    NOT_YET,
+                )
+            ),
             "desk": pd.Categorical(
                 np.where(c.desk >= 0, np.array([d["kind"] for d in desks] + [""], dtype=object)[c.desk], None),
                 categories=sorted({d["kind"] for d in desks}),

@@ -25,6 +25,7 @@ class HouseholdState:
         self.professional = np.full(n, -1, dtype=np.int32)
         self.coverage = np.zeros(n, dtype=np.float32)  # share of the household's domains its support covers
         self.referral_attempts = np.zeros(n, dtype=np.int16)  # desk visits in the current referral
+        self.waiting_since = np.zeros(n, dtype=np.int32)  # week a desk accepted the household
         # Per-week scratch, reset at the start of every tick.
         self.onset_mult = np.ones(n)
         self.progress_mult = np.ones(n)
@@ -40,6 +41,7 @@ class HouseholdState:
         "professional",
         "coverage",
         "referral_attempts",
+        "waiting_since",
     )
 
     def copy_from(self, other: HouseholdState) -> None:
@@ -66,6 +68,7 @@ CASE_FIELDS: dict[str, tuple[type, int]] = {
     "referrals": (np.int16, 0),
     "bounces": (np.int16, 0),
     "gave_up": (np.bool_, False),
+    "intake_week": (np.int32, NOT_YET),
     "support_start_week": (np.int32, NOT_YET),
     "desk": (np.int32, -1),
     "worst_stage": (np.int8, 0),

@@ -325,7 +325,13 @@ DESK_PARAMS: dict[str, Param] = {
         low=1,
         high=100_000_000,
     ),
-    "staff_per_desk": Param(3, "Professionals per desk.", "Set by the profile.", kind="int", low=1, high=1000),
+    "staff_per_100k_people": Param(
+        10.0,
+        "Professionals of this kind per 100,000 residents, shared among the desks (at least one per desk).",
+        "Set by the profile.",
+        low=0.0,
+        high=10_000.0,
+    ),
     "staff_role": Param("worker", "Role of the desk's professionals.", "Set by the profile.", kind="text"),
 }
 
@@ -720,8 +726,9 @@ def _place_desks(specs: list[dict[str, Any]], people: int, n_areas: int):
     by_area: dict[str, np.ndarray] = {}
     for spec in specs:
         count = min(max(1, round(people / spec["people_per_desk"])), n_areas)
+        staff = max(1, round(spec["staff_per_100k_people"] * people / 100_000 / count))
         first = len(desks)
         for i in range(count):
-            desks.append({**spec, "index": first + i, "number": i})
+            desks.append({**spec, "index": first + i, "number": i, "staff": staff})
         by_area[spec["kind"]] = (first + (np.arange(n_areas) * count) // n_areas).astype(np.int32)
     return desks, by_area

@@ -6,7 +6,8 @@
    at most once a week.
 3. Detection channels propose detections; the model records the first detection of each
    case and refers the household.
-4. Desk intake accepts or bounces referred households.
+4. Desk intake accepts or bounces referred households; then the model assigns accepted
+   households to professionals, within the caseload limit (caseloads).
 
 A new mechanism (consent, 支援会議, caseloads … in later work) is added here, in its place.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from sim.mechanisms.agency_referral import AgencyReferral
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.caseloads import Caseloads
 from sim.mechanisms.commissioner_visits import CommissionerVisits
 from sim.mechanisms.connection import Connection
 from sim.mechanisms.desk_intake import DeskIntake
@@ -46,6 +48,7 @@ MECHANISMS: tuple[type[Mechanism], ...] = (
     Outreach,
     AgencyReferral,
     DeskIntake,
+    Caseloads,
 )
 
 MECHANISM_BY_NAME: dict[str, type[Mechanism]] = {m.name: m for m in MECHANISMS}

@@ -44,6 +44,13 @@ class CommissionerVisits(Mechanism):
             low=0.0,
             high=10.0,
         ),
+        "hours_per_visit": Param(
+            1.0,
+            "Volunteer hours a visit takes, travel included.",
+            "Assumption: a short 見守り visit; 全民児連 counts ≈150 visits and ≈130 activity days a year.",
+            low=0.0,
+            high=24.0,
+        ),
         "detect_on_visit": Param(
             {"latent": 0.3, "manifest": 0.6, "complex": 0.8},
             "Probability that a visit uncovers the problem, by stage.",
@@ -96,7 +103,9 @@ class CommissionerVisits(Mechanism):
             weights=self.p.noticed_priority * self.member_factor[noticed],
         )
         share = np.divide(capacity, totals, out=np.zeros(len(capacity)), where=totals > 0)
-        m.commissioner_visits += self._expected_visits(share, capacity, totals)
+        visits = self._expected_visits(share, capacity, totals)
+        m.commissioner_visits += visits
+        m.staff_hours["minsei_iin"] += float(visits.sum()) * self.p.hours_per_visit
         # Only households with an undiscovered problem can be detected: draw visits for them alone.
         idx = m.reachable_idx
         visited = self.draw(week, idx) < np.minimum(1.0, share[town.district[idx]] * self.weights(idx))

@@ -70,6 +70,13 @@ class DeskIntake(Mechanism):
             low=0.0,
             high=1.0,
         ),
+        "hours_per_referral": Param(
+            1.0,
+            "Staff hours a desk spends on one referral (intake interview, or turning a household away).",
+            "Assumption: one 初回面談.",
+            low=0.0,
+            high=100.0,
+        ),
         "give_up_weeks": Param(
             26,
             "Weeks a household that gave up stays away from services.",
@@ -102,6 +109,7 @@ class DeskIntake(Mechanism):
         accept = np.full(len(idx), True) if p.refuse_none else ((self.desk_masks[desk] >> presenting) & 1).astype(bool)
         m.cases.cols["referrals"][cases] += 1
         m.desk_referrals += np.bincount(desk, minlength=len(self.desk_masks))
+        m.add_hours(desk, self.p.hours_per_referral)
         self._accept(idx[accept], desk[accept], week)
         self._bounce(idx[~accept], self.draw(week, idx[~accept], 2), week)
 
@@ -128,7 +136,7 @@ class DeskIntake(Mechanism):
         else:
             held = hh.domains[idx]
             coverage = count_domains(held & self.desk_masks[desk]) / np.maximum(count_domains(held), 1)
-        m.start_support(idx, desk, coverage, week)
+        m.accept(idx, desk, coverage, week)
 
     def _bounce(self, idx: np.ndarray, u: np.ndarray, week: int) -> None:
         m, hh = self.model, self.model.hh

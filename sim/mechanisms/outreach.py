@@ -76,7 +76,7 @@ class Outreach(Mechanism):
         if total <= 0:
             return
         contact_prob = np.minimum(1.0, self.contacts_per_week * weight / total)
-        m.staff_hours["outreach"] += float(contact_prob.sum()) * p.hours_per_contact  # expected hours used
+        m.staff_hours["outreach_worker"] += float(contact_prob.sum()) * p.hours_per_contact  # expected hours used
         idx = m.reachable_idx
         contacted = self.draw(week, idx) < contact_prob[idx]
         found = contacted & (self.draw(week, idx, 1) < self.detect[m.hh.stage[idx]])

@@ -22,6 +22,14 @@ class ProfessionalSupport(Mechanism):
         "progression_effect": Param(
             0.5, "Relative reduction of the progression hazard under full support.", "Assumption.", low=0.0, high=1.0
         ),
+        "hours_per_week": Param(
+            {"latent": 0.5, "manifest": 1.0, "complex": 2.0},
+            "Professional hours a supported household takes each week, by stage.",
+            "Assumption: a contact every week or two, more and longer for complex cases (ケース会議, 同行支援).",
+            kind="by_stage",
+            low=0.0,
+            high=168.0,
+        ),
         "mean_weeks_to_resolution": Param(
             {"latent": 12.0, "manifest": 39.0, "complex": 104.0},
             "Mean weeks from the start of full support to resolution, by stage.",
@@ -34,6 +42,7 @@ class ProfessionalSupport(Mechanism):
     }
 
     def setup(self) -> None:
+        self.hours = stage_array(self.p.hours_per_week)
         self.resolve_weekly = weekly_from_mean_weeks(stage_array(self.p.mean_weeks_to_resolution, 0.0))
         self.resolve_weekly[0] = 0.0
 
@@ -41,6 +50,7 @@ class ProfessionalSupport(Mechanism):
         m, hh = self.model, self.model.hh
         idx = m.open_idx[hh.service[m.open_idx] == ServiceStatus.SUPPORTED]
         coverage = hh.coverage[idx]
+        m.add_hours(hh.desk[idx], self.hours[hh.stage[idx]])
         hh.progress_mult[idx] *= 1.0 - self.p.progression_effect * coverage
         p = self.resolve_weekly[hh.stage[idx]] * coverage
         m.resolve(idx[~hh.changed[idx] & (self.draw(week, idx) < p)], week, RESOLVED_BY_KEYS.index("support"))

@@ -15,6 +15,13 @@ class VenueStaff(Mechanism):
     phase = "detect"
     title_ja = "居場所・通いの場での気づき"
     PARAMS = {
+        "volunteer_hours_per_venue_week": Param(
+            3.0,
+            "Volunteer hours that running one venue takes each week.",
+            "Assumption: a 2-hour サロン with preparation; 通いの場 are mostly run by residents (厚労省 FY2022 調査).",
+            low=0.0,
+            high=168.0,
+        ),
         "notice_on_attendance": Param(
             {"latent": 0.05, "manifest": 0.15, "complex": 0.2},
             "Probability that staff notice and connect a problem at one attendance.",
@@ -26,10 +33,12 @@ class VenueStaff(Mechanism):
     }
 
     def setup(self) -> None:
+        self.venue_hours = self.p.volunteer_hours_per_venue_week * len(self.model.town.venue_kind)
         self.notice = stage_array(self.p.notice_on_attendance)
 
     def step(self, week: int) -> None:
         m = self.model
+        m.staff_hours["venue_volunteer"] += self.venue_hours
         idx = m.reachable_idx[m.town.hh_venue[m.reachable_idx] >= 0]
         attends = self.draw(week, idx) < m.town.profile["venues"]["attendance_per_week"]
         noticed = self.draw(week, idx, 1) < self.notice[m.hh.stage[idx]]

@@ -1,0 +1,86 @@
+"""Caseloads, the waiting list and staff hours."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import run_model, write_scenario, write_town
+
+WEEKS = 260
+
+
+@pytest.fixture(scope="module")
+def tight(tmp_path_factory):
+    """The neighbourhood with a caseload limit of 5: desks fill up and households wait."""
+    tmp = tmp_path_factory.mktemp("tight")
+    scenario = write_scenario(tmp, "[mechanisms.caseloads]\ncapacity_per_professional = 5", name="tight")
+    return run_model(scenario, "neighbourhood", seed=3, weeks=WEEKS)
+
+
+@pytest.fixture(scope="module")
+def unlimited(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("unlimited")
+    return run_model(
+        write_scenario(tmp, "[mechanisms.caseloads]\nenabled = false", name="unlimited"),
+        "neighbourhood",
+        seed=3,
+        weeks=WEEKS,
+    )
+
+
+def test_no_professional_holds_more_than_the_caseload_limit(tight):
+    assert tight.prof_caseload.max() <= 5
+    assert sum(p.caseload for p in tight.professionals) == int(np.count_nonzero(tight.hh.professional >= 0))
+
+
+def test_over_capacity_households_wait_and_the_wait_is_reported(tight):
+    weekly = tight.weekly()
+    assert weekly["waiting_list"].iloc[1:].mean() > 0
+    new = tight.ledger().query("~prevalent_at_start")
+    waited = new["weeks_waiting"].dropna()
+    assert len(waited) > 0 and waited.max() > 0
+    summary = tight.summary()
+    assert summary["mean_waiting_list"] > 0 and summary["mean_weeks_waiting"] > 0
+
+
+def test_without_caseload_limits_nobody_waits(unlimited):
+    assert unlimited.weekly()["waiting_list"].iloc[1:].sum() == 0  # week 0 is the warm-up's waiting list
+    assert (unlimited.ledger().query("~prevalent_at_start")["weeks_waiting"].dropna() == 0).all()
+
+
+def test_waiting_is_first_come_first_served_within_a_desk(tight):
+    ledger = tight.ledger()
+    started = ledger.dropna(subset=["intake_week", "support_start_week"])
+    for _desk, block in started[started["intake_week"] >= 1].groupby("desk", observed=True):
+        block = block.sort_values("intake_week")
+        # A household accepted later never starts before one accepted earlier that is still open.
+        assert (block["support_start_week"].cummax() - block["support_start_week"]).max() <= WEEKS
+
+
+def test_tighter_caseloads_leave_more_cases_complex(tight, unlimited):
+    assert tight.summary()["complex_household_weeks_per_1000"] > unlimited.summary()["complex_household_weeks_per_1000"]
+
+
+def test_staff_hours_are_recorded_by_role(unlimited):
+    hours = dict(unlimited.staff_hours)
+    for role in ("houkatsu_staff", "jiritsu_soudan_shienin", "minsei_iin", "venue_volunteer"):
+        assert hours[role] > 0
+    assert "outreach_worker" not in hours  # no outreach team in baseline
+    weekly = unlimited.weekly()
+    summary = unlimited.summary()
+    assert summary["paid_staff_hours"] == pytest.approx(weekly["paid_hours"].sum())
+    assert summary["volunteer_hours"] == pytest.approx(weekly["volunteer_hours"].sum())
+    assert summary["hours_per_early_detection"] > 0
+
+
+def test_outreach_team_hours_count_as_paid_staff_time(tmp_path, unlimited):
+    model = run_model("outreach_team", "neighbourhood", seed=3, weeks=WEEKS)
+    assert model.staff_hours["outreach_worker"] > 0
+    assert model.summary()["paid_staff_hours"] > unlimited.summary()["paid_staff_hours"] * 0.5
+
+
+def test_a_vacant_town_needs_no_commissioner_hours(tmp_path):
+    town = write_town(tmp_path, extra="[minsei]\nvacancy_rate = 1.0\n", name="nobody")
+    model = run_model("baseline", town, seed=3, weeks=52)
+    assert model.staff_hours["minsei_iin"] == 0
