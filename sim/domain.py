@@ -117,6 +117,7 @@ class ServiceStatus(IntEnum):
     SUPPORTED = 2  # accepted and supported by a professional
     GAVE_UP = 3  # bounced by a desk and gave up; returns to UNKNOWN after a cooling-off
     WAITING = 4  # accepted by a desk, waiting for a professional with room in their caseload
+    REFUSED = 5  # refused support; not referred again until a cooling-off ends
 
 
 def count_domains(masks):

@@ -34,6 +34,7 @@ METRICS_DOC: dict[str, str] = {
     "bounce_share": "Detected cases bounced by a desk at least once ÷ detected cases.",
     "gave_up_share": "Detected cases that gave up after a bounce ÷ detected cases.",
     "supported_share": "Detected cases that a desk accepted and supported ÷ detected cases.",
+    "refusal_share": "Detected cases that refused support at least once ÷ detected cases.",
     "mean_weeks_waiting": "Mean weeks from a desk's acceptance to a professional taking the case (supported cases).",
     "relapse_share": "Cases starting within 52 weeks of the resolution of the household's previous case ÷ all cases.",
     "complex_household_weeks_per_1000": "Household-weeks spent in COMPLEX over the whole run, per 1,000 "
@@ -81,6 +82,7 @@ def case_metrics(cases: pd.DataFrame) -> dict[str, float]:
         "bounce_share": share(detected & (cases["bounces"] > 0), n_detected),
         "gave_up_share": share(detected & cases["gave_up"], n_detected),
         "supported_share": share(detected & cases["support_start_week"].notna(), n_detected),
+        "refusal_share": share(detected & (cases["refusals"] > 0), n_detected),
         "mean_weeks_waiting": float(cases["weeks_waiting"].astype(float).mean()) if n else float("nan"),
         "relapse_share": share(cases["weeks_since_previous_case"].fillna(RELAPSE_WEEKS + 1) <= RELAPSE_WEEKS, n),
     }

@@ -262,6 +262,7 @@ class CommunityModel(mesa.Model):
         hh.professional[idx] = -1
         hh.coverage[idx] = 0.0
         hh.referral_attempts[idx] = 0
+        hh.consented[idx] = False
         hh.changed[idx] = True
         self.week_counts["resolutions"] += len(idx)
 
@@ -303,9 +304,24 @@ class CommunityModel(mesa.Model):
         hh.referral_attempts[idx] = 0
         hh.waiting_since[idx] = week
         cases = hh.case[idx]
-        self.cases.set("intake_week", cases[self.cases.intake_week[cases] == NOT_YET], week)
+        # The acceptance that leads to support counts (an earlier one may have ended in a refusal).
+        self.cases.set("intake_week", cases[self.cases.support_start_week[cases] == NOT_YET], week)
         self.cases.set("desk", cases, desk)
         self.week_counts["intakes"] += len(idx)
+
+    def build_trust(self, idx: np.ndarray, amount: float) -> None:
+        """Contact with households ``idx`` raises their trust in services (capped at 1)."""
+        self.hh.trust[idx] = np.minimum(1.0, self.hh.trust[idx] + amount)
+
+    def refuse(self, idx: np.ndarray, until: int) -> None:
+        """Households ``idx`` refused support: nobody refers them again before week ``until``."""
+        hh = self.hh
+        self.cases.cols["refusals"][hh.case[idx]] += 1
+        hh.service[idx] = ServiceStatus.REFUSED
+        hh.service_until[idx] = until
+        hh.desk[idx] = -1
+        hh.coverage[idx] = 0.0
+        self.week_counts["refusals"] += len(idx)
 
     def add_hours(self, desk: np.ndarray, hours: np.ndarray | float) -> None:
         """Record staff hours worked for households at ``desk`` (by the desk's staff role)."""
@@ -322,6 +338,8 @@ class CommunityModel(mesa.Model):
         waiting = self.open_idx[hh.service[self.open_idx] == ServiceStatus.WAITING]
         if len(waiting) == 0:
             return
+        if self.mechanism("consent").enabled:
+            waiting = waiting[hh.consented[waiting]]
         limit = self.mechanism("caseloads").limit()
         waiting = waiting[np.lexsort((waiting, hh.waiting_since[waiting], hh.desk[waiting]))]
         desks, starts = np.unique(hh.desk[waiting], return_index=True)
@@ -381,12 +399,14 @@ class CommunityModel(mesa.Model):
                 "waiting_intake",
                 "waiting_list",
                 "gave_up_away",
+                "refused_away",
                 "onsets",
                 "progressions",
                 "resolutions",
                 "referrals",
                 "bounces",
                 "gave_up",
+                "refusals",
                 "intakes",
                 "support_starts",
                 "noticed",
@@ -412,6 +432,7 @@ class CommunityModel(mesa.Model):
             "waiting_intake": int(service[ServiceStatus.REFERRED]),
             "waiting_list": int(service[ServiceStatus.WAITING]),
             "gave_up_away": int(service[ServiceStatus.GAVE_UP]),
+            "refused_away": int(service[ServiceStatus.REFUSED]),
         }
         for name in self._stat_names():
             stats.setdefault(name, self.week_counts.get(name, 0))

@@ -58,6 +58,7 @@ def ledger_frame(model: CommunityModel) -> pd.DataFrame:
             "referrals": c.referrals,
             "bounces": c.bounces,
             "gave_up": c.gave_up,
+            "refusals": c.refusals,
             "intake_week": _week(c.intake_week),
             "support_start_week": _week(c.support_start_week),
             "weeks_waiting": _week(

@@ -26,6 +26,8 @@ class HouseholdState:
         self.coverage = np.zeros(n, dtype=np.float32)  # share of the household's domains its support covers
         self.referral_attempts = np.zeros(n, dtype=np.int16)  # desk visits in the current referral
         self.waiting_since = np.zeros(n, dtype=np.int32)  # week a desk accepted the household
+        self.consented = np.zeros(n, dtype=bool)  # agreed to support in the current case
+        self.trust = np.zeros(n, dtype=np.float32)  # trust in services, built by contact (0–1), kept across cases
         # Per-week scratch, reset at the start of every tick.
         self.onset_mult = np.ones(n)
         self.progress_mult = np.ones(n)
@@ -42,6 +44,8 @@ class HouseholdState:
         "coverage",
         "referral_attempts",
         "waiting_since",
+        "consented",
+        "trust",
     )
 
     def copy_from(self, other: HouseholdState) -> None:
@@ -68,6 +72,7 @@ CASE_FIELDS: dict[str, tuple[type, int]] = {
     "referrals": (np.int16, 0),
     "bounces": (np.int16, 0),
     "gave_up": (np.bool_, False),
+    "refusals": (np.int16, 0),
     "intake_week": (np.int32, NOT_YET),
     "support_start_week": (np.int32, NOT_YET),
     "desk": (np.int32, -1),

@@ -32,6 +32,7 @@ def _ledger(rows):
     df["weeks_to_detection"] = df["first_detection_week"] - df["onset_week"]
     df["weeks_since_previous_case"] = pd.array([pd.NA] * len(df), dtype="Int32")
     df["weeks_waiting"] = pd.array([pd.NA] * len(df), dtype="Int32")
+    df["refusals"] = 0
     df["first_detection_stage"] = pd.Categorical(df["first_detection_stage"], categories=list(STAGE_KEYS[1:]))
     df["first_detection_channel"] = pd.Categorical(df["first_detection_channel"], categories=list(CHANNEL_KEYS[1:]))
     df["worst_stage"] = pd.Categorical(df["worst_stage"], categories=list(STAGE_KEYS))

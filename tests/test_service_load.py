@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.model import CommunityModel
 from tests.conftest import run_model, write_scenario, write_town
 
 WEEKS = 260
@@ -12,10 +13,10 @@ WEEKS = 260
 
 @pytest.fixture(scope="module")
 def tight(tmp_path_factory):
-    """The neighbourhood with a caseload limit of 5: desks fill up and households wait."""
+    """The neighbourhood with a caseload limit of 5 (from the warm-up on): desks fill up and households wait."""
     tmp = tmp_path_factory.mktemp("tight")
     scenario = write_scenario(tmp, "[mechanisms.caseloads]\ncapacity_per_professional = 5", name="tight")
-    return run_model(scenario, "neighbourhood", seed=3, weeks=WEEKS)
+    return CommunityModel(scenario, "neighbourhood", seed=3, start_from=scenario).run(WEEKS)
 
 
 @pytest.fixture(scope="module")

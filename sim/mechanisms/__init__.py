@@ -6,8 +6,9 @@
    at most once a week.
 3. Detection channels propose detections; the model records the first detection of each
    case and refers the household.
-4. Desk intake accepts or bounces referred households; then the model assigns accepted
-   households to professionals, within the caseload limit (caseloads).
+4. Desk intake accepts or bounces referred households; consent asks the accepted ones; then
+   the model assigns consenting households to professionals, within the caseload limit
+   (caseloads).
 
 A new mechanism (consent, 支援会議, caseloads … in later work) is added here, in its place.
 """
@@ -19,6 +20,7 @@ from sim.mechanisms.base import Mechanism
 from sim.mechanisms.caseloads import Caseloads
 from sim.mechanisms.commissioner_visits import CommissionerVisits
 from sim.mechanisms.connection import Connection
+from sim.mechanisms.consent import Consent
 from sim.mechanisms.desk_intake import DeskIntake
 from sim.mechanisms.information_relay import InformationRelay
 from sim.mechanisms.mutual_aid import MutualAid
@@ -48,6 +50,7 @@ MECHANISMS: tuple[type[Mechanism], ...] = (
     Outreach,
     AgencyReferral,
     DeskIntake,
+    Consent,
     Caseloads,
 )
 

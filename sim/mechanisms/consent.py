@@ -1,0 +1,72 @@
+"""Consent (支援拒否): an accepted household may refuse support; contact builds trust."""
+
+from __future__ import annotations
+
+from sim.domain import ServiceStatus
+from sim.mechanisms.base import Mechanism
+from sim.params import Param, type_array
+
+
+class Consent(Mechanism):
+    """A household a desk has just accepted is asked for consent.
+
+    It consents with probability ``base[type] + (1 − base[type]) × trust``; every time it is
+    asked, its trust rises by ``trust_per_contact`` (capped at 1), so a household asked again
+    later is more likely to agree. A household that refuses is not referred again for
+    ``refusal_weeks``; then it is out of the services' sight (UNKNOWN) and can be found and
+    asked again. Switched off, every accepted household consents.
+    """
+
+    name = "consent"
+    phase = "service"
+    title_ja = "同意と支援拒否"
+    PARAMS = {
+        "base_consent": Param(
+            {
+                "ordinary": 0.9,
+                "8050": 0.6,
+                "double_care": 0.85,
+                "elderly_alone": 0.8,
+                "disabled_child_refusing": 0.2,
+                "hoarding_isolated": 0.3,
+            },
+            "Probability that a household with no trust yet consents to support, by type.",
+            "Assumption following the seed: the parent of a disabled child refuses support (slide 1-1); the "
+            "hoarding household sees no problem and refuses 生活保護 (slide 1-2); 8050 parents often hide the child.",
+            kind="by_type",
+            low=0.0,
+            high=1.0,
+        ),
+        "refusal_weeks": Param(
+            26,
+            "Weeks after a refusal during which the household is not referred again.",
+            "Assumption: services respect a refusal for about half a year.",
+            kind="int",
+            low=0,
+            high=10_000,
+        ),
+        "trust_per_contact": Param(
+            0.15,
+            "Trust gained by a household each time a service asks or contacts it (trust runs from 0 to 1).",
+            "Assumption: about half a dozen respectful contacts win over a refusing household (伴走型支援の実践報告).",
+            low=0.0,
+            high=1.0,
+        ),
+    }
+
+    def setup(self) -> None:
+        self.base = type_array(self.p.base_consent)
+
+    def step(self, week: int) -> None:
+        m, hh = self.model, self.model.hh
+        o = m.open_idx
+        back = o[(hh.service[o] == ServiceStatus.REFUSED) & (hh.service_until[o] <= week)]
+        hh.service[back] = ServiceStatus.UNKNOWN
+        idx = o[(hh.service[o] == ServiceStatus.WAITING) & ~hh.consented[o]]
+        if len(idx) == 0:
+            return
+        base = self.base[m.town.htype[idx]]
+        agrees = self.draw(week, idx) < base + (1.0 - base) * hh.trust[idx]
+        m.build_trust(idx, self.p.trust_per_contact)
+        hh.consented[idx[agrees]] = True
+        m.refuse(idx[~agrees], until=week + self.p.refusal_weeks)
