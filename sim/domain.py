@@ -91,10 +91,20 @@ class Channel(IntEnum):
     VENUE = 4  # 居場所・通いの場のスタッフ
     OUTREACH = 5  # アウトリーチ
     AGENCY = 6  # 他機関からのつなぎ
+    ADMINISTRATIVE = 7  # 行政情報（税・家賃・公共料金の滞納）: shared at a 支援会議
 
 
-CHANNEL_KEYS = ("none", "self", "neighbour", "commissioner", "venue", "outreach", "agency")
-CHANNEL_LABELS_JA = ("未把握", "本人・家族", "近隣住民", "民生委員", "居場所・通いの場", "アウトリーチ", "他機関")
+CHANNEL_KEYS = ("none", "self", "neighbour", "commissioner", "venue", "outreach", "agency", "administrative")
+CHANNEL_LABELS_JA = (
+    "未把握",
+    "本人・家族",
+    "近隣住民",
+    "民生委員",
+    "居場所・通いの場",
+    "アウトリーチ",
+    "他機関",
+    "行政情報（滞納など）",
+)
 
 
 class Condition(IntEnum):
@@ -118,6 +128,14 @@ class ServiceStatus(IntEnum):
     GAVE_UP = 3  # bounced by a desk and gave up; returns to UNKNOWN after a cooling-off
     WAITING = 4  # accepted by a desk, waiting for a professional with room in their caseload
     REFUSED = 5  # refused support; not referred again until a cooling-off ends
+
+
+def domain_mask(*domains: int) -> int:
+    """The bitmask holding ``domains``."""
+    mask = 0
+    for d in domains:
+        mask |= 1 << int(d)
+    return mask
 
 
 def count_domains(masks):

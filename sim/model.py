@@ -194,8 +194,7 @@ class CommunityModel(mesa.Model):
                 self.reachable_idx = self.open_idx[self.hh.service[self.open_idx] == ServiceStatus.UNKNOWN]
                 self._proposals = []
             for mech in self.mechanisms:
-                if mech.phase == phase and mech.enabled:
-                    mech.step(week)
+                mech.act(phase, week)
             if phase == "detect":
                 self._record_detections(week)
         self.assign_waiting(week)
@@ -317,10 +316,8 @@ class CommunityModel(mesa.Model):
         """Households ``idx`` refused support: nobody refers them again before week ``until``."""
         hh = self.hh
         self.cases.cols["refusals"][hh.case[idx]] += 1
-        hh.service[idx] = ServiceStatus.REFUSED
+        hh.service[idx] = ServiceStatus.REFUSED  # desk and coverage kept: a 支援会議 may ask again there
         hh.service_until[idx] = until
-        hh.desk[idx] = -1
-        hh.coverage[idx] = 0.0
         self.week_counts["refusals"] += len(idx)
 
     def add_hours(self, desk: np.ndarray, hours: np.ndarray | float) -> None:

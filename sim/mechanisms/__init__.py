@@ -31,6 +31,7 @@ from sim.mechanisms.professional_support import ProfessionalSupport
 from sim.mechanisms.progression import Progression
 from sim.mechanisms.resolution import NaturalResolution
 from sim.mechanisms.self_referral import SelfReferral
+from sim.mechanisms.support_meeting import SupportMeeting
 from sim.mechanisms.venue_staff import VenueStaff
 from sim.mechanisms.watching import Watching
 
@@ -50,6 +51,7 @@ MECHANISMS: tuple[type[Mechanism], ...] = (
     Outreach,
     AgencyReferral,
     DeskIntake,
+    SupportMeeting,
     Consent,
     Caseloads,
 )

@@ -15,6 +15,12 @@ if TYPE_CHECKING:
     from sim.model import CommunityModel
 
 ENABLED = Param(True, "Switch: whether the mechanism runs.", "Model structure (DESIGN.md).", kind="bool")
+OFF_IN_BASELINE = Param(
+    False,
+    "Switch: whether the mechanism runs (off in the baseline: part of 重層的支援体制整備事業).",
+    "Baseline 縦割り: 重層的支援体制整備事業 ran in 473 of 1,741 municipalities in FY2025 (厚労省).",
+    kind="bool",
+)
 
 
 class Mechanism:
@@ -27,6 +33,9 @@ class Mechanism:
 
     name: ClassVar[str]
     phase: ClassVar[str]  # "state" (stage changes), "detect" (channels) or "service" (desks and support)
+    # A mechanism that also acts in another phase lists it here and defines ``step_<phase>``.
+    extra_phases: ClassVar[tuple[str, ...]] = ()
+    off_in_baseline: ClassVar[bool] = False  # a policy that the status quo lacks: its switch defaults to off
     title_ja: ClassVar[str]
     PARAMS: ClassVar[dict[str, Param]]
 
@@ -41,7 +50,7 @@ class Mechanism:
     @classmethod
     def declared_params(cls) -> dict[str, Param]:
         """All parameters including the switch."""
-        return {"enabled": ENABLED, **cls.PARAMS}
+        return {"enabled": OFF_IN_BASELINE if cls.off_in_baseline else ENABLED, **cls.PARAMS}
 
     def setup(self) -> None:
         """Prepare arrays derived from parameters (override when needed)."""
@@ -50,8 +59,17 @@ class Mechanism:
         """Called once the starting state is in place, whether or not the mechanism is enabled."""
 
     def step(self, week: int) -> None:
-        """Act for one week."""
+        """Act for one week (in the mechanism's main ``phase``)."""
         raise NotImplementedError
+
+    def act(self, phase: str, week: int) -> None:
+        """Act in ``phase`` if the mechanism is on and acts in it."""
+        if not self.enabled:
+            return
+        if phase == self.phase:
+            self.step(week)
+        elif phase in self.extra_phases:
+            getattr(self, f"step_{phase}")(week)
 
     def town_cached(self, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """``compute()``'s result, recomputed only after the town changed (``Town.changed``)."""
