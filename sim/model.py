@@ -262,6 +262,7 @@ class CommunityModel(mesa.Model):
         hh.coverage[idx] = 0.0
         hh.referral_attempts[idx] = 0
         hh.consented[idx] = False
+        hh.team[idx] = False
         hh.changed[idx] = True
         self.week_counts["resolutions"] += len(idx)
 

@@ -27,6 +27,7 @@ class HouseholdState:
         self.referral_attempts = np.zeros(n, dtype=np.int16)  # desk visits in the current referral
         self.waiting_since = np.zeros(n, dtype=np.int32)  # week a desk accepted the household
         self.consented = np.zeros(n, dtype=bool)  # agreed to support in the current case
+        self.team = np.zeros(n, dtype=bool)  # a 多機関協働 team handles the case
         self.trust = np.zeros(n, dtype=np.float32)  # trust in services, built by contact (0–1), kept across cases
         # Per-week scratch, reset at the start of every tick.
         self.onset_mult = np.ones(n)
@@ -45,6 +46,7 @@ class HouseholdState:
         "referral_attempts",
         "waiting_since",
         "consented",
+        "team",
         "trust",
     )
 

@@ -23,6 +23,8 @@ from sim.mechanisms.connection import Connection
 from sim.mechanisms.consent import Consent
 from sim.mechanisms.desk_intake import DeskIntake
 from sim.mechanisms.information_relay import InformationRelay
+from sim.mechanisms.jusoteki_meeting import JusotekiMeeting
+from sim.mechanisms.multi_agency import MultiAgencyTeam
 from sim.mechanisms.mutual_aid import MutualAid
 from sim.mechanisms.neighbour_noticing import NeighbourNoticing
 from sim.mechanisms.onset import Onset
@@ -54,6 +56,8 @@ MECHANISMS: tuple[type[Mechanism], ...] = (
     SupportMeeting,
     Consent,
     Caseloads,
+    JusotekiMeeting,
+    MultiAgencyTeam,
 )
 
 MECHANISM_BY_NAME: dict[str, type[Mechanism]] = {m.name: m for m in MECHANISMS}

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from sim.domain import ServiceStatus
+import numpy as np
+
+from sim.domain import ServiceStatus, Stage
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, stage_array, weekly_from_mean_weeks
 from sim.state import RESOLVED_BY_KEYS
 
 
 class ProfessionalSupport(Mechanism):
-    """For supported households, scaled by the share of their domains the support covers.
+    """For supported households, scaled by how much of the household the support reaches.
 
-    Progression hazard × (1 − effect × coverage); weekly resolution probability
-    coverage / mean_weeks_to_resolution[stage].
+    Effectiveness e = coverage, times ``complex_single_agency_effect`` for a COMPLEX case that
+    one agency handles alone (no 多機関協働 team). Progression hazard × (1 − effect × e);
+    weekly resolution probability e / mean_weeks_to_resolution[stage].
     """
 
     name = "professional_support"
@@ -29,6 +32,14 @@ class ProfessionalSupport(Mechanism):
             kind="by_stage",
             low=0.0,
             high=168.0,
+        ),
+        "complex_single_agency_effect": Param(
+            0.5,
+            "Effectiveness of single-agency support for a COMPLEX case, relative to a multi-agency team.",
+            "Assumption: the seed's team approach (slides 2-3, 3-7: 多職種・複数専門機関によるチームアプローチ); "
+            "one agency alone addresses about half of what a team does for intertwined problems.",
+            low=0.0,
+            high=1.0,
         ),
         "mean_weeks_to_resolution": Param(
             {"latent": 12.0, "manifest": 39.0, "complex": 104.0},
@@ -49,8 +60,10 @@ class ProfessionalSupport(Mechanism):
     def step(self, week: int) -> None:
         m, hh = self.model, self.model.hh
         idx = m.open_idx[hh.service[m.open_idx] == ServiceStatus.SUPPORTED]
-        coverage = hh.coverage[idx]
-        m.add_hours(hh.desk[idx], self.hours[hh.stage[idx]])
-        hh.progress_mult[idx] *= 1.0 - self.p.progression_effect * coverage
-        p = self.resolve_weekly[hh.stage[idx]] * coverage
+        stage = hh.stage[idx]
+        alone = (stage == Stage.COMPLEX) & ~hh.team[idx]
+        effect = hh.coverage[idx] * np.where(alone, self.p.complex_single_agency_effect, 1.0)
+        m.add_hours(hh.desk[idx], self.hours[stage])
+        hh.progress_mult[idx] *= 1.0 - self.p.progression_effect * effect
+        p = self.resolve_weekly[stage] * effect
         m.resolve(idx[~hh.changed[idx] & (self.draw(week, idx) < p)], week, RESOLVED_BY_KEYS.index("support"))
