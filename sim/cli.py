@@ -6,6 +6,7 @@
     community-sim compare [SCENARIO ...] [--town T] [--years Y] [--replications R] [--seed S]
                           [--jobs J] [--warmup-years W] [--out DIR] [--json]
     community-sim experiment FILE [--jobs J] [--out DIR] [--json]
+    community-sim story [NAME] [--scenario S] [--lang ja|en] [--json]
 
 Every input file is validated before anything runs; a bad file exits with status 2 and
 one message naming the file, the key and what is allowed.
@@ -26,6 +27,7 @@ from sim.model import DEFAULT_WARMUP_WEEKS
 from sim.outputs import write_tables
 from sim.params import ConfigError
 from sim.runner import prepare, run_many, run_once
+from sim.story import format_timeline, load_story, run_story, story_names
 
 EXIT_BAD_INPUT = 2
 
@@ -84,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     common(cmp_)
     cmp_.add_argument("--replications", type=_positive_int, default=10, help="replications (default 10)")
     cmp_.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
+    story = sub.add_parser("story", help="follow one of the seed's households week by week")
+    story.add_argument("name", nargs="?", help="bundled story name or path (omit to list the stories)")
+    story.add_argument("--scenario", default="baseline", help="scenario (default baseline)")
+    story.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the timeline (default ja)")
+    story.add_argument("--json", action="store_true", help="print the timeline as JSON on stdout")
     exp = sub.add_parser("experiment", help="run an experiment file (experiments/*.toml)")
     exp.add_argument("file", type=Path, help="experiment .toml")
     exp.add_argument("--jobs", type=_positive_int, help="worker processes (default: the file's)")
@@ -129,7 +136,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     if args.out:
         write_tables(
-            {"weekly": result.tagged("weekly"), "ledger": result.tagged("ledger"), "summary": result.tagged("summary")},
+            {name: result.tagged(name) for name in ("weekly", "ledger", "summary", "council")},
             args.out,
         )
     town_wide = result.summary[result.summary.household_type == "all"]
@@ -223,6 +230,24 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_story(args: argparse.Namespace) -> int:
+    if args.name is None:
+        for name in story_names():
+            s = load_story(name).settings
+            print(f"{name:<20} {s['title_ja']} / {s['title_en']} (slide {s['slide']})")
+        return 0
+    story = load_story(args.name)
+    scenario, _town = prepare([args.scenario], story.settings["town"])
+    _, timeline = run_story(story, scenario[0], lang=args.lang)
+    if args.json:
+        payload = {"story": story.name, "scenario": scenario[0].name, "events": timeline.to_dict(orient="records")}
+        print(json.dumps(_clean(payload), ensure_ascii=False, indent=2))
+    else:
+        title = scenario[0].title_ja if args.lang == "ja" else scenario[0].title_en
+        print(format_timeline(story, title, timeline, args.lang))
+    return 0
+
+
 def _all_bundled_baseline_first() -> list[str]:
     names = bundled_names("scenarios")
     return ["baseline", *[n for n in names if n != "baseline"]] if "baseline" in names else names
@@ -254,6 +279,7 @@ COMMANDS = {
     "run": cmd_run,
     "compare": cmd_compare,
     "experiment": cmd_experiment,
+    "story": cmd_story,
 }
 
 if __name__ == "__main__":

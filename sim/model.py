@@ -28,7 +28,7 @@ from sim.streams import HouseholdStream, make_stream
 from sim.town import build_town
 
 WEEKS_PER_YEAR = 52
-VOLUNTEER_ROLES = frozenset({"minsei_iin", "venue_volunteer"})  # unpaid: 民生委員 and venue volunteers
+VOLUNTEER_ROLES = frozenset({"minsei_iin", "venue_volunteer", "peer_supporter"})  # unpaid
 DEFAULT_WARMUP_WEEKS = 520
 
 
@@ -79,6 +79,7 @@ class CommunityModel(mesa.Model):
         self._by_name = {m.name: m for m in self.mechanisms}
         self._res_ptr = np.searchsorted(self.town.res_household, np.arange(self.n_households + 1))
         self._init_counters()
+        self._agents = _agents
         if _agents:
             self._create_agents()
         self.warmup_weeks = int(warmup_weeks)
@@ -86,6 +87,7 @@ class CommunityModel(mesa.Model):
             self._start_from_warm_town(start_from)
         else:
             self._seed_prevalent_cases()
+        self._apply_links()
         for mech in self.mechanisms:
             mech.start()
         self.all_households = np.arange(self.n_households)
@@ -111,6 +113,7 @@ class CommunityModel(mesa.Model):
         self.commissioner_visits = np.zeros(len(town.district_vacant))  # expected visits made, per district
         self.staff_hours: Counter[str] = Counter()
         self.complex_weeks_by_type = np.zeros(len(TYPE_KEYS), dtype=np.int64)
+        self.peer_contacts = 0.0  # outreach contacts a week offered by peer supporters
         self.week_counts: Counter[str] = Counter()
 
     def _create_agents(self) -> None:
@@ -134,7 +137,24 @@ class CommunityModel(mesa.Model):
         open_ = np.flatnonzero(warm.hh.case >= 0)
         self.hh.case.fill(-1)
         self.hh.case[open_] = self.cases.carry_over(warm.cases, warm.hh.case[open_])
+        self.mechanism("council").inherit(warm.mechanism("council"))  # resources that exist today
         self.prof_caseload[:] = warm.prof_caseload
+
+    def link_to_venue(self, idx: np.ndarray, venue: np.ndarray) -> None:
+        """参加支援: households ``idx`` take part in ``venue`` and gain the venue's ties."""
+        self.hh.linked_venue[idx] = venue
+        self._apply_links(idx)
+
+    def _apply_links(self, idx: np.ndarray | None = None) -> None:
+        """Put linked households into their venues in the town (all of them, or ``idx``)."""
+        if idx is None:
+            idx = np.flatnonzero(self.hh.linked_venue >= 0)
+        idx = idx[self.town.hh_venue[idx] < 0]  # a household already taking part gains no new tie
+        if len(idx) == 0:
+            return
+        self.town.hh_venue[idx] = self.hh.linked_venue[idx]
+        self.town.ties[idx] += np.float32(self.profile["venues"]["ties_from_participation"])
+        self.town.changed()
 
     def _seed_prevalent_cases(self) -> None:
         """Start from the stationary stage mix of each type under onset, progression and resolution alone.
@@ -250,8 +270,10 @@ class CommunityModel(mesa.Model):
         cases = hh.case[idx]
         self.cases.set("resolution_week", cases, week)
         self.cases.set("resolved_by", cases, resolved_by)
-        supported = idx[hh.service[idx] == ServiceStatus.SUPPORTED]
-        np.subtract.at(self.prof_caseload, hh.professional[supported], 1)
+        supported = hh.service[idx] == ServiceStatus.SUPPORTED
+        np.subtract.at(self.prof_caseload, hh.professional[idx[supported]], 1)
+        hh.resolved_week[idx] = week
+        hh.resolved_supported[idx] = supported
         hh.stage[idx] = Stage.NONE
         hh.domains[idx] = 0
         hh.case[idx] = -1
@@ -287,6 +309,19 @@ class CommunityModel(mesa.Model):
         if target < current:
             self.hh.stage[household] = target
 
+    def start_case(self, household: int, stage: Stage, domains: list[int]) -> None:
+        """Give ``household`` a fresh case at ``stage`` with ``domains`` (the first is the presenting one).
+
+        Any case it had is closed first (resolved_by "external"); used by stories and workshops.
+        """
+        self.set_stage(household, Stage.NONE)
+        self.set_stage(household, stage)
+        mask = np.uint16(sum(1 << d for d in domains))
+        case = int(self.hh.case[household])
+        self.hh.domains[household] = mask
+        self.cases.set("domains", np.array([case]), mask)
+        self.cases.set("primary_domain", np.array([case]), domains[0])
+
     def _manual_draw(self, week: int, idx: np.ndarray) -> np.ndarray:
         self._manual_draws += 1
         return self._manual_stream.uniform(week, idx, self._manual_draws)
@@ -320,6 +355,21 @@ class CommunityModel(mesa.Model):
         hh.service[idx] = ServiceStatus.REFUSED  # desk and coverage kept: a 支援会議 may ask again there
         hh.service_until[idx] = until
         self.week_counts["refusals"] += len(idx)
+
+    def add_staff(self, kind: str, per_desk: int) -> None:
+        """New professionals join every desk of ``kind`` (a resource the council created)."""
+        desks = [d["index"] for d in self.town.desks if d["kind"] == kind]
+        new_desks = np.repeat(np.array(desks, dtype=np.int64), per_desk)
+        if len(new_desks) == 0:
+            return
+        first = len(self.prof_desk)
+        self.prof_desk = np.concatenate([self.prof_desk, new_desks])
+        self.prof_caseload = np.concatenate([self.prof_caseload, np.zeros(len(new_desks), dtype=np.int32)])
+        self._staff_of_desk = [np.flatnonzero(self.prof_desk == d) for d in range(len(self.town.desks))]
+        if self._agents:
+            for i, d in enumerate(new_desks, start=first):
+                spec = self.town.desks[d]
+                self.professionals.append(Professional(self, i, int(d), spec["staff_role"], spec["domains"]))
 
     def add_hours(self, desk: np.ndarray, hours: np.ndarray | float) -> None:
         """Record staff hours worked for households at ``desk`` (by the desk's staff role)."""
@@ -405,6 +455,7 @@ class CommunityModel(mesa.Model):
                 "bounces",
                 "gave_up",
                 "refusals",
+                "participation_links",
                 "intakes",
                 "support_starts",
                 "noticed",
@@ -461,6 +512,21 @@ class CommunityModel(mesa.Model):
         from sim.outputs import ledger_frame
 
         return ledger_frame(self)
+
+    def council_log(self) -> pd.DataFrame:
+        """What the 自立支援協議会 took up, when, why (unmet needs) and when the resource opened."""
+        columns = [
+            "decided_week",
+            "opens_week",
+            "opened",
+            "domain",
+            "domain_ja",
+            "unmet_in_quarter",
+            "field",
+            "field_ja",
+            "host_desk",
+        ]
+        return pd.DataFrame(self.mechanism("council").log, columns=columns)
 
     def summary(self) -> dict[str, float]:
         """Headline metrics of the run (see :mod:`sim.metrics`)."""

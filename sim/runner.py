@@ -32,6 +32,7 @@ class RunResult:
     weekly: pd.DataFrame
     ledger: pd.DataFrame
     summary: pd.DataFrame  # long: household_type, metric, value
+    council: pd.DataFrame  # what the 自立支援協議会 created
 
     def tagged(self, name: str) -> pd.DataFrame:
         """Table ``name`` with scenario, replication and seed columns in front."""
@@ -59,7 +60,14 @@ def run_once(
         model.step()
     ledger = model.ledger()
     return RunResult(
-        model.policy.name, model.town_spec.name, seed, replication, model.weekly(), ledger, summary_table(ledger, model)
+        model.policy.name,
+        model.town_spec.name,
+        seed,
+        replication,
+        model.weekly(),
+        ledger,
+        summary_table(ledger, model),
+        model.council_log(),
     )
 
 

@@ -28,6 +28,13 @@ class HouseholdState:
         self.waiting_since = np.zeros(n, dtype=np.int32)  # week a desk accepted the household
         self.consented = np.zeros(n, dtype=bool)  # agreed to support in the current case
         self.team = np.zeros(n, dtype=bool)  # a 多機関協働 team handles the case
+        # After a case: when it closed, whether under support, and what follows (relapse, 伴走, 参加支援).
+        self.resolved_week = np.full(n, NOT_YET, dtype=np.int32)
+        self.resolved_supported = np.zeros(n, dtype=bool)
+        self.accompanied_until = np.full(n, NOT_YET, dtype=np.int32)
+        self.linked_venue = np.full(n, -1, dtype=np.int32)  # 参加支援: venue the services linked the household to
+        self.work_trial = np.zeros(n, dtype=bool)  # 参加支援: a work trial with aftercare
+        self.peer = np.zeros(n, dtype=bool)  # 受け手を担い手に: a former supported household now volunteering
         self.trust = np.zeros(n, dtype=np.float32)  # trust in services, built by contact (0–1), kept across cases
         # Per-week scratch, reset at the start of every tick.
         self.onset_mult = np.ones(n)
@@ -48,6 +55,12 @@ class HouseholdState:
         "consented",
         "team",
         "trust",
+        "resolved_week",
+        "resolved_supported",
+        "accompanied_until",
+        "linked_venue",
+        "work_trial",
+        "peer",
     )
 
     def copy_from(self, other: HouseholdState) -> None:

@@ -280,6 +280,13 @@ TOWN_PARAMS: dict[str, dict[str, Param]] = {
             low=1,
             high=1000,
         ),
+        "ibasho_places_for_referrals": Param(
+            0.25,
+            "Share of each 居場所's places kept for people the services link (参加支援); residents fill the rest.",
+            "Assumption: 参加支援 venues take referrals from 相談支援機関 alongside walk-ins.",
+            low=0.0,
+            high=1.0,
+        ),
         "attendance_per_week": Param(
             0.54,
             "Probability that a participant attends in a given week.",
@@ -704,7 +711,10 @@ def _draw_participation(profile, res_household, res_age, res_cond, area, venue_k
     first = np.r_[True, res_venue[order][1:] != res_venue[order][:-1]]
     start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
     rank = np.arange(len(order)) - start
-    res_venue[order[rank >= v["capacity"]]] = -1
+    places = np.where(
+        venue_kind == VENUE_IBASHO, round(v["capacity"] * (1 - v["ibasho_places_for_referrals"])), v["capacity"]
+    )
+    res_venue[order[rank >= places[res_venue[order]]]] = -1
     return res_venue
 
 

@@ -66,12 +66,13 @@ def test_agent_set_queries_work(small_town):
 
 def test_raising_association_activity_reaches_the_watching_mechanism(small_town):
     model = CommunityModel("baseline", small_town, seed=1)
+    watching = model.mechanism("watching")
     model.step()
-    before = model.hh.onset_mult.copy()  # this week's onset multipliers (only watching sets them)
+    before = watching.town_cached(watching.factor).copy()  # the onset multipliers watching applies
     for association in model.associations:
         association.activity = 1.0
     model.step()
-    after = model.hh.onset_mult
+    after = watching.town_cached(watching.factor)
     assert np.all(after <= before) and np.any(after < before)
 
 

@@ -41,6 +41,7 @@ def test_run_writes_csv_and_parquet_and_prints_json(tmp_path, small_town, capsys
     payload = json.loads(capsys.readouterr().out)
     assert payload["scenario"] == "baseline" and 0 <= payload["summary"]["early_detection_rate"] <= 1
     assert "8050" in payload["by_household_type"]
+    assert (out_dir / "council.parquet").exists()
     for name in ("weekly", "ledger", "summary"):
         csv = pd.read_csv(out_dir / f"{name}.csv")
         parquet = pd.read_parquet(out_dir / f"{name}.parquet")

@@ -41,3 +41,26 @@ def test_one_stop_desk_lowers_share_giving_up_after_a_bounce(comparison):
     assert diff < 0 and high < 0, f"diff {diff:+.4f} [{low:+.4f}, {high:+.4f}]"
     assert comparison.loc[("one_stop_desk", "gave_up_share"), "mean"] == 0.0
     assert comparison.loc[("baseline", "gave_up_share"), "mean"] > 0.0
+
+
+JUSOTEKI = Path(__file__).resolve().parents[1] / "experiments" / "jusoteki_vs_siloed.toml"
+
+
+@pytest.fixture(scope="module")
+def jusoteki_comparison():
+    experiment = load_experiment(JUSOTEKI)
+    assert experiment.settings["replications"] == 20 and experiment.town.name == "neighbourhood"
+    table = run_experiment(experiment)["comparison"]
+    return table[table.household_type == "all"].set_index(["scenario", "metric"])
+
+
+@pytest.mark.slow
+def test_jusoteki_full_finds_cases_earlier_than_siloed(jusoteki_comparison):
+    diff, low, high = _diff(jusoteki_comparison, "jusoteki_full", "early_detection_rate")
+    assert diff > 0 and low > 0, f"diff {diff:+.4f} [{low:+.4f}, {high:+.4f}]"
+
+
+@pytest.mark.slow
+def test_jusoteki_full_lets_fewer_cases_become_complex_than_siloed(jusoteki_comparison):
+    diff, low, high = _diff(jusoteki_comparison, "jusoteki_full", "complex_share")
+    assert diff < 0 and high < 0, f"diff {diff:+.4f} [{low:+.4f}, {high:+.4f}]"

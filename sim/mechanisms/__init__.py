@@ -15,13 +15,16 @@ A new mechanism (consent, 支援会議, caseloads … in later work) is added he
 
 from __future__ import annotations
 
+from sim.mechanisms.accompaniment import Accompaniment
 from sim.mechanisms.agency_referral import AgencyReferral
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.caseloads import Caseloads
 from sim.mechanisms.commissioner_visits import CommissionerVisits
 from sim.mechanisms.connection import Connection
 from sim.mechanisms.consent import Consent
+from sim.mechanisms.council import Council
 from sim.mechanisms.desk_intake import DeskIntake
+from sim.mechanisms.housing_support import HousingSupport
 from sim.mechanisms.information_relay import InformationRelay
 from sim.mechanisms.jusoteki_meeting import JusotekiMeeting
 from sim.mechanisms.multi_agency import MultiAgencyTeam
@@ -29,8 +32,11 @@ from sim.mechanisms.mutual_aid import MutualAid
 from sim.mechanisms.neighbour_noticing import NeighbourNoticing
 from sim.mechanisms.onset import Onset
 from sim.mechanisms.outreach import Outreach
+from sim.mechanisms.participation_support import ParticipationSupport
+from sim.mechanisms.peer_supporters import PeerSupporters
 from sim.mechanisms.professional_support import ProfessionalSupport
 from sim.mechanisms.progression import Progression
+from sim.mechanisms.relapse import Relapse
 from sim.mechanisms.resolution import NaturalResolution
 from sim.mechanisms.self_referral import SelfReferral
 from sim.mechanisms.support_meeting import SupportMeeting
@@ -39,6 +45,7 @@ from sim.mechanisms.watching import Watching
 
 MECHANISMS: tuple[type[Mechanism], ...] = (
     Watching,
+    Relapse,
     Connection,
     ProfessionalSupport,
     MutualAid,
@@ -58,6 +65,11 @@ MECHANISMS: tuple[type[Mechanism], ...] = (
     Caseloads,
     JusotekiMeeting,
     MultiAgencyTeam,
+    ParticipationSupport,
+    Accompaniment,
+    HousingSupport,
+    PeerSupporters,
+    Council,
 )
 
 MECHANISM_BY_NAME: dict[str, type[Mechanism]] = {m.name: m for m in MECHANISMS}

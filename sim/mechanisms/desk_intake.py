@@ -111,7 +111,22 @@ class DeskIntake(Mechanism):
         m.desk_referrals += np.bincount(desk, minlength=len(self.desk_masks))
         m.add_hours(desk, self.p.hours_per_referral)
         self._accept(idx[accept], desk[accept], week)
-        self._bounce(idx[~accept], self.draw(week, idx[~accept], 2), week)
+        self._bounce(idx[~accept], presenting[~accept], self.draw(week, idx[~accept], 2), week)
+
+    def kind_covering(self, domain: int) -> str | None:
+        """The first desk kind that accepts ``domain`` when siloed, or None (制度の狭間)."""
+        covering = np.flatnonzero((self.kind_masks >> domain) & 1)
+        return self.kinds[covering[0]] if len(covering) else None
+
+    def open_domain(self, kind: str, domain: int) -> None:
+        """A new local resource: desks of ``kind`` accept ``domain`` from now on (unknown kind: ignored)."""
+        if kind not in self.kinds:
+            return
+        bit = np.uint16(1 << domain)
+        self.kind_masks[self.kinds.index(kind)] |= bit
+        for d in self.model.town.desks:
+            if d["kind"] == kind:
+                self.desk_masks[d["index"]] |= bit
 
     def _route(self, idx, presenting, u_route, u_kind) -> np.ndarray:
         m, hh = self.model, self.model.hh
@@ -138,10 +153,12 @@ class DeskIntake(Mechanism):
             coverage = count_domains(held & self.desk_masks[desk]) / np.maximum(count_domains(held), 1)
         m.accept(idx, desk, coverage, week)
 
-    def _bounce(self, idx: np.ndarray, u: np.ndarray, week: int) -> None:
+    def _bounce(self, idx: np.ndarray, presenting: np.ndarray, u: np.ndarray, week: int) -> None:
         m, hh = self.model, self.model.hh
         cases = hh.case[idx]
         m.cases.cols["bounces"][cases] += 1
+        uncovered = ((self.kind_masks[None, :] >> presenting[:, None]) & 1).sum(axis=1) == 0
+        m.mechanism("council").record_unmet(presenting[uncovered])  # 制度の狭間, for the 自立支援協議会
         m.week_counts["bounces"] += len(idx)
         hh.referral_attempts[idx] += 1
         gives_up = u < self.give_up[m.town.htype[idx]]

@@ -12,12 +12,14 @@ HARD_TO_REACH = (HouseholdType.H8050, HouseholdType.DISABLED_CHILD_REFUSING, Hou
 
 
 class Outreach(Mechanism):
-    """Outreach contacts a week = hours / hours_per_contact, shared town-wide by priority.
+    """Outreach contacts a week = hours / hours_per_contact (+ peer supporters' contacts), shared
+    town-wide by priority.
 
     Priority: ``noticed_priority`` if a neighbour worries about the household, plus
     ``hard_to_reach_priority`` for withdrawn members and the seed's hard-to-reach types
-    (8050, refusing parent, hoarding). Others are not sought out. A contact detects a
-    problem with probability ``detect_on_contact[stage]``.
+    (8050, refusing parent, hoarding), and ``refused_priority`` for households that refused
+    support (a contact raises their trust as consent's ``trust_per_contact``). Others are not
+    sought out. A contact detects a problem with probability ``detect_on_contact[stage]``.
     """
 
     name = "outreach"
@@ -44,6 +46,13 @@ class Outreach(Mechanism):
         "hard_to_reach_priority": Param(
             2.0, "Priority of withdrawn, refusing and hoarding households.", "Assumption.", low=0.0, high=100.0
         ),
+        "refused_priority": Param(
+            3.0,
+            "Priority of households that refused support: outreach keeps calling and builds trust.",
+            "Assumption: アウトリーチ等を通じた継続的支援事業 targets those who decline (slide 1-1).",
+            low=0.0,
+            high=100.0,
+        ),
         "detect_on_contact": Param(
             {"latent": 0.4, "manifest": 0.7, "complex": 0.8},
             "Probability that a contact uncovers and engages the problem, by stage.",
@@ -66,18 +75,29 @@ class Outreach(Mechanism):
         )
 
     def step(self, week: int) -> None:
-        m, p = self.model, self.p
-        if self.contacts_per_week <= 0:
+        m, p, hh = self.model, self.p, self.model.hh
+        contacts = self.contacts_per_week + m.peer_contacts
+        if contacts <= 0:
             return
-        # Outreach seeks out flagged households not in contact with services, problem or not.
-        out_of_contact = m.hh.service == ServiceStatus.UNKNOWN
-        weight = (p.noticed_priority * m.hh.noticed + p.hard_to_reach_priority * self.hard_to_reach) * out_of_contact
+        # Outreach seeks out flagged households not in contact with services, problem or not, and
+        # keeps calling on households that refused support.
+        out_of_contact = hh.service == ServiceStatus.UNKNOWN
+        refused = hh.service == ServiceStatus.REFUSED
+        weight = (p.noticed_priority * hh.noticed + p.hard_to_reach_priority * self.hard_to_reach) * out_of_contact
+        weight += p.refused_priority * refused
         total = weight.sum()
         if total <= 0:
             return
-        contact_prob = np.minimum(1.0, self.contacts_per_week * weight / total)
-        m.staff_hours["outreach_worker"] += float(contact_prob.sum()) * p.hours_per_contact  # expected hours used
+        contact_prob = np.minimum(1.0, contacts * weight / total)
+        expected = float(contact_prob.sum())  # contacts made, shared between staff and peer supporters
+        m.staff_hours["outreach_worker"] += expected * self.contacts_per_week / contacts * p.hours_per_contact
+        if m.peer_contacts:
+            peer_hours = m.mechanism("peer_supporters").p.hours_per_contact
+            m.staff_hours["peer_supporter"] += expected * m.peer_contacts / contacts * peer_hours
+        called_on = np.flatnonzero(refused)
+        called_on = called_on[self.draw(week, called_on, 2) < contact_prob[called_on]]
+        m.build_trust(called_on, m.mechanism("consent").p.trust_per_contact)
         idx = m.reachable_idx
         contacted = self.draw(week, idx) < contact_prob[idx]
-        found = contacted & (self.draw(week, idx, 1) < self.detect[m.hh.stage[idx]])
+        found = contacted & (self.draw(week, idx, 1) < self.detect[hh.stage[idx]])
         m.propose_detection(idx[found], Channel.OUTREACH)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.domain import ServiceStatus, Stage
+from sim.domain import Domain, ServiceStatus, Stage
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, stage_array, weekly_from_mean_weeks
 from sim.state import RESOLVED_BY_KEYS
@@ -63,6 +63,8 @@ class ProfessionalSupport(Mechanism):
         stage = hh.stage[idx]
         alone = (stage == Stage.COMPLEX) & ~hh.team[idx]
         effect = hh.coverage[idx] * np.where(alone, self.p.complex_single_agency_effect, 1.0)
+        housing = (hh.domains[idx] >> Domain.HOUSING) & 1 > 0
+        effect[housing] *= m.mechanism("housing_support").housing_penalty()
         m.add_hours(hh.desk[idx], self.hours[stage])
         hh.progress_mult[idx] *= 1.0 - self.p.progression_effect * effect
         p = self.resolve_weekly[stage] * effect

@@ -1,0 +1,51 @@
+"""伴走支援: contact continues after a supported case closes, lowering relapse."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.mechanisms.base import Mechanism
+from sim.params import Param
+
+
+class Accompaniment(Mechanism):
+    """A household whose case closed under support is accompanied for ``weeks`` weeks.
+
+    While accompanied, its extra relapse risk is × (1 − ``relapse_reduction``) (see relapse).
+    Each accompanied household books ``hours_per_week`` of staff time (role ``accompaniment``).
+    """
+
+    name = "accompaniment"
+    phase = "service"
+    off_in_baseline = True
+    title_ja = "伴走支援"
+    PARAMS = {
+        "weeks": Param(
+            52,
+            "Weeks of continued contact after a supported case closes.",
+            "Assumption: a year (アウトリーチ等を通じた継続的支援事業).",
+            kind="int",
+            low=0,
+            high=10_000,
+        ),
+        "relapse_reduction": Param(
+            0.5,
+            "Share of the extra relapse risk that accompaniment removes.",
+            "Assumption: 伴走型支援 halves recurrence.",
+            low=0.0,
+            high=1.0,
+        ),
+        "hours_per_week": Param(
+            0.25,
+            "Staff hours an accompanied household takes each week.",
+            "Assumption: a call or visit a month.",
+            low=0.0,
+            high=168.0,
+        ),
+    }
+
+    def step(self, week: int) -> None:
+        m, hh = self.model, self.model.hh
+        closed = np.flatnonzero((hh.resolved_week == week) & hh.resolved_supported)
+        hh.accompanied_until[closed] = week + self.p.weeks
+        m.staff_hours["accompaniment"] += float(np.count_nonzero(hh.accompanied_until >= week)) * self.p.hours_per_week

@@ -1,0 +1,106 @@
+"""What follows support: relapse, 伴走支援, 参加支援, 居住支援 and peer supporters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.model import CommunityModel
+from tests.conftest import run_model, write_scenario
+
+WEEKS = 520
+
+
+def _closed_under_support(model) -> set[int]:
+    """Households with a case that closed while a professional supported it."""
+    ledger = model.ledger()
+    closed = ledger["support_start_week"].notna() & ledger["resolution_week"].notna()
+    return set(ledger.loc[closed, "household"].tolist())
+
+
+def _scenario(tmp, body, name):
+    return write_scenario(tmp, body, name=name)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("after")
+    on = {
+        "accompaniment": "[mechanisms.accompaniment]\nenabled = true",
+        "participation": "[mechanisms.participation_support]\nenabled = true\nlink_probability = 0.2",
+        "peers": "[mechanisms.peer_supporters]\nenabled = true\nbecome_probability = 0.5",
+        "housing": "[mechanisms.housing_support]\nenabled = true",
+        "no_relapse": "[mechanisms.relapse]\nenabled = false",
+    }
+    out = {"baseline": run_model("baseline", "neighbourhood", seed=9, weeks=WEEKS)}
+    for name, body in on.items():
+        out[name] = run_model(_scenario(tmp, body, name), "neighbourhood", seed=9, weeks=WEEKS)
+    return out
+
+
+def test_relapse_raises_new_cases_in_recently_helped_households(runs):
+    assert runs["baseline"].summary()["relapse_share"] > runs["no_relapse"].summary()["relapse_share"]
+
+
+def test_accompaniment_follows_supported_closures_and_lowers_relapse(runs):
+    model = runs["accompaniment"]
+    followed = np.flatnonzero(model.hh.accompanied_until >= model.week)
+    assert len(followed) > 0 and set(followed) <= _closed_under_support(model)
+    assert model.staff_hours["accompaniment"] > 0
+    assert model.summary()["relapse_share"] < runs["baseline"].summary()["relapse_share"]
+    assert not (runs["baseline"].hh.accompanied_until >= 0).any()
+
+
+def test_participation_support_fills_venues_only_up_to_capacity(runs):
+    model = runs["participation"]
+    linked = model.hh.linked_venue >= 0
+    assert linked.any() and model.weekly()["participation_links"].sum() > 0
+    town = model.town
+    load = np.bincount(town.res_venue[town.res_venue >= 0], minlength=len(town.venue_kind))
+    load += np.bincount(model.hh.linked_venue[linked], minlength=len(town.venue_kind))
+    ibasho = town.venue_kind == 1
+    linked_to = np.bincount(model.hh.linked_venue[linked], minlength=len(town.venue_kind))
+    assert (linked_to[~ibasho] == 0).all()  # links go to 居場所 only
+    assert (load[ibasho] <= town.profile["venues"]["capacity"]).all()
+    assert (town.hh_venue[linked] >= 0).all()  # linked households are at a venue, where staff can notice them
+
+
+def test_linked_households_gain_ties(small_town, tmp_path):
+    scenario = _scenario(tmp_path, "[mechanisms.participation_support]\nenabled = true", "p")
+    model = CommunityModel(scenario, small_town, seed=1, warmup_weeks=0)
+    idx = np.flatnonzero(model.town.hh_venue < 0)[:3]
+    venue = np.zeros(3, dtype=np.int64)  # the town's first venue
+    before = model.town.ties[idx].copy()
+    model.link_to_venue(idx, venue)
+    assert np.all(model.town.ties[idx] == before + 1.0)
+
+
+def test_work_trials_only_for_employment_problems(runs):
+    model = runs["participation"]
+    trials = np.flatnonzero(model.hh.work_trial)
+    ledger = model.ledger()
+    # Every household on a work trial has had a case with an employment problem.
+    employment_households = set(ledger.loc[ledger["n_domains"] > 0, "household"])
+    assert set(trials) <= employment_households
+
+
+def test_housing_support_lifts_the_landlord_penalty(runs):
+    without = runs["baseline"].mechanism("housing_support").housing_penalty()
+    with_support = runs["housing"].mechanism("housing_support").housing_penalty()
+    assert without < with_support <= 1.0
+
+
+def test_peer_supporters_come_from_supported_households_and_reach_out(runs):
+    model = runs["peers"]
+    peers = np.flatnonzero(model.hh.peer)
+    assert len(peers) > 0 and set(peers) <= _closed_under_support(model)
+    assert model.staff_hours["peer_supporter"] > 0
+    ledger = model.ledger()
+    assert ((ledger["first_detection_channel"] == "outreach") & (ledger["first_detection_week"] >= 1)).sum() > 0
+    assert not runs["baseline"].hh.peer.any()
+
+
+def test_outreach_builds_trust_with_refusing_households(tmp_path):
+    model = run_model("outreach_team", "neighbourhood", seed=9, weeks=WEEKS)
+    base = run_model("baseline", "neighbourhood", seed=9, weeks=WEEKS)
+    assert model.hh.trust.sum() > base.hh.trust.sum()
