@@ -218,7 +218,10 @@ class CommunityModel(mesa.Model):
             if phase == "detect":
                 self._record_detections(week)
         self.assign_waiting(week)
-        self._collect_week(week)
+        if self._agents:
+            self._collect_week(week)
+        else:  # a warm-up model (no agents): nobody reads its weekly series
+            self.week_counts = Counter()
 
     @property
     def week(self) -> int:
@@ -389,6 +392,12 @@ class CommunityModel(mesa.Model):
         if self.mechanism("consent").enabled:
             waiting = waiting[hh.consented[waiting]]
         limit = self.mechanism("caseloads").limit()
+        if limit is not None:  # skip desks whose professionals are all full
+            free_places = np.clip(limit - self.prof_caseload, 0, None)
+            free_at_desk = np.bincount(self.prof_desk, weights=free_places, minlength=len(self.town.desks))
+            waiting = waiting[free_at_desk[hh.desk[waiting]] > 0]
+        if len(waiting) == 0:
+            return
         waiting = waiting[np.lexsort((waiting, hh.waiting_since[waiting], hh.desk[waiting]))]
         desks, starts = np.unique(hh.desk[waiting], return_index=True)
         for d, queue in zip(desks, np.split(waiting, starts[1:]), strict=True):  # a dozen desks at most
