@@ -31,6 +31,15 @@ REPLICATIONS_RANGE = (1, 20)
 DEFAULT_YEARS = 10
 DEFAULT_REPLICATIONS = 5
 DEFAULT_SEED = 0
+# Preselected: the community functions, the one-stop desk, outreach and the whole 重層 (the rest on request).
+DEFAULT_SCENARIOS = (
+    "add_participation_venues",
+    "stronger_jichikai",
+    "fill_minsei_vacancies",
+    "one_stop_desk",
+    "outreach_team",
+    "jusoteki_full",
+)
 
 METRIC_LABELS_JA: dict[str, str] = {
     "early_detection_rate": "早期発見率（潜在段階での把握）",
@@ -493,7 +502,9 @@ def Page() -> None:
     scenario_by_label = choice_labels({s: t for s, t in titles.items() if s != REFERENCE})
     label_of_town = {name: label for label, name in town_by_label.items()}
     town_label = solara.use_reactive(label_of_town.get(DEFAULT_TOWN, next(iter(town_by_label), "")))
-    scenario_labels = solara.use_reactive(list(scenario_by_label))
+    scenario_labels = solara.use_reactive(
+        [label for label, name in scenario_by_label.items() if name in DEFAULT_SCENARIOS]
+    )
     years = solara.use_reactive(DEFAULT_YEARS)
     replications = solara.use_reactive(DEFAULT_REPLICATIONS)
     seed = solara.use_reactive(DEFAULT_SEED)
