@@ -1,7 +1,8 @@
-"""Policy scenarios against baseline over 20 replications on the neighbourhood profile (slow).
+"""Policy scenarios against a reference over 20 replications on the neighbourhood profile (slow).
 
-The experiment is the file experiments/community_functions.toml, so anyone can rerun it:
-``community-sim experiment experiments/community_functions.toml``.
+The experiments are files, so anyone can rerun them:
+``community-sim experiment experiments/community_functions.toml`` and
+``community-sim experiment experiments/jusoteki_vs_siloed.toml``.
 """
 
 from __future__ import annotations
@@ -12,15 +13,19 @@ import pytest
 
 from sim.experiment import load_experiment, run_experiment
 
-EXPERIMENT = Path(__file__).resolve().parents[1] / "experiments" / "community_functions.toml"
+EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
+
+
+def _town_wide_comparison(file: str):
+    experiment = load_experiment(EXPERIMENTS / file)
+    assert experiment.settings["replications"] == 20 and experiment.town.name == "neighbourhood"
+    table = run_experiment(experiment)["comparison"]
+    return table[table.household_type == "all"].set_index(["scenario", "metric"])
 
 
 @pytest.fixture(scope="module")
 def comparison():
-    experiment = load_experiment(EXPERIMENT)
-    assert experiment.settings["replications"] == 20 and experiment.town.name == "neighbourhood"
-    table = run_experiment(experiment)["comparison"]
-    return table[table.household_type == "all"].set_index(["scenario", "metric"])
+    return _town_wide_comparison("community_functions.toml")
 
 
 def _diff(table, scenario, metric):
@@ -43,15 +48,9 @@ def test_one_stop_desk_lowers_share_giving_up_after_a_bounce(comparison):
     assert comparison.loc[("baseline", "gave_up_share"), "mean"] > 0.0
 
 
-JUSOTEKI = Path(__file__).resolve().parents[1] / "experiments" / "jusoteki_vs_siloed.toml"
-
-
 @pytest.fixture(scope="module")
 def jusoteki_comparison():
-    experiment = load_experiment(JUSOTEKI)
-    assert experiment.settings["replications"] == 20 and experiment.town.name == "neighbourhood"
-    table = run_experiment(experiment)["comparison"]
-    return table[table.household_type == "all"].set_index(["scenario", "metric"])
+    return _town_wide_comparison("jusoteki_vs_siloed.toml")
 
 
 @pytest.mark.slow
