@@ -188,7 +188,18 @@ def _apply_override(param: Param, current: Any, value: Any, file: str, key: str)
 
 
 def effective_profile(scenario: Scenario, town: TownProfile) -> dict[str, Any]:
-    """The town profile with the scenario's changes applied (validated again)."""
+    """The town profile with the scenario's changes applied (validated again).
+
+    Also checks the scenario's settings that name parts of the town (the council's host desk).
+    """
+    host = scenario.mechanisms.get("council", {}).get("host_desk")
+    kinds = [d["kind"] for d in town.profile["desks"]]
+    if host is not None and host not in kinds:
+        raise ConfigError(
+            scenario.file,
+            "mechanisms.council.host_desk",
+            f"{host!r} is not a desk of town {town.name!r}; allowed: " + ", ".join(kinds),
+        )
     profile = {k: (dict(v) if isinstance(v, dict) else list(v)) for k, v in town.profile.items()}
     for section, values in scenario.town.items():
         profile[section] = dict(profile[section])

@@ -40,8 +40,9 @@ METRICS_DOC: dict[str, str] = {
     "complex_household_weeks_per_1000": "Household-weeks spent in COMPLEX over the whole run, per 1,000 "
     "households (all households, incl. cases present at the start).",
     "mean_waiting_list": "Mean number of accepted households waiting for a professional, per week (town only).",
-    "paid_staff_hours": "Paid staff hours over the run: desks, professionals, outreach (town only).",
-    "volunteer_hours": "Volunteer hours over the run: 民生委員 visits and running venues (town only).",
+    "paid_staff_hours": "Paid staff hours over the run: desks, professionals, outreach, meetings, coordinators, "
+    "参加支援, accompaniment and the council (town only).",
+    "volunteer_hours": "Volunteer hours over the run: 民生委員 visits, running venues and peer supporters (town only).",
     "hours_per_early_detection": "Paid staff hours ÷ cases first detected while LATENT during the run (town only).",
     "hours_ROLE": "Hours over the run by role (town only).",
     **{f"channel_share_{k}": f"Share of first detections made by the '{k}' channel." for k in CHANNEL_KEYS[1:]},

@@ -25,7 +25,7 @@ from sim.mechanisms import MECHANISMS, Mechanism
 from sim.mechanisms.onset import draw_domains
 from sim.state import NOT_YET, RESOLVED_BY_KEYS, CaseTable, HouseholdState
 from sim.streams import HouseholdStream, make_stream
-from sim.town import build_town
+from sim.town import VENUE_IBASHO, build_town
 
 WEEKS_PER_YEAR = 52
 VOLUNTEER_ROLES = frozenset({"minsei_iin", "venue_volunteer", "peer_supporter"})  # unpaid
@@ -126,8 +126,7 @@ class CommunityModel(mesa.Model):
         self.npos = [NPO(self, i, focus) for i, focus in enumerate(town.npo_focus)]
         self.desks = [ConsultationDesk(self, d["index"], d) for d in town.desks]
         self.professionals = [
-            Professional(self, i, int(desk), town.desks[desk]["staff_role"], town.desks[desk]["domains"])
-            for i, desk in enumerate(self.prof_desk)
+            Professional(self, i, int(desk), town.desks[desk]["staff_role"]) for i, desk in enumerate(self.prof_desk)
         ]
 
     def _start_from_warm_town(self, start_from: Scenario | str | Path) -> None:
@@ -148,6 +147,11 @@ class CommunityModel(mesa.Model):
     def _apply_links(self, idx: np.ndarray | None = None) -> None:
         """Put linked households into their venues in the town (all of them, or ``idx``)."""
         if idx is None:
+            # Links carried from a warm-up town with other venues may point nowhere here: they lapse.
+            linked = self.hh.linked_venue
+            valid = (linked >= 0) & (linked < len(self.town.venue_kind))
+            valid[valid] &= self.town.venue_kind[linked[valid]] == VENUE_IBASHO
+            linked[(linked >= 0) & ~valid] = -1
             idx = np.flatnonzero(self.hh.linked_venue >= 0)
         idx = idx[self.town.hh_venue[idx] < 0]  # a household already taking part gains no new tie
         if len(idx) == 0:
@@ -372,7 +376,7 @@ class CommunityModel(mesa.Model):
         if self._agents:
             for i, d in enumerate(new_desks, start=first):
                 spec = self.town.desks[d]
-                self.professionals.append(Professional(self, i, int(d), spec["staff_role"], spec["domains"]))
+                self.professionals.append(Professional(self, i, int(d), spec["staff_role"]))
 
     def add_hours(self, desk: np.ndarray, hours: np.ndarray | float) -> None:
         """Record staff hours worked for households at ``desk`` (by the desk's staff role)."""

@@ -21,7 +21,10 @@ import numpy as np
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 _MASK64 = (1 << 64) - 1
+_SHIFT = np.uint64(11)
+_TO_UNIT = 1.0 / (1 << 53)  # 53 random bits → [0, 1)
 
 
 def stream_key(name: str) -> int:
@@ -44,11 +47,11 @@ def _mix_scalar(x: int) -> int:
 
 def _mix(x: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser, vectorised in place on uint64."""
-    x ^= x >> np.uint64(30)
+    x ^= x >> _S30
     x *= _M1
-    x ^= x >> np.uint64(27)
+    x ^= x >> _S27
     x *= _M2
-    x ^= x >> np.uint64(31)
+    x ^= x >> _S31
     return x
 
 
@@ -61,10 +64,15 @@ class HouseholdStream:
 
     def uniform(self, week: int, idx: np.ndarray, draw: int = 0) -> np.ndarray:
         """Uniforms for households ``idx`` in ``week``; ``draw`` separates several draws in a week."""
+        if len(idx) == 0:
+            return np.zeros(0)
         base = np.uint64(_mix_scalar(self._key + _mix_scalar((int(week) << 8) + int(draw) + 1)))
-        x = np.asarray(idx, dtype=np.uint64) * _GOLDEN
+        x = np.array(idx, dtype=np.uint64)  # a copy, mixed in place
+        x *= _GOLDEN
         x += base
-        return (_mix(x) >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+        _mix(x)
+        x >>= _SHIFT
+        return x * _TO_UNIT
 
 
 def replication_seeds(seed: int, replications: int) -> list[int]:

@@ -91,7 +91,11 @@ class Venue(mesa.Agent):
 
     @property
     def participants(self) -> int:
-        return int(np.count_nonzero(self.model.town.res_venue == self.index))
+        """Residents taking part plus households that 参加支援 linked here."""
+        town = self.model.town
+        return int(
+            np.count_nonzero(town.res_venue == self.index) + np.count_nonzero(self.model.hh.linked_venue == self.index)
+        )
 
     @property
     def operator(self) -> int:

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from sim.domain import DOMAIN_KEYS
+
 if TYPE_CHECKING:
     from sim.model import CommunityModel
 
@@ -20,7 +22,12 @@ class ConsultationDesk(mesa.Agent):
         self.index = index
         self.kind: str = spec["kind"]
         self.name_ja: str = spec["name_ja"]
-        self.domains: list[str] = list(spec["domains"])
+
+    @property
+    def domains(self) -> list[str]:
+        """Domains the desk accepts when siloed, including any a council resource added."""
+        mask = int(self.model.mechanism("desk_intake").desk_masks[self.index])
+        return [k for i, k in enumerate(DOMAIN_KEYS) if mask >> i & 1]
 
     @property
     def refuses_none(self) -> bool:
@@ -41,12 +48,16 @@ class Professional(mesa.Agent):
 
     model: CommunityModel
 
-    def __init__(self, model: CommunityModel, index: int, desk: int, role: str, domains: list[str]) -> None:
+    def __init__(self, model: CommunityModel, index: int, desk: int, role: str) -> None:
         super().__init__(model)
         self.index = index
         self.desk = desk
         self.role = role
-        self.domains = domains
+
+    @property
+    def domains(self) -> list[str]:
+        """The domains of the professional's desk."""
+        return self.model.desks[self.desk].domains
 
     @property
     def caseload(self) -> int:

@@ -1,16 +1,15 @@
-"""Mechanisms in the fixed order of the weekly tick (docs/model.md explains the order).
+"""Mechanisms in the fixed order of the weekly tick (docs/model.md §1.3 explains the order).
 
-1. Modifiers of this week's hazards: watching (onset), connection and professional support
-   (progression; support also resolves supported cases).
-2. Resolutions before progression, progression before onset; each household changes stage
-   at most once a week.
-3. Detection channels propose detections; the model records the first detection of each
-   case and refers the household.
-4. Desk intake accepts or bounces referred households; consent asks the accepted ones; then
-   the model assigns consenting households to professionals, within the caseload limit
-   (caseloads).
+1. State phase: modifiers of this week's hazards (watching, relapse, connection, professional
+   support, which also resolves supported cases), then resolutions, progression and onset; each
+   household changes stage at most once a week.
+2. Detect phase: the channels propose detections (the 支援会議 adds the administrative channel);
+   the model records each case's first detection and refers the household.
+3. Service phase: desk intake, the 支援会議 watch list, consent, caseloads, then 重層的支援会議,
+   多機関協働, 参加支援, 伴走支援, 居住支援, peer supporters and the 自立支援協議会; after them
+   the model assigns consenting households to professionals within the caseload limit.
 
-A new mechanism (consent, 支援会議, caseloads … in later work) is added here, in its place.
+A new mechanism is added here, in its place; a scenario switches it on or off.
 """
 
 from __future__ import annotations

@@ -57,6 +57,12 @@ class Consent(Mechanism):
     def setup(self) -> None:
         self.base = type_array(self.p.base_consent)
 
+    def start(self) -> None:
+        # Switched off, nobody refuses: refusals carried from the warm-up lapse.
+        if not self.enabled:
+            hh = self.model.hh
+            hh.service[hh.service == ServiceStatus.REFUSED] = ServiceStatus.UNKNOWN
+
     def step(self, week: int) -> None:
         m, hh = self.model, self.model.hh
         o = m.open_idx

@@ -40,11 +40,12 @@ class Council(Mechanism):
     """Each quarter the council reviews the individual needs services could not meet.
 
     Unmet needs, by domain: households bounced with a problem no desk covers (制度の狭間), and
-    households waiting for a professional at the quarter's end (by their first domain). With
+    households still waiting for a professional a week or more at the quarter's end (by
+    their first domain). With
     probability research × collaboration × creativity (slide 3-3: the three features of a
     functioning council) it takes up the most frequent unmet domain not yet taken up;
     ``development_weeks`` later a new local resource opens in the matching field of slide 3-1
-    with ``staff_per_resource`` professionals: at the desk kind that covers the domain, or, if
+    with ``staff_per_resource`` professionals per desk of the kind that covers the domain, or, if
     none does, at ``host_desk``, whose desks then accept it. What the council created, when and
     why is logged (``model.council_log()``).
     """
@@ -98,7 +99,7 @@ class Council(Mechanism):
         ),
         "staff_per_resource": Param(
             2,
-            "Professionals a new resource brings.",
+            "Professionals a new resource brings to each desk of its kind.",
             "Assumption: a small new service (e.g. a 居住支援 or ピアサポート project with two workers).",
             kind="int",
             low=0,
@@ -137,7 +138,7 @@ class Council(Mechanism):
     def _waiting_by_domain(self) -> np.ndarray:
         m, hh = self.model, self.model.hh
         o = m.open_idx
-        waiting = o[hh.service[o] == ServiceStatus.WAITING]
+        waiting = o[(hh.service[o] == ServiceStatus.WAITING) & (hh.waiting_since[o] < self.model.week)]
         return np.bincount(m.cases.primary_domain[hh.case[waiting]], minlength=len(DOMAIN_KEYS))
 
     def step(self, week: int) -> None:
@@ -158,15 +159,23 @@ class Council(Mechanism):
         self.unmet[:] = 0
 
     def _open(self, item: dict) -> None:
-        """The resource opens: its professionals join the covering desk kind (or the host, which accepts the domain)."""
+        """The resource opens: its professionals join the covering desk kind (or the host, which accepts the domain).
+
+        An item carried over from the warm-up replays the warm-up council's own choices.
+        """
         intake = self.model.mechanism("desk_intake")
-        kind = intake.kind_covering(item["domain_index"])
-        if kind is None:
-            kind = self.p.host_desk
-            intake.open_domain(kind, item["domain_index"])
-        self.model.add_staff(kind, self.p.staff_per_resource)
-        item["opened"] = True
-        item["host_desk"] = kind
+        if item["opened"]:
+            kind, staff = item["host_desk"], item["staff_per_desk"]
+            if item["opened_domain"]:
+                intake.open_domain(kind, item["domain_index"])
+        else:
+            kind, staff = intake.kind_covering(item["domain_index"]), self.p.staff_per_resource
+            item["opened_domain"] = kind is None
+            if kind is None:
+                kind = self.p.host_desk
+                intake.open_domain(kind, item["domain_index"])
+        self.model.add_staff(kind, staff)
+        item.update(opened=True, host_desk=kind, staff_per_desk=staff)
 
     def _take_up(self, domain: int, week: int) -> None:
         field = FIELD_OF_DOMAIN[DOMAIN_KEYS[domain]]
@@ -179,6 +188,8 @@ class Council(Mechanism):
             "field": field + 1,
             "field_ja": RESOURCE_FIELDS_JA[field],
             "host_desk": "",
+            "staff_per_desk": 0,
+            "opened_domain": False,
             "domain_index": domain,
             "opened": False,
         }

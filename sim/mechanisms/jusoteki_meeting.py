@@ -42,6 +42,7 @@ class JusotekiMeeting(Mechanism):
     def step(self, week: int) -> None:
         m, hh = self.model, self.model.hh
         o = m.open_idx
-        planned = o[(hh.service[o] == ServiceStatus.SUPPORTED) & (hh.stage[o] == Stage.COMPLEX) & hh.consented[o]]
+        consented = hh.consented[o] | (not m.mechanism("consent").enabled)  # without asking, consent is assumed
+        planned = o[(hh.service[o] == ServiceStatus.SUPPORTED) & (hh.stage[o] == Stage.COMPLEX) & consented]
         hh.coverage[planned] = np.maximum(hh.coverage[planned], self.p.plan_coverage)
         m.staff_hours["jusoteki_meeting"] += len(planned) * self.p.hours_per_case_week

@@ -38,6 +38,11 @@ class PeerSupporters(Mechanism):
         "hours_per_contact": Param(2.0, "Volunteer hours per contact.", "Assumption.", low=0.0, high=24.0),
     }
 
+    def start(self) -> None:
+        # Peer supporters of today's town (from the warm-up) reach out from the first week.
+        if self.enabled:
+            self.model.peer_contacts = float(np.count_nonzero(self.model.hh.peer)) * self.p.contacts_per_week
+
     def step(self, week: int) -> None:
         m, hh = self.model, self.model.hh
         closed = np.flatnonzero((hh.resolved_week == week) & hh.resolved_supported & ~hh.peer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sim.domain import Channel, Domain, ServiceStatus, domain_mask
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, stage_array
+from sim.state import NOT_YET
 
 ARREARS_DOMAINS = domain_mask(Domain.POVERTY, Domain.DEBT, Domain.HOUSING)
 
@@ -71,3 +72,5 @@ class SupportMeeting(Mechanism):
         hh.service[due] = ServiceStatus.WAITING
         hh.waiting_since[due] = week
         hh.consented[due] = False
+        cases = hh.case[due]
+        m.cases.set("intake_week", cases[m.cases.support_start_week[cases] == NOT_YET], week)
