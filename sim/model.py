@@ -538,6 +538,7 @@ class CommunityModel(mesa.Model):
             "field",
             "field_ja",
             "host_desk",
+            "staff_per_desk",
         ]
         return pd.DataFrame(self.mechanism("council").log, columns=columns)
 

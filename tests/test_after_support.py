@@ -104,3 +104,11 @@ def test_outreach_builds_trust_with_refusing_households(tmp_path):
     model = run_model("outreach_team", "neighbourhood", seed=9, weeks=WEEKS)
     base = run_model("baseline", "neighbourhood", seed=9, weeks=WEEKS)
     assert model.hh.trust.sum() > base.hh.trust.sum()
+
+
+def test_links_to_venues_the_run_town_lacks_lapse():
+    """A run on the baseline town starting from jusoteki_full's town, which has three times the 居場所."""
+    model = CommunityModel("baseline", "neighbourhood", seed=2, start_from="jusoteki_full")
+    linked = model.hh.linked_venue[model.hh.linked_venue >= 0]
+    assert (linked < len(model.town.venue_kind)).all()
+    assert (model.town.venue_kind[linked] == 1).all()

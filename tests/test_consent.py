@@ -70,3 +70,11 @@ def test_only_consenting_households_get_a_professional(consent_run):
     hh = consent_run.hh
     supported = hh.service == ServiceStatus.SUPPORTED
     assert hh.consented[supported].all()
+
+
+def test_switching_consent_off_lets_refusals_from_the_warm_up_lapse(tmp_path):
+    off = write_scenario(tmp_path, "[mechanisms.consent]\nenabled = false", name="off")
+    model = CommunityModel(off, "neighbourhood", seed=5)
+    warm = CommunityModel("baseline", "neighbourhood", seed=5)
+    assert (warm.hh.service == ServiceStatus.REFUSED).any()
+    assert not (model.hh.service == ServiceStatus.REFUSED).any()

@@ -63,3 +63,25 @@ def test_switched_off_there_is_no_council_time(tmp_path):
     model = run_model(off, "neighbourhood", seed=4, weeks=104)
     assert "council" not in model.staff_hours
     assert (model.council_log()["decided_week"] >= 1).sum() == 0
+
+
+def test_a_run_with_other_council_settings_keeps_the_warm_ups_resources(tmp_path):
+    bigger = write_scenario(
+        tmp_path,
+        "[mechanisms.council]\nresearch = 0.9\ncollaboration = 0.9\ncreativity = 0.9\nstaff_per_resource = 5",
+        name="bigger",
+    )
+    model = run_model(bigger, "neighbourhood", seed=2, weeks=52)  # the warm-up ran the baseline council
+    log = model.council_log()
+    before = log[(log["decided_week"] <= 0) & log["opened"]]
+    assert (before["staff_per_desk"] == 2).all()  # replayed as the warm-up council made them
+    assert len(model.prof_caseload) == len(model.professionals)
+
+
+def test_host_desk_must_be_a_desk_of_the_town(tmp_path):
+    from tests.test_cli import cli
+
+    bad = write_scenario(tmp_path, '[mechanisms.council]\nhost_desk = "nowhere"', name="bad")
+    result = cli("run", str(bad), "--years", "1")
+    assert result.returncode == 2 and "mechanisms.council.host_desk" in result.stderr
+    assert "houkatsu" in result.stderr and "Traceback" not in result.stderr
