@@ -55,6 +55,7 @@ def test_participation_support_fills_venues_only_up_to_capacity(runs):
     model = runs["participation"]
     linked = model.hh.linked_venue >= 0
     assert linked.any() and model.weekly()["participation_links"].sum() > 0
+    assert not (runs["baseline"].hh.linked_venue >= 0).any() and not runs["baseline"].hh.work_trial.any()
     town = model.town
     load = np.bincount(town.res_venue[town.res_venue >= 0], minlength=len(town.venue_kind))
     load += np.bincount(model.hh.linked_venue[linked], minlength=len(town.venue_kind))
