@@ -177,56 +177,47 @@ def cmd_compare(args: argparse.Namespace) -> int:
         progress=sys.stderr.isatty(),
         warmup_weeks=round(args.warmup_years * 52),
     )
-    table = compare_table(results, labels)
-    if args.out:
-        write_tables({"comparison": table, "summaries": summaries(results)}, args.out)
-    if args.json:
-        payload = {
-            "town": town.name,
-            "years": args.years,
-            "replications": args.replications,
-            "seed": args.seed,
-            "warmup_years": args.warmup_years,
-            "reference": labels[0],
-            "scenarios": labels,
-            "comparison": _clean(table.to_dict(orient="records")),
-        }
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
-    else:
-        print(
-            f"town {town.name}, {args.years:g} years, {args.replications} replications, seed {args.seed}; "
-            f"mean [95% CI], difference from {labels[0]} [95% CI]"
-        )
-        print(format_comparison(table))
-        if args.out:
-            print(f"outputs written to {args.out}")
-    return 0
+    tables = {"comparison": compare_table(results, labels), "summaries": summaries(results)}
+    settings = {
+        "town": town.name,
+        "years": args.years,
+        "replications": args.replications,
+        "seed": args.seed,
+        "warmup_years": args.warmup_years,
+    }
+    header = f"town {town.name}, {args.years:g} years, {args.replications} replications, seed {args.seed}"
+    return _report_comparison(args, tables, labels, settings, header)
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
     experiment = load_experiment(args.file)
     tables = run_experiment(experiment, jobs=args.jobs, progress=sys.stderr.isatty())
-    if args.out:
-        write_tables(tables, args.out)
     s = experiment.settings
     labels = [sc.name for sc in experiment.scenarios]
+    header = (
+        f"{s['title']} — town {experiment.town.name}, {s['years']:g} years, {s['replications']} replications, "
+        f"seed {s['seed']}"
+    )
+    return _report_comparison(args, tables, labels, {"experiment": experiment.name, **s}, header)
+
+
+def _report_comparison(args: argparse.Namespace, tables: dict, labels: list[str], settings: dict, header: str) -> int:
+    """Write the comparison tables (``--out``) and print them as JSON (``--json``) or as text."""
+    if args.out:
+        write_tables(tables, args.out)
     if args.json:
         payload = {
-            "experiment": experiment.name,
-            **s,
+            **settings,
             "reference": labels[0],
             "scenarios": labels,
             "comparison": _clean(tables["comparison"].to_dict(orient="records")),
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
-    else:
-        print(
-            f"{s['title']} — town {experiment.town.name}, {s['years']:g} years, {s['replications']} replications, "
-            f"seed {s['seed']}; mean [95% CI], difference from {labels[0]} [95% CI]"
-        )
-        print(format_comparison(tables["comparison"]))
-        if args.out:
-            print(f"outputs written to {args.out}")
+        return 0
+    print(f"{header}; mean [95% CI], difference from {labels[0]} [95% CI]")
+    print(format_comparison(tables["comparison"]))
+    if args.out:
+        print(f"outputs written to {args.out}")
     return 0
 
 

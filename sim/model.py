@@ -114,6 +114,7 @@ class CommunityModel(mesa.Model):
         self.staff_hours: Counter[str] = Counter()
         self.complex_weeks_by_type = np.zeros(len(TYPE_KEYS), dtype=np.int64)
         self.peer_contacts = 0.0  # outreach contacts a week offered by peer supporters
+        self._closed_supported: list[np.ndarray] = []  # this week's closures under support
         self.week_counts: Counter[str] = Counter()
 
     def _create_agents(self) -> None:
@@ -210,6 +211,7 @@ class CommunityModel(mesa.Model):
         """Advance one week: state changes, detection channels, then services."""
         week = self.week
         self.hh.start_week()
+        self._closed_supported: list[np.ndarray] = []
         self.open_idx = np.flatnonzero(self.hh.case >= 0)
         for phase in ("state", "detect", "service"):
             if phase == "detect":
@@ -281,6 +283,7 @@ class CommunityModel(mesa.Model):
         np.subtract.at(self.prof_caseload, hh.professional[idx[supported]], 1)
         hh.resolved_week[idx] = week
         hh.resolved_supported[idx] = supported
+        self._closed_supported.append(idx[supported])
         hh.stage[idx] = Stage.NONE
         hh.domains[idx] = 0
         hh.case[idx] = -1
@@ -350,6 +353,16 @@ class CommunityModel(mesa.Model):
         self.cases.set("intake_week", cases[self.cases.support_start_week[cases] == NOT_YET], week)
         self.cases.set("desk", cases, desk)
         self.week_counts["intakes"] += len(idx)
+
+    def closed_under_support(self) -> np.ndarray:
+        """Households whose case closed this week while a professional supported it."""
+        return np.concatenate(self._closed_supported) if self._closed_supported else np.zeros(0, dtype=np.int64)
+
+    def end_cooling_off(self, status: ServiceStatus, week: int) -> None:
+        """Households in ``status`` (GAVE_UP or REFUSED) whose cooling-off has ended can be found again."""
+        o = self.open_idx
+        back = o[(self.hh.service[o] == status) & (self.hh.service_until[o] <= week)]
+        self.hh.service[back] = ServiceStatus.UNKNOWN
 
     def build_trust(self, idx: np.ndarray, amount: float) -> None:
         """Contact with households ``idx`` raises their trust in services (capped at 1)."""

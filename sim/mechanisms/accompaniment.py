@@ -46,6 +46,6 @@ class Accompaniment(Mechanism):
 
     def step(self, week: int) -> None:
         m, hh = self.model, self.model.hh
-        closed = np.flatnonzero((hh.resolved_week == week) & hh.resolved_supported)
+        closed = m.closed_under_support()
         hh.accompanied_until[closed] = week + self.p.weeks
         m.staff_hours["accompaniment"] += float(np.count_nonzero(hh.accompanied_until >= week)) * self.p.hours_per_week

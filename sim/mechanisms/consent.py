@@ -66,8 +66,7 @@ class Consent(Mechanism):
     def step(self, week: int) -> None:
         m, hh = self.model, self.model.hh
         o = m.open_idx
-        back = o[(hh.service[o] == ServiceStatus.REFUSED) & (hh.service_until[o] <= week)]
-        hh.service[back] = ServiceStatus.UNKNOWN
+        m.end_cooling_off(ServiceStatus.REFUSED, week)
         idx = o[(hh.service[o] == ServiceStatus.WAITING) & ~hh.consented[o]]
         if len(idx) == 0:
             return

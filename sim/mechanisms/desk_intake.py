@@ -97,9 +97,8 @@ class DeskIntake(Mechanism):
 
     def step(self, week: int) -> None:
         m, hh, p = self.model, self.model.hh, self.p
+        m.end_cooling_off(ServiceStatus.GAVE_UP, week)
         o = m.open_idx  # a household in contact with services always has an open case
-        back = o[(hh.service[o] == ServiceStatus.GAVE_UP) & (hh.service_until[o] <= week)]
-        hh.service[back] = ServiceStatus.UNKNOWN
         idx = o[hh.service[o] == ServiceStatus.REFERRED]
         if len(idx) == 0:
             return

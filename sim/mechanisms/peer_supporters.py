@@ -45,6 +45,7 @@ class PeerSupporters(Mechanism):
 
     def step(self, week: int) -> None:
         m, hh = self.model, self.model.hh
-        closed = np.flatnonzero((hh.resolved_week == week) & hh.resolved_supported & ~hh.peer)
+        closed = m.closed_under_support()
+        closed = closed[~hh.peer[closed]]
         hh.peer[closed[self.draw(week, closed) < self.p.become_probability]] = True
         m.peer_contacts = float(np.count_nonzero(hh.peer)) * self.p.contacts_per_week
