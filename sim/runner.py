@@ -8,6 +8,7 @@ Runs can go in this process or a process pool, with identical results.
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,35 +90,41 @@ def run_many(
     jobs: int = 1,
     progress: bool = True,
     warmup_weeks: int = DEFAULT_WARMUP_WEEKS,
+    on_run: Callable[[RunResult], None] | None = None,
 ) -> list[RunResult]:
     """Every scenario × every replication; replication r uses the same seed in every scenario.
 
     Every scenario starts from the state the first (reference) scenario reaches after the
-    warm-up: "today's town", the same for all.
+    warm-up: "today's town", the same for all. ``on_run`` is called in this process with each
+    run as it finishes (for progress bars); the returned list is in (replication, scenario) order.
     """
     seeds = replication_seeds(seed, replications)
     tasks = [(scenarios, town, seeds[r], years, r, warmup_weeks) for r in range(replications)]
     bar = tqdm(total=len(tasks) * len(scenarios), desc="runs", unit="run", disable=not progress, leave=False)
     results: list[RunResult] = []
+
+    def done(runs: list[RunResult]) -> None:
+        results.extend(runs)
+        bar.update(len(runs))
+        for run in runs:
+            if on_run is not None:
+                on_run(run)
+
     if jobs <= 1:
         for task in tasks:
-            results += _run_replication(task, bar)
+            for scenario in scenarios:
+                done(_run_replication(([scenario], *task[1:]), reference=scenarios[0]))
     else:
         # "spawn": workers start clean (no forked threads); results do not depend on the pool.
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
             for runs in pool.map(_run_replication, tasks):
-                results += runs
-                bar.update(len(runs))
+                done(runs)
     bar.close()
     return results
 
 
-def _run_replication(task: tuple, bar: tqdm | None = None) -> list[RunResult]:
+def _run_replication(task: tuple, reference: Scenario | None = None) -> list[RunResult]:
     """All scenarios of one replication (one warm-up, shared through the model's cache)."""
     scenarios, town, seed, years, replication, warmup_weeks = task
-    runs = []
-    for scenario in scenarios:
-        runs.append(run_once(scenario, town, seed, years, replication, warmup_weeks, start_from=scenarios[0]))
-        if bar is not None:
-            bar.update()
-    return runs
+    start_from = reference or scenarios[0]
+    return [run_once(s, town, seed, years, replication, warmup_weeks, start_from=start_from) for s in scenarios]

@@ -79,3 +79,19 @@ def test_the_run_does_not_replay_the_warm_up(small_town):
             warm_ledger.assign(onset_week=warm_ledger["onset_week"] + shift), on=["household", "onset_week"]
         )
         assert len(replayed) <= 1
+
+
+def test_on_run_reports_every_run_as_it_finishes(small_town):
+    from sim.config import load_scenario
+    from sim.runner import run_many
+
+    scenarios = [load_scenario("baseline"), load_scenario("stronger_jichikai")]
+    seen = []
+    results = run_many(scenarios, small_town, 0.1, 2, seed=3, progress=False, warmup_weeks=0, on_run=seen.append)
+    assert [(r.replication, r.scenario) for r in seen] == [(r.replication, r.scenario) for r in results]
+    assert [(r.replication, r.scenario) for r in results] == [
+        (0, "baseline"),
+        (0, "stronger_jichikai"),
+        (1, "baseline"),
+        (1, "stronger_jichikai"),
+    ]
