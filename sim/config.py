@@ -12,6 +12,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
 from sim.mechanisms import MECHANISM_BY_NAME
 from sim.params import ConfigError, Param, validate, validate_block
 from sim.town import TOWN_PARAMS, validate_profile
@@ -92,15 +94,40 @@ def read_toml(path: Path) -> dict[str, Any]:
 def load_town(name_or_path: str | Path) -> TownProfile:
     """Load and validate a town profile (a bundled name or a path)."""
     path = _locate(name_or_path, "towns")
-    profile = validate_profile(read_toml(path), str(path))
-    return TownProfile(profile["town"]["name"], str(path), profile)
+    return town_from_dict(read_toml(path), str(path))
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """Load and validate a scenario (a bundled name or a path)."""
     path = _locate(name_or_path, "scenarios")
-    file = str(path)
-    raw = read_toml(path)
+    return scenario_from_dict(read_toml(path), path.stem, str(path))
+
+
+def load_town_text(text: str, file: str) -> TownProfile:
+    """A town profile from TOML text (an upload); ``file`` names it in error messages."""
+    return town_from_dict(_parse_toml_text(text, file), file)
+
+
+def load_scenario_text(text: str, name: str, file: str) -> Scenario:
+    """A scenario from TOML text (an upload); ``file`` names it in error messages."""
+    return scenario_from_dict(_parse_toml_text(text, file), name, file)
+
+
+def _parse_toml_text(text: str, file: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(file, "", f"not valid TOML: {e}") from None
+
+
+def town_from_dict(raw: dict[str, Any], file: str) -> TownProfile:
+    """Validate a town profile given as a dict (as read from TOML)."""
+    profile = validate_profile(raw, file)
+    return TownProfile(profile["town"]["name"], file, profile)
+
+
+def scenario_from_dict(raw: dict[str, Any], name: str, file: str) -> Scenario:
+    """Validate a scenario given as a dict (as read from TOML); ``file`` names it in error messages."""
     for key in raw:
         if key not in ("scenario", "town", "mechanisms"):
             raise ConfigError(file, key, "unknown section; allowed: scenario, town, mechanisms")
@@ -116,7 +143,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     town = _validate_town_overrides(raw.get("town", {}), file)
     mechanisms = _validate_mechanisms(raw.get("mechanisms", {}), file)
     return Scenario(
-        path.stem,
+        name,
         file,
         meta["title_ja"],
         meta["title_en"],
@@ -125,6 +152,33 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         town,
         mechanisms,
     )
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as a TOML-ready dict; ``scenario_from_dict`` reads it back unchanged."""
+    raw: dict[str, Any] = {
+        "scenario": {
+            "title_ja": scenario.title_ja,
+            "title_en": scenario.title_en,
+            "description_ja": scenario.description_ja,
+            "description_en": scenario.description_en,
+        }
+    }
+    if scenario.town:
+        raw["town"] = {section: dict(values) for section, values in scenario.town.items()}
+    if scenario.mechanisms:
+        raw["mechanisms"] = {name: dict(values) for name, values in scenario.mechanisms.items()}
+    return raw
+
+
+def scenario_to_toml(scenario: Scenario) -> str:
+    """The scenario as scenario-file text, runnable with ``community-sim run FILE``."""
+    return tomli_w.dumps(scenario_to_dict(scenario))
+
+
+def town_to_toml(town: TownProfile) -> str:
+    """The town profile as town-file text, loadable with ``load_town``/``--town FILE``."""
+    return tomli_w.dumps(town.profile)
 
 
 def _validate_mechanisms(raw: Any, file: str) -> dict[str, dict[str, Any]]:

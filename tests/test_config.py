@@ -128,3 +128,33 @@ def test_unknown_bundled_name_lists_what_exists():
 def test_scenario_cannot_change_who_lives_in_the_town(tmp_path, body):
     e = _error(load_scenario, write_scenario(tmp_path, body))
     assert e.key.startswith("town.") and "town profile" in str(e)
+
+
+def test_every_bundled_scenario_survives_saving_and_loading_back():
+    from sim.config import bundled_names, load_scenario, load_scenario_text, scenario_to_toml
+
+    for name in bundled_names("scenarios"):
+        scenario = load_scenario(name)
+        assert load_scenario_text(scenario_to_toml(scenario), name, scenario.file) == scenario
+
+
+def test_every_bundled_town_survives_saving_and_loading_back():
+    from sim.config import bundled_names, load_town, load_town_text, town_to_toml
+
+    for name in bundled_names("towns"):
+        town = load_town(name)
+        assert load_town_text(town_to_toml(town), town.file).profile == town.profile
+
+
+def test_uploaded_scenario_text_with_a_bad_key_names_the_upload():
+    import pytest
+
+    from sim.config import load_scenario_text
+    from sim.params import ConfigError
+
+    text = (
+        '[scenario]\ntitle_ja="a"\ntitle_en="a"\ndescription_ja="a"\ndescription_en="a"\n[mechanisms.nope]\non=true\n'
+    )
+    with pytest.raises(ConfigError) as e:
+        load_scenario_text(text, "mine", "upload.toml")
+    assert "upload.toml" in str(e.value) and "nope" in str(e.value)
