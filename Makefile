@@ -1,13 +1,14 @@
 # make run   — set up, then compare the bundled scenarios on the default town
 # make test  — set up, then run the whole test suite (slow tests included)
 # make bench — time the city profile for 10 years (household-weeks/s, peak memory)
+# make bench-experiment — time 1,000 neighbourhood runs of 10 years with 2 workers
 
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test test-fast bench lint format docs clean
+.PHONY: setup run test test-fast bench bench-experiment lint format docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Python 3.12+ is needed (found " + sys.version.split()[0] + ")"'
@@ -19,7 +20,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: setup
-	$(BIN)/community-sim experiment experiments/main.toml --out out/main
+	$(BIN)/community-sim experiment experiments/main.toml --out out/main --fresh
 
 test: setup
 	$(BIN)/python -m pytest
@@ -29,6 +30,9 @@ test-fast: setup
 
 bench: setup
 	$(BIN)/python -m sim.bench
+
+bench-experiment: setup
+	$(BIN)/python -m sim.bench --experiment experiments/benchmark_1000_runs.toml --workers 2
 
 lint: setup
 	$(BIN)/ruff check .

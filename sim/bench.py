@@ -1,7 +1,12 @@
-"""Benchmark: the ``city`` profile for 10 years, weekly, in one process.
+"""Benchmarks.
 
-Prints build time, run time, household-weeks per second and peak memory (max RSS).
-Run it as ``make bench`` (a fresh process, so the peak memory is this run's own).
+``make bench``: the ``city`` profile for 10 years, weekly, in one process. Prints build time,
+run time, household-weeks per second and peak memory (max RSS; a fresh process, so its own).
+
+``make bench-experiment``: an experiment of 1,000 neighbourhood runs of 10 years
+(experiments/benchmark_1000_runs.toml) with 2 workers. Prints the wall time, runs per second,
+the mean time inside a run, and the overhead per run (everything else: the pool, moving
+results, writing parts, gathering and analysing the tables).
 """
 
 from __future__ import annotations
@@ -21,7 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", default="baseline")
     parser.add_argument("--years", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--experiment", help="time this experiment file instead (results in a temporary directory)")
+    parser.add_argument("--workers", type=int, default=2, help="workers for --experiment (default 2)")
     args = parser.parse_args(argv)
+    if args.experiment:
+        return bench_experiment(args.experiment, args.workers)
 
     t0 = time.perf_counter()
     model = CommunityModel(args.scenario, args.town, seed=args.seed)
@@ -44,6 +53,35 @@ def main(argv: list[str] | None = None) -> int:
     print(f"household-weeks/s (run)   {hh_weeks / (t2 - t1):,.0f}")
     print(f"household-weeks/s (total) {hh_weeks / (t3 - t0):,.0f}")
     print(f"peak memory {peak_mib:,.0f} MiB")
+    return 0
+
+
+def bench_experiment(file: str, workers: int) -> int:
+    """Run an experiment file from scratch and print its throughput and per-run overhead."""
+    import tempfile
+
+    from sim.execute import run_experiment
+    from sim.experiment import load_experiment
+
+    experiment = load_experiment(file)
+    with tempfile.TemporaryDirectory(prefix="community-sim-bench-") as out:
+        t0 = time.perf_counter()
+        tables = run_experiment(experiment, out, workers=workers, progress=sys.stderr.isatty(), fresh=True)
+        wall = time.perf_counter() - t0
+    runs = tables["runs"]
+    n = len(runs)
+    inside = float(runs["seconds"].sum())  # includes each replication's warm-up, run by its first scenario
+    overhead = (wall * workers - inside) / n
+    weeks = round(experiment.settings["years"] * WEEKS_PER_YEAR)
+    hh_weeks = n * experiment.town.profile["town"]["households"] * weeks
+    peak_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"experiment {experiment.name}: {n:,} runs ({int((runs['status'] != 'ok').sum())} failed), {workers} workers")
+    print(f"wall            {wall:8.1f} s   ({n / wall:.1f} runs/s)")
+    print(f"inside runs     {inside / n:8.3f} s per run (incl. its share of the warm-ups)")
+    print(f"overhead        {overhead:8.3f} s per run ({overhead / (wall * workers / n):.1%} of a worker's time)")
+    print(f"household-weeks/s (wall) {hh_weeks / wall:,.0f}")
+    print(f"peak memory: main {peak_self:,.0f} MiB, largest worker {peak_child:,.0f} MiB")
     return 0
 
 

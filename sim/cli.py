@@ -5,7 +5,8 @@
     community-sim run SCENARIO [--town T] [--years Y] [--seed S] [--out DIR] [--json]
     community-sim compare [SCENARIO ...] [--town T] [--years Y] [--replications R] [--seed S]
                           [--jobs J] [--warmup-years W] [--out DIR] [--json]
-    community-sim experiment FILE [--jobs J] [--out DIR] [--json]
+    community-sim experiment FILE [--workers N | --scheduler ADDRESS] [--out DIR] [--fresh] [--json]
+    community-sim report DIR [--out FILE]
     community-sim story [NAME] [--scenario S] [--lang ja|en] [--json]
 
 Every input file is validated before anything runs; a bad file exits with status 2 and
@@ -22,7 +23,8 @@ from pathlib import Path
 
 from sim.compare import compare_table, format_comparison, summaries
 from sim.config import bundled_names, load_scenario, load_town
-from sim.experiment import load_experiment, run_experiment
+from sim.execute import run_experiment
+from sim.experiment import load_experiment
 from sim.model import DEFAULT_WARMUP_WEEKS
 from sim.outputs import write_tables
 from sim.params import ConfigError
@@ -91,11 +93,22 @@ def build_parser() -> argparse.ArgumentParser:
     story.add_argument("--scenario", default="baseline", help="scenario (default baseline)")
     story.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the timeline (default ja)")
     story.add_argument("--json", action="store_true", help="print the timeline as JSON on stdout")
-    exp = sub.add_parser("experiment", help="run an experiment file (experiments/*.toml)")
+    exp = sub.add_parser(
+        "experiment",
+        help="run an experiment file (experiments/*.toml); started again, it runs only what is missing",
+    )
     exp.add_argument("file", type=Path, help="experiment .toml")
-    exp.add_argument("--jobs", type=_positive_int, help="worker processes (default: the file's)")
-    exp.add_argument("--out", type=Path, help="directory for CSV and Parquet outputs")
+    where = exp.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", "--jobs", type=_positive_int, help="local worker processes (default: the file's `workers`)"
+    )
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://host:8786")
+    exp.add_argument("--out", type=Path, help="results directory (default out/NAME, NAME the file's name)")
+    exp.add_argument("--fresh", action="store_true", help="discard results already in the directory and start over")
     exp.add_argument("--json", action="store_true", help="print the comparison as JSON on stdout")
+    rep = sub.add_parser("report", help="write a self-contained HTML report of an experiment's results")
+    rep.add_argument("dir", type=Path, help="results directory of `community-sim experiment`")
+    rep.add_argument("--out", type=Path, help="HTML file to write (default DIR/report.html)")
     return parser
 
 
@@ -191,14 +204,33 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_experiment(args: argparse.Namespace) -> int:
     experiment = load_experiment(args.file)
-    tables = run_experiment(experiment, jobs=args.jobs, progress=sys.stderr.isatty())
+    out = args.out or Path("out") / experiment.name
+    tables = run_experiment(experiment, out, args.workers, args.scheduler, sys.stderr.isatty(), args.fresh)
     s = experiment.settings
-    labels = [sc.name for sc in experiment.scenarios]
+    runs = tables["runs"]
+    failed = int((runs["status"] != "ok").sum())
+    comparison = tables["comparison"]
+    shown = "all" if len(experiment.points) > 1 else "0"
+    comparison = comparison[comparison["point"] == shown].drop(columns="point")
     header = (
-        f"{s['title']} — town {experiment.town.name}, {s['years']:g} years, {s['replications']} replications, "
-        f"seed {s['seed']}"
+        f"{s['title']} — town {experiment.town.name}, {s['years']:g} years, {s['replications']} replications"
+        + (f" × {len(experiment.points)} points ({experiment.sweep.method})" if experiment.sweep else "")
+        + f", seed {s['seed']}; {len(runs)} runs, {failed} failed"
     )
-    return _report_comparison(args, tables, labels, {"experiment": experiment.name, **s}, header)
+    settings = {"experiment": experiment.name, **s, "points": len(experiment.points), "failed_runs": failed}
+    args.out = None  # the tables are already written in the results directory
+    code = _report_comparison(args, {"comparison": comparison}, experiment.labels, settings, header)
+    if not args.json:
+        print(f"results in {out} (community-sim report {out})")
+    return code
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sim.report import write_report
+
+    path = write_report(args.dir, args.out)
+    print(f"report written to {path}")
+    return 0
 
 
 def _report_comparison(args: argparse.Namespace, tables: dict, labels: list[str], settings: dict, header: str) -> int:
@@ -271,6 +303,7 @@ COMMANDS = {
     "compare": cmd_compare,
     "experiment": cmd_experiment,
     "story": cmd_story,
+    "report": cmd_report,
 }
 
 if __name__ == "__main__":

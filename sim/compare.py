@@ -39,10 +39,17 @@ def summaries(results: list[RunResult]) -> pd.DataFrame:
 def compare_table(results: list[RunResult], scenarios: list[str]) -> pd.DataFrame:
     """One row per (scenario, household_type, metric): mean and 95% CI, and the paired difference
     from the first scenario (same seeds, so the difference is taken replication by replication)."""
-    table = summaries(results)
+    return compare_summaries(summaries(results), scenarios)
+
+
+def compare_summaries(
+    table: pd.DataFrame, scenarios: list[str], unit: tuple[str, ...] = ("replication",)
+) -> pd.DataFrame:
+    """:func:`compare_table` on a long summaries table; ``unit`` names the columns that pair runs
+    (runs with equal ``unit`` values met the same luck: same seed, same parameter point)."""
     wide = table.pivot_table(
-        index=["household_type", "metric", "replication"], columns="scenario", values="value", dropna=False
-    )
+        index=["household_type", "metric", *unit], columns="scenario", values="value", dropna=False
+    ).reindex(columns=scenarios)
     base = scenarios[0]
     rows = []
     for (htype, metric), block in wide.groupby(level=["household_type", "metric"], sort=False):

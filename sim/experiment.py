@@ -1,27 +1,43 @@
-"""Experiment files (TOML): scenarios × replications on one town, reproducible from the file alone.
+"""Experiment files (TOML): scenarios × parameter points × replications, reproducible from the file.
 
-[experiment]
-title = "Community functions against baseline"
-town = "neighbourhood"          # bundled name, or a path relative to this file
-scenarios = ["baseline", "stronger_jichikai"]   # the first is the reference
-years = 10
-replications = 20
-seed = 2026
+    [experiment]
+    title = "Community functions against baseline"
+    town = "neighbourhood"          # bundled name, or a path relative to this file
+    scenarios = ["baseline", "stronger_jichikai"]   # the first is the reference
+    years = 10
+    replications = 20
+    seed = 2026
+    tables = ["weekly", "ledgers", "council"]       # per-run tables to keep (runs and summaries always)
+
+    [sweep]                         # optional: see sim/sweep.py
+    method = "morris"
+    ...
+
+Every run is a (scenario, point, replication). Replication ``r`` has the same seed at every
+point and in every scenario (common random numbers), so differences between scenarios and
+between points are not luck. One *task* is one (point, replication): its scenarios share one
+warm-up, and it is the unit sent to a worker and written to disk.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import time
+import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from sim.compare import compare_table, summaries
-from sim.config import Scenario, TownProfile, read_toml
+from sim.config import Scenario, TownProfile, effective_profile, read_toml
 from sim.model import DEFAULT_WARMUP_WEEKS
 from sim.params import ConfigError, Param, validate_block
-from sim.runner import prepare, run_many
+from sim.runner import RunResult, prepare, run_once
+from sim.streams import replication_seeds
+from sim.sweep import Sweep, apply_point, design_points, load_sweep
+
+RUN_TABLES = ("weekly", "ledgers", "council")  # per-run tables an experiment may keep
 
 EXPERIMENT_PARAMS: dict[str, Param] = {
     "title": Param("experiment", "What the experiment asks.", "Set by the file.", kind="text"),
@@ -41,7 +57,7 @@ EXPERIMENT_PARAMS: dict[str, Param] = {
     "seed": Param(
         0, "Seed from which every replication's seed derives.", "Set by the file.", kind="int", low=0, high=2**63 - 1
     ),
-    "jobs": Param(
+    "workers": Param(
         1, "Worker processes (results do not depend on it).", "Set by the file.", kind="int", low=1, high=256
     ),
 }
@@ -49,34 +65,146 @@ EXPERIMENT_PARAMS: dict[str, Param] = {
 
 @dataclass
 class Experiment:
-    """A validated experiment file with its scenarios and town loaded."""
+    """A validated experiment file with its scenarios, town and design loaded."""
 
     name: str
     file: str
+    text: str  # the file as written, for the manifest
     settings: dict[str, Any]
     scenarios: list[Scenario]
     town: TownProfile
+    tables: tuple[str, ...] = RUN_TABLES
+    sweep: Sweep | None = None
+    points: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"point": [0]}))
+
+    @property
+    def labels(self) -> list[str]:
+        """Scenario names in file order; the first is the reference."""
+        return [s.name for s in self.scenarios]
+
+    @property
+    def seeds(self) -> list[int]:
+        """The seed of each replication."""
+        return replication_seeds(self.settings["seed"], self.settings["replications"])
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.points) * self.settings["replications"] * len(self.scenarios)
+
+    def fingerprint(self) -> str:
+        """A hash of everything that decides the results: the file and the loaded inputs."""
+        parts = [self.text, repr(self.scenarios), repr(self.town.profile), repr(self.points.to_dict("list"))]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    def tasks(self) -> list[Task]:
+        """Every (point, replication), numbered point-major."""
+        s = self.settings
+        seeds = self.seeds
+        names = [c for c in self.points.columns if c != "point"]
+        out = []
+        for row in self.points.itertuples(index=False):
+            values = dict(zip(names, row[1:], strict=True))
+            scenarios, town = apply_point(self.scenarios, self.town, values)
+            for r, seed in enumerate(seeds):
+                out.append(
+                    Task(
+                        task_id=len(out),
+                        point=int(row.point),
+                        values=values,
+                        replication=r,
+                        seed=seed,
+                        scenarios=scenarios,
+                        town=town,
+                        years=s["years"],
+                        warmup_weeks=round(s["warmup_years"] * 52),
+                        tables=self.tables,
+                    )
+                )
+        return out
+
+
+@dataclass
+class Task:
+    """One (point, replication): every scenario on one seed, sharing one warm-up."""
+
+    task_id: int
+    point: int
+    values: dict[str, Any]
+    replication: int
+    seed: int
+    scenarios: list[Scenario]
+    town: TownProfile
+    years: float
+    warmup_weeks: int
+    tables: tuple[str, ...]
+
+
+@dataclass
+class TaskOutput:
+    """What a worker sends back: one row per run, and the per-run tables of the task."""
+
+    task_id: int
+    runs: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
+
+    @property
+    def failed(self) -> int:
+        return int((self.runs["status"] != "ok").sum())
 
 
 def load_experiment(path: str | Path) -> Experiment:
-    """Load and validate an experiment file and everything it names."""
+    """Load and validate an experiment file and everything it names, before anything runs."""
     path = Path(path)
     file = str(path)
     if not path.is_file():
         raise ConfigError(file, "", "no such file")
     raw = read_toml(path)
     for key in raw:
-        if key != "experiment":
-            raise ConfigError(file, key, "unknown section; allowed: experiment")
-    table = dict(raw.get("experiment", {}))
+        if key not in ("experiment", "sweep"):
+            raise ConfigError(file, key, "unknown section; allowed: experiment, sweep")
+    if not isinstance(raw.get("experiment"), dict):
+        raise ConfigError(file, "experiment", "missing [experiment] table")
+    table = dict(raw["experiment"])
     scenarios = table.pop("scenarios", None)
     if not isinstance(scenarios, list) or not scenarios or not all(isinstance(s, str) for s in scenarios):
         raise ConfigError(file, "experiment.scenarios", "allowed: a non-empty list of scenario names or paths")
     if len(set(scenarios)) != len(scenarios):
         raise ConfigError(file, "experiment.scenarios", "a scenario is listed twice; allowed: distinct scenarios")
+    tables = _tables(table.pop("tables", list(RUN_TABLES)), file)
     settings = validate_block(EXPERIMENT_PARAMS, table, file, "experiment")
     loaded, town = prepare([_relative(s, path) for s in scenarios], _relative(settings["town"], path))
-    return Experiment(path.stem, file, settings, loaded, town)
+    if len({s.name for s in loaded}) != len(loaded):
+        raise ConfigError(file, "experiment.scenarios", "two scenarios share a file name; allowed: distinct names")
+    sweep = load_sweep(raw["sweep"], file) if "sweep" in raw else None
+    points = design_points(sweep, settings["seed"])
+    experiment = Experiment(
+        path.stem, file, path.read_text(encoding="utf-8"), settings, loaded, town, tables, sweep, points
+    )
+    _check_every_point(experiment)
+    return experiment
+
+
+def _tables(value: Any, file: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(v in RUN_TABLES for v in value):
+        raise ConfigError(file, "experiment.tables", f"got {value!r}; allowed: a list of " + ", ".join(RUN_TABLES))
+    return tuple(value)
+
+
+def _check_every_point(experiment: Experiment) -> None:
+    """Every scenario must be valid in the town of every point (e.g. "+0.15 membership" stays ≤ 1)."""
+    names = [c for c in experiment.points.columns if c != "point"]
+    if not names:
+        return
+    for row in experiment.points.itertuples(index=False):
+        values = dict(zip(names, row[1:], strict=True))
+        scenarios, town = apply_point(experiment.scenarios, experiment.town, values)
+        for s in scenarios:
+            try:
+                effective_profile(s, town)
+            except ConfigError as e:
+                raise ConfigError(
+                    experiment.file, "sweep.parameters", f"at point {values}, scenario {s.name!r}: {e.problem}"
+                ) from None
 
 
 def _relative(name: str, experiment_file: Path) -> str:
@@ -86,18 +214,69 @@ def _relative(name: str, experiment_file: Path) -> str:
     return name
 
 
-def run_experiment(experiment: Experiment, jobs: int | None = None, progress: bool = False) -> dict[str, pd.DataFrame]:
-    """Run every scenario × replication; returns the ``comparison`` and ``summaries`` tables."""
-    s = experiment.settings
-    results = run_many(
-        experiment.scenarios,
-        experiment.town,
-        s["years"],
-        s["replications"],
-        s["seed"],
-        jobs=jobs or s["jobs"],
-        progress=progress,
-        warmup_weeks=round(s["warmup_years"] * 52),
-    )
-    labels = [sc.name for sc in experiment.scenarios]
-    return {"comparison": compare_table(results, labels), "summaries": summaries(results)}
+def execute_task(task: Task) -> TaskOutput:
+    """Run a task's scenarios; a run that raises is recorded with its error and the others go on.
+
+    Pure: the output depends only on the task, whoever runs it (process, pool or cluster).
+    """
+    runs, parts = [], {name: [] for name in task.tables}
+    reference = task.scenarios[0]
+    for index, scenario in enumerate(task.scenarios):
+        started = time.perf_counter()
+        row: dict[str, Any] = {
+            "run_id": f"{task.task_id}.{index}",
+            "task": task.task_id,
+            "point": task.point,
+            "replication": task.replication,
+            "seed": task.seed,
+            "scenario": scenario.name,
+            **task.values,
+        }
+        try:
+            result = run_once(
+                scenario, task.town, task.seed, task.years, task.replication, task.warmup_weeks, reference
+            )
+        except Exception as e:
+            runs.append({**row, "status": "failed", "error": _describe(e), "seconds": time.perf_counter() - started})
+            continue
+        town_wide = result.summary[result.summary.household_type == "all"]
+        runs.append(
+            {
+                **row,
+                "status": "ok",
+                "error": "",
+                "seconds": time.perf_counter() - started,
+                **dict(zip(town_wide.metric, town_wide.value, strict=True)),
+            }
+        )
+        parts.setdefault("summaries", []).append(_tag(result.summary, row))
+        for name in task.tables:
+            parts[name].append(_tag(_run_table(result, name), row))
+    tables = {name: _concat(frames) for name, frames in parts.items()}
+    return TaskOutput(task.task_id, pd.DataFrame(runs), tables)
+
+
+def _run_table(result: RunResult, name: str) -> pd.DataFrame:
+    return {"weekly": result.weekly, "ledgers": result.ledger, "council": result.council}[name]
+
+
+def _tag(table: pd.DataFrame, row: dict[str, Any]) -> pd.DataFrame:
+    """``table`` with the run's identifying columns in front; categories become plain strings so
+    that tables from different runs concatenate and load back alike."""
+    out = table.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype(object).where(out[col].notna(), None)
+    front = {k: row[k] for k in ("run_id", "task", "point", "replication", "seed", "scenario")}
+    for i, (col, value) in enumerate(front.items()):
+        out.insert(i, col, value)
+    return out
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f.columns)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _describe(error: Exception) -> str:
+    return "".join(traceback.format_exception_only(error)).strip() + "\n" + traceback.format_exc(limit=-3)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.experiment import load_experiment, run_experiment
+from sim.execute import run_experiment
+from sim.experiment import load_experiment
 
 EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
 

@@ -1,0 +1,308 @@
+"""Running an experiment's tasks: in this process, a local process pool, or a Dask cluster.
+
+Whoever runs them, tasks are pure (sim.experiment.execute_task), so the results are identical.
+This process writes each task's output as soon as it arrives — one Parquet part per table per
+task, written to a temporary name and renamed, the ``runs`` part last — so a crash loses at
+most the tasks in flight, and a restart runs only the tasks whose ``runs`` part is missing.
+At the end the parts are gathered into one Parquet file per table (``pd.read_parquet(path)``).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import platform
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from sim.experiment import Experiment, Task, TaskOutput, execute_task
+from sim.params import ConfigError
+
+PARTS = "parts"
+MANIFEST = "manifest.json"
+LIBRARIES = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", "dask", "distributed", "plotly", "networkx")
+
+
+class ResultStore:
+    """An experiment's output directory: parts written as tasks finish, then gathered tables."""
+
+    def __init__(self, out_dir: str | Path) -> None:
+        self.root = Path(out_dir)
+        self.parts = self.root / PARTS
+
+    def done_tasks(self) -> set[int]:
+        """Tasks whose ``runs`` part exists (it is written last, so the task is complete)."""
+        runs = self.parts / "runs"
+        return {int(p.stem.split("-")[1]) for p in runs.glob("task-*.parquet")} if runs.is_dir() else set()
+
+    def write(self, output: TaskOutput) -> None:
+        for name, table in output.tables.items():
+            self._write_part(name, output.task_id, table)
+        self._write_part("runs", output.task_id, output.runs)
+
+    def _write_part(self, name: str, task_id: int, table: pd.DataFrame) -> None:
+        folder = self.parts / name
+        folder.mkdir(parents=True, exist_ok=True)
+        final = folder / f"task-{task_id:06d}.parquet"
+        tmp = folder / f".task-{task_id:06d}.parquet.tmp"
+        table.to_parquet(tmp, index=False)
+        os.replace(tmp, final)  # atomic: a part is either whole or absent
+
+    def gather(self, tables: Iterable[str]) -> dict[str, pd.DataFrame]:
+        """Read every complete task's parts of ``tables`` into one table each (in task order)."""
+        done = sorted(self.done_tasks())
+        out = {}
+        for name in tables:
+            frames = [pd.read_parquet(p) for t in done if (p := self.parts / name / f"task-{t:06d}.parquet").exists()]
+            frames = [f for f in frames if len(f.columns)]
+            out[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        return out
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        path = self.root / MANIFEST
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".{MANIFEST}.tmp"
+        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        os.replace(tmp, self.root / MANIFEST)
+
+
+def run_tasks(
+    experiment: Experiment,
+    out_dir: str | Path,
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: bool = False,
+    fresh: bool = False,
+) -> dict[str, Any]:
+    """Run every task of ``experiment`` that ``out_dir`` does not hold yet; returns the manifest."""
+    store = ResultStore(out_dir)
+    manifest = _start_manifest(experiment, store, workers, scheduler, fresh)
+    tasks = experiment.tasks()
+    done = store.done_tasks()
+    pending = [t for t in tasks if t.task_id not in done]
+    per_task = len(experiment.scenarios)
+    failed = _failed_so_far(store)
+    bar = tqdm(
+        total=len(tasks) * per_task,
+        initial=len(done) * per_task,
+        desc="runs",
+        unit="run",
+        disable=not progress,
+        dynamic_ncols=True,
+    )
+    bar.set_postfix(failed=failed)
+    for output in _executor(workers, scheduler)(pending):
+        store.write(output)
+        failed += output.failed
+        bar.update(per_task)
+        bar.set_postfix(failed=failed)
+    bar.close()
+    manifest.update(
+        finished=_now(),
+        runs_total=len(tasks) * per_task,
+        runs_failed=failed,
+        tasks_run_this_time=len(pending),
+    )
+    store.write_manifest(manifest)
+    return manifest
+
+
+def _executor(workers: int, scheduler: str | None) -> Callable[[list[Task]], Iterator[TaskOutput]]:
+    if scheduler:
+        return lambda tasks: _on_dask(tasks, scheduler)
+    if workers > 1:
+        return lambda tasks: _in_pool(tasks, workers)
+    return lambda tasks: (execute_task(t) for t in tasks)
+
+
+def _in_pool(tasks: list[Task], workers: int) -> Iterator[TaskOutput]:
+    # "spawn": workers start clean (no forked threads).
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(execute_task, t) for t in tasks]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _on_dask(tasks: list[Task], scheduler: str) -> Iterator[TaskOutput]:
+    """Send the tasks to an existing Dask cluster; its workers need this package installed."""
+    from distributed import Client
+    from distributed import as_completed as dask_completed
+
+    try:
+        client = Client(scheduler, timeout="10s")
+    except OSError as e:
+        raise ConfigError("command line", "--scheduler", f"cannot reach {scheduler}: {e}") from None
+    try:
+        futures = client.map(execute_task, tasks, pure=False)
+        for future in dask_completed(futures):
+            yield future.result()
+            future.release()
+    finally:
+        client.close()
+
+
+def _failed_so_far(store: ResultStore) -> int:
+    runs = store.gather(["runs"])["runs"]
+    return int((runs["status"] != "ok").sum()) if len(runs) else 0
+
+
+def _start_manifest(
+    experiment: Experiment, store: ResultStore, workers: int, scheduler: str | None, fresh: bool
+) -> dict[str, Any]:
+    """The manifest of this experiment; refuses a directory holding another experiment's results."""
+    old = store.read_manifest()
+    fingerprint = experiment.fingerprint()
+    if old is not None and not fresh and old.get("fingerprint") != fingerprint:
+        raise ConfigError(
+            str(store.root),
+            "--out",
+            f"holds results of another experiment ({old.get('experiment_file')}) or of a changed file; "
+            "allowed: the same experiment, a new --out directory, or --fresh to start over",
+        )
+    commit = _git_commit()
+    if old is not None and not fresh and old.get("git_commit") != commit:
+        raise ConfigError(
+            str(store.root),
+            "--out",
+            f"holds results made by code at commit {old.get('git_commit')}, and this is {commit}; results of two "
+            "versions must not be mixed; allowed: a new --out directory, or --fresh to start over",
+        )
+    if fresh and store.root.exists():
+        _clear(store)
+    starts = (old or {}).get("starts", []) if not fresh else []
+    manifest = {
+        "experiment": experiment.name,
+        "experiment_file": experiment.file,
+        "experiment_text": experiment.text,
+        "fingerprint": fingerprint,
+        "title": experiment.settings["title"],
+        "description": experiment.settings["description"],
+        "settings": experiment.settings,
+        "scenarios": experiment.labels,
+        "town": experiment.town.name,
+        "sweep": _sweep_description(experiment),
+        "points": len(experiment.points),
+        "replication_seeds": experiment.seeds,
+        "tables": ["runs", "summaries", *experiment.tables],
+        "package_version": _version("community-sim"),
+        "git_commit": commit,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "host": socket.gethostname(),
+        "libraries": {name: _version(name) for name in LIBRARIES},
+        "executor": f"dask {scheduler}"
+        if scheduler
+        else (f"process pool of {workers}" if workers > 1 else "in-process"),
+        "started": (old or {}).get("started", _now()) if not fresh else _now(),
+        "starts": [*starts, _now()],
+        "finished": None,
+    }
+    store.write_manifest(manifest)
+    return manifest
+
+
+def _clear(store: ResultStore) -> None:
+    import shutil
+
+    if store.parts.exists():
+        shutil.rmtree(store.parts)
+    for p in store.root.glob("*.parquet"):
+        p.unlink()
+
+
+def _sweep_description(experiment: Experiment) -> dict[str, Any] | None:
+    sweep = experiment.sweep
+    if sweep is None:
+        return None
+    return {
+        "method": sweep.method,
+        "samples": sweep.samples,
+        "levels": sweep.levels,
+        "parameters": {
+            p.path: ({"values": list(p.values)} if sweep.method == "grid" else {"low": p.low, "high": p.high})
+            for p in sweep.parameters
+        },
+    }
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _git_commit() -> str | None:
+    """The commit of the code that ran (with "-dirty" if it had uncommitted changes), if known."""
+    here = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("-dirty" if dirty else "")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def run_experiment(
+    experiment: Experiment,
+    out_dir: str | Path | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+    fresh: bool = False,
+) -> dict[str, pd.DataFrame]:
+    """Run (or finish) an experiment and write its tables; returns them by name.
+
+    Without ``out_dir`` the results go to a temporary directory that is removed afterwards.
+    """
+    if out_dir is None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="community-sim-") as tmp:
+            return run_experiment(experiment, tmp, workers, scheduler, progress, fresh)
+    run_tasks(experiment, out_dir, workers or experiment.settings["workers"], scheduler, progress, fresh)
+    return write_results(experiment, out_dir)
+
+
+def write_results(experiment: Experiment, out_dir: str | Path) -> dict[str, pd.DataFrame]:
+    """Gather the parts into one table each, analyse them, and write everything as Parquet
+    (and the small tables also as CSV)."""
+    from sim.analysis import comparison, sensitivity
+    from sim.outputs import write_tables
+
+    store = ResultStore(out_dir)
+    tables = store.gather(["runs", "summaries", *experiment.tables])
+    tables["points"] = experiment.points
+    ok_summaries = tables["summaries"]
+    tables["comparison"] = comparison(ok_summaries, experiment.labels, len(experiment.points))
+    tables["sensitivity"] = sensitivity(tables["runs"], experiment.points, _sweep_description(experiment))
+    small = ("runs", "points", "comparison", "sensitivity")
+    write_tables({k: tables[k] for k in small}, store.root)
+    for name in ("summaries", *experiment.tables):
+        tables[name].to_parquet(store.root / f"{name}.parquet", index=False)
+    return tables

@@ -1,0 +1,280 @@
+"""``community-sim report DIR``: one self-contained HTML page from an experiment's results.
+
+It holds what was run (from the manifest), time series with 95% bands, comparison bars with
+95% intervals and, for Sobol or Morris sweeps, sensitivity charts. Plotly's JavaScript is
+embedded once, so the page opens offline and can be mailed as one file.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+from scipy import stats
+
+from sim.compare import HEADLINE_METRICS
+from sim.execute import MANIFEST
+from sim.metrics import METRICS_DOC
+from sim.params import ConfigError
+
+SERIES = (
+    ("true_complex", "Households in the complex stage (複雑化・複合化), true number"),
+    ("known_share", "Share of households with a problem that the municipality knows of"),
+    ("waiting_list", "Households accepted and waiting for a professional"),
+)
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f")
+
+
+def load_results(out_dir: str | Path) -> dict[str, Any]:
+    """The manifest and tables of a results directory (missing tables are empty)."""
+    root = Path(out_dir)
+    if not (root / MANIFEST).is_file():
+        raise ConfigError(str(root), "", f"no {MANIFEST}: not an experiment's results directory")
+    manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    tables = {}
+    for name in ("runs", "points", "comparison", "sensitivity", "weekly"):
+        path = root / f"{name}.parquet"
+        tables[name] = pd.read_parquet(path) if path.exists() else pd.DataFrame()
+    return {"manifest": manifest, **tables}
+
+
+def write_report(out_dir: str | Path, path: str | Path | None = None) -> Path:
+    """Write the report of ``out_dir`` (default ``out_dir/report.html``); returns its path."""
+    results = load_results(out_dir)
+    target = Path(path) if path else Path(out_dir) / "report.html"
+    target.write_text(render_report(results), encoding="utf-8")
+    return target
+
+
+def render_report(results: dict[str, Any]) -> str:
+    """The report's HTML."""
+    manifest = results["manifest"]
+    scenarios = manifest["scenarios"]
+    sections = [_what_was_run(manifest, results["runs"])]
+    figures: list[tuple[str, go.Figure]] = []
+    if not results["weekly"].empty:
+        figures += [("Time series (mean and 95% band over replications)", time_series(results["weekly"], scenarios))]
+    if not results["comparison"].empty and len(scenarios) > 1:
+        figures += [("Comparison with the reference scenario", comparison_bars(results["comparison"], scenarios))]
+    if not results["comparison"].empty:
+        figures += [("Levels by scenario", level_bars(results["comparison"], scenarios))]
+    if not results["sensitivity"].empty:
+        figures += [("Global sensitivity", sensitivity_chart(results["sensitivity"]))]
+    for i, (title, fig) in enumerate(figures):
+        body = fig.to_html(full_html=False, include_plotlyjs=(i == 0), config={"displaylogo": False})
+        sections.append(f"<section><h2>{html.escape(title)}</h2>{body}</section>")
+    sections.append(_metric_glossary())
+    title = html.escape(manifest.get("title") or manifest["experiment"])
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{title}</title><style>{_CSS}</style></head><body>"
+        f"<h1>{title}</h1><p>{html.escape(manifest.get('description') or '')}</p>"
+        + "".join(sections)
+        + "</body></html>"
+    )
+
+
+def time_series(weekly: pd.DataFrame, scenarios: list[str]) -> go.Figure:
+    """Weekly series per scenario: the mean over replications and a 95% band (t-interval)."""
+    weekly = weekly.assign(
+        known_share=(weekly[["known_latent", "known_manifest", "known_complex"]].sum(axis=1))
+        / weekly[["true_latent", "true_manifest", "true_complex"]].sum(axis=1).replace(0, np.nan)
+    )
+    if weekly["point"].nunique() > 1:  # a sweep: the series of its first point
+        weekly = weekly[weekly["point"] == weekly["point"].min()]
+    fig = make_subplots(rows=len(SERIES), cols=1, shared_xaxes=True, subplot_titles=[t for _, t in SERIES])
+    for row, (column, _) in enumerate(SERIES, start=1):
+        for i, scenario in enumerate(scenarios):
+            block = weekly[weekly["scenario"] == scenario]
+            if block.empty:
+                continue
+            mean, low, high = _band(block, column)
+            colour = PALETTE[i % len(PALETTE)]
+            fig.add_scatter(
+                x=np.concatenate([mean.index, mean.index[::-1]]),
+                y=np.concatenate([high.to_numpy(), low.to_numpy()[::-1]]),
+                fill="toself",
+                fillcolor=_transparent(colour),
+                line={"width": 0},
+                hoverinfo="skip",
+                showlegend=False,
+                legendgroup=scenario,
+                row=row,
+                col=1,
+            )
+            fig.add_scatter(
+                x=mean.index,
+                y=mean.to_numpy(),
+                name=scenario,
+                line={"color": colour},
+                legendgroup=scenario,
+                showlegend=row == 1,
+                row=row,
+                col=1,
+            )
+    fig.update_xaxes(title_text="week", row=len(SERIES), col=1)
+    fig.update_layout(height=300 * len(SERIES), margin={"t": 40})
+    return fig
+
+
+def _band(block: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+    grouped = block.groupby("week")[column]
+    mean, sd, n = grouped.mean(), grouped.std(ddof=1).fillna(0.0), grouped.count()
+    half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+def comparison_bars(
+    table: pd.DataFrame, scenarios: list[str], metrics: tuple[str, ...] = HEADLINE_METRICS
+) -> go.Figure:
+    """Difference of each headline metric from the reference, with 95% intervals (paired)."""
+    rows = _town_rows(table)
+    others = [s for s in scenarios[1:] if s in set(rows["scenario"])]
+    fig = make_subplots(
+        rows=len(metrics), cols=1, subplot_titles=[f"{m}: difference from {scenarios[0]}" for m in metrics]
+    )
+    for r, metric in enumerate(metrics, start=1):
+        block = rows[(rows["metric"] == metric) & rows["scenario"].isin(others)]
+        fig.add_bar(
+            x=block["diff"],
+            y=block["scenario"],
+            orientation="h",
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": block["diff_ci_high"] - block["diff"],
+                "arrayminus": block["diff"] - block["diff_ci_low"],
+            },
+            marker_color=[PALETTE[(scenarios.index(s)) % len(PALETTE)] for s in block["scenario"]],
+            showlegend=False,
+            row=r,
+            col=1,
+        )
+        fig.update_yaxes(autorange="reversed", row=r, col=1)
+    fig.update_layout(height=max(250, 40 * len(others) + 120) * len(metrics) // 2 + 200, margin={"t": 40})
+    return fig
+
+
+def level_bars(table: pd.DataFrame, scenarios: list[str], metrics: tuple[str, ...] = HEADLINE_METRICS) -> go.Figure:
+    """Each headline metric's mean per scenario, with 95% intervals."""
+    rows = _town_rows(table)
+    fig = make_subplots(rows=len(metrics), cols=1, subplot_titles=list(metrics))
+    for r, metric in enumerate(metrics, start=1):
+        block = rows[rows["metric"] == metric]
+        fig.add_bar(
+            x=block["mean"],
+            y=block["scenario"],
+            orientation="h",
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": block["ci_high"] - block["mean"],
+                "arrayminus": block["mean"] - block["ci_low"],
+            },
+            marker_color=[PALETTE[(scenarios.index(s)) % len(PALETTE)] for s in block["scenario"]],
+            showlegend=False,
+            row=r,
+            col=1,
+        )
+        fig.update_yaxes(autorange="reversed", row=r, col=1)
+    fig.update_layout(height=max(250, 40 * len(scenarios) + 120) * len(metrics) // 2 + 200, margin={"t": 40})
+    return fig
+
+
+def _town_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """Town-wide rows at the single point, or over the whole design for a sweep."""
+    rows = table[table["household_type"] == "all"]
+    points = rows["point"].astype(str)
+    return rows[points == ("all" if (points == "all").any() else points.iloc[0])]
+
+
+def sensitivity_chart(table: pd.DataFrame) -> go.Figure:
+    """Sobol: S1 and ST with intervals; Morris: μ* with intervals and σ, per parameter and metric."""
+    method = table["method"].iloc[0]
+    metrics = list(dict.fromkeys(table["metric"]))
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    first = table[table["scenario"] == scenarios[0]]
+    pairs = (
+        (("S1", "S1_conf"), ("ST", "ST_conf")) if method == "sobol" else (("mu_star", "mu_star_conf"), ("sigma", None))
+    )
+    fig = make_subplots(rows=len(metrics), cols=1, subplot_titles=[f"{m} ({scenarios[0]}, {method})" for m in metrics])
+    for r, metric in enumerate(metrics, start=1):
+        block = first[first["metric"] == metric].pivot_table(
+            index="parameter", columns="index", values="value", sort=False
+        )
+        for i, (index, conf) in enumerate(pairs):
+            fig.add_bar(
+                x=block.index,
+                y=block[index],
+                name=index,
+                marker_color=PALETTE[i],
+                error_y={"type": "data", "array": block[conf]} if conf else None,
+                showlegend=r == 1,
+                row=r,
+                col=1,
+            )
+    fig.update_layout(barmode="group", height=320 * len(metrics), margin={"t": 40})
+    return fig
+
+
+def _what_was_run(manifest: dict[str, Any], runs: pd.DataFrame) -> str:
+    failed = runs[runs["status"] != "ok"] if not runs.empty else runs
+    items = {
+        "experiment file": manifest["experiment_file"],
+        "scenarios (first = reference)": ", ".join(manifest["scenarios"]),
+        "town": manifest["town"],
+        "years / warm-up years": f"{manifest['settings']['years']:g} / {manifest['settings']['warmup_years']:g}",
+        "replications × points × scenarios": (
+            f"{manifest['settings']['replications']} × {manifest['points']} × {len(manifest['scenarios'])}"
+        ),
+        "runs (failed)": f"{len(runs)} ({len(failed)})",
+        "base seed": manifest["settings"]["seed"],
+        "sweep": json.dumps(manifest["sweep"], ensure_ascii=False) if manifest.get("sweep") else "none",
+        "started / finished": f"{manifest['started']} / {manifest.get('finished')}",
+        "executor": manifest.get("executor"),
+        "package version / git commit": f"{manifest['package_version']} / {manifest['git_commit']}",
+        "Python": manifest["python"],
+        "libraries": ", ".join(f"{k} {v}" for k, v in manifest["libraries"].items() if v),
+    }
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in items.items())
+    errors = ""
+    if len(failed):
+        errors = (
+            "<h3>Failed runs</h3><ul>"
+            + "".join(
+                f"<li>{html.escape(r.scenario)} / point {r.point} / replication {r.replication}: "
+                f"<pre>{html.escape(str(r.error))}</pre></li>"
+                for r in failed.itertuples()
+            )
+            + "</ul>"
+        )
+    source = (
+        f"<details><summary>Experiment file</summary><pre>{html.escape(manifest['experiment_text'])}</pre></details>"
+    )
+    return f"<section><h2>What was run</h2><table>{rows}</table>{errors}{source}</section>"
+
+
+def _metric_glossary() -> str:
+    rows = "".join(
+        f"<tr><th>{html.escape(m)}</th><td>{html.escape(METRICS_DOC.get(m, ''))}</td></tr>" for m in HEADLINE_METRICS
+    )
+    return f"<section><h2>Metrics</h2><table>{rows}</table></section>"
+
+
+def _transparent(colour: str, alpha: float = 0.2) -> str:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+_CSS = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+table { border-collapse: collapse; } th, td { text-align: left; padding: 3px 10px; border-bottom: 1px solid #ddd; }
+th { white-space: nowrap; vertical-align: top; } pre { white-space: pre-wrap; font-size: 85%; }
+section { margin-top: 2em; }
+"""
