@@ -4,7 +4,7 @@
     community-sim towns
     community-sim run SCENARIO [--town T] [--years Y] [--seed S] [--out DIR] [--json]
     community-sim compare [SCENARIO ...] [--town T] [--years Y] [--replications R] [--seed S]
-                          [--jobs J] [--warmup-years W] [--out DIR] [--json]
+                          [--workers N] [--warmup-years W] [--out DIR] [--json]
     community-sim experiment FILE [--workers N | --scheduler ADDRESS] [--out DIR] [--fresh] [--json]
     community-sim report DIR [--out FILE]
     community-sim story [NAME] [--scenario S] [--lang ja|en] [--json]
@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common(cmp_)
     cmp_.add_argument("--replications", type=_positive_int, default=10, help="replications (default 10)")
-    cmp_.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
+    cmp_.add_argument("--workers", "--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
     story = sub.add_parser("story", help="follow one of the seed's households week by week")
     story.add_argument("name", nargs="?", help="bundled story name or path (omit to list the stories)")
     story.add_argument("--scenario", default="baseline", help="scenario (default baseline)")
@@ -186,7 +186,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         args.years,
         args.replications,
         args.seed,
-        jobs=args.jobs,
+        jobs=args.workers,
         progress=sys.stderr.isatty(),
         warmup_weeks=round(args.warmup_years * 52),
     )
