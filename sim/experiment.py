@@ -266,7 +266,7 @@ def _tag(table: pd.DataFrame, row: dict[str, Any]) -> pd.DataFrame:
     out = table.copy()
     for col in out.columns:
         if isinstance(out[col].dtype, pd.CategoricalDtype):
-            out[col] = out[col].astype(object).where(out[col].notna(), None)
+            out[col] = out[col].astype("str")  # pandas' Arrow-backed strings; missing stays missing
     front = {k: row[k] for k in ("run_id", "task", "point", "replication", "seed", "scenario")}
     for i, (col, value) in enumerate(front.items()):
         out.insert(i, col, value)
