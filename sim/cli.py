@@ -7,6 +7,7 @@
                           [--jobs J] [--warmup-years W] [--out DIR] [--json]
     community-sim experiment FILE [--jobs J] [--out DIR] [--json]
     community-sim story [NAME] [--scenario S] [--lang ja|en] [--json]
+    community-sim workshop [--port N]
 
 Every input file is validated before anything runs; a bad file exits with status 2 and
 one message naming the file, the key and what is allowed.
@@ -91,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     story.add_argument("--scenario", default="baseline", help="scenario (default baseline)")
     story.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the timeline (default ja)")
     story.add_argument("--json", action="store_true", help="print the timeline as JSON on stdout")
+    workshop = sub.add_parser("workshop", help="start the workshop page for trainers (研修モード)")
+    workshop.add_argument("--port", type=_ranged(int, 1, 65535, "a port from 1 to 65535"), default=8766)
     exp = sub.add_parser("experiment", help="run an experiment file (experiments/*.toml)")
     exp.add_argument("file", type=Path, help="experiment .toml")
     exp.add_argument("--jobs", type=_positive_int, help="worker processes (default: the file's)")
@@ -239,6 +242,21 @@ def cmd_story(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_workshop(args: argparse.Namespace) -> int:
+    import subprocess
+
+    page = Path(__file__).resolve().parents[1] / "dashboards" / "workshop.py"
+    if not page.is_file():
+        raise ConfigError(str(page), "", "the workshop page is missing; allowed: run from a source checkout")
+    url = f"http://127.0.0.1:{args.port}"
+    print(f"研修モード / workshop: {url}  (Ctrl+C to stop)", flush=True)
+    cmd = [sys.executable, "-m", "solara", "run", str(page), "--host", "127.0.0.1", "--port", str(args.port)]
+    try:
+        return subprocess.call([*cmd, "--production", "--no-open"])
+    except KeyboardInterrupt:
+        return 0
+
+
 def _all_bundled_baseline_first() -> list[str]:
     names = bundled_names("scenarios")
     return ["baseline", *[n for n in names if n != "baseline"]] if "baseline" in names else names
@@ -271,6 +289,7 @@ COMMANDS = {
     "compare": cmd_compare,
     "experiment": cmd_experiment,
     "story": cmd_story,
+    "workshop": cmd_workshop,
 }
 
 if __name__ == "__main__":
