@@ -20,7 +20,7 @@ from sim.workshop.functions import FUNCTIONS
 from sim.workshop.picture import draw
 from sim.workshop.session import WorkshopSession
 
-MAX_PICTURES = 12  # panel pictures in one handout
+MAX_PICTURES = 8  # panel pictures in one handout (each takes about a second to render)
 PNG_SIZE = (1200, 640)
 
 CSS = """
@@ -70,8 +70,14 @@ def render_pngs(session: WorkshopSession, moments) -> list[list[bytes]]:
     return out
 
 
-def handout_html(session: WorkshopSession, title: str | None = None) -> str:
-    """The handout of ``session`` as one HTML page with its pictures embedded."""
+def handout_html(session: WorkshopSession, title: str | None = None, max_pictures: int = MAX_PICTURES) -> str:
+    """The handout of ``session`` as one HTML page with its pictures embedded.
+
+    Args:
+        session: The session to hand out.
+        title: Heading (default: the story's title, or a generic one).
+        max_pictures: Most panel pictures to embed (key moments × panels).
+    """
     lang = session.lang
     esc = html.escape
     story = session.story
@@ -93,7 +99,7 @@ def handout_html(session: WorkshopSession, title: str | None = None) -> str:
     parts.append(_switch_table(session))
     if story:
         parts.append(_chapters(session))
-    moments = key_moments(session)
+    moments = key_moments(session, max_pictures)
     pngs = render_pngs(session, moments)
     parts.append(f"<h2>{esc(_t(lang, '主な場面', 'Key moments'))}</h2>")
     for moment, images in zip(moments, pngs, strict=True):
@@ -162,9 +168,9 @@ def _chapters(session: WorkshopSession) -> str:
     return "\n".join(out)
 
 
-def write_handout(session: WorkshopSession, path: Path) -> Path:
+def write_handout(session: WorkshopSession, path: Path, max_pictures: int = MAX_PICTURES) -> Path:
     """Write the HTML handout to ``path``; returns it."""
-    path.write_text(handout_html(session), encoding="utf-8")
+    path.write_text(handout_html(session, max_pictures=max_pictures), encoding="utf-8")
     return path
 
 
