@@ -142,6 +142,21 @@ def StoryPanel(session: WorkshopSession, tick: int, on_chapter, on_start, story_
 
 
 @solara.component
+def ChapterBanner(session: WorkshopSession, tick: int):
+    """In a story, the chapter and what to look at, above the pictures (the rest is below)."""
+    chapter = session.current_chapter
+    if chapter is None:
+        return
+    lang = session.lang
+    number = f"第{session.chapter + 1}章" if lang == "ja" else f"Chapter {session.chapter + 1}"
+    solara.Markdown(
+        f"**{number}　{chapter.lesson_label(lang)}** — {chapter.text('title', lang)}　"
+        f"（{t('look', lang)}：{chapter.text('look', lang)}）",
+        style={"font-size": "21px", "background": "#e3f2fd", "padding": "0.3em 0.6em"},
+    )
+
+
+@solara.component
 def Page():
     session = solara.use_memo(WorkshopSession, dependencies=[])
     lock = solara.use_memo(threading.Lock, dependencies=[])
@@ -214,6 +229,7 @@ def Page():
             mime_type="text/html",
         )
     Switches(session, on_change=do(lambda key, on: session.set_switch(key, on)))
+    ChapterBanner(session, tick.value)
     panels = session.panels
     with solara.Columns([1] * len(panels)):
         for panel in panels:

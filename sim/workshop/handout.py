@@ -56,7 +56,7 @@ def render_pngs(session: WorkshopSession, moments) -> list[list[bytes]]:
     figs, shape = [], []
     for m in moments:
         shape.append(len(m.frames))
-        figs += [draw(frame, layout, session.lang, title=title) for title, frame, layout in m.frames]
+        figs += [draw(frame, layout, session.lang, title=title) for title, frame, layout, _ in m.frames]
     if not figs:
         return []
     with tempfile.TemporaryDirectory() as tmp:
@@ -106,11 +106,11 @@ def handout_html(session: WorkshopSession, title: str | None = None, max_picture
         parts.append('<div class="moment">')
         week = _t(lang, f"第{moment.week}週", f"Week {moment.week}")
         parts.append(f"<h3>{esc(week)}：{esc(moment.reason)}</h3><div class='pair'>")
-        for (panel_title, _, _), png in zip(moment.frames, images, strict=True):
+        for (panel_title, _, _, caption), png in zip(moment.frames, images, strict=True):
             b64 = base64.b64encode(png).decode("ascii")
             parts.append(
                 f'<figure><img alt="{esc(week)} {esc(panel_title)}" src="data:image/png;base64,{b64}">'
-                f"<figcaption>{esc(panel_title)}</figcaption></figure>"
+                f"<figcaption><b>{esc(panel_title)}</b> — {esc(caption)}</figcaption></figure>"
             )
         parts.append("</div></div>")
     parts.append(f"<h2>{esc(_t(lang, '経過', 'Timeline'))}</h2><table>")

@@ -108,7 +108,7 @@ def town_layout(model) -> TownLayout:
     venue_ja = ["サロン" if k == VENUE_KAYOI else "居場所" for k in town.venue_kind]
     venue_en = ["Salon" if k == VENUE_KAYOI else "Drop-in" for k in town.venue_kind]
     npo_x0 = boxes[-1][0] + 1.6 if len(boxes) > 1 else right - 4.0
-    npo_xy = np.column_stack([npo_x0 + 4.0 * np.arange(len(town.npo_focus)), np.full(len(town.npo_focus), y_places)])
+    npo_xy = np.column_stack([npo_x0 + 5.5 * np.arange(len(town.npo_focus)), np.full(len(town.npo_focus), y_places)])
     # Desks in a column on the right, their professionals beside them; the 支援会議 below them.
     desk_x = right + 3.2
     nd = len(town.desks)

@@ -99,7 +99,8 @@ class KeyFrame:
 
     week: int
     reason: str
-    frames: list[tuple[str, Frame, TownLayout]] = field(default_factory=list)  # panel title, frame, layout
+    # Per panel: its title, the frame, the layout to draw it with, and the week's caption.
+    frames: list[tuple[str, Frame, TownLayout, str]] = field(default_factory=list)
 
 
 class WorkshopSession:
@@ -286,20 +287,24 @@ class WorkshopSession:
             self.log.append(LogEntry(events.week, panel.title(self.lang), line, key=events.is_key_moment()))
 
     def _maybe_key_frame(self) -> None:
+        """Keep a picture of this week if something decisive happened (to the story's household)."""
         reasons = []
         for panel in self.panels:
             ev = panel.events
             if panel.followed >= 0:
                 ev = ev.for_household(panel.followed)
-            if np.isin(ev.kind, list(KEY_EVENTS)).any():
-                reasons.append(panel.title(self.lang))
+            key = np.isin(ev.kind, list(KEY_EVENTS))
+            if key.any():
+                first = Events(ev.week, ev.kind[key][:1], ev.household[key][:1], ev.detail[key][:1])
+                line = narrate(first, panel.naming, self.lang, routine=False)[0]
+                reasons.append(f"{panel.short_title(self.lang)}：{line}" if self.compare else line)
         if reasons:
             self._add_key_frame(" / ".join(reasons))
 
     def _add_key_frame(self, reason: str) -> None:
         if len(self.key_frames) >= MAX_KEY_FRAMES:
             self.key_frames.pop(1)  # keep the first (the start) and the latest
-        frames = [(p.short_title(self.lang), p.frames[-1], self.layout_of(p)) for p in self.panels]
+        frames = [(p.short_title(self.lang), p.frames[-1], self.layout_of(p), self.caption(p)) for p in self.panels]
         if self.key_frames and self.key_frames[-1].week == self.week:
             self.key_frames[-1] = KeyFrame(self.week, self.key_frames[-1].reason + " / " + reason, frames)
         else:
