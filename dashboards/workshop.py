@@ -20,6 +20,8 @@ from sim.workshop.stories import load_workshop_story, workshop_story_names
 
 PLAY_INTERVAL_S = 1.2  # seconds between weeks when playing: time to read the caption
 FREE_MODE = "free"
+LANGUAGES = {"ja": "日本語", "en": "English"}
+LANG_OF = {v: k for k, v in LANGUAGES.items()}
 PICTURE_WIDTH = 1560  # pixels for all panels together: a 1920-wide projector with margins
 
 CSS = """
@@ -70,22 +72,16 @@ def t(key: str, lang: str) -> str:
 
 
 @solara.component
-def Picture(session: WorkshopSession, panel, tick: int, width: int):
+def Picture(figure, caption: str):
     """One panel: the town this week and the caption under it."""
-    lang = session.lang
-    fig = solara.use_memo(
-        lambda: draw(panel.frames[-1], session.layout_of(panel), lang, title=panel.short_title(lang), width=width),
-        dependencies=[tick, lang, id(panel), width],
-    )
     with solara.Column(gap="4px"):
-        solara.FigurePlotly(fig)
-        solara.Text(session.caption(panel), classes=["workshop-caption"])
+        solara.FigurePlotly(figure)
+        solara.Text(caption, classes=["workshop-caption"])
 
 
 @solara.component
-def Switches(session: WorkshopSession, on_change):
+def Switches(session: WorkshopSession, lang: str, tick: int, on_change):
     """A checkbox per function, in two groups."""
-    lang = session.lang
     with solara.Row(classes=["workshop-switches"], style={"flex-wrap": "wrap", "gap": "0 24px"}):
         for group, keys in (("community", COMMUNITY_KEYS), ("services", SERVICE_KEYS)):
             with solara.Column(gap="0px"):
@@ -101,9 +97,8 @@ def Switches(session: WorkshopSession, on_change):
 
 
 @solara.component
-def StoryPanel(session: WorkshopSession, tick: int, on_chapter, on_start, story_name: solara.Reactive[str]):
+def StoryPanel(session: WorkshopSession, lang: str, tick: int, on_chapter, on_start, story_name: solara.Reactive[str]):
     """Choose a story, run it chapter by chapter, read the notes and the questions."""
-    lang = session.lang
     names = [FREE_MODE, *workshop_story_names()]
     labels = {n: (t("free", lang) if n == FREE_MODE else load_workshop_story(n).title(lang)) for n in names}
     by_label = {v: k for k, v in labels.items()}
@@ -142,12 +137,11 @@ def StoryPanel(session: WorkshopSession, tick: int, on_chapter, on_start, story_
 
 
 @solara.component
-def ChapterBanner(session: WorkshopSession, tick: int):
+def ChapterBanner(session: WorkshopSession, lang: str, tick: int):
     """In a story, the chapter and what to look at, above the pictures (the rest is below)."""
     chapter = session.current_chapter
     if chapter is None:
         return
-    lang = session.lang
     number = f"第{session.chapter + 1}章" if lang == "ja" else f"Chapter {session.chapter + 1}"
     solara.Markdown(
         f"**{number}　{chapter.lesson_label(lang)}** — {chapter.text('title', lang)}　"
@@ -207,7 +201,9 @@ def Page():
     solara.Title(t("title", lang.value))
     with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
         solara.Markdown(f"# {t('title', lang.value)}")
-        solara.ToggleButtonsSingle(value=lang.value, values=["ja", "en"], on_value=lambda v: lang.set(v))
+        solara.ToggleButtonsSingle(
+            value=LANGUAGES[lang.value], values=list(LANGUAGES.values()), on_value=lambda v: lang.set(LANG_OF[v])
+        )
     with solara.Row(classes=["workshop-controls"], style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Text(t("week", lang.value).format(session.week), classes=["workshop-week"])
         solara.Button(t("step", lang.value), on_click=do(step), color="primary", disabled=playing.value)
@@ -228,11 +224,17 @@ def Page():
             label=t("handout", lang.value),
             mime_type="text/html",
         )
-    Switches(session, on_change=do(lambda key, on: session.set_switch(key, on)))
-    ChapterBanner(session, tick.value)
+    Switches(session, lang.value, tick.value, on_change=do(lambda key, on: session.set_switch(key, on)))
+    ChapterBanner(session, lang.value, tick.value)
     panels = session.panels
+    width = PICTURE_WIDTH // len(panels)
     with solara.Columns([1] * len(panels)):
         for panel in panels:
-            Picture(session, panel, tick.value, PICTURE_WIDTH // len(panels))
+            with lock:  # the play thread may be stepping
+                figure = draw(
+                    panel.frames[-1], session.layout_of(panel), lang.value, panel.short_title(lang.value), width=width
+                )
+                caption = session.caption(panel)
+            Picture(figure, caption)
     solara.Text(t("legend", lang.value), style={"font-size": "16px", "color": "#555"})
-    StoryPanel(session, tick.value, do(lambda: session.next_chapter()), do(start_story), story_name)
+    StoryPanel(session, lang.value, tick.value, do(lambda: session.next_chapter()), do(start_story), story_name)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -243,18 +244,14 @@ def cmd_story(args: argparse.Namespace) -> int:
 
 
 def cmd_workshop(args: argparse.Namespace) -> int:
-    import subprocess
-
+    """Start ``solara run`` on the workshop page (this process becomes the server)."""
     page = Path(__file__).resolve().parents[1] / "dashboards" / "workshop.py"
     if not page.is_file():
         raise ConfigError(str(page), "", "the workshop page is missing; allowed: run from a source checkout")
-    url = f"http://127.0.0.1:{args.port}"
-    print(f"研修モード / workshop: {url}  (Ctrl+C to stop)", flush=True)
+    print(f"研修モード / workshop: http://127.0.0.1:{args.port}  (Ctrl+C to stop)", flush=True)
     cmd = [sys.executable, "-m", "solara", "run", str(page), "--host", "127.0.0.1", "--port", str(args.port)]
-    try:
-        return subprocess.call([*cmd, "--production", "--no-open"])
-    except KeyboardInterrupt:
-        return 0
+    os.execv(sys.executable, [*cmd, "--production", "--no-open"])  # no child left behind when stopped
+    return 0  # not reached
 
 
 def _all_bundled_baseline_first() -> list[str]:

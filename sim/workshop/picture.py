@@ -31,6 +31,13 @@ DESK_SHORT_JA = {
     "kodomo": "こども家庭",
     "hoken": "保健センター",
 }
+DESK_SHORT_EN = {
+    "houkatsu": "Care centre",
+    "disability": "Disability",
+    "konkyu": "Hardship",
+    "kodomo": "Children",
+    "hoken": "Health centre",
+}
 EVENT_STYLE: dict[Event, tuple[str, str, float]] = {  # colour, dash, width
     Event.VISIT: ("#2e7d32", "dot", 2.5),
     Event.SALON: ("#1e88e5", "dot", 1.5),
@@ -134,7 +141,7 @@ def town_layout(model) -> TownLayout:
         list(town.npo_focus),
         desk_xy,
         [DESK_SHORT_JA.get(d["kind"], d["name_ja"]) for d in town.desks],
-        [d["kind"] for d in town.desks],
+        [DESK_SHORT_EN.get(d["kind"], d["kind"]) for d in town.desks],
         staff_xy,
         (desk_x, y_places),
         desk_x + 2.6,

@@ -62,7 +62,7 @@ def test_a_story_runs_to_its_end(page_factory, workshop_url):
         ("利用者と向き合う", "アセスメントを共有し共感する", "協働者の課題に向き合う", "協議の場へ"), start=1
     ):
         page.get_by_role("button", name="次の章へ").click()
-        page.get_by_text(re.compile(f"第{number}章　{lesson}")).wait_for()
+        page.get_by_role("heading", name=re.compile(f"第{number}章 {lesson}")).wait_for()
         if number == 1:
             page.get_by_text("進行役メモ").click()  # the facilitator's notes open
             page.get_by_text("まとめの1").first.wait_for()
@@ -90,3 +90,19 @@ def test_export_the_handout(page_factory, workshop_url):
     handout_page.goto(path.as_uri())
     screenshot(handout_page, "workshop-handout")
     assert page.outside.urls == []
+
+
+def test_play_pause_and_the_english_switch(page_factory, workshop_url):
+    page = _open(page_factory, workshop_url)
+    page.get_by_role("button", name="再生").click()
+    page.locator(".workshop-caption", has_text="第2週：").first.wait_for()
+    page.get_by_role("button", name="一時停止").click()
+    page.get_by_role("button", name="再生").wait_for()
+    paused = _caption(page).split("：")[0]
+    page.wait_for_timeout(2500)  # two play intervals: nothing moves while paused
+    assert _caption(page).split("：")[0] == paused
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("button", name="Next week").click()
+    page.locator(".workshop-caption", has_text="Week ").first.wait_for()
+    assert page.get_by_text("Places to take part").is_visible()  # the switches speak English too
+    screenshot(page, "workshop-english")
