@@ -8,6 +8,7 @@ type, Japanese first, few controls.
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import solara
@@ -71,6 +72,12 @@ def t(key: str, lang: str) -> str:
     return ja if lang == "ja" else en
 
 
+@functools.lru_cache
+def _story(name: str):
+    """A bundled story, loaded once per server."""
+    return load_workshop_story(name)
+
+
 @solara.component
 def Picture(figure, caption: str):
     """One panel: the town this week and the caption under it."""
@@ -100,7 +107,7 @@ def Switches(session: WorkshopSession, lang: str, tick: int, on_change):
 def StoryPanel(session: WorkshopSession, lang: str, tick: int, on_chapter, on_start, story_name: solara.Reactive[str]):
     """Choose a story, run it chapter by chapter, read the notes and the questions."""
     names = [FREE_MODE, *workshop_story_names()]
-    labels = {n: (t("free", lang) if n == FREE_MODE else load_workshop_story(n).title(lang)) for n in names}
+    labels = {n: (t("free", lang) if n == FREE_MODE else _story(n).title(lang)) for n in names}
     by_label = {v: k for k, v in labels.items()}
     with solara.Card(t("story", lang)):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):

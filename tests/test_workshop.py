@@ -292,6 +292,14 @@ def test_handout_embeds_real_png_pictures_rendered_by_kaleido(tmp_path):
     assert all(base64.b64decode(i).startswith(b"\x89PNG") for i in images)
 
 
+@pytest.mark.slow
+def test_handout_prints_to_pdf_with_chromium(tmp_path, monkeypatch):
+    session = _story_session()
+    monkeypatch.setattr(handout, "render_pngs", lambda s, moments: [[b"\x89PNG"] * len(m.frames) for m in moments])
+    pdf = handout.handout_pdf(handout.handout_html(session), tmp_path / "handout.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
 # ------------------------------------------------------------------ command line
 def test_workshop_subcommand_takes_a_port():
     args = build_parser().parse_args(["workshop", "--port", "9000"])

@@ -179,7 +179,10 @@ def handout_pdf(html_text: str, path: Path) -> Path:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=os.environ.get("BROWSER_PATH", "/usr/bin/chromium"))
+        browser = p.chromium.launch(
+            executable_path=os.environ.get("BROWSER_PATH", "/usr/bin/chromium"),
+            args=["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking"],
+        )
         page = browser.new_page()
         page.set_content(html_text, wait_until="load")
         page.pdf(path=str(path), format="A4", print_background=True)
