@@ -32,7 +32,7 @@ CSS = """
 .workshop-week { font-size: 30px; font-weight: bold; }
 .workshop-controls .v-btn { font-size: 20px !important; height: 52px !important; }
 .workshop-switches .v-label { font-size: 20px; color: #222; }
-.workshop-chapter { font-size: 21px; }
+.workshop-chapter, .workshop-chapter p, .workshop-chapter li { font-size: 21px !important; }
 """
 
 TEXT = {
@@ -59,9 +59,10 @@ TEXT = {
     "week": ("第{}週", "Week {}"),
     "legend": (
         "家の色＝課題の段階。！気づき　緑の点線＝民生委員の訪問　青の点線＝サロン・居場所　紫の線＝相談窓口　"
-        "赤い線＝多機関協働　茶の点線＝会議　紫の枠＝支援中　黄色の枠＝ストーリーの家",
+        "赤い線＝多機関協働　茶の点線＝会議　紫の枠＝支援中　黄色の枠＝ストーリーの家　青緑の枠＝左右で違う家",
         "House colour = stage. ! noticed; green dots = 民生委員 visit; blue dots = salon; purple = desk; "
-        "red = multi-agency team; brown dashes = meetings; purple frame = supported; yellow frame = the story's house",
+        "red = multi-agency team; brown dashes = meetings; purple frame = supported; yellow frame = the story's house; "
+        "teal frame = differs between the towns",
     ),
 }
 
@@ -235,13 +236,22 @@ def Page():
     ChapterBanner(session, lang.value, tick.value)
     panels = session.panels
     width = PICTURE_WIDTH // len(panels)
+    diverged = session.diverged() if session.compare else None
     with solara.Columns([1] * len(panels)):
         for panel in panels:
             with lock:  # the play thread may be stepping
                 figure = draw(
-                    panel.frames[-1], session.layout_of(panel), lang.value, panel.short_title(lang.value), width=width
+                    panel.frames[-1],
+                    session.layout_of(panel),
+                    lang.value,
+                    panel.short_title(lang.value),
+                    width=width,
+                    diverged=diverged,
                 )
                 caption = session.caption(panel)
             Picture(figure, caption)
+    if session.compare:
+        with lock:
+            solara.Text(session.divergence_text(), style={"font-size": "22px", "font-weight": "bold"})
     solara.Text(t("legend", lang.value), style={"font-size": "16px", "color": "#555"})
     StoryPanel(session, lang.value, tick.value, do(lambda: session.next_chapter()), do(start_story), story_name)

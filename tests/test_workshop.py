@@ -148,6 +148,18 @@ def test_without_every_function_the_same_town_diverges():
     assert not np.array_equal(ref.model.hh.stage, main.model.hh.stage)
 
 
+def test_the_room_is_told_which_houses_diverged():
+    session = WorkshopSession(seed=2)
+    session.set_switches(ALL_OFF)
+    assert session.divergence_text() == ""  # nothing to compare with
+    session.set_compare(True)
+    assert session.divergence_text() == "二つの町で、どの家も同じ段階です。"
+    session.step(104)
+    who = session.diverged()
+    assert len(who) > 0
+    assert session.divergence_text().startswith(f"左右の町で段階が違う家：{len(who)}軒（{who[0] + 1}・")
+
+
 def test_the_caption_tells_the_current_week():
     session = WorkshopSession(seed=2)
     session.step(2)

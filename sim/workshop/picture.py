@@ -231,6 +231,7 @@ def draw(
     title: str | None = None,
     height: int = 620,
     width: int | None = None,
+    diverged: np.ndarray | None = None,
 ) -> go.Figure:
     """The picture of one week: houses by stage, people, actors, and the week's events.
 
@@ -241,6 +242,7 @@ def draw(
         title: Heading after the week number (default: the frame's title).
         height: Figure height in pixels.
         width: Figure width in pixels (default: the page's).
+        diverged: Households to frame because they differ from the other town (side by side).
     """
     ja = lang == "ja"
     week = f"第{frame.week}週" if ja else f"Week {frame.week}"
@@ -282,6 +284,11 @@ def draw(
     for trace in _event_lines(frame, lay):
         fig.add_trace(trace)
     _marks(fig, frame, lay)
+    if diverged is not None and len(diverged):
+        xy = lay.house_xy[diverged]
+        fig.add_trace(go.Scatter(x=xy[:, 0], y=xy[:, 1] + 0.2, mode="markers", showlegend=False, hoverinfo="skip",
+                                 name="diverged", marker={"symbol": "square-open", "size": 50, "color": "#00838f",
+                                                          "line": {"width": 3}}))  # fmt: skip
     return fig.figure(
         title={"text": heading, "font": {"size": 24}, "x": 0.01},
         height=height,

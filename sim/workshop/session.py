@@ -276,6 +276,28 @@ class WorkshopSession:
         return True
 
     # ------------------------------------------------------------------ what the room sees
+    def diverged(self) -> np.ndarray:
+        """Households whose stage differs between the two towns now (empty without a comparison)."""
+        if self.reference is None:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(self.reference.model.hh.stage != self.main.model.hh.stage)
+
+    def divergence_text(self) -> str:
+        """One sentence on how far the two towns have drifted apart."""
+        who = self.diverged()
+        if self.reference is None:
+            return ""
+        ref, main = self.reference.model.hh.stage, self.main.model.hh.stage
+        worse = int((main[who] > ref[who]).sum())
+        numbers = "・".join(str(i + 1) for i in who[:12]) + ("…" if len(who) > 12 else "")
+        if self.lang != "ja":
+            if not len(who):
+                return "Every house is at the same stage in both towns."
+            return f"{len(who)} houses differ between the towns ({', '.join(str(i + 1) for i in who[:12])}); worse on the right: {worse}."
+        if not len(who):
+            return "二つの町で、どの家も同じ段階です。"
+        return f"左右の町で段階が違う家：{len(who)}軒（{numbers}番の家）。うち右の町のほうが深刻：{worse}軒。"
+
     def caption(self, panel: Panel) -> str:
         """The caption under ``panel``'s picture for the current week."""
         return caption_of(panel.events, panel.naming, self.lang)
