@@ -8,6 +8,7 @@
     community-sim experiment FILE [--workers N | --scheduler ADDRESS] [--out DIR] [--fresh] [--json]
     community-sim report DIR [--out FILE]
     community-sim story [NAME] [--scenario S] [--lang ja|en] [--json]
+    community-sim workshop [--port N]
 
 Every input file is validated before anything runs; a bad file exits with status 2 and
 one message naming the file, the key and what is allowed.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -93,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     story.add_argument("--scenario", default="baseline", help="scenario (default baseline)")
     story.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the timeline (default ja)")
     story.add_argument("--json", action="store_true", help="print the timeline as JSON on stdout")
+    workshop = sub.add_parser("workshop", help="start the workshop page for trainers (研修モード)")
+    workshop.add_argument("--port", type=_ranged(int, 1, 65535, "a port from 1 to 65535"), default=8766)
     exp = sub.add_parser(
         "experiment",
         help="run an experiment file (experiments/*.toml); started again, it runs only what is missing",
@@ -271,6 +275,17 @@ def cmd_story(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_workshop(args: argparse.Namespace) -> int:
+    """Start ``solara run`` on the workshop page (this process becomes the server)."""
+    page = Path(__file__).resolve().parents[1] / "dashboards" / "workshop.py"
+    if not page.is_file():
+        raise ConfigError(str(page), "", "the workshop page is missing; allowed: run from a source checkout")
+    print(f"研修モード / workshop: http://127.0.0.1:{args.port}  (Ctrl+C to stop)", flush=True)
+    cmd = [sys.executable, "-m", "solara", "run", str(page), "--host", "127.0.0.1", "--port", str(args.port)]
+    os.execv(sys.executable, [*cmd, "--production", "--no-open"])  # no child left behind when stopped
+    return 0  # not reached
+
+
 def _all_bundled_baseline_first() -> list[str]:
     names = bundled_names("scenarios")
     return ["baseline", *[n for n in names if n != "baseline"]] if "baseline" in names else names
@@ -304,6 +319,7 @@ COMMANDS = {
     "experiment": cmd_experiment,
     "story": cmd_story,
     "report": cmd_report,
+    "workshop": cmd_workshop,
 }
 
 if __name__ == "__main__":
