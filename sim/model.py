@@ -30,6 +30,7 @@ from sim.town import VENUE_IBASHO, build_town
 WEEKS_PER_YEAR = 52
 VOLUNTEER_ROLES = frozenset({"minsei_iin", "venue_volunteer", "peer_supporter"})  # unpaid
 DEFAULT_WARMUP_WEEKS = 520
+PHASES = ("state", "detect", "service")  # the weekly tick's phases, in order
 
 
 class CommunityModel(mesa.Model):
@@ -77,6 +78,8 @@ class CommunityModel(mesa.Model):
             cls(self, params) for cls, params in zip(MECHANISMS, mechanism_params(self.policy).values(), strict=True)
         ]
         self._by_name = {m.name: m for m in self.mechanisms}
+        self._switches: tuple[bool, ...] = ()  # the switches that self._actions was built for
+        self._actions: dict[str, list] = {}
         self._res_ptr = np.searchsorted(self.town.res_household, np.arange(self.n_households + 1))
         self._init_counters()
         self._agents = _agents
@@ -97,8 +100,9 @@ class CommunityModel(mesa.Model):
         self._manual_stream = HouseholdStream(self.seed, "manual")
         self._manual_draws = 0
         self._proposals: list[tuple[np.ndarray, int]] = []
-        self.week_stats: dict[str, float] = {}
-        self.datacollector = mesa.DataCollector(model_reporters={k: _reporter(k) for k in self._stat_names()})
+        self._week_row: tuple[np.ndarray, np.ndarray] = ()  # this week's (counts, cumulative totals)
+        # One reporter for the whole row: a Mesa reporter per column costs more than the week's mechanisms.
+        self.datacollector = mesa.DataCollector(model_reporters={"week_row": _week_row})
         self._collect_week(self.week)
 
     # ------------------------------------------------------------------ set-up
@@ -213,14 +217,14 @@ class CommunityModel(mesa.Model):
         self.hh.start_week()
         self._closed_supported: list[np.ndarray] = []
         self.open_idx = np.flatnonzero(self.hh.case >= 0)
-        for phase in ("state", "detect", "service"):
+        for phase, actions in self._weekly_actions().items():
             if phase == "detect":
                 # Households with a problem and no contact with services: what channels can find.
                 self.open_idx = np.flatnonzero(self.hh.case >= 0)
                 self.reachable_idx = self.open_idx[self.hh.service[self.open_idx] == ServiceStatus.UNKNOWN]
                 self._proposals = []
-            for mech in self.mechanisms:
-                mech.act(phase, week)
+            for action in actions:
+                action(week)
             if phase == "detect":
                 self._record_detections(week)
         self.assign_waiting(week)
@@ -228,6 +232,17 @@ class CommunityModel(mesa.Model):
             self._collect_week(week)
         else:  # a warm-up model (no agents): nobody reads its weekly series
             self.week_counts = Counter()
+
+    def _weekly_actions(self) -> dict[str, list]:
+        """Each phase's weekly actions in mechanism order (rebuilt only if a switch changed)."""
+        switches = tuple(m.enabled for m in self.mechanisms)
+        if switches != self._switches:
+            actions: dict[str, list] = {phase: [] for phase in PHASES}
+            for mech in self.mechanisms:
+                for phase, action in mech.weekly_actions().items():
+                    actions[phase].append(action)
+            self._actions, self._switches = actions, switches
+        return self._actions
 
     @property
     def week(self) -> int:
@@ -463,73 +478,45 @@ class CommunityModel(mesa.Model):
         self.week_counts["referrals"] += len(households)
 
     # ------------------------------------------------------------------ outputs
-    @staticmethod
-    def _stat_names() -> list[str]:
-        return (
-            [f"true_{k}" for k in STAGE_KEYS]
-            + [f"known_{k}" for k in PROBLEM_STAGE_KEYS]
-            + [
-                "supported",
-                "waiting_intake",
-                "waiting_list",
-                "gave_up_away",
-                "refused_away",
-                "onsets",
-                "progressions",
-                "resolutions",
-                "referrals",
-                "bounces",
-                "gave_up",
-                "refusals",
-                "participation_links",
-                "intakes",
-                "support_starts",
-                "noticed",
-            ]
-            + [f"detected_{k}" for k in CHANNEL_KEYS[1:]]
-            + ["commissioner_visits", "outreach_hours", "paid_hours", "volunteer_hours"]
-        )
-
     def _collect_week(self, week: int) -> None:
+        """Record this week's row of the weekly series (counts and cumulative hours) and reset the flows."""
         hh = self.hh
         open_ = np.flatnonzero(hh.case >= 0)
         stage = hh.stage[open_]
-        true = np.bincount(stage, minlength=4)
-        true[Stage.NONE] = self.n_households - len(open_)
+        counts = np.zeros(len(_COUNT_NAMES), dtype=np.int64)
+        counts[:4] = np.bincount(stage, minlength=4)
+        counts[Stage.NONE] = self.n_households - len(open_)
         known = self.cases.first_detection_week[hh.case[open_]] != NOT_YET
-        known_by_stage = np.bincount(stage[known], minlength=4)
-        service = np.bincount(hh.service[open_], minlength=len(ServiceStatus))
-        stats: dict[str, float] = {"week": week}
-        stats |= {f"true_{k}": int(true[i]) for i, k in enumerate(STAGE_KEYS)}
-        stats |= {f"known_{k}": int(known_by_stage[i + 1]) for i, k in enumerate(PROBLEM_STAGE_KEYS)}
-        stats |= {
-            "supported": int(service[ServiceStatus.SUPPORTED]),
-            "waiting_intake": int(service[ServiceStatus.REFERRED]),
-            "waiting_list": int(service[ServiceStatus.WAITING]),
-            "gave_up_away": int(service[ServiceStatus.GAVE_UP]),
-            "refused_away": int(service[ServiceStatus.REFUSED]),
-        }
-        for name in self._stat_names():
-            stats.setdefault(name, self.week_counts.get(name, 0))
-        stats["commissioner_visits"] = float(self.commissioner_visits.sum())
-        stats["outreach_hours"] = float(self.staff_hours["outreach_worker"])
+        counts[4:7] = np.bincount(stage[known], minlength=4)[1:]
+        counts[7:12] = np.bincount(hh.service[open_], minlength=len(ServiceStatus))[_SERVICE_COUNTED]
+        for name, n in self.week_counts.items():
+            if name in _FLOW_POSITION:
+                counts[_FLOW_POSITION[name]] = n
         volunteer = sum(h for role, h in self.staff_hours.items() if role in VOLUNTEER_ROLES)
-        stats["volunteer_hours"] = float(volunteer)
-        stats["paid_hours"] = float(sum(self.staff_hours.values()) - volunteer)
+        totals = np.array(
+            [
+                float(self.commissioner_visits.sum()),
+                float(self.staff_hours["outreach_worker"]),
+                float(sum(self.staff_hours.values()) - volunteer),
+                float(volunteer),
+            ]
+        )
         if self.time > 0:
             self.complex_weeks_by_type += np.bincount(
                 self.town.htype[open_[stage == Stage.COMPLEX]], minlength=len(TYPE_KEYS)
             )
-        self.week_stats = stats
+        self._week_row = (counts, totals)
         self.datacollector.collect(self)
         self.week_counts = Counter()  # flows of the next week (manual changes between steps included)
 
     def weekly(self) -> pd.DataFrame:
         """The weekly series: true state and what the municipality knows, by stage; flows by channel."""
-        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        rows = self.datacollector.get_model_vars_dataframe()["week_row"]
+        df = pd.DataFrame(np.stack([c for c, _ in rows]), columns=list(_COUNT_NAMES))
+        df[list(_TOTAL_NAMES)] = np.stack([t for _, t in rows])
         df.insert(0, "week", np.arange(len(df)))
         # Cumulative counters become weekly flows.
-        for col in ("commissioner_visits", "outreach_hours", "paid_hours", "volunteer_hours"):
+        for col in _TOTAL_NAMES:
             df[col] = df[col].diff().fillna(0)
         return df
 
@@ -562,6 +549,37 @@ class CommunityModel(mesa.Model):
         return summarise(self.ledger(), self)
 
 
+# Columns of the weekly series: counts (integers), then cumulative totals (floats, turned into flows).
+_COUNT_NAMES = (
+    tuple(f"true_{k}" for k in STAGE_KEYS)
+    + tuple(f"known_{k}" for k in PROBLEM_STAGE_KEYS)
+    + ("supported", "waiting_intake", "waiting_list", "gave_up_away", "refused_away")
+    + (
+        "onsets",
+        "progressions",
+        "resolutions",
+        "referrals",
+        "bounces",
+        "gave_up",
+        "refusals",
+        "participation_links",
+        "intakes",
+        "support_starts",
+        "noticed",
+    )
+    + tuple(f"detected_{k}" for k in CHANNEL_KEYS[1:])
+)
+_TOTAL_NAMES = ("commissioner_visits", "outreach_hours", "paid_hours", "volunteer_hours")
+# Service statuses counted in the columns supported … refused_away, in that order.
+_SERVICE_COUNTED = [
+    ServiceStatus.SUPPORTED,
+    ServiceStatus.REFERRED,
+    ServiceStatus.WAITING,
+    ServiceStatus.GAVE_UP,
+    ServiceStatus.REFUSED,
+]
+_FLOW_POSITION = {name: i for i, name in enumerate(_COUNT_NAMES) if i >= 12}  # week_counts → column
+
 _WARM_CACHE: dict[tuple, CommunityModel] = {}
 _WARM_CACHE_SIZE = 2
 
@@ -581,5 +599,5 @@ def warm_town(start_from: Scenario | str | Path, town: TownProfile, seed: int, w
     return _WARM_CACHE[key]
 
 
-def _reporter(name: str):
-    return lambda model: model.week_stats[name]
+def _week_row(model: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
+    return model._week_row

@@ -18,12 +18,13 @@ import zlib
 
 import numpy as np
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+# 0-d arrays rather than numpy scalars: ufuncs take them with less per-call overhead.
+_GOLDEN = np.array(0x9E3779B97F4A7C15, dtype=np.uint64)
+_M1 = np.array(0xBF58476D1CE4E5B9, dtype=np.uint64)
+_M2 = np.array(0x94D049BB133111EB, dtype=np.uint64)
+_S30, _S27, _S31 = (np.array(s, dtype=np.uint64) for s in (30, 27, 31))
 _MASK64 = (1 << 64) - 1
-_SHIFT = np.uint64(11)
+_SHIFT = np.array(11, dtype=np.uint64)
 _TO_UNIT = 1.0 / (1 << 53)  # 53 random bits → [0, 1)
 
 
@@ -45,13 +46,14 @@ def _mix_scalar(x: int) -> int:
     return x ^ (x >> 31)
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64's finaliser, vectorised in place on uint64."""
-    x ^= x >> _S30
+def _mix(x: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
+    """SplitMix64's finaliser, vectorised in place on uint64 (``scratch``: a buffer of x's shape)."""
+    t = np.empty_like(x) if scratch is None else scratch
+    x ^= np.right_shift(x, _S30, out=t)
     x *= _M1
-    x ^= x >> _S27
+    x ^= np.right_shift(x, _S27, out=t)
     x *= _M2
-    x ^= x >> _S31
+    x ^= np.right_shift(x, _S31, out=t)
     return x
 
 
@@ -61,16 +63,32 @@ class HouseholdStream:
     def __init__(self, seed: int, name: str) -> None:
         state = np.random.SeedSequence(entropy=seed, spawn_key=(stream_key(name),)).generate_state(2, np.uint64)
         self._key = int(state[0]) ^ (int(state[1]) << 1)
+        self._bases: dict[tuple[int, int], np.ndarray] = {}  # this week's per-draw offsets
+        self._x = self._t = np.zeros(0, dtype=np.uint64)  # work buffers, reused call after call
+
+    def base(self, week: int, draw: int = 0) -> np.ndarray:
+        """The offset shared by every household's draw ``draw`` in ``week`` (cached for the week)."""
+        key = (week, draw)
+        base = self._bases.get(key)
+        if base is None:
+            if len(self._bases) >= 16:  # weeks only move forward: keep just the latest few
+                self._bases.clear()
+            mixed = _mix_scalar(self._key + _mix_scalar((int(week) << 8) + int(draw) + 1))
+            base = self._bases[key] = np.array(mixed, dtype=np.uint64)
+        return base
 
     def uniform(self, week: int, idx: np.ndarray, draw: int = 0) -> np.ndarray:
         """Uniforms for households ``idx`` in ``week``; ``draw`` separates several draws in a week."""
-        if len(idx) == 0:
+        n = len(idx)
+        if n == 0:
             return np.zeros(0)
-        base = np.uint64(_mix_scalar(self._key + _mix_scalar((int(week) << 8) + int(draw) + 1)))
-        x = np.array(idx, dtype=np.uint64)  # a copy, mixed in place
+        if len(self._x) < n:
+            self._x, self._t = np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint64)
+        x = self._x[:n]
+        x[:] = idx
         x *= _GOLDEN
-        x += base
-        _mix(x)
+        x += self.base(week, draw)
+        _mix(x, self._t[:n])
         x >>= _SHIFT
         return x * _TO_UNIT
 

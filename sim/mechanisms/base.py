@@ -35,6 +35,8 @@ class Mechanism:
     phase: ClassVar[str]  # "state" (stage changes), "detect" (channels) or "service" (desks and support)
     # A mechanism that also acts in another phase lists it here and defines ``step_<phase>``.
     extra_phases: ClassVar[tuple[str, ...]] = ()
+    # A mechanism with no weekly action of its own, only parameters or a rule that others apply.
+    passive: ClassVar[bool] = False
     off_in_baseline: ClassVar[bool] = False  # a policy that the status quo lacks: its switch defaults to off
     title_ja: ClassVar[str]
     PARAMS: ClassVar[dict[str, Param]]
@@ -70,6 +72,12 @@ class Mechanism:
             self.step(week)
         elif phase in self.extra_phases:
             getattr(self, f"step_{phase}")(week)
+
+    def weekly_actions(self) -> dict[str, Callable[[int], None]]:
+        """The mechanism's weekly actions by phase: none when switched off or passive."""
+        if not self.enabled or self.passive:
+            return {}
+        return {self.phase: self.step} | {phase: getattr(self, f"step_{phase}") for phase in self.extra_phases}
 
     def town_cached(self, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """``compute()``'s result, recomputed only after the town changed (``Town.changed``)."""
