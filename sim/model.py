@@ -425,7 +425,7 @@ class CommunityModel(mesa.Model):
             waiting = waiting[hh.consented[waiting]]
         limit = self.mechanism("caseloads").limit()
         if limit is not None:  # skip desks whose professionals are all full
-            free_places = np.clip(limit - self.prof_caseload, 0, None)
+            free_places = np.maximum(limit - self.prof_caseload, 0)
             free_at_desk = np.bincount(self.prof_desk, weights=free_places, minlength=len(self.town.desks))
             waiting = waiting[free_at_desk[hh.desk[waiting]] > 0]
         if len(waiting) == 0:
@@ -456,25 +456,31 @@ class CommunityModel(mesa.Model):
         proposals = [(i, c) for i, c in self._proposals if len(i)]
         if not proposals:
             return
-        idx = np.concatenate([i for i, _ in proposals])
-        ch = np.concatenate([np.full(len(i), c, dtype=np.int8) for i, c in proposals])
-        order = np.lexsort((ch, idx))
-        idx, ch = idx[order], ch[order]
-        first = np.r_[True, idx[1:] != idx[:-1]]
-        starts = np.flatnonzero(first)
-        counts = np.diff(np.r_[starts, len(idx)])
-        households = idx[starts]
-        u = self._detection_stream.uniform(week, households)
-        chosen = ch[starts + (u * counts).astype(np.int64)]
+        if len(proposals) == 1 and _strictly_increasing(proposals[0][0]):
+            # One channel found each household once: it is the channel (the pick's draw is not needed).
+            households = proposals[0][0]
+            chosen = np.full(len(households), proposals[0][1], dtype=np.int8)
+        else:
+            idx = np.concatenate([i for i, _ in proposals])
+            ch = np.repeat(np.array([c for _, c in proposals], dtype=np.int8), [len(i) for i, _ in proposals])
+            order = np.lexsort((ch, idx))
+            idx, ch = idx[order], ch[order]
+            starts = np.flatnonzero(np.concatenate(([True], idx[1:] != idx[:-1])))
+            counts = np.diff(starts, append=len(idx))
+            households = idx[starts]
+            u = self._detection_stream.uniform(week, households)
+            chosen = ch[starts + (u * counts).astype(np.int64)]
         cases = self.hh.case[households]
         new = self.cases.first_detection_week[cases] == NOT_YET
-        self.cases.set("first_detection_week", cases[new], week)
-        self.cases.set("first_detection_stage", cases[new], self.hh.stage[households[new]])
-        self.cases.set("first_detection_channel", cases[new], chosen[new])
+        new_cases = cases[new]
+        self.cases.set("first_detection_week", new_cases, week)
+        self.cases.set("first_detection_stage", new_cases, self.hh.stage[households[new]])
+        self.cases.set("first_detection_channel", new_cases, chosen[new])
         self.hh.service[households] = ServiceStatus.REFERRED
         self.hh.referral_attempts[households] = 0
-        for c, n in zip(*np.unique(chosen[new], return_counts=True), strict=True):
-            self.week_counts[f"detected_{CHANNEL_KEYS[c]}"] += int(n)
+        by_channel = np.bincount(chosen[new], minlength=len(CHANNEL_KEYS))
+        for c in np.flatnonzero(by_channel):
+            self.week_counts[f"detected_{CHANNEL_KEYS[c]}"] += int(by_channel[c])
         self.week_counts["referrals"] += len(households)
 
     # ------------------------------------------------------------------ outputs
@@ -597,6 +603,10 @@ def warm_town(start_from: Scenario | str | Path, town: TownProfile, seed: int, w
             _WARM_CACHE.pop(next(iter(_WARM_CACHE)))
         _WARM_CACHE[key] = model
     return _WARM_CACHE[key]
+
+
+def _strictly_increasing(idx: np.ndarray) -> bool:
+    return bool((idx[1:] > idx[:-1]).all())
 
 
 def _week_row(model: CommunityModel) -> tuple[np.ndarray, np.ndarray]:

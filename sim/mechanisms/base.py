@@ -89,3 +89,7 @@ class Mechanism:
     def draw(self, week: int, idx: np.ndarray, k: int = 0) -> np.ndarray:
         """Uniforms for households ``idx`` this week; ``k`` numbers separate draws of one week."""
         return self.stream.uniform(week, idx, k)
+
+    def draws(self, week: int, idx: np.ndarray, ks: tuple[int, ...]) -> np.ndarray:
+        """Draws ``ks`` of households ``idx`` this week, one row each (as :meth:`draw`, in one pass)."""
+        return self.stream.uniforms(week, idx, ks)
