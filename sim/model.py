@@ -517,14 +517,15 @@ class CommunityModel(mesa.Model):
 
     def weekly(self) -> pd.DataFrame:
         """The weekly series: true state and what the municipality knows, by stage; flows by channel."""
-        rows = self.datacollector.get_model_vars_dataframe()["week_row"]
-        df = pd.DataFrame(np.stack([c for c, _ in rows]), columns=list(_COUNT_NAMES))
-        df[list(_TOTAL_NAMES)] = np.stack([t for _, t in rows])
-        df.insert(0, "week", np.arange(len(df)))
+        rows = self.datacollector.model_vars["week_row"]
+        counts = np.stack([c for c, _ in rows])
+        totals = np.stack([t for _, t in rows])
+        columns = {"week": np.arange(len(rows))} | {name: counts[:, i] for i, name in enumerate(_COUNT_NAMES)}
         # Cumulative counters become weekly flows.
-        for col in _TOTAL_NAMES:
-            df[col] = df[col].diff().fillna(0)
-        return df
+        flows = np.diff(totals, axis=0, prepend=totals[:1])
+        flows[0] = 0.0
+        columns |= {name: flows[:, i] for i, name in enumerate(_TOTAL_NAMES)}
+        return pd.DataFrame(columns)
 
     def ledger(self) -> pd.DataFrame:
         """The case ledger, one row per case."""
