@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from pathlib import Path
 
@@ -74,6 +75,7 @@ class CommunityModel(mesa.Model):
         self.n_households = self.town.n_households
         self.hh = HouseholdState(self.n_households)
         self.cases = CaseTable(capacity=max(1024, self.n_households // 4))
+        self._case_events = 0  # counts calls that open or close cases (open_idx is recomputed after one)
         self.mechanisms: list[Mechanism] = [
             cls(self, params) for cls, params in zip(MECHANISMS, mechanism_params(self.policy).values(), strict=True)
         ]
@@ -95,12 +97,13 @@ class CommunityModel(mesa.Model):
             mech.start()
         self.all_households = np.arange(self.n_households)
         self.open_idx = np.zeros(0, dtype=np.int64)  # households with an open case (refreshed each phase)
+        self._open_at = -1  # value of _case_events when open_idx was computed
         self.reachable_idx = np.zeros(0, dtype=np.int64)
         self._detection_stream = HouseholdStream(self.seed, "detection")
         self._manual_stream = HouseholdStream(self.seed, "manual")
         self._manual_draws = 0
         self._proposals: list[tuple[np.ndarray, int]] = []
-        self._week_row: tuple[np.ndarray, np.ndarray] = ()  # this week's (counts, cumulative totals)
+        self._week_row = np.zeros(0)  # this week's counts and cumulative totals (whole numbers are exact)
         # One reporter for the whole row: a Mesa reporter per column costs more than the week's mechanisms.
         self.datacollector = mesa.DataCollector(model_reporters={"week_row": _week_row})
         self._collect_week(self.week)
@@ -216,11 +219,11 @@ class CommunityModel(mesa.Model):
         week = self.week
         self.hh.start_week()
         self._closed_supported: list[np.ndarray] = []
-        self.open_idx = np.flatnonzero(self.hh.case >= 0)
+        self._refresh_open()
         for phase, actions in self._weekly_actions().items():
             if phase == "detect":
                 # Households with a problem and no contact with services: what channels can find.
-                self.open_idx = np.flatnonzero(self.hh.case >= 0)
+                self._refresh_open()
                 self.reachable_idx = self.open_idx[self.hh.service[self.open_idx] == ServiceStatus.UNKNOWN]
                 self._proposals = []
             for action in actions:
@@ -232,6 +235,13 @@ class CommunityModel(mesa.Model):
             self._collect_week(week)
         else:  # a warm-up model (no agents): nobody reads its weekly series
             self.week_counts = Counter()
+
+    def _refresh_open(self) -> np.ndarray:
+        """``open_idx``, recomputed only if cases opened or closed since it last was."""
+        if self._open_at != self._case_events:
+            self.open_idx = (self.hh.case >= 0).nonzero()[0]
+            self._open_at = self._case_events
+        return self.open_idx
 
     def _weekly_actions(self) -> dict[str, list]:
         """Each phase's weekly actions in mechanism order (rebuilt only if a switch changed)."""
@@ -273,6 +283,7 @@ class CommunityModel(mesa.Model):
         self.hh.case[idx] = ids
         self.hh.changed[idx] = True
         self.week_counts["onsets"] += len(idx)
+        self._case_events += 1
 
     def advance_stage(self, idx: np.ndarray, new_domain: np.ndarray) -> None:
         """Move households ``idx`` one stage up, adding ``new_domain`` (-1: none left)."""
@@ -295,7 +306,9 @@ class CommunityModel(mesa.Model):
         self.cases.set("resolution_week", cases, week)
         self.cases.set("resolved_by", cases, resolved_by)
         supported = hh.service[idx] == ServiceStatus.SUPPORTED
-        np.subtract.at(self.prof_caseload, hh.professional[idx[supported]], 1)
+        if supported.any():
+            released = np.bincount(hh.professional[idx[supported]], minlength=len(self.prof_caseload))
+            self.prof_caseload -= released.astype(np.int32)
         hh.resolved_week[idx] = week
         hh.resolved_supported[idx] = supported
         self._closed_supported.append(idx[supported])
@@ -312,6 +325,7 @@ class CommunityModel(mesa.Model):
         hh.team[idx] = False
         hh.changed[idx] = True
         self.week_counts["resolutions"] += len(idx)
+        self._case_events += 1
 
     def set_stage(self, household: int, stage: int) -> None:
         """Put ``household`` at ``stage`` by hand (workshops, stories), keeping the ledger consistent.
@@ -408,7 +422,9 @@ class CommunityModel(mesa.Model):
 
     def add_hours(self, desk: np.ndarray, hours: np.ndarray | float) -> None:
         """Record staff hours worked for households at ``desk`` (by the desk's staff role)."""
-        weights = np.broadcast_to(np.asarray(hours, dtype=np.float64), desk.shape)
+        weights = (
+            np.full(desk.shape, hours, dtype=np.float64) if np.ndim(hours) == 0 else np.asarray(hours, dtype=np.float64)
+        )
         by_role = np.bincount(self.desk_role[desk], weights=weights, minlength=len(self.roles))
         for role, h in zip(self.roles, by_role, strict=True):
             if h:
@@ -431,22 +447,31 @@ class CommunityModel(mesa.Model):
         if len(waiting) == 0:
             return
         waiting = waiting[np.lexsort((waiting, hh.waiting_since[waiting], hh.desk[waiting]))]
-        desks, starts = np.unique(hh.desk[waiting], return_index=True)
-        for d, queue in zip(desks, np.split(waiting, starts[1:]), strict=True):  # a dozen desks at most
-            staff = self._staff_of_desk[d]
-            load = self.prof_caseload[staff]
-            free = np.full(len(staff), len(queue)) if limit is None else np.clip(limit - load, 0, len(queue))
-            # One slot per free place; the slot filling a professional's k-th new case ranks load + k.
-            slot_staff = np.repeat(staff, free)
-            slot_rank = np.repeat(load, free) + (np.arange(free.sum()) - np.repeat(np.cumsum(free) - free, free))
-            chosen = slot_staff[np.argsort(slot_rank, kind="stable")][: len(queue)]
+        desk = hh.desk[waiting]
+        bounds = [0, *((desk[1:] != desk[:-1]).nonzero()[0] + 1).tolist(), len(waiting)]
+        for start, end in itertools.pairwise(bounds):  # one queue per desk: a dozen desks at most
+            queue = waiting[start:end]
+            chosen = self._professionals_for(self._staff_of_desk[desk[start]], len(queue), limit)
             self._start_support(queue[: len(chosen)], chosen, week)
+
+    def _professionals_for(self, staff: np.ndarray, n: int, limit: int | None) -> np.ndarray:
+        """Professionals (of ``staff``) for the first ``n`` of a desk's queue, least-loaded first; fewer if full."""
+        load = self.prof_caseload[staff]
+        if n == 1 and len(staff):  # the usual week: the first least-loaded professional with room
+            room = load if limit is None else np.where(load < limit, load, np.iinfo(load.dtype).max)
+            best = int(room.argmin())
+            return staff[best : best + 1] if limit is None or load[best] < limit else staff[:0]
+        free = np.full(len(staff), n) if limit is None else np.minimum(np.maximum(limit - load, 0), n)
+        # One slot per free place; the slot filling a professional's k-th new case ranks load + k.
+        slot_staff = np.repeat(staff, free)
+        slot_rank = np.repeat(load, free) + (np.arange(free.sum()) - np.repeat(np.cumsum(free) - free, free))
+        return slot_staff[np.argsort(slot_rank, kind="stable")][:n]
 
     def _start_support(self, idx: np.ndarray, professional: np.ndarray, week: int) -> None:
         hh = self.hh
         hh.service[idx] = ServiceStatus.SUPPORTED
         hh.professional[idx] = professional
-        np.add.at(self.prof_caseload, professional, 1)
+        self.prof_caseload += np.bincount(professional, minlength=len(self.prof_caseload)).astype(np.int32)
         cases = hh.case[idx]
         self.cases.set("support_start_week", cases[self.cases.support_start_week[cases] == NOT_YET], week)
         self.week_counts["support_starts"] += len(idx)
@@ -487,9 +512,9 @@ class CommunityModel(mesa.Model):
     def _collect_week(self, week: int) -> None:
         """Record this week's row of the weekly series (counts and cumulative hours) and reset the flows."""
         hh = self.hh
-        open_ = np.flatnonzero(hh.case >= 0)
+        open_ = self._refresh_open()
         stage = hh.stage[open_]
-        counts = np.zeros(len(_COUNT_NAMES), dtype=np.int64)
+        counts = np.zeros(len(_COUNT_NAMES) + len(_TOTAL_NAMES))  # counts, then cumulative totals
         counts[:4] = np.bincount(stage, minlength=4)
         counts[Stage.NONE] = self.n_households - len(open_)
         known = self.cases.first_detection_week[hh.case[open_]] != NOT_YET
@@ -499,27 +524,24 @@ class CommunityModel(mesa.Model):
             if name in _FLOW_POSITION:
                 counts[_FLOW_POSITION[name]] = n
         volunteer = sum(h for role, h in self.staff_hours.items() if role in VOLUNTEER_ROLES)
-        totals = np.array(
-            [
-                float(self.commissioner_visits.sum()),
-                float(self.staff_hours["outreach_worker"]),
-                float(sum(self.staff_hours.values()) - volunteer),
-                float(volunteer),
-            ]
+        counts[len(_COUNT_NAMES) :] = (
+            float(self.commissioner_visits.sum()),
+            float(self.staff_hours["outreach_worker"]),
+            float(sum(self.staff_hours.values()) - volunteer),
+            float(volunteer),
         )
         if self.time > 0:
             self.complex_weeks_by_type += np.bincount(
                 self.town.htype[open_[stage == Stage.COMPLEX]], minlength=len(TYPE_KEYS)
             )
-        self._week_row = (counts, totals)
+        self._week_row = counts
         self.datacollector.collect(self)
         self.week_counts = Counter()  # flows of the next week (manual changes between steps included)
 
     def weekly(self) -> pd.DataFrame:
         """The weekly series: true state and what the municipality knows, by stage; flows by channel."""
-        rows = self.datacollector.model_vars["week_row"]
-        counts = np.stack([c for c, _ in rows])
-        totals = np.stack([t for _, t in rows])
+        rows = np.stack(self.datacollector.model_vars["week_row"])
+        counts, totals = rows[:, : len(_COUNT_NAMES)].astype(np.int64), rows[:, len(_COUNT_NAMES) :]
         columns = {"week": np.arange(len(rows))} | {name: counts[:, i] for i, name in enumerate(_COUNT_NAMES)}
         # Cumulative counters become weekly flows.
         flows = np.diff(totals, axis=0, prepend=totals[:1])
@@ -610,5 +632,5 @@ def _strictly_increasing(idx: np.ndarray) -> bool:
     return bool((idx[1:] > idx[:-1]).all())
 
 
-def _week_row(model: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
+def _week_row(model: CommunityModel) -> np.ndarray:
     return model._week_row
