@@ -14,6 +14,7 @@ Two kinds:
 
 from __future__ import annotations
 
+import functools
 import zlib
 
 import numpy as np
@@ -46,6 +47,12 @@ def _mix_scalar(x: int) -> int:
     return x ^ (x >> 31)
 
 
+@functools.lru_cache(maxsize=256)
+def _week_draw_mix(week: int, draw: int) -> int:
+    """The (week, draw) part of a base, the same for every stream: computed once a week for all of them."""
+    return _mix_scalar((week << 8) + draw + 1)
+
+
 def _mix(x: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
     """SplitMix64's finaliser, vectorised in place on uint64 (``scratch``: a buffer of x's shape)."""
     t = np.empty_like(x) if scratch is None else scratch
@@ -63,19 +70,11 @@ class HouseholdStream:
     def __init__(self, seed: int, name: str) -> None:
         state = np.random.SeedSequence(entropy=seed, spawn_key=(stream_key(name),)).generate_state(2, np.uint64)
         self._key = int(state[0]) ^ (int(state[1]) << 1)
-        self._bases: dict[tuple[int, int], np.ndarray] = {}  # this week's per-draw offsets
         self._x = self._t = np.zeros(0, dtype=np.uint64)  # work buffers, reused call after call
 
     def base(self, week: int, draw: int = 0) -> np.ndarray:
-        """The offset shared by every household's draw ``draw`` in ``week`` (cached for the week)."""
-        key = (week, draw)
-        base = self._bases.get(key)
-        if base is None:
-            if len(self._bases) >= 16:  # weeks only move forward: keep just the latest few
-                self._bases.clear()
-            mixed = _mix_scalar(self._key + _mix_scalar((int(week) << 8) + int(draw) + 1))
-            base = self._bases[key] = np.array(mixed, dtype=np.uint64)
-        return base
+        """The offset shared by every household's draw ``draw`` in ``week``."""
+        return np.array(_mix_scalar(self._key + _week_draw_mix(int(week), int(draw))), dtype=np.uint64)
 
     def uniform(self, week: int, idx: np.ndarray, draw: int = 0) -> np.ndarray:
         """Uniforms for households ``idx`` in ``week``; ``draw`` separates several draws in a week."""
