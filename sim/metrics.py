@@ -87,9 +87,11 @@ def _rates(cols: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, float]:
     n = int(np.count_nonzero(rows))
     detected = cols["detected"][rows]
     n_detected = int(np.count_nonzero(detected))
-    # Medians, quantiles and means through pandas, as on the ledger's columns (same values, same arithmetic).
-    wait = pd.Series(cols["wait"][rows][detected])
-    duration = pd.Series(cols["duration"][rows][cols["resolved"][rows]])
+    # Weeks are whole numbers: their sums, medians and means are exact whichever way they are summed.
+    wait = cols["wait"][rows][detected]
+    duration = cols["duration"][rows][cols["resolved"][rows]]
+    waiting = cols["waiting"][rows]
+    waiting = waiting[~np.isnan(waiting)]
 
     def share(name: str, denominator: int, among_detected: bool = False) -> float:
         mask = cols[name][rows] & detected if among_detected else cols[name][rows]
@@ -99,18 +101,18 @@ def _rates(cols: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, float]:
         "cases": float(n),
         "early_detection_rate": share("latent", n),
         "latent_share_of_detections": share("latent", n_detected),
-        "median_weeks_to_detection": float(wait.median()) if n_detected else float("nan"),
-        "p90_weeks_to_detection": float(wait.quantile(0.9)) if n_detected else float("nan"),
+        "median_weeks_to_detection": float(np.median(wait)) if n_detected else float("nan"),
+        "p90_weeks_to_detection": float(np.quantile(wait, 0.9)) if n_detected else float("nan"),
         "unreached_share": float(np.int64(n - n_detected) / n) if n else float("nan"),
         "complex_share": share("complex", n),
-        "mean_worst_stage": float(pd.Series(cols["worst"][rows]).mean()) if n else float("nan"),
+        "mean_worst_stage": float(cols["worst"][rows].sum(dtype=np.float64) / n) if n else float("nan"),
         "resolution_rate": share("resolved", n),
-        "median_weeks_to_resolution": float(duration.median()) if len(duration) else float("nan"),
+        "median_weeks_to_resolution": float(np.median(duration)) if len(duration) else float("nan"),
         "bounce_share": share("bounced", n_detected, True),
         "gave_up_share": share("gave_up", n_detected, True),
         "supported_share": share("supported", n_detected, True),
         "refusal_share": share("refused", n_detected, True),
-        "mean_weeks_waiting": float(pd.Series(cols["waiting"][rows]).mean()) if n else float("nan"),
+        "mean_weeks_waiting": float(waiting.sum() / len(waiting)) if len(waiting) else float("nan"),
         "relapse_share": share("relapse", n),
     }
     for k in CHANNEL_KEYS[1:]:
