@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import mesa
@@ -122,7 +122,7 @@ class CommunityModel(mesa.Model):
         self.complex_weeks_by_type = np.zeros(len(TYPE_KEYS), dtype=np.int64)
         self.peer_contacts = 0.0  # outreach contacts a week offered by peer supporters
         self._closed_supported: list[np.ndarray] = []  # this week's closures under support
-        self.week_counts: Counter[str] = Counter()
+        self.week_counts: defaultdict[str, int] = defaultdict(int)  # this week's flows (C-level, unlike Counter)
 
     def _create_agents(self) -> None:
         town = self.town
@@ -234,7 +234,7 @@ class CommunityModel(mesa.Model):
         if self._agents:
             self._collect_week(week)
         else:  # a warm-up model (no agents): nobody reads its weekly series
-            self.week_counts = Counter()
+            self.week_counts = defaultdict(int)
 
     def _refresh_open(self) -> np.ndarray:
         """``open_idx``, recomputed only if cases opened or closed since it last was."""
@@ -536,7 +536,7 @@ class CommunityModel(mesa.Model):
             )
         self._week_row = counts
         self.datacollector.collect(self)
-        self.week_counts = Counter()  # flows of the next week (manual changes between steps included)
+        self.week_counts = defaultdict(int)  # flows of the next week (manual changes between steps included)
 
     def weekly(self) -> pd.DataFrame:
         """The weekly series: true state and what the municipality knows, by stage; flows by channel."""
