@@ -117,7 +117,8 @@ class DeskIntake(Mechanism):
         m.cases.cols["referrals"][cases] += 1
         m.desk_referrals += np.bincount(desk, minlength=len(self.desk_masks))
         m.add_hours(desk, self.p.hours_per_referral)
-        self._accept(idx[accept], desk[accept], week)
+        if accept.any():
+            self._accept(idx[accept], desk[accept], week)
         if not accept.all():
             self._bounce(idx[~accept], presenting[~accept], self.draw(week, idx[~accept], 2), week)
 

@@ -85,6 +85,8 @@ class Onset(Mechanism):
         m, hh = self.model, self.model.hh
         u = self.draw(week, m.all_households)
         idx = np.flatnonzero((hh.stage == Stage.NONE) & ~hh.changed & (u < self.hazard * hh.onset_mult))
+        if len(idx) == 0:
+            return
         m.open_cases(idx, week, draw_domains(self.domain_weights[m.town.htype[idx]], 0, self.draw(week, idx, 1)))
 
 
