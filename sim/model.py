@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import operator
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -32,6 +33,7 @@ WEEKS_PER_YEAR = 52
 VOLUNTEER_ROLES = frozenset({"minsei_iin", "venue_volunteer", "peer_supporter"})  # unpaid
 DEFAULT_WARMUP_WEEKS = 520
 PHASES = ("state", "detect", "service")  # the weekly tick's phases, in order
+_ENABLED = operator.attrgetter("enabled")
 
 
 class CommunityModel(mesa.Model):
@@ -80,7 +82,7 @@ class CommunityModel(mesa.Model):
             cls(self, params) for cls, params in zip(MECHANISMS, mechanism_params(self.policy).values(), strict=True)
         ]
         self._by_name = {m.name: m for m in self.mechanisms}
-        self._switches: tuple[bool, ...] = ()  # the switches that self._actions was built for
+        self._switches: list[bool] = []  # the switches that self._actions was built for
         self._actions: dict[str, list] = {}
         self._res_ptr = np.searchsorted(self.town.res_household, np.arange(self.n_households + 1))
         self._init_counters()
@@ -245,7 +247,7 @@ class CommunityModel(mesa.Model):
 
     def _weekly_actions(self) -> dict[str, list]:
         """Each phase's weekly actions in mechanism order (rebuilt only if a switch changed)."""
-        switches = tuple(m.enabled for m in self.mechanisms)
+        switches = list(map(_ENABLED, self.mechanisms))
         if switches != self._switches:
             actions: dict[str, list] = {phase: [] for phase in PHASES}
             for mech in self.mechanisms:

@@ -74,7 +74,10 @@ class HouseholdStream:
 
     def base(self, week: int, draw: int = 0) -> np.ndarray:
         """The offset shared by every household's draw ``draw`` in ``week``."""
-        return np.array(_mix_scalar(self._key + _week_draw_mix(int(week), int(draw))), dtype=np.uint64)
+        return np.array(self._base(week, draw), dtype=np.uint64)
+
+    def _base(self, week: int, draw: int) -> int:
+        return _mix_scalar(self._key + _week_draw_mix(int(week), int(draw)))
 
     def uniform(self, week: int, idx: np.ndarray, draw: int = 0) -> np.ndarray:
         """Uniforms for households ``idx`` in ``week``; ``draw`` separates several draws in a week."""
@@ -98,7 +101,7 @@ class HouseholdStream:
         x = np.empty((len(draws), len(idx)), dtype=np.uint64)
         x[:] = idx
         x *= _GOLDEN
-        x += np.stack([self.base(week, d) for d in draws])[:, None]
+        x += np.array([self._base(week, d) for d in draws], dtype=np.uint64)[:, None]
         _mix(x)
         x >>= _SHIFT
         return x * _TO_UNIT
