@@ -57,39 +57,66 @@ def eligible_cases(ledger: pd.DataFrame, weeks: int) -> pd.DataFrame:
 
 def case_metrics(cases: pd.DataFrame) -> dict[str, float]:
     """Rates over a set of cases (NaN where a rate has no denominator)."""
-    n = len(cases)
-    detected = cases["first_detection_week"].notna()
-    n_detected = int(detected.sum())
-    latent = (cases["first_detection_stage"] == "latent") & detected
-    wait = cases.loc[detected, "weeks_to_detection"].astype(float)
-    resolved = cases["resolution_week"].notna()
-    duration = (cases.loc[resolved, "resolution_week"] - cases.loc[resolved, "onset_week"]).astype(float)
-    worst = cases["worst_stage"].cat.codes
+    return _rates(_case_columns(cases), np.ones(len(cases), dtype=bool))
 
-    def share(mask: pd.Series, denominator: int) -> float:
-        return float(mask.sum() / denominator) if denominator else float("nan")
+
+def _case_columns(cases: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The per-case flags and durations the rates are made of, as numpy arrays (computed once for all groups)."""
+    detected = cases["first_detection_week"].notna()
+    channel = cases["first_detection_channel"]
+    return {
+        "detected": detected.to_numpy(bool),
+        "latent": ((cases["first_detection_stage"] == "latent") & detected).to_numpy(bool),
+        "wait": cases["weeks_to_detection"].astype(float).to_numpy(),
+        "resolved": cases["resolution_week"].notna().to_numpy(bool),
+        "duration": (cases["resolution_week"] - cases["onset_week"]).astype(float).to_numpy(),
+        "worst": cases["worst_stage"].cat.codes.to_numpy(),
+        "complex": (cases["worst_stage"] == "complex").to_numpy(bool),
+        "bounced": (cases["bounces"] > 0).to_numpy(bool),
+        "gave_up": cases["gave_up"].to_numpy(bool),
+        "supported": cases["support_start_week"].notna().to_numpy(bool),
+        "refused": (cases["refusals"] > 0).to_numpy(bool),
+        "waiting": cases["weeks_waiting"].astype(float).to_numpy(),
+        "relapse": (cases["weeks_since_previous_case"].fillna(RELAPSE_WEEKS + 1) <= RELAPSE_WEEKS).to_numpy(bool),
+        **{f"channel_{k}": (channel == k).to_numpy(bool) for k in CHANNEL_KEYS[1:]},
+    }
+
+
+def _rates(cols: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, float]:
+    """The rates over the cases ``rows`` (a boolean mask) of ``cols`` (see :func:`_case_columns`)."""
+    n = int(np.count_nonzero(rows))
+    detected = cols["detected"][rows]
+    n_detected = int(np.count_nonzero(detected))
+    # Weeks are whole numbers: their sums, medians and means are exact whichever way they are summed.
+    wait = cols["wait"][rows][detected]
+    duration = cols["duration"][rows][cols["resolved"][rows]]
+    waiting = cols["waiting"][rows]
+    waiting = waiting[~np.isnan(waiting)]
+
+    def share(name: str, denominator: int, among_detected: bool = False) -> float:
+        mask = cols[name][rows] & detected if among_detected else cols[name][rows]
+        return float(np.int64(np.count_nonzero(mask)) / denominator) if denominator else float("nan")
 
     out = {
         "cases": float(n),
-        "early_detection_rate": share(latent, n),
-        "latent_share_of_detections": share(latent, n_detected),
-        "median_weeks_to_detection": float(wait.median()) if n_detected else float("nan"),
-        "p90_weeks_to_detection": float(wait.quantile(0.9)) if n_detected else float("nan"),
-        "unreached_share": share(~detected, n),
-        "complex_share": share(cases["worst_stage"] == "complex", n),
-        "mean_worst_stage": float(worst.mean()) if n else float("nan"),
-        "resolution_rate": share(resolved, n),
-        "median_weeks_to_resolution": float(duration.median()) if len(duration) else float("nan"),
-        "bounce_share": share(detected & (cases["bounces"] > 0), n_detected),
-        "gave_up_share": share(detected & cases["gave_up"], n_detected),
-        "supported_share": share(detected & cases["support_start_week"].notna(), n_detected),
-        "refusal_share": share(detected & (cases["refusals"] > 0), n_detected),
-        "mean_weeks_waiting": float(cases["weeks_waiting"].astype(float).mean()) if n else float("nan"),
-        "relapse_share": share(cases["weeks_since_previous_case"].fillna(RELAPSE_WEEKS + 1) <= RELAPSE_WEEKS, n),
+        "early_detection_rate": share("latent", n),
+        "latent_share_of_detections": share("latent", n_detected),
+        "median_weeks_to_detection": float(np.median(wait)) if n_detected else float("nan"),
+        "p90_weeks_to_detection": float(np.quantile(wait, 0.9)) if n_detected else float("nan"),
+        "unreached_share": float(np.int64(n - n_detected) / n) if n else float("nan"),
+        "complex_share": share("complex", n),
+        "mean_worst_stage": float(cols["worst"][rows].sum(dtype=np.float64) / n) if n else float("nan"),
+        "resolution_rate": share("resolved", n),
+        "median_weeks_to_resolution": float(np.median(duration)) if len(duration) else float("nan"),
+        "bounce_share": share("bounced", n_detected, True),
+        "gave_up_share": share("gave_up", n_detected, True),
+        "supported_share": share("supported", n_detected, True),
+        "refusal_share": share("refused", n_detected, True),
+        "mean_weeks_waiting": float(waiting.sum() / len(waiting)) if len(waiting) else float("nan"),
+        "relapse_share": share("relapse", n),
     }
-    channel = cases.loc[detected, "first_detection_channel"]
     for k in CHANNEL_KEYS[1:]:
-        out[f"channel_share_{k}"] = share(channel == k, n_detected)
+        out[f"channel_share_{k}"] = share(f"channel_{k}", n_detected, True)
     return out
 
 
@@ -97,13 +124,15 @@ def summary_table(ledger: pd.DataFrame, model: CommunityModel) -> pd.DataFrame:
     """Long table of metrics: one row per (household_type, metric); 'all' is the whole town."""
     weeks = int(model.time)
     cases = eligible_cases(ledger, weeks)
+    cols = _case_columns(cases)
     rows = []
     households = np.bincount(model.town.htype, minlength=len(TYPE_KEYS))
-    groups = [("all", cases, model.n_households, model.complex_weeks_by_type.sum())]
+    groups = [("all", np.ones(len(cases), dtype=bool), model.n_households, model.complex_weeks_by_type.sum())]
     for t, key in enumerate(TYPE_KEYS):
-        groups.append((key, cases[cases["household_type"] == key], households[t], model.complex_weeks_by_type[t]))
-    for key, sub, n_households, complex_weeks in groups:
-        metrics = case_metrics(sub)
+        of_type = (cases["household_type"] == key).to_numpy(bool)
+        groups.append((key, of_type, households[t], model.complex_weeks_by_type[t]))
+    for key, of_group, n_households, complex_weeks in groups:
+        metrics = _rates(cols, of_group)
         metrics["complex_household_weeks_per_1000"] = (
             float(complex_weeks / n_households * 1000) if n_households else float("nan")
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import itertools
+import operator
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import mesa
@@ -30,6 +32,8 @@ from sim.town import VENUE_IBASHO, build_town
 WEEKS_PER_YEAR = 52
 VOLUNTEER_ROLES = frozenset({"minsei_iin", "venue_volunteer", "peer_supporter"})  # unpaid
 DEFAULT_WARMUP_WEEKS = 520
+PHASES = ("state", "detect", "service")  # the weekly tick's phases, in order
+_ENABLED = operator.attrgetter("enabled")
 
 
 class CommunityModel(mesa.Model):
@@ -73,10 +77,13 @@ class CommunityModel(mesa.Model):
         self.n_households = self.town.n_households
         self.hh = HouseholdState(self.n_households)
         self.cases = CaseTable(capacity=max(1024, self.n_households // 4))
+        self._case_events = 0  # counts calls that open or close cases (open_idx is recomputed after one)
         self.mechanisms: list[Mechanism] = [
             cls(self, params) for cls, params in zip(MECHANISMS, mechanism_params(self.policy).values(), strict=True)
         ]
         self._by_name = {m.name: m for m in self.mechanisms}
+        self._switches: list[bool] = []  # the switches that self._actions was built for
+        self._actions: dict[str, list] = {}
         self._res_ptr = np.searchsorted(self.town.res_household, np.arange(self.n_households + 1))
         self._init_counters()
         self._agents = _agents
@@ -92,13 +99,15 @@ class CommunityModel(mesa.Model):
             mech.start()
         self.all_households = np.arange(self.n_households)
         self.open_idx = np.zeros(0, dtype=np.int64)  # households with an open case (refreshed each phase)
+        self._open_at = -1  # value of _case_events when open_idx was computed
         self.reachable_idx = np.zeros(0, dtype=np.int64)
         self._detection_stream = HouseholdStream(self.seed, "detection")
         self._manual_stream = HouseholdStream(self.seed, "manual")
         self._manual_draws = 0
         self._proposals: list[tuple[np.ndarray, int]] = []
-        self.week_stats: dict[str, float] = {}
-        self.datacollector = mesa.DataCollector(model_reporters={k: _reporter(k) for k in self._stat_names()})
+        self._week_row = np.zeros(0)  # this week's counts and cumulative totals (whole numbers are exact)
+        # One reporter for the whole row: a Mesa reporter per column costs more than the week's mechanisms.
+        self.datacollector = mesa.DataCollector(model_reporters={"week_row": _week_row})
         self._collect_week(self.week)
 
     # ------------------------------------------------------------------ set-up
@@ -115,7 +124,7 @@ class CommunityModel(mesa.Model):
         self.complex_weeks_by_type = np.zeros(len(TYPE_KEYS), dtype=np.int64)
         self.peer_contacts = 0.0  # outreach contacts a week offered by peer supporters
         self._closed_supported: list[np.ndarray] = []  # this week's closures under support
-        self.week_counts: Counter[str] = Counter()
+        self.week_counts: defaultdict[str, int] = defaultdict(int)  # this week's flows (C-level, unlike Counter)
 
     def _create_agents(self) -> None:
         town = self.town
@@ -212,22 +221,40 @@ class CommunityModel(mesa.Model):
         week = self.week
         self.hh.start_week()
         self._closed_supported: list[np.ndarray] = []
-        self.open_idx = np.flatnonzero(self.hh.case >= 0)
-        for phase in ("state", "detect", "service"):
+        self._refresh_open()
+        for phase, actions in self._weekly_actions().items():
             if phase == "detect":
                 # Households with a problem and no contact with services: what channels can find.
-                self.open_idx = np.flatnonzero(self.hh.case >= 0)
+                self._refresh_open()
                 self.reachable_idx = self.open_idx[self.hh.service[self.open_idx] == ServiceStatus.UNKNOWN]
                 self._proposals = []
-            for mech in self.mechanisms:
-                mech.act(phase, week)
+            for action in actions:
+                action(week)
             if phase == "detect":
                 self._record_detections(week)
         self.assign_waiting(week)
         if self._agents:
             self._collect_week(week)
         else:  # a warm-up model (no agents): nobody reads its weekly series
-            self.week_counts = Counter()
+            self.week_counts = defaultdict(int)
+
+    def _refresh_open(self) -> np.ndarray:
+        """``open_idx``, recomputed only if cases opened or closed since it last was."""
+        if self._open_at != self._case_events:
+            self.open_idx = (self.hh.case >= 0).nonzero()[0]
+            self._open_at = self._case_events
+        return self.open_idx
+
+    def _weekly_actions(self) -> dict[str, list]:
+        """Each phase's weekly actions in mechanism order (rebuilt only if a switch changed)."""
+        switches = list(map(_ENABLED, self.mechanisms))
+        if switches != self._switches:
+            actions: dict[str, list] = {phase: [] for phase in PHASES}
+            for mech in self.mechanisms:
+                for phase, action in mech.weekly_actions().items():
+                    actions[phase].append(action)
+            self._actions, self._switches = actions, switches
+        return self._actions
 
     @property
     def week(self) -> int:
@@ -258,6 +285,7 @@ class CommunityModel(mesa.Model):
         self.hh.case[idx] = ids
         self.hh.changed[idx] = True
         self.week_counts["onsets"] += len(idx)
+        self._case_events += 1
 
     def advance_stage(self, idx: np.ndarray, new_domain: np.ndarray) -> None:
         """Move households ``idx`` one stage up, adding ``new_domain`` (-1: none left)."""
@@ -280,7 +308,9 @@ class CommunityModel(mesa.Model):
         self.cases.set("resolution_week", cases, week)
         self.cases.set("resolved_by", cases, resolved_by)
         supported = hh.service[idx] == ServiceStatus.SUPPORTED
-        np.subtract.at(self.prof_caseload, hh.professional[idx[supported]], 1)
+        if supported.any():
+            released = np.bincount(hh.professional[idx[supported]], minlength=len(self.prof_caseload))
+            self.prof_caseload -= released.astype(np.int32)
         hh.resolved_week[idx] = week
         hh.resolved_supported[idx] = supported
         self._closed_supported.append(idx[supported])
@@ -297,6 +327,7 @@ class CommunityModel(mesa.Model):
         hh.team[idx] = False
         hh.changed[idx] = True
         self.week_counts["resolutions"] += len(idx)
+        self._case_events += 1
 
     def set_stage(self, household: int, stage: int) -> None:
         """Put ``household`` at ``stage`` by hand (workshops, stories), keeping the ledger consistent.
@@ -393,7 +424,9 @@ class CommunityModel(mesa.Model):
 
     def add_hours(self, desk: np.ndarray, hours: np.ndarray | float) -> None:
         """Record staff hours worked for households at ``desk`` (by the desk's staff role)."""
-        weights = np.broadcast_to(np.asarray(hours, dtype=np.float64), desk.shape)
+        weights = (
+            np.full(desk.shape, hours, dtype=np.float64) if np.ndim(hours) == 0 else np.asarray(hours, dtype=np.float64)
+        )
         by_role = np.bincount(self.desk_role[desk], weights=weights, minlength=len(self.roles))
         for role, h in zip(self.roles, by_role, strict=True):
             if h:
@@ -410,28 +443,37 @@ class CommunityModel(mesa.Model):
             waiting = waiting[hh.consented[waiting]]
         limit = self.mechanism("caseloads").limit()
         if limit is not None:  # skip desks whose professionals are all full
-            free_places = np.clip(limit - self.prof_caseload, 0, None)
+            free_places = np.maximum(limit - self.prof_caseload, 0)
             free_at_desk = np.bincount(self.prof_desk, weights=free_places, minlength=len(self.town.desks))
             waiting = waiting[free_at_desk[hh.desk[waiting]] > 0]
         if len(waiting) == 0:
             return
         waiting = waiting[np.lexsort((waiting, hh.waiting_since[waiting], hh.desk[waiting]))]
-        desks, starts = np.unique(hh.desk[waiting], return_index=True)
-        for d, queue in zip(desks, np.split(waiting, starts[1:]), strict=True):  # a dozen desks at most
-            staff = self._staff_of_desk[d]
-            load = self.prof_caseload[staff]
-            free = np.full(len(staff), len(queue)) if limit is None else np.clip(limit - load, 0, len(queue))
-            # One slot per free place; the slot filling a professional's k-th new case ranks load + k.
-            slot_staff = np.repeat(staff, free)
-            slot_rank = np.repeat(load, free) + (np.arange(free.sum()) - np.repeat(np.cumsum(free) - free, free))
-            chosen = slot_staff[np.argsort(slot_rank, kind="stable")][: len(queue)]
+        desk = hh.desk[waiting]
+        bounds = [0, *((desk[1:] != desk[:-1]).nonzero()[0] + 1).tolist(), len(waiting)]
+        for start, end in itertools.pairwise(bounds):  # one queue per desk: a dozen desks at most
+            queue = waiting[start:end]
+            chosen = self._professionals_for(self._staff_of_desk[desk[start]], len(queue), limit)
             self._start_support(queue[: len(chosen)], chosen, week)
+
+    def _professionals_for(self, staff: np.ndarray, n: int, limit: int | None) -> np.ndarray:
+        """Professionals (of ``staff``) for the first ``n`` of a desk's queue, least-loaded first; fewer if full."""
+        load = self.prof_caseload[staff]
+        if n == 1 and len(staff):  # the usual week: the first least-loaded professional with room
+            room = load if limit is None else np.where(load < limit, load, np.iinfo(load.dtype).max)
+            best = int(room.argmin())
+            return staff[best : best + 1] if limit is None or load[best] < limit else staff[:0]
+        free = np.full(len(staff), n) if limit is None else np.minimum(np.maximum(limit - load, 0), n)
+        # One slot per free place; the slot filling a professional's k-th new case ranks load + k.
+        slot_staff = np.repeat(staff, free)
+        slot_rank = np.repeat(load, free) + (np.arange(free.sum()) - np.repeat(np.cumsum(free) - free, free))
+        return slot_staff[np.argsort(slot_rank, kind="stable")][:n]
 
     def _start_support(self, idx: np.ndarray, professional: np.ndarray, week: int) -> None:
         hh = self.hh
         hh.service[idx] = ServiceStatus.SUPPORTED
         hh.professional[idx] = professional
-        np.add.at(self.prof_caseload, professional, 1)
+        self.prof_caseload += np.bincount(professional, minlength=len(self.prof_caseload)).astype(np.int32)
         cases = hh.case[idx]
         self.cases.set("support_start_week", cases[self.cases.support_start_week[cases] == NOT_YET], week)
         self.week_counts["support_starts"] += len(idx)
@@ -441,97 +483,73 @@ class CommunityModel(mesa.Model):
         proposals = [(i, c) for i, c in self._proposals if len(i)]
         if not proposals:
             return
-        idx = np.concatenate([i for i, _ in proposals])
-        ch = np.concatenate([np.full(len(i), c, dtype=np.int8) for i, c in proposals])
-        order = np.lexsort((ch, idx))
-        idx, ch = idx[order], ch[order]
-        first = np.r_[True, idx[1:] != idx[:-1]]
-        starts = np.flatnonzero(first)
-        counts = np.diff(np.r_[starts, len(idx)])
-        households = idx[starts]
-        u = self._detection_stream.uniform(week, households)
-        chosen = ch[starts + (u * counts).astype(np.int64)]
+        if len(proposals) == 1 and _strictly_increasing(proposals[0][0]):
+            # One channel found each household once: it is the channel (the pick's draw is not needed).
+            households = proposals[0][0]
+            chosen = np.full(len(households), proposals[0][1], dtype=np.int8)
+        else:
+            idx = np.concatenate([i for i, _ in proposals])
+            ch = np.repeat(np.array([c for _, c in proposals], dtype=np.int8), [len(i) for i, _ in proposals])
+            order = np.lexsort((ch, idx))
+            idx, ch = idx[order], ch[order]
+            starts = np.flatnonzero(np.concatenate(([True], idx[1:] != idx[:-1])))
+            counts = np.diff(starts, append=len(idx))
+            households = idx[starts]
+            u = self._detection_stream.uniform(week, households)
+            chosen = ch[starts + (u * counts).astype(np.int64)]
         cases = self.hh.case[households]
         new = self.cases.first_detection_week[cases] == NOT_YET
-        self.cases.set("first_detection_week", cases[new], week)
-        self.cases.set("first_detection_stage", cases[new], self.hh.stage[households[new]])
-        self.cases.set("first_detection_channel", cases[new], chosen[new])
+        new_cases = cases[new]
+        self.cases.set("first_detection_week", new_cases, week)
+        self.cases.set("first_detection_stage", new_cases, self.hh.stage[households[new]])
+        self.cases.set("first_detection_channel", new_cases, chosen[new])
         self.hh.service[households] = ServiceStatus.REFERRED
         self.hh.referral_attempts[households] = 0
-        for c, n in zip(*np.unique(chosen[new], return_counts=True), strict=True):
-            self.week_counts[f"detected_{CHANNEL_KEYS[c]}"] += int(n)
+        by_channel = np.bincount(chosen[new], minlength=len(CHANNEL_KEYS))
+        for c in np.flatnonzero(by_channel):
+            self.week_counts[f"detected_{CHANNEL_KEYS[c]}"] += int(by_channel[c])
         self.week_counts["referrals"] += len(households)
 
     # ------------------------------------------------------------------ outputs
-    @staticmethod
-    def _stat_names() -> list[str]:
-        return (
-            [f"true_{k}" for k in STAGE_KEYS]
-            + [f"known_{k}" for k in PROBLEM_STAGE_KEYS]
-            + [
-                "supported",
-                "waiting_intake",
-                "waiting_list",
-                "gave_up_away",
-                "refused_away",
-                "onsets",
-                "progressions",
-                "resolutions",
-                "referrals",
-                "bounces",
-                "gave_up",
-                "refusals",
-                "participation_links",
-                "intakes",
-                "support_starts",
-                "noticed",
-            ]
-            + [f"detected_{k}" for k in CHANNEL_KEYS[1:]]
-            + ["commissioner_visits", "outreach_hours", "paid_hours", "volunteer_hours"]
-        )
-
     def _collect_week(self, week: int) -> None:
+        """Record this week's row of the weekly series (counts and cumulative hours) and reset the flows."""
         hh = self.hh
-        open_ = np.flatnonzero(hh.case >= 0)
+        open_ = self._refresh_open()
         stage = hh.stage[open_]
-        true = np.bincount(stage, minlength=4)
-        true[Stage.NONE] = self.n_households - len(open_)
+        counts = np.zeros(len(_COUNT_NAMES) + len(_TOTAL_NAMES))  # counts, then cumulative totals
+        counts[:4] = np.bincount(stage, minlength=4)
+        counts[Stage.NONE] = self.n_households - len(open_)
         known = self.cases.first_detection_week[hh.case[open_]] != NOT_YET
-        known_by_stage = np.bincount(stage[known], minlength=4)
-        service = np.bincount(hh.service[open_], minlength=len(ServiceStatus))
-        stats: dict[str, float] = {"week": week}
-        stats |= {f"true_{k}": int(true[i]) for i, k in enumerate(STAGE_KEYS)}
-        stats |= {f"known_{k}": int(known_by_stage[i + 1]) for i, k in enumerate(PROBLEM_STAGE_KEYS)}
-        stats |= {
-            "supported": int(service[ServiceStatus.SUPPORTED]),
-            "waiting_intake": int(service[ServiceStatus.REFERRED]),
-            "waiting_list": int(service[ServiceStatus.WAITING]),
-            "gave_up_away": int(service[ServiceStatus.GAVE_UP]),
-            "refused_away": int(service[ServiceStatus.REFUSED]),
-        }
-        for name in self._stat_names():
-            stats.setdefault(name, self.week_counts.get(name, 0))
-        stats["commissioner_visits"] = float(self.commissioner_visits.sum())
-        stats["outreach_hours"] = float(self.staff_hours["outreach_worker"])
+        counts[4:7] = np.bincount(stage[known], minlength=4)[1:]
+        counts[7:12] = np.bincount(hh.service[open_], minlength=len(ServiceStatus))[_SERVICE_COUNTED]
+        for name, n in self.week_counts.items():
+            if name in _FLOW_POSITION:
+                counts[_FLOW_POSITION[name]] = n
         volunteer = sum(h for role, h in self.staff_hours.items() if role in VOLUNTEER_ROLES)
-        stats["volunteer_hours"] = float(volunteer)
-        stats["paid_hours"] = float(sum(self.staff_hours.values()) - volunteer)
+        counts[len(_COUNT_NAMES) :] = (
+            float(self.commissioner_visits.sum()),
+            float(self.staff_hours["outreach_worker"]),
+            float(sum(self.staff_hours.values()) - volunteer),
+            float(volunteer),
+        )
         if self.time > 0:
             self.complex_weeks_by_type += np.bincount(
                 self.town.htype[open_[stage == Stage.COMPLEX]], minlength=len(TYPE_KEYS)
             )
-        self.week_stats = stats
+        self._week_row = counts
         self.datacollector.collect(self)
-        self.week_counts = Counter()  # flows of the next week (manual changes between steps included)
+        self.week_counts = defaultdict(int)  # flows of the next week (manual changes between steps included)
 
     def weekly(self) -> pd.DataFrame:
         """The weekly series: true state and what the municipality knows, by stage; flows by channel."""
-        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-        df.insert(0, "week", np.arange(len(df)))
+        rows = np.stack(self.datacollector.model_vars["week_row"])
+        counts, totals = rows[:, : len(_COUNT_NAMES)].astype(np.int64), rows[:, len(_COUNT_NAMES) :]
+        columns = {"week": np.arange(len(rows))} | {name: counts[:, i] for i, name in enumerate(_COUNT_NAMES)}
         # Cumulative counters become weekly flows.
-        for col in ("commissioner_visits", "outreach_hours", "paid_hours", "volunteer_hours"):
-            df[col] = df[col].diff().fillna(0)
-        return df
+        flows = np.diff(totals, axis=0, prepend=totals[:1])
+        flows[0] = 0.0
+        columns |= {name: flows[:, i] for i, name in enumerate(_TOTAL_NAMES)}
+        return pd.DataFrame(columns)
 
     def ledger(self) -> pd.DataFrame:
         """The case ledger, one row per case."""
@@ -562,6 +580,37 @@ class CommunityModel(mesa.Model):
         return summarise(self.ledger(), self)
 
 
+# Columns of the weekly series: counts (integers), then cumulative totals (floats, turned into flows).
+_COUNT_NAMES = (
+    tuple(f"true_{k}" for k in STAGE_KEYS)
+    + tuple(f"known_{k}" for k in PROBLEM_STAGE_KEYS)
+    + ("supported", "waiting_intake", "waiting_list", "gave_up_away", "refused_away")
+    + (
+        "onsets",
+        "progressions",
+        "resolutions",
+        "referrals",
+        "bounces",
+        "gave_up",
+        "refusals",
+        "participation_links",
+        "intakes",
+        "support_starts",
+        "noticed",
+    )
+    + tuple(f"detected_{k}" for k in CHANNEL_KEYS[1:])
+)
+_TOTAL_NAMES = ("commissioner_visits", "outreach_hours", "paid_hours", "volunteer_hours")
+# Service statuses counted in the columns supported … refused_away, in that order.
+_SERVICE_COUNTED = [
+    ServiceStatus.SUPPORTED,
+    ServiceStatus.REFERRED,
+    ServiceStatus.WAITING,
+    ServiceStatus.GAVE_UP,
+    ServiceStatus.REFUSED,
+]
+_FLOW_POSITION = {name: i for i, name in enumerate(_COUNT_NAMES) if i >= 12}  # week_counts → column
+
 _WARM_CACHE: dict[tuple, CommunityModel] = {}
 _WARM_CACHE_SIZE = 2
 
@@ -581,5 +630,9 @@ def warm_town(start_from: Scenario | str | Path, town: TownProfile, seed: int, w
     return _WARM_CACHE[key]
 
 
-def _reporter(name: str):
-    return lambda model: model.week_stats[name]
+def _strictly_increasing(idx: np.ndarray) -> bool:
+    return bool((idx[1:] > idx[:-1]).all())
+
+
+def _week_row(model: CommunityModel) -> np.ndarray:
+    return model._week_row

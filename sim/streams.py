@@ -14,16 +14,18 @@ Two kinds:
 
 from __future__ import annotations
 
+import functools
 import zlib
 
 import numpy as np
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+# 0-d arrays rather than numpy scalars: ufuncs take them with less per-call overhead.
+_GOLDEN = np.array(0x9E3779B97F4A7C15, dtype=np.uint64)
+_M1 = np.array(0xBF58476D1CE4E5B9, dtype=np.uint64)
+_M2 = np.array(0x94D049BB133111EB, dtype=np.uint64)
+_S30, _S27, _S31 = (np.array(s, dtype=np.uint64) for s in (30, 27, 31))
 _MASK64 = (1 << 64) - 1
-_SHIFT = np.uint64(11)
+_SHIFT = np.array(11, dtype=np.uint64)
 _TO_UNIT = 1.0 / (1 << 53)  # 53 random bits → [0, 1)
 
 
@@ -45,13 +47,20 @@ def _mix_scalar(x: int) -> int:
     return x ^ (x >> 31)
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64's finaliser, vectorised in place on uint64."""
-    x ^= x >> _S30
+@functools.lru_cache(maxsize=256)
+def _week_draw_mix(week: int, draw: int) -> int:
+    """The (week, draw) part of a base, the same for every stream: computed once a week for all of them."""
+    return _mix_scalar((week << 8) + draw + 1)
+
+
+def _mix(x: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
+    """SplitMix64's finaliser, vectorised in place on uint64 (``scratch``: a buffer of x's shape)."""
+    t = np.empty_like(x) if scratch is None else scratch
+    x ^= np.right_shift(x, _S30, out=t)
     x *= _M1
-    x ^= x >> _S27
+    x ^= np.right_shift(x, _S27, out=t)
     x *= _M2
-    x ^= x >> _S31
+    x ^= np.right_shift(x, _S31, out=t)
     return x
 
 
@@ -61,15 +70,38 @@ class HouseholdStream:
     def __init__(self, seed: int, name: str) -> None:
         state = np.random.SeedSequence(entropy=seed, spawn_key=(stream_key(name),)).generate_state(2, np.uint64)
         self._key = int(state[0]) ^ (int(state[1]) << 1)
+        self._x = self._t = np.zeros(0, dtype=np.uint64)  # work buffers, reused call after call
+
+    def base(self, week: int, draw: int = 0) -> np.ndarray:
+        """The offset shared by every household's draw ``draw`` in ``week``."""
+        return np.array(self._base(week, draw), dtype=np.uint64)
+
+    def _base(self, week: int, draw: int) -> int:
+        return _mix_scalar(self._key + _week_draw_mix(int(week), int(draw)))
 
     def uniform(self, week: int, idx: np.ndarray, draw: int = 0) -> np.ndarray:
         """Uniforms for households ``idx`` in ``week``; ``draw`` separates several draws in a week."""
-        if len(idx) == 0:
+        n = len(idx)
+        if n == 0:
             return np.zeros(0)
-        base = np.uint64(_mix_scalar(self._key + _mix_scalar((int(week) << 8) + int(draw) + 1)))
-        x = np.array(idx, dtype=np.uint64)  # a copy, mixed in place
+        if len(self._x) < n:
+            self._x, self._t = np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint64)
+        x = self._x[:n]
+        x[:] = idx
         x *= _GOLDEN
-        x += base
+        x += self.base(week, draw)
+        _mix(x, self._t[:n])
+        x >>= _SHIFT
+        return x * _TO_UNIT
+
+    def uniforms(self, week: int, idx: np.ndarray, draws: tuple[int, ...]) -> np.ndarray:
+        """Several draws at once: row ``k`` equals ``uniform(week, idx, draws[k])`` (one pass, less overhead)."""
+        if len(idx) == 0:
+            return np.zeros((len(draws), 0))
+        x = np.empty((len(draws), len(idx)), dtype=np.uint64)
+        x[:] = idx
+        x *= _GOLDEN
+        x += np.array([self._base(week, d) for d in draws], dtype=np.uint64)[:, None]
         _mix(x)
         x >>= _SHIFT
         return x * _TO_UNIT

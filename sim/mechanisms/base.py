@@ -35,6 +35,8 @@ class Mechanism:
     phase: ClassVar[str]  # "state" (stage changes), "detect" (channels) or "service" (desks and support)
     # A mechanism that also acts in another phase lists it here and defines ``step_<phase>``.
     extra_phases: ClassVar[tuple[str, ...]] = ()
+    # A mechanism with no weekly action of its own, only parameters or a rule that others apply.
+    passive: ClassVar[bool] = False
     off_in_baseline: ClassVar[bool] = False  # a policy that the status quo lacks: its switch defaults to off
     title_ja: ClassVar[str]
     PARAMS: ClassVar[dict[str, Param]]
@@ -71,6 +73,12 @@ class Mechanism:
         elif phase in self.extra_phases:
             getattr(self, f"step_{phase}")(week)
 
+    def weekly_actions(self) -> dict[str, Callable[[int], None]]:
+        """The mechanism's weekly actions by phase: none when switched off or passive."""
+        if not self.enabled or self.passive:
+            return {}
+        return {self.phase: self.step} | {phase: getattr(self, f"step_{phase}") for phase in self.extra_phases}
+
     def town_cached(self, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """``compute()``'s result, recomputed only after the town changed (``Town.changed``)."""
         if self._cache_version != self.model.town.version:
@@ -81,3 +89,7 @@ class Mechanism:
     def draw(self, week: int, idx: np.ndarray, k: int = 0) -> np.ndarray:
         """Uniforms for households ``idx`` this week; ``k`` numbers separate draws of one week."""
         return self.stream.uniform(week, idx, k)
+
+    def draws(self, week: int, idx: np.ndarray, ks: tuple[int, ...]) -> np.ndarray:
+        """Draws ``ks`` of households ``idx`` this week, one row each (as :meth:`draw`, in one pass)."""
+        return self.stream.uniforms(week, idx, ks)

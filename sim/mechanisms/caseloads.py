@@ -17,6 +17,7 @@ class Caseloads(Mechanism):
     """
 
     name = "caseloads"
+    passive = True  # the model's assignment applies limit()
     phase = "service"
     title_ja = "担当ケース数の上限と待機"
     PARAMS = {

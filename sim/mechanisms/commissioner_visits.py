@@ -108,6 +108,7 @@ class CommissionerVisits(Mechanism):
         m.staff_hours["minsei_iin"] += float(visits.sum()) * self.p.hours_per_visit
         # Only households with an undiscovered problem can be detected: draw visits for them alone.
         idx = m.reachable_idx
-        visited = self.draw(week, idx) < np.minimum(1.0, share[town.district[idx]] * self.weights(idx))
-        found = visited & (self.draw(week, idx, 1) < self.detect[m.hh.stage[idx]])
+        u_visit, u_detect = self.draws(week, idx, (0, 1))
+        visited = u_visit < np.minimum(1.0, share[town.district[idx]] * self.weights(idx))
+        found = visited & (u_detect < self.detect[m.hh.stage[idx]])
         m.propose_detection(idx[found], Channel.COMMISSIONER)

@@ -74,4 +74,5 @@ class Consent(Mechanism):
         agrees = self.draw(week, idx) < base + (1.0 - base) * hh.trust[idx]
         m.build_trust(idx, self.p.trust_per_contact)
         hh.consented[idx[agrees]] = True
-        m.refuse(idx[~agrees], until=week + self.p.refusal_weeks)
+        if not agrees.all():
+            m.refuse(idx[~agrees], until=week + self.p.refusal_weeks)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.domain import DOMAIN_KEYS, ServiceStatus, count_domains
+from sim.domain import DOMAIN_KEYS, ServiceStatus
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, type_array
 
@@ -94,6 +94,13 @@ class DeskIntake(Mechanism):
         self.kind_masks = np.array([_mask(specs[k]["domains"]) for k in self.kinds], dtype=np.uint16)
         self.desk_masks = np.array([_mask(d["domains"]) for d in town.desks], dtype=np.uint16)
         self.give_up = type_array(self.p.give_up_probability)
+        self.desk_of_kind_by_area = np.stack([town.desk_of_kind_by_area[k] for k in self.kinds])
+        self._kinds_changed()
+
+    def _kinds_changed(self) -> None:
+        """Which desk kinds cover each domain (rows: domains), and whether any does."""
+        self.covers = ((self.kind_masks[None, :] >> np.arange(len(DOMAIN_KEYS))[:, None]) & 1).astype(bool)
+        self.covered = self.covers.any(axis=1)
 
     def step(self, week: int) -> None:
         m, hh, p = self.model, self.model.hh, self.p
@@ -103,14 +110,17 @@ class DeskIntake(Mechanism):
         if len(idx) == 0:
             return
         cases = hh.case[idx]
-        presenting = pick_domain(hh.domains[idx], self.draw(week, idx, 3))
-        desk = self._route(idx, presenting, self.draw(week, idx, 0), self.draw(week, idx, 1))
+        u_present, u_route, u_kind = self.draws(week, idx, (3, 0, 1))
+        presenting = pick_domain(hh.domains[idx], u_present)
+        desk = self._route(idx, presenting, u_route, u_kind)
         accept = np.full(len(idx), True) if p.refuse_none else ((self.desk_masks[desk] >> presenting) & 1).astype(bool)
         m.cases.cols["referrals"][cases] += 1
         m.desk_referrals += np.bincount(desk, minlength=len(self.desk_masks))
         m.add_hours(desk, self.p.hours_per_referral)
-        self._accept(idx[accept], desk[accept], week)
-        self._bounce(idx[~accept], presenting[~accept], self.draw(week, idx[~accept], 2), week)
+        if accept.any():
+            self._accept(idx[accept], desk[accept], week)
+        if not accept.all():
+            self._bounce(idx[~accept], presenting[~accept], self.draw(week, idx[~accept], 2), week)
 
     def kind_covering(self, domain: int) -> str | None:
         """The first desk kind that accepts ``domain`` when siloed, or None (制度の狭間)."""
@@ -123,6 +133,7 @@ class DeskIntake(Mechanism):
             return
         bit = np.uint16(1 << domain)
         self.kind_masks[self.kinds.index(kind)] |= bit
+        self._kinds_changed()
         for d in self.model.town.desks:
             if d["kind"] == kind:
                 self.desk_masks[d["index"]] |= bit
@@ -132,16 +143,13 @@ class DeskIntake(Mechanism):
         accuracy = np.where(
             hh.referral_attempts[idx] > 0, self.p.routing_accuracy_after_bounce, self.p.routing_accuracy
         )
-        bit = (1 << presenting).astype(np.uint16)
-        covers = (self.kind_masks[None, :] & bit[:, None]) > 0
-        right = (u_route < accuracy) & covers.any(axis=1)
+        covers, covered = self.covers[presenting], self.covered[presenting]
+        right = (u_route < accuracy) & covered
         # Right: a random kind among those that cover the domain; wrong: a random kind among the others.
-        candidates = np.where(right[:, None], covers, ~covers | ~covers.any(axis=1)[:, None])
+        candidates = np.where(right[:, None], covers, ~covers | ~covered[:, None])
         cum = np.cumsum(candidates, axis=1)
         kind = (cum < (u_kind * cum[:, -1])[:, None]).sum(axis=1)
-        area = m.town.area[idx]
-        by_area = np.stack([m.town.desk_of_kind_by_area[k] for k in self.kinds])
-        return by_area[kind, area]
+        return self.desk_of_kind_by_area[kind, m.town.area[idx]]
 
     def _accept(self, idx: np.ndarray, desk: np.ndarray, week: int) -> None:
         m, hh = self.model, self.model.hh
@@ -149,14 +157,14 @@ class DeskIntake(Mechanism):
             coverage = np.full(len(idx), self.p.one_stop_coverage)
         else:
             held = hh.domains[idx]
-            coverage = count_domains(held & self.desk_masks[desk]) / np.maximum(count_domains(held), 1)
+            coverage = np.bitwise_count(held & self.desk_masks[desk]) / np.maximum(np.bitwise_count(held), 1)
         m.accept(idx, desk, coverage, week)
 
     def _bounce(self, idx: np.ndarray, presenting: np.ndarray, u: np.ndarray, week: int) -> None:
         m, hh = self.model, self.model.hh
         cases = hh.case[idx]
         m.cases.cols["bounces"][cases] += 1
-        uncovered = ((self.kind_masks[None, :] >> presenting[:, None]) & 1).sum(axis=1) == 0
+        uncovered = ~self.covered[presenting]
         m.mechanism("council").record_unmet(presenting[uncovered])  # 制度の狭間, for the 自立支援協議会
         m.week_counts["bounces"] += len(idx)
         hh.referral_attempts[idx] += 1
@@ -171,9 +179,20 @@ class DeskIntake(Mechanism):
 
 def pick_domain(masks: np.ndarray, u: np.ndarray) -> np.ndarray:
     """One domain per household, uniformly among the domains set in its mask."""
-    bits = ((masks[:, None].astype(np.int64) >> np.arange(len(DOMAIN_KEYS))) & 1).astype(bool)
-    cum = np.cumsum(bits, axis=1)
-    return (cum <= (u * cum[:, -1])[:, None]).sum(axis=1).astype(np.uint16)
+    # The k-th set bit (k = floor(u × bits set)), looked up in a table of all masks.
+    return _PICK[masks, (u * _BITS_SET[masks]).astype(np.int64)]
+
+
+def _pick_table() -> tuple[np.ndarray, np.ndarray]:
+    """For every mask: bits set, and the domain pick_domain returns for each k = floor(u × bits set)."""
+    masks = np.arange(1 << len(DOMAIN_KEYS))
+    cum = np.cumsum((masks[:, None] >> np.arange(len(DOMAIN_KEYS))) & 1, axis=1)  # bits set up to each domain
+    ks = np.arange(len(DOMAIN_KEYS) + 1)
+    pick = (cum[:, None, :] <= ks[None, :, None]).sum(axis=2).astype(np.uint16)  # domains with cum <= k
+    return pick, cum[:, -1]
+
+
+_PICK, _BITS_SET = _pick_table()
 
 
 def _mask(domains: list[str]) -> int:

@@ -16,6 +16,7 @@ class HousingSupport(Mechanism):
     """
 
     name = "housing_support"
+    passive = True  # professional support applies housing_penalty()
     phase = "service"
     off_in_baseline = True
     title_ja = "居住支援"

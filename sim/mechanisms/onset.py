@@ -79,18 +79,23 @@ class Onset(Mechanism):
     def setup(self) -> None:
         self.weekly = weekly_from_annual(type_array(self.p.annual_probability))
         self.domain_weights = np.stack([domain_array(getattr(self.p, f"domain_weights_{k}")) for k in TYPE_KEYS])
+        self.hazard = self.weekly[self.model.town.htype]  # each household's, before this week's multiplier
 
     def step(self, week: int) -> None:
         m, hh = self.model, self.model.hh
-        everyone = m.all_households
-        u = self.draw(week, everyone)
-        idx = np.flatnonzero((hh.stage == Stage.NONE) & ~hh.changed & (u < self.weekly[m.town.htype] * hh.onset_mult))
+        u = self.draw(week, m.all_households)
+        idx = np.flatnonzero((hh.stage == Stage.NONE) & ~hh.changed & (u < self.hazard * hh.onset_mult))
+        if len(idx) == 0:
+            return
         m.open_cases(idx, week, draw_domains(self.domain_weights[m.town.htype[idx]], 0, self.draw(week, idx, 1)))
+
+
+_DOMAIN_BITS = 1 << np.arange(16)
 
 
 def draw_domains(weights: np.ndarray, held: np.ndarray | int, u: np.ndarray) -> np.ndarray:
     """Draw one new domain per row from ``weights`` excluding the ``held`` bitmask; -1 if none left."""
-    bits = 1 << np.arange(weights.shape[1])
+    bits = _DOMAIN_BITS[: weights.shape[1]]
     free = weights * ((np.asarray(held)[..., None] & bits) == 0)
     cum = np.cumsum(free, axis=1)
     total = cum[:, -1] if len(cum) else np.zeros(0)

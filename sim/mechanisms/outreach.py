@@ -98,6 +98,6 @@ class Outreach(Mechanism):
         called_on = called_on[self.draw(week, called_on, 2) < contact_prob[called_on]]
         m.build_trust(called_on, m.mechanism("consent").p.trust_per_contact)
         idx = m.reachable_idx
-        contacted = self.draw(week, idx) < contact_prob[idx]
-        found = contacted & (self.draw(week, idx, 1) < self.detect[hh.stage[idx]])
+        u_contact, u_detect = self.draws(week, idx, (0, 1))
+        found = (u_contact < contact_prob[idx]) & (u_detect < self.detect[hh.stage[idx]])
         m.propose_detection(idx[found], Channel.OUTREACH)

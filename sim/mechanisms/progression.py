@@ -70,5 +70,7 @@ class Progression(Mechanism):
         p = self.weekly[hh.stage[idx], htype] * hh.progress_mult[idx]
         up = self.draw(week, idx) < p
         idx, htype = idx[up], htype[up]
+        if len(idx) == 0:  # four weeks in ten on a small town
+            return
         weights = m.mechanism("onset").domain_weights[htype]
         m.advance_stage(idx, draw_domains(weights, hh.domains[idx], self.draw(week, idx, 1)))

@@ -40,6 +40,7 @@ class VenueStaff(Mechanism):
         m = self.model
         m.staff_hours["venue_volunteer"] += self.venue_hours
         idx = m.reachable_idx[m.town.hh_venue[m.reachable_idx] >= 0]
-        attends = self.draw(week, idx) < m.town.profile["venues"]["attendance_per_week"]
-        noticed = self.draw(week, idx, 1) < self.notice[m.hh.stage[idx]]
+        u_attend, u_notice = self.draws(week, idx, (0, 1))
+        attends = u_attend < m.town.profile["venues"]["attendance_per_week"]
+        noticed = u_notice < self.notice[m.hh.stage[idx]]
         m.propose_detection(idx[attends & noticed], Channel.VENUE)
