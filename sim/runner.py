@@ -54,9 +54,12 @@ def run_once(
     warmup_weeks: int = DEFAULT_WARMUP_WEEKS,
     start_from: Scenario | str | Path = "baseline",
     progress: bool = False,
+    agent_views: bool = True,
 ) -> RunResult:
-    """Build a model, run it for ``years`` and collect its tables."""
-    model = CommunityModel(scenario, town, seed=seed, warmup_weeks=warmup_weeks, start_from=start_from)
+    """Build a model, run it for ``years`` and collect its tables (``agent_views``: see CommunityModel)."""
+    model = CommunityModel(
+        scenario, town, seed=seed, warmup_weeks=warmup_weeks, start_from=start_from, agent_views=agent_views
+    )
     for _ in tqdm(range(round(years * WEEKS_PER_YEAR)), desc="weeks", unit="wk", disable=not progress, leave=False):
         model.step()
     ledger = model.ledger()
@@ -127,4 +130,7 @@ def _run_replication(task: tuple, reference: Scenario | None = None) -> list[Run
     """All scenarios of one replication (one warm-up, shared through the model's cache)."""
     scenarios, town, seed, years, replication, warmup_weeks = task
     start_from = reference or scenarios[0]
-    return [run_once(s, town, seed, years, replication, warmup_weeks, start_from=start_from) for s in scenarios]
+    return [
+        run_once(s, town, seed, years, replication, warmup_weeks, start_from=start_from, agent_views=False)
+        for s in scenarios
+    ]

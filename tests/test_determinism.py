@@ -95,3 +95,12 @@ def test_on_run_reports_every_run_as_it_finishes(small_town):
         (1, "baseline"),
         (1, "stronger_jichikai"),
     ]
+
+
+def test_runs_without_agent_views_give_the_same_tables(small_town):
+    from sim.runner import run_once
+
+    with_views = run_once("baseline", small_town, 4, 0.5, warmup_weeks=26)
+    without = run_once("baseline", small_town, 4, 0.5, warmup_weeks=26, agent_views=False)
+    for name in ("weekly", "ledger", "summary", "council"):
+        pd.testing.assert_frame_equal(getattr(with_views, name), getattr(without, name), check_exact=True)
