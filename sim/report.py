@@ -134,56 +134,48 @@ def comparison_bars(
     table: pd.DataFrame, scenarios: list[str], metrics: tuple[str, ...] = HEADLINE_METRICS
 ) -> go.Figure:
     """Difference of each headline metric from the reference, with 95% intervals (paired)."""
-    rows = _town_rows(table)
-    others = [s for s in scenarios[1:] if s in set(rows["scenario"])]
-    fig = make_subplots(
-        rows=len(metrics), cols=1, subplot_titles=[f"{m}: difference from {scenarios[0]}" for m in metrics]
-    )
-    for r, metric in enumerate(metrics, start=1):
-        block = rows[(rows["metric"] == metric) & rows["scenario"].isin(others)]
-        fig.add_bar(
-            x=block["diff"],
-            y=block["scenario"],
-            orientation="h",
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": block["diff_ci_high"] - block["diff"],
-                "arrayminus": block["diff"] - block["diff_ci_low"],
-            },
-            marker_color=[PALETTE[(scenarios.index(s)) % len(PALETTE)] for s in block["scenario"]],
-            showlegend=False,
-            row=r,
-            col=1,
-        )
-        fig.update_yaxes(autorange="reversed", row=r, col=1)
-    fig.update_layout(height=max(250, 40 * len(others) + 120) * len(metrics) // 2 + 200, margin={"t": 40})
-    return fig
+    titles = [f"{m}: difference from {scenarios[0]}" for m in metrics]
+    return _interval_bars(table, scenarios[1:], scenarios, metrics, titles, "diff", "diff_ci_low", "diff_ci_high")
 
 
 def level_bars(table: pd.DataFrame, scenarios: list[str], metrics: tuple[str, ...] = HEADLINE_METRICS) -> go.Figure:
     """Each headline metric's mean per scenario, with 95% intervals."""
+    return _interval_bars(table, scenarios, scenarios, metrics, list(metrics), "mean", "ci_low", "ci_high")
+
+
+def _interval_bars(
+    table: pd.DataFrame,
+    shown: list[str],
+    scenarios: list[str],
+    metrics: tuple[str, ...],
+    titles: list[str],
+    value: str,
+    low: str,
+    high: str,
+) -> go.Figure:
+    """One panel per metric: a horizontal bar per scenario in ``shown`` with its interval."""
     rows = _town_rows(table)
-    fig = make_subplots(rows=len(metrics), cols=1, subplot_titles=list(metrics))
+    shown = [s for s in shown if s in set(rows["scenario"])]
+    fig = make_subplots(rows=len(metrics), cols=1, subplot_titles=titles)
     for r, metric in enumerate(metrics, start=1):
-        block = rows[rows["metric"] == metric]
+        block = rows[(rows["metric"] == metric) & rows["scenario"].isin(shown)]
         fig.add_bar(
-            x=block["mean"],
+            x=block[value],
             y=block["scenario"],
             orientation="h",
             error_x={
                 "type": "data",
                 "symmetric": False,
-                "array": block["ci_high"] - block["mean"],
-                "arrayminus": block["mean"] - block["ci_low"],
+                "array": block[high] - block[value],
+                "arrayminus": block[value] - block[low],
             },
-            marker_color=[PALETTE[(scenarios.index(s)) % len(PALETTE)] for s in block["scenario"]],
+            marker_color=[PALETTE[scenarios.index(s) % len(PALETTE)] for s in block["scenario"]],
             showlegend=False,
             row=r,
             col=1,
         )
         fig.update_yaxes(autorange="reversed", row=r, col=1)
-    fig.update_layout(height=max(250, 40 * len(scenarios) + 120) * len(metrics) // 2 + 200, margin={"t": 40})
+    fig.update_layout(height=max(250, 40 * len(shown) + 120) * len(metrics) // 2 + 200, margin={"t": 40})
     return fig
 
 
