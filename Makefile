@@ -1,5 +1,6 @@
 # make run   — set up, then compare the bundled scenarios on the default town
 # make test  — set up, then run the whole test suite (slow tests included)
+# make dashboard — start the planner dashboard on http://127.0.0.1:8765 (PORT=… to change)
 # make bench — time the city profile for 10 years (household-weeks/s, peak memory)
 
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
@@ -7,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test test-fast bench lint format docs clean
+.PHONY: setup run test test-fast bench lint format docs clean dashboard
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Python 3.12+ is needed (found " + sys.version.split()[0] + ")"'
@@ -26,6 +27,9 @@ test: setup
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"
+
+dashboard: setup
+	$(BIN)/community-sim dashboard --port $(or $(PORT),8765)
 
 bench: setup
 	$(BIN)/python -m sim.bench

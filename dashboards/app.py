@@ -1,33 +1,44 @@
-"""施策比較ダッシュボード: compare policy scenarios on one town, for policy planners (Japanese UI).
+"""施策比較ダッシュボード: a planner describes their town, builds or picks policy scenarios and compares them.
 
-Start with ``.venv/bin/solara run dashboards/app.py`` (this file is a script for Solara, not a package
-module). The computation lives in plain functions
-(:func:`run_comparison`, :func:`headline_table`, :func:`comparison_figure`, …) that tests call
-without a browser; the Solara components below only hold state and lay out the page.
+Start with ``community-sim dashboard`` (or ``.venv/bin/solara run dashboards/app.py``). This file is
+the entry point for ``solara run`` and holds only the page's components; the logic is in plain
+functions of :mod:`dashboards.town_form`, :mod:`dashboards.scenario_form` and
+:mod:`dashboards.results`, which tests call without a browser.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Callable
+from pathlib import Path
 
-import pandas as pd
-import plotly.graph_objects as go
-import solara
-import solara.lab
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `solara run dashboards/app.py` runs this file as a script
+    sys.path.insert(0, str(ROOT))
 
-from sim.compare import HEADLINE_METRICS, compare_table
-from sim.config import bundled_names, load_scenario, load_town
-from sim.figures import comparison, iceberg
-from sim.params import ConfigError
-from sim.runner import RunResult, prepare, run_many
+import plotly.graph_objects as go  # noqa: E402
+import solara  # noqa: E402
+import solara.lab  # noqa: E402
+
+from dashboards import results as res  # noqa: E402
+from dashboards.i18n import metric_label, pick, tr  # noqa: E402
+from dashboards.scenario_form import (  # noqa: E402
+    MAX_UPLOAD_BYTES,
+    SLIDERS,
+    SWITCHES,
+    build_scenario,
+    lever_values,
+    name_problem,
+    read_upload,
+    scenario_file,
+)
+from dashboards.town_form import apply_fields, field_values, population, town_fields  # noqa: E402
+from sim.compare import HEADLINE_METRICS  # noqa: E402
+from sim.config import Scenario, TownProfile, bundled_names, load_scenario, load_town, town_to_toml  # noqa: E402
+from sim.params import ConfigError  # noqa: E402
 
 REFERENCE = "baseline"
 DEFAULT_TOWN = "neighbourhood"
-YEARS_RANGE = (1, 20)
-REPLICATIONS_RANGE = (1, 20)
 DEFAULT_YEARS = 10
 DEFAULT_REPLICATIONS = 5
 DEFAULT_SEED = 0
@@ -40,389 +51,291 @@ DEFAULT_SCENARIOS = (
     "outreach_team",
     "jusoteki_full",
 )
+HELP_STYLE = {"font-size": "0.8rem", "color": "#555", "margin": "-4px 0 12px 0", "line-height": "1.3"}
 
-METRIC_LABELS_JA: dict[str, str] = {
-    "early_detection_rate": "早期発見率（潜在段階での把握）",
-    "median_weeks_to_detection": "把握までの週数（中央値）",
-    "unreached_share": "最後まで把握されなかった割合",
-    "complex_share": "複雑化・複合化に至った割合",
-    "complex_household_weeks_per_1000": "複雑化世帯・週（1,000世帯あたり）",
-    "resolution_rate": "解決率",
-    "gave_up_share": "たらい回し後にあきらめた割合",
-}
-
-SHARE_METRICS = frozenset(
-    {"early_detection_rate", "unreached_share", "complex_share", "resolution_rate", "gave_up_share"}
-)
-
-COLUMNS_JA = ("指標", "シナリオ", "平均 [95%区間]", "基準との差 [95%区間]")
+try:  # the town view is built alongside; the page works without it
+    from dashboards.town_view import TownView
+except Exception:
+    TownView = None
 
 
-@dataclass(frozen=True)
-class MetricFormat:
-    """How a metric is shown: values times ``scale``, ``decimals`` digits, and units."""
-
-    scale: float
-    decimals: int
-    unit: str
-    diff_unit: str
+# ---------------------------------------------------------------- loading (cached per server)
 
 
-METRIC_FORMATS: dict[str, MetricFormat] = {
-    **{m: MetricFormat(100.0, 1, "%", "ポイント") for m in SHARE_METRICS},
-    "median_weeks_to_detection": MetricFormat(1.0, 1, "週", "週"),
-    "complex_household_weeks_per_1000": MetricFormat(1.0, 0, "", ""),
-}
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    """What the planner asked for: one comparison of scenarios on one town."""
-
-    town: str
-    scenarios: tuple[str, ...]
-    years: int
-    replications: int
-    seed: int
-
-    @property
-    def runs(self) -> int:
-        """Number of simulation runs (scenarios × replications)."""
-        return len(self.scenarios) * self.replications
-
-
-@dataclass(eq=False)
-class Outcome:
-    """The result of a request: the comparison table and runs, or the message of a bad input file."""
-
-    request: RunRequest
-    table: pd.DataFrame | None = None
-    results: list[RunResult] = field(default_factory=list)
-    error: str | None = None
-
-
-# ---------------------------------------------------------------- inputs
-
-
-def scenario_titles(names: Sequence[str] | None = None) -> dict[str, str]:
-    """Japanese titles of scenarios (bundled ones by default); a file that does not load keeps its name.
-
-    Args:
-        names: Scenario names or paths; ``None`` means every bundled scenario.
-
-    Returns:
-        Scenario name → ``title_ja``.
-    """
-    titles = {}
-    for name in bundled_names("scenarios") if names is None else names:
+def bundled_scenarios() -> dict[str, Scenario]:
+    """Every bundled scenario that loads, by name."""
+    out = {}
+    for name in bundled_names("scenarios"):
         try:
-            titles[name] = load_scenario(name).title_ja
+            out[name] = load_scenario(name)
         except ConfigError:
-            titles[name] = name
-    return titles
+            continue
+    return out
 
 
-def town_titles() -> dict[str, str]:
-    """Japanese names of the bundled towns (a file that does not load keeps its name).
-
-    Returns:
-        Town name → ``name_ja``.
-    """
-    titles = {}
+def bundled_towns() -> dict[str, TownProfile]:
+    """Every bundled town profile that loads, by name."""
+    out = {}
     for name in bundled_names("towns"):
         try:
-            titles[name] = load_town(name).profile["town"].get("name_ja") or name
+            out[name] = load_town(name)
         except ConfigError:
-            titles[name] = name
-    return titles
+            continue
+    return out
 
 
-def choice_labels(titles: Mapping[str, str]) -> dict[str, str]:
-    """Labels for a selection list: the Japanese title, with the name added where titles repeat.
-
-    Args:
-        titles: Name → Japanese title.
-
-    Returns:
-        Label → name, in the order of ``titles``.
-    """
-    counts = Counter(titles.values())
-    return {(title if counts[title] == 1 else f"{title}（{name}）"): name for name, title in titles.items()}
+def scenario_title(scenario: Scenario, lang: str) -> str:
+    """A scenario's title in ``lang``."""
+    return scenario.title_en if lang == "en" else scenario.title_ja
 
 
-def ordered_scenarios(selected: Sequence[str], reference: str = REFERENCE) -> list[str]:
-    """The reference scenario first, then the selected ones in their order, without duplicates.
+def town_title(town: TownProfile, lang: str) -> str:
+    """A town's display name (the English short name in English)."""
+    return town.name if lang == "en" else town.profile["town"].get("name_ja") or town.name
 
-    Args:
-        selected: Scenario names picked by the user (may include the reference).
-        reference: The scenario every other one is compared with.
 
-    Returns:
-        Scenario names, ``reference`` first.
-    """
+def labels_for(items: dict[str, str]) -> dict[str, str]:
+    """Label → name; a label that repeats gets its name added so that every choice stays distinct."""
+    seen: dict[str, int] = {}
+    for label in items.values():
+        seen[label] = seen.get(label, 0) + 1
+    return {(label if seen[label] == 1 else f"{label} ({name})"): name for name, label in items.items()}
+
+
+def comparison_order(selected: list[str], reference: str = REFERENCE) -> list[str]:
+    """The reference scenario first, then the selected ones in their order, without duplicates."""
     return list(dict.fromkeys([reference, *selected]))
 
 
-def input_problems(years: int | None, replications: int | None, seed: int | None) -> list[str]:
-    """Problems with the numeric inputs, as Japanese messages (empty when all is well).
-
-    Args:
-        years: Years to simulate.
-        replications: Replications per scenario.
-        seed: Seed of the first replication.
-
-    Returns:
-        One message per problem.
-    """
-    problems = []
-    if years is None or not YEARS_RANGE[0] <= years <= YEARS_RANGE[1]:
-        problems.append(f"年数は{YEARS_RANGE[0]}〜{YEARS_RANGE[1]}の整数で指定してください。")
-    if replications is None or not REPLICATIONS_RANGE[0] <= replications <= REPLICATIONS_RANGE[1]:
-        problems.append(f"反復回数は{REPLICATIONS_RANGE[0]}〜{REPLICATIONS_RANGE[1]}の整数で指定してください。")
-    if seed is None or seed < 0:
-        problems.append("乱数シードは0以上の整数で指定してください。")
-    return problems
+def Help(text: str) -> None:
+    """The plain-language explanation shown under a control."""
+    solara.Markdown(text, style=HELP_STYLE)
 
 
-# ---------------------------------------------------------------- computation
-
-
-def run_comparison(
-    town: str, scenarios: Sequence[str], years: int, replications: int, seed: int
-) -> tuple[pd.DataFrame, list[RunResult]]:
-    """Run every scenario × replication on common random numbers and compare with the first scenario.
-
-    Args:
-        town: Bundled town name or path to a town TOML file.
-        scenarios: Scenario names or paths; the first one is the reference.
-        years: Years to simulate.
-        replications: Replications per scenario (replication r uses the same seed in every scenario).
-        seed: Seed from which the replications' seeds derive.
-
-    Returns:
-        The comparison table of :func:`sim.compare.compare_table` and every run's result.
-
-    Raises:
-        ConfigError: An input file is invalid, or a scenario does not fit the town.
-        ValueError: ``years``, ``replications`` or ``seed`` is out of range.
-    """
-    problems = input_problems(years, replications, seed)
-    if problems:
-        raise ValueError(" ".join(problems))
-    names = list(scenarios)
-    loaded, town_spec = prepare(names, town)
-    results = run_many(loaded, town_spec, years, replications, seed, jobs=1, progress=False)
-    return compare_table(results, [s.name for s in loaded]), results
-
-
-def compute_outcome(request: RunRequest) -> Outcome:
-    """Run a request for the page; a bad input file becomes a message instead of an exception.
-
-    Args:
-        request: What to run.
-
-    Returns:
-        The outcome, with ``error`` set when an input file is invalid.
-    """
-    try:
-        table, results = run_comparison(
-            request.town, request.scenarios, request.years, request.replications, request.seed
-        )
-    except ConfigError as e:
-        return Outcome(request, error=f"入力ファイルに問題があります：{e}")
-    return Outcome(request, table=table, results=results)
-
-
-# ---------------------------------------------------------------- presentation
-
-
-def _number(value: float, fmt: MetricFormat, signed: bool = False) -> str:
-    sign = "+" if signed else ""
-    return f"{value * fmt.scale:{sign},.{fmt.decimals}f}"
-
-
-def format_interval(metric: str, value: float, low: float, high: float, diff: bool = False) -> str:
-    """A value with its 95% interval in the metric's units, e.g. ``26.6% [20.1, 33.0]``.
-
-    Args:
-        metric: Metric name (sets scale, decimals and units).
-        value: Mean or difference.
-        low: Lower end of the 95% interval (NaN when there is none).
-        high: Upper end of the 95% interval.
-        diff: Format as a signed difference (percentage points for shares).
-
-    Returns:
-        The text; ``—`` when the value is missing.
-    """
-    fmt = METRIC_FORMATS.get(metric, MetricFormat(1.0, 3, "", ""))
-    if value is None or math.isnan(value):
-        return "—"
-    text = _number(value, fmt, signed=diff) + (fmt.diff_unit if diff else fmt.unit)
-    if math.isnan(low) or math.isnan(high):
-        return text
-    return f"{text} [{_number(low, fmt, signed=diff)}, {_number(high, fmt, signed=diff)}]"
-
-
-def headline_table(table: pd.DataFrame, titles: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """The town-wide headline metrics per scenario, labelled in Japanese.
-
-    Args:
-        table: A comparison table from :func:`sim.compare.compare_table` (first scenario = reference).
-        titles: Scenario name → Japanese title; names are shown where a title is missing.
-
-    Returns:
-        One row per (metric, scenario) with the columns ``COLUMNS_JA``: metric label, scenario title,
-        mean [95% CI] and difference from the reference [95% CI] (``（基準）`` for the reference).
-    """
-    titles = titles or {}
-    town = table[table.household_type == "all"]
-    reference = town.scenario.iloc[0] if len(town) else None
-    rows = []
-    for metric in HEADLINE_METRICS:
-        for row in town[town.metric == metric].itertuples():
-            rows.append(
-                {
-                    COLUMNS_JA[0]: METRIC_LABELS_JA[metric],
-                    COLUMNS_JA[1]: titles.get(row.scenario, row.scenario),
-                    COLUMNS_JA[2]: format_interval(metric, row.mean, row.ci_low, row.ci_high),
-                    COLUMNS_JA[3]: "（基準）"
-                    if row.scenario == reference
-                    else format_interval(metric, row.diff, row.diff_ci_low, row.diff_ci_high, diff=True),
-                }
-            )
-    return pd.DataFrame(rows, columns=list(COLUMNS_JA))
-
-
-def comparison_figure(table: pd.DataFrame, metric: str, titles: Mapping[str, str] | None = None) -> go.Figure:
-    """:func:`sim.figures.comparison` with Japanese scenario titles, metric label and axis.
-
-    Args:
-        table: A comparison table from :func:`sim.compare.compare_table`.
-        metric: The metric to show.
-        titles: Scenario name → Japanese title.
-
-    Returns:
-        Horizontal bars: each scenario's difference from the reference with its 95% interval.
-    """
-    titles = titles or {}
-    fig = comparison(table, metric)
-    names = [str(n) for n in fig.data[0].y] if fig.data and fig.data[0].y is not None else []
-    fig.update_traces(y=[titles.get(n, n) for n in names])
-    reference = titles.get(names[0], names[0]) if names else ""
-    share = metric in SHARE_METRICS
-    fig.update_layout(
-        title=f"{METRIC_LABELS_JA.get(metric, metric)}：{reference}との差（95%区間）",
-        xaxis_title="基準との差（%ポイント）" if share else "基準との差",
-    )
-    if share:
-        fig.update_xaxes(tickformat="+.1%")
-    return fig
-
-
-def first_replication_weekly(results: Sequence[RunResult], scenario: str) -> pd.DataFrame:
-    """The weekly table of replication 0 of ``scenario``.
-
-    Args:
-        results: Runs from :func:`run_comparison`.
-        scenario: Scenario name.
-
-    Returns:
-        ``RunResult.weekly`` of that run.
-
-    Raises:
-        KeyError: No replication 0 of ``scenario`` among ``results``.
-    """
-    for r in results:
-        if r.scenario == scenario and r.replication == 0:
-            return r.weekly
-    raise KeyError(scenario)
-
-
-def iceberg_figure(results: Sequence[RunResult], scenario: str, titles: Mapping[str, str] | None = None) -> go.Figure:
-    """:func:`sim.figures.iceberg` of replication 0 of ``scenario``, its title naming the scenario.
-
-    Args:
-        results: Runs from :func:`run_comparison`.
-        scenario: Scenario name.
-        titles: Scenario name → Japanese title.
-
-    Returns:
-        The iceberg figure: households by stage, true vs known to the municipality.
-    """
-    fig = iceberg(first_replication_weekly(results, scenario))
-    title = (titles or {}).get(scenario, scenario)
-    fig.update_layout(title=f"{fig.layout.title.text}（{title}・反復1）")
-    return fig
-
-
-def comparison_csv(table: pd.DataFrame, titles: Mapping[str, str] | None = None) -> bytes:
-    """The comparison table as CSV, with Japanese scenario titles and metric labels added.
-
-    Encoded as UTF-8 with a byte-order mark so that Excel shows the Japanese text.
-
-    Args:
-        table: A comparison table from :func:`sim.compare.compare_table`.
-        titles: Scenario name → Japanese title.
-
-    Returns:
-        The CSV file's bytes.
-    """
-    titles = titles or {}
-    out = table.copy()
-    out.insert(out.columns.get_loc("scenario") + 1, "scenario_title_ja", out.scenario.map(lambda s: titles.get(s, s)))
-    out.insert(out.columns.get_loc("metric") + 1, "metric_label_ja", out.metric.map(METRIC_LABELS_JA).fillna(""))
-    return out.to_csv(index=False).encode("utf-8-sig")
-
-
-def csv_filename(request: RunRequest) -> str:
-    """A download name that records how the table was made.
-
-    Args:
-        request: The request behind the table.
-
-    Returns:
-        e.g. ``comparison_neighbourhood_10y_5r_seed0.csv``.
-    """
-    return f"comparison_{request.town}_{request.years}y_{request.replications}r_seed{request.seed}.csv"
-
-
-def unexpected_error_message(exc: BaseException | None) -> str:
-    """The message shown when a run fails for a reason other than a bad input file.
-
-    Args:
-        exc: The exception raised by the run.
-
-    Returns:
-        A short Japanese message with the exception's type and text (no traceback).
-    """
-    detail = f"{type(exc).__name__}: {exc}" if exc is not None else "不明なエラー"
-    return f"計算中にエラーが起きました（{detail}）。条件を変えて再度お試しください。"
-
-
-def running_message(request: RunRequest | None) -> str:
-    """The text shown while a comparison runs.
-
-    Args:
-        request: The running request, if known.
-
-    Returns:
-        e.g. ``計算中…（3シナリオ × 5回 = 15回のシミュレーション）``.
-    """
-    if request is None:
-        return "計算中…"
-    n = len(request.scenarios)
-    return f"計算中…（{n}シナリオ × {request.replications}回 = {request.runs}回のシミュレーション）"
-
-
-# ---------------------------------------------------------------- components
+# ---------------------------------------------------------------- town
 
 
 @solara.component
-def Controls(
-    town_label: solara.Reactive[str],
-    town_labels: list[str],
-    scenario_labels: solara.Reactive[list[str]],
-    all_scenario_labels: list[str],
+def TownPanel(
+    lang: str,
+    towns: dict[str, TownProfile],
+    base_name: solara.Reactive[str],
+    entries: solara.Reactive[dict],
+    town: TownProfile,
+    problems: dict[str, str],
+) -> None:
+    """Pick a bundled town and change its numbers; a wrong value gets a message next to its field."""
+    base = towns[base_name.value]
+    label_of = labels_for({n: town_title(t, lang) for n, t in towns.items()})
+    name_of_label = dict(label_of.items())
+    current = field_values(base)
+
+    def choose(label: str) -> None:
+        base_name.set(name_of_label.get(label, DEFAULT_TOWN))
+        entries.set({})
+
+    with solara.Card(tr("town_profile", lang)):
+        solara.Select(
+            tr("town_profile", lang),
+            values=list(label_of),
+            value=next(k for k, v in label_of.items() if v == base_name.value),
+            on_value=choose,
+        )
+        people, elderly = population(town.profile)
+        status = tr(
+            "town_ok",
+            lang,
+            name=town_title(town, lang),
+            households=town.profile["town"]["households"],
+            people=round(people),
+            ageing=100 * elderly / max(people, 1),
+        )
+        if problems:
+            solara.Error(tr("town_has_problems", lang, name=town_title(base, lang)))
+        else:
+            solara.Success(status)
+    with solara.Card(tr("town_own", lang)):
+        Help(tr("town_own_help", lang))
+        with solara.ColumnsResponsive(12, large=6):
+            for f in town_fields(base.profile):
+                with solara.Column(gap="0px"):
+                    key = f.key
+
+                    def set_entry(text: str, key: str = key) -> None:
+                        entries.set({**entries.value, key: text})
+
+                    solara.InputText(
+                        pick(f.label, lang),
+                        value=str(entries.value.get(key, current[key])),
+                        on_value=set_entry,
+                        error=problems.get(key, False),
+                    )
+                    Help(pick(f.help, lang))
+        with solara.Row():
+            solara.Button(tr("town_reset", lang), on_click=lambda: entries.set({}), outlined=True)
+            solara.FileDownload(
+                lambda: town_to_toml(town).encode("utf-8"),
+                filename=f"{town.name}.toml",
+                label=tr("town_download", lang),
+                mime_type="application/toml",
+            )
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+@solara.component_vue("upload.vue")
+def ScenarioUpload(label: str, max_bytes: int, event_upload: Callable[[dict], None]) -> None:
+    """A button that opens a file chooser; files over ``max_bytes`` are not read (only their size is sent)."""
+
+
+@solara.component
+def ScenarioBuilder(
+    lang: str,
+    town: TownProfile,
+    scenarios: dict[str, Scenario],
+    custom: solara.Reactive[list[Scenario]],
+    selected: solara.Reactive[list[str]],
+) -> None:
+    """Switches and sliders on top of a chosen scenario; add it to the comparison or save it as a file."""
+    start_name = solara.use_reactive(REFERENCE)
+    overrides = solara.use_reactive({})
+    name = solara.use_reactive("my_plan")
+    title_ja = solara.use_reactive("私の施策案")
+    title_en = solara.use_reactive("My plan")
+    message = solara.use_reactive("")
+    start = scenarios.get(start_name.value, scenarios[REFERENCE])
+    shown = solara.use_memo(lambda: lever_values(start, town), dependencies=[start, town])
+    values = {**shown, **overrides.value}
+    taken = {n for n in scenarios if n not in {s.name for s in custom.value}}
+    problem = name_problem(name.value, taken, lang)
+    built, build_error = None, None
+    if problem is None:
+        try:
+            built = build_scenario(start, town, values, name.value, title_ja.value, title_en.value)
+        except ConfigError as e:
+            build_error = str(e)
+
+    start_labels = labels_for({n: scenario_title(s, lang) for n, s in scenarios.items()})
+
+    def choose_start(label: str) -> None:
+        start_name.set(start_labels.get(label, REFERENCE))
+        overrides.set({})
+
+    def add() -> None:
+        if built is None:
+            return
+        custom.set([*(s for s in custom.value if s.name != built.name), built])
+        selected.set([*(n for n in selected.value if n != built.name), built.name])
+        message.set(tr("added", lang, title=scenario_title(built, lang)))
+
+    with solara.Card(tr("builder", lang)):
+        Help(tr("builder_help", lang))
+        solara.Select(
+            tr("start_from", lang),
+            values=list(start_labels),
+            value=next(k for k, v in start_labels.items() if v == start.name),
+            on_value=choose_start,
+        )
+        with solara.Row():
+            solara.InputText(tr("scenario_name", lang), value=name, error=problem or False, continuous_update=True)
+            solara.InputText(tr("scenario_title_ja", lang), value=title_ja, continuous_update=True)
+            solara.InputText(tr("scenario_title_en", lang), value=title_en, continuous_update=True)
+        solara.Markdown(f"**{tr('switches', lang)}**")
+        with solara.ColumnsResponsive(12, large=6):
+            for lever in SWITCHES:
+                with solara.Column(gap="0px"):
+                    solara.Switch(
+                        label=pick(lever.label, lang),
+                        value=bool(values[lever.id]),
+                        on_value=lambda v, i=lever.id: overrides.set({**overrides.value, i: v}),
+                    )
+                    Help(pick(lever.help, lang))
+        solara.Markdown(f"**{tr('sliders', lang)}**")
+        with solara.ColumnsResponsive(12, large=6):
+            for lever in SLIDERS:
+                with solara.Column(gap="0px"):
+                    setter = lambda v, i=lever.id: overrides.set({**overrides.value, i: v})  # noqa: E731
+                    if lever.step >= 1:
+                        solara.SliderInt(
+                            pick(lever.label, lang),
+                            value=round(values[lever.id]),
+                            min=int(lever.low),
+                            max=int(lever.high),
+                            step=int(lever.step),
+                            on_value=setter,
+                            thumb_label="always",
+                        )
+                    else:
+                        solara.SliderFloat(
+                            pick(lever.label, lang),
+                            value=float(values[lever.id]),
+                            min=lever.low,
+                            max=lever.high,
+                            step=lever.step,
+                            on_value=setter,
+                            thumb_label="always",
+                        )
+                    Help(pick(lever.help, lang))
+        if build_error:
+            solara.Error(tr("bad_file", lang, detail=build_error))
+        with solara.Row():
+            solara.Button(tr("add_to_comparison", lang), color="primary", on_click=add, disabled=built is None)
+            if built is not None:
+                filename, data = scenario_file(built)
+                solara.FileDownload(
+                    data, filename=filename, label=tr("save_scenario", lang), mime_type="application/toml"
+                )
+        if message.value:
+            solara.Info(message.value)
+
+
+@solara.component
+def ScenarioPanel(
+    lang: str,
+    town: TownProfile,
+    scenarios: dict[str, Scenario],
+    custom: solara.Reactive[list[Scenario]],
+    selected: solara.Reactive[list[str]],
+) -> None:
+    """Load scenario files, list the scenarios built or loaded, and the builder."""
+    upload_message = solara.use_reactive(("", False))
+
+    def uploaded(info: dict) -> None:
+        scenario, problem = read_upload(info.get("name", ""), info.get("text"), int(info.get("size") or 0), lang)
+        if scenario is None:
+            upload_message.set((problem, False))
+            return
+        if scenario.name in scenarios and scenario.name not in {s.name for s in custom.value}:
+            scenario.name = f"{scenario.name}_uploaded"
+        custom.set([*(s for s in custom.value if s.name != scenario.name), scenario])
+        selected.set([*(n for n in selected.value if n != scenario.name), scenario.name])
+        upload_message.set((tr("loaded", lang, title=scenario_title(scenario, lang)), True))
+
+    def remove(name: str) -> None:
+        custom.set([s for s in custom.value if s.name != name])
+        selected.set([n for n in selected.value if n != name])
+
+    with solara.Card(tr("my_scenarios", lang)):
+        ScenarioUpload(label=tr("load_scenario", lang), max_bytes=MAX_UPLOAD_BYTES, event_upload=uploaded)
+        text, ok = upload_message.value
+        if text:
+            (solara.Success if ok else solara.Error)(text)
+        for s in custom.value:
+            with solara.Row(style={"align-items": "center"}):
+                solara.Text(f"{scenario_title(s, lang)}（{s.name}.toml）")
+                solara.Button(tr("remove", lang), on_click=lambda n=s.name: remove(n), text=True)
+    ScenarioBuilder(lang, town, scenarios, custom, selected)
+
+
+# ---------------------------------------------------------------- running
+
+
+@solara.component
+def RunControls(
+    lang: str,
+    choices: dict[str, str],
+    selected: solara.Reactive[list[str]],
     reference_title: str,
     years: solara.Reactive[int],
     replications: solara.Reactive[int],
@@ -430,113 +343,226 @@ def Controls(
     running: bool,
     on_run: Callable[[], None],
 ) -> None:
-    """The inputs and the 実行 button.
-
-    Args:
-        town_label: The chosen town's label.
-        town_labels: Every town's label.
-        scenario_labels: The chosen scenarios' labels (the reference is not among the choices).
-        all_scenario_labels: Every scenario's label but the reference's.
-        reference_title: The reference scenario's title.
-        years: Years to simulate.
-        replications: Replications per scenario.
-        seed: Seed of the comparison.
-        running: Whether a comparison is running (the button is then disabled).
-        on_run: Called when the button is pressed.
-    """
-    with solara.Card("条件"):
-        solara.Select("町", values=town_labels, value=town_label)
-        solara.Markdown(f"基準シナリオ（常に比較の先頭）：**{reference_title}**")
-        solara.SelectMultiple("比較するシナリオ", scenario_labels, all_scenario_labels)
-        solara.SliderInt("年数", value=years, min=YEARS_RANGE[0], max=YEARS_RANGE[1], tick_labels="end_points")
+    """Which scenarios, how long, how many replications, and the 実行 button."""
+    label_of = labels_for(choices)
+    name_to_label = {n: label for label, n in label_of.items()}
+    with solara.Card(tr("conditions", lang)):
+        solara.Markdown(tr("reference", lang, title=reference_title))
+        solara.SelectMultiple(
+            tr("compare_these", lang),
+            [name_to_label[n] for n in selected.value if n in name_to_label],
+            list(label_of),
+            on_value=lambda labels: selected.set([label_of[lb] for lb in labels if lb in label_of]),
+        )
         solara.SliderInt(
-            "反復回数",
+            tr("years", lang), value=years, min=res.YEARS_RANGE[0], max=res.YEARS_RANGE[1], tick_labels="end_points"
+        )
+        solara.SliderInt(
+            tr("replications", lang),
             value=replications,
-            min=REPLICATIONS_RANGE[0],
-            max=REPLICATIONS_RANGE[1],
+            min=res.REPLICATIONS_RANGE[0],
+            max=res.REPLICATIONS_RANGE[1],
             tick_labels="end_points",
         )
-        solara.InputInt("乱数シード", value=seed, continuous_update=True)
-        solara.Button("実行", color="primary", on_click=on_run, disabled=running)
+        Help(
+            "反復を増やすと95%区間が狭くなり、差を見分けやすくなります（計算時間は比例して増えます）。"
+            if lang == "ja"
+            else "More replications narrow the 95% intervals (and take proportionally longer)."
+        )
+        solara.InputInt(tr("seed", lang), value=seed, continuous_update=True)
+        solara.Button(tr("run", lang), color="primary", on_click=on_run, disabled=running, block=True)
+
+
+# ---------------------------------------------------------------- results
 
 
 @solara.component
-def Results(outcome: Outcome, titles: dict[str, str], town_title: str) -> None:
-    """Table, figures and download of one finished comparison.
+def FigureWithExport(fig: go.Figure, stem: str, lang: str) -> None:
+    """A figure with PNG and HTML downloads (made only when clicked)."""
+    solara.FigurePlotly(fig)
+    with solara.Row(justify="end"):
+        solara.FileDownload(lambda: res.figure_png(fig), filename=f"{stem}.png", label=tr("download_png", lang))
+        solara.FileDownload(lambda: res.figure_html(fig), filename=f"{stem}.html", label=tr("download_html", lang))
 
-    Args:
-        outcome: A successful outcome (``table`` set).
-        titles: Scenario name → Japanese title.
-        town_title: The town's Japanese name.
-    """
+
+@solara.component
+def Results(outcome: res.Outcome, lang: str) -> None:
+    """The comparison: headline table, figures and exports."""
     request, table = outcome.request, outcome.table
-    metric_by_label = {METRIC_LABELS_JA[m]: m for m in HEADLINE_METRICS}
-    scenario_by_title = choice_labels({s: titles.get(s, s) for s in request.scenarios})
-    metric_label = solara.use_reactive(next(iter(metric_by_label)))
-    iceberg_title = solara.use_reactive(next(iter(scenario_by_title)))
-    metric = metric_by_label.get(metric_label.value, HEADLINE_METRICS[0])
-    scenario = scenario_by_title.get(iceberg_title.value, request.scenarios[0])
-    headline = solara.use_memo(lambda: headline_table(table, titles), dependencies=[outcome])
-    csv = solara.use_memo(lambda: comparison_csv(table, titles), dependencies=[outcome])
-    bars = solara.use_memo(lambda: comparison_figure(table, metric, titles), dependencies=[outcome, metric])
-    berg = solara.use_memo(lambda: iceberg_figure(outcome.results, scenario, titles), dependencies=[outcome, scenario])
+    titles = outcome.title_map(lang)
+    metric_by_label = {metric_label(m, lang): m for m in HEADLINE_METRICS}
+    type_metric_by_label = {metric_label(m, lang): m for m in res.TYPE_METRICS}
+    scenario_by_title = labels_for(titles)
+    metric = solara.use_reactive(HEADLINE_METRICS[0])
+    type_metric = solara.use_reactive("complex_share")
+    berg_scenario = solara.use_reactive(outcome.scenario_names[0])
+    deps = [outcome, lang]
+    headline = solara.use_memo(lambda: res.headline_table(table, titles, lang), dependencies=deps)
+    stage_fig = solara.use_memo(lambda: res.stage_mix_figure(outcome.results, titles, lang), dependencies=deps)
+    known_fig = solara.use_memo(lambda: res.known_vs_true_figure(outcome.results, titles, lang), dependencies=deps)
+    diff_fig = solara.use_memo(
+        lambda: res.difference_figure(table, metric.value, titles, lang), dependencies=[*deps, metric.value]
+    )
+    channel_fig = solara.use_memo(lambda: res.channels_figure(table, titles, lang), dependencies=deps)
+    load_fig = solara.use_memo(lambda: res.load_figure(outcome.results, titles, lang), dependencies=deps)
+    type_fig = solara.use_memo(
+        lambda: res.by_type_figure(table, type_metric.value, titles, lang), dependencies=[*deps, type_metric.value]
+    )
+    type_table = solara.use_memo(
+        lambda: res.by_type_table(table, type_metric.value, titles, lang), dependencies=[*deps, type_metric.value]
+    )
+    council = solara.use_memo(lambda: res.council_table(outcome.results, titles, lang), dependencies=deps)
+    berg_fig = solara.use_memo(
+        lambda: res.iceberg_figure(outcome.results, berg_scenario.value, titles, lang),
+        dependencies=[*deps, berg_scenario.value],
+    )
+    label_of_metric = {m: label for label, m in metric_by_label.items()}
+    label_of_type_metric = {m: label for label, m in type_metric_by_label.items()}
 
     solara.Markdown(
-        f"**{town_title}**・{request.years}年・反復{request.replications}回・"
-        f"乱数シード{request.seed}。平均と95%区間。基準との差は同じ乱数（同じ世帯・同じ偶然）どうしで対にして計算しています。"
+        tr(
+            "results_intro",
+            lang,
+            town=outcome.town_title,
+            years=request.years,
+            reps=request.replications,
+            seed=request.seed,
+        )
+        + f"　{tr('finished_in', lang, seconds=outcome.seconds)}"
     )
+    with solara.Card(tr("sec_export", lang)), solara.Row(style={"flex-wrap": "wrap"}):
+        solara.FileDownload(
+            lambda: res.summary_html(outcome, lang),
+            filename=f"summary_{request.town_name}_{request.years}y_{request.replications}r.html",
+            label=tr("download_summary", lang),
+            mime_type="text/html",
+        )
+        solara.FileDownload(
+            lambda: res.comparison_csv(table, titles, lang),
+            filename=res.csv_filename(request),
+            label=tr("download_csv", lang),
+            mime_type="text/csv",
+        )
+        solara.FileDownload(
+            lambda: res.frame_csv(res.weekly_records(outcome.results)),
+            filename=res.csv_filename(request, "weekly"),
+            label=tr("download_weekly", lang),
+            mime_type="text/csv",
+        )
+        solara.FileDownload(
+            lambda: res.frame_csv(res.council_records(outcome.results)),
+            filename=res.csv_filename(request, "council"),
+            label=tr("download_council", lang),
+            mime_type="text/csv",
+        )
+    solara.Markdown(f"## {tr('sec_headline', lang)}")
     solara.DataFrame(headline, items_per_page=len(headline) or 10)
-    solara.FileDownload(csv, filename=csv_filename(request), label="比較表をCSVでダウンロード", mime_type="text/csv")
-    solara.Select("図に示す指標", values=list(metric_by_label), value=metric_label)
-    solara.FigurePlotly(bars)
-    solara.Select("氷山図のシナリオ", values=list(scenario_by_title), value=iceberg_title)
-    solara.FigurePlotly(berg)
+    solara.Select(
+        tr("metric_for_figure", lang),
+        values=list(metric_by_label),
+        value=label_of_metric[metric.value],
+        on_value=lambda label: metric.set(metric_by_label[label]),
+    )
+    FigureWithExport(diff_fig, f"difference_{metric.value}", lang)
+    solara.Markdown(f"## {tr('sec_stages', lang)}")
+    Help(tr("stages_note", lang))
+    FigureWithExport(known_fig, "known_vs_true", lang)
+    FigureWithExport(stage_fig, "stage_mix", lang)
+    solara.Select(
+        tr("iceberg_scenario", lang),
+        values=list(scenario_by_title),
+        value=next(k for k, v in scenario_by_title.items() if v == berg_scenario.value),
+        on_value=lambda label: berg_scenario.set(scenario_by_title[label]),
+    )
+    FigureWithExport(berg_fig, f"iceberg_{berg_scenario.value}", lang)
+    solara.Markdown(f"## {tr('sec_channels', lang)}")
+    FigureWithExport(channel_fig, "channels", lang)
+    solara.Markdown(f"## {tr('sec_load', lang)}")
+    FigureWithExport(load_fig, "waiting_and_staff", lang)
+    solara.Markdown(f"## {tr('sec_types', lang)}")
+    solara.Select(
+        tr("metric_for_types", lang),
+        values=list(type_metric_by_label),
+        value=label_of_type_metric[type_metric.value],
+        on_value=lambda label: type_metric.set(type_metric_by_label[label]),
+    )
+    FigureWithExport(type_fig, f"by_type_{type_metric.value}", lang)
+    solara.DataFrame(type_table, items_per_page=len(type_table) or 10)
+    solara.Markdown(f"## {tr('sec_council', lang)}")
+    if council.iloc[:, 1].sum() == 0:
+        solara.Info(tr("council_none", lang))
+    solara.DataFrame(council, items_per_page=len(council) or 10)
+
+
+@solara.component
+def About(lang: str) -> None:
+    """What the model can and cannot tell a planner."""
+    solara.Markdown(res.caveat_text(lang))
+    solara.Markdown(
+        "詳しい使い方は docs/guide-ja.md（計画担当者向けガイド）を参照してください。"
+        if lang == "ja"
+        else "See docs/guide-ja.md (the planners' guide, in Japanese) for a walk-through."
+    )
+
+
+# ---------------------------------------------------------------- page
 
 
 @solara.component
 def Page() -> None:
-    """The dashboard: choose town, scenarios, years, replications and seed; run; read the comparison."""
-    titles = solara.use_memo(scenario_titles, dependencies=[])
-    towns = solara.use_memo(town_titles, dependencies=[])
-    town_by_label = choice_labels(towns)
-    scenario_by_label = choice_labels({s: t for s, t in titles.items() if s != REFERENCE})
-    label_of_town = {name: label for label, name in town_by_label.items()}
-    town_label = solara.use_reactive(label_of_town.get(DEFAULT_TOWN, next(iter(town_by_label), "")))
-    scenario_labels = solara.use_reactive(
-        [label for label, name in scenario_by_label.items() if name in DEFAULT_SCENARIOS]
-    )
+    """The dashboard: describe the town, pick or build scenarios, run, and read the comparison."""
+    scenarios_bundled = solara.use_memo(bundled_scenarios, dependencies=[])
+    towns = solara.use_memo(bundled_towns, dependencies=[])
+    lang = solara.use_reactive("ja")
+    base_name = solara.use_reactive(DEFAULT_TOWN if DEFAULT_TOWN in towns else next(iter(towns)))
+    entries = solara.use_reactive({})
+    custom = solara.use_reactive([])
+    selected = solara.use_reactive([n for n in DEFAULT_SCENARIOS if n in scenarios_bundled])
     years = solara.use_reactive(DEFAULT_YEARS)
     replications = solara.use_reactive(DEFAULT_REPLICATIONS)
     seed = solara.use_reactive(DEFAULT_SEED)
-    problems = solara.use_reactive([])
+    problems_run = solara.use_reactive([])
     requested = solara.use_reactive(None)
-    task = solara.lab.use_task(compute_outcome, dependencies=None, raise_error=False)
+    finished_runs = solara.use_reactive(0)
+    tab = solara.use_reactive(0)
+
+    base = towns[base_name.value]
+    built_town, town_problems = solara.use_memo(
+        lambda: apply_fields(base, entries.value, lang.value), dependencies=[base_name.value, entries.value, lang.value]
+    )
+    town = built_town or base
+    all_scenarios = {**scenarios_bundled, **{s.name: s for s in custom.value}}
+    choices = {n: scenario_title(s, lang.value) for n, s in all_scenarios.items() if n != REFERENCE}
+
+    def compute(request: res.RunRequest, language: str) -> res.Outcome:
+        finished_runs.set(0)
+        return res.compute_outcome(request, language, on_run=lambda _: finished_runs.set(finished_runs.value + 1))
+
+    task = solara.lab.use_task(compute, dependencies=None, raise_error=False)
 
     def run() -> None:
-        found = input_problems(years.value, replications.value, seed.value)
-        problems.set(found)
+        found = res.input_problems(years.value, replications.value, seed.value, lang.value)
+        problems_run.set(found)
         if found:
             return
-        chosen = [scenario_by_label[label] for label in scenario_labels.value if label in scenario_by_label]
-        request = RunRequest(
-            town_by_label.get(town_label.value, DEFAULT_TOWN),
-            tuple(ordered_scenarios(chosen)),
-            years.value,
-            replications.value,
-            seed.value,
+        names = comparison_order([n for n in selected.value if n in all_scenarios])
+        request = res.RunRequest(
+            town, tuple(all_scenarios[n] for n in names), years.value, replications.value, seed.value
         )
         requested.set(request)
-        task(request)
+        tab.set(2)
+        task(request, lang.value)
 
-    solara.Title("施策比較ダッシュボード")
-    solara.Markdown("# 施策比較 — 地域共生社会・包括的支援体制のシミュレーション")
+    solara.Title(tr("page_title", lang.value))
+    with solara.Row(justify="space-between", style={"align-items": "center"}):
+        solara.Markdown(f"# {tr('heading', lang.value)}")
+        solara.ToggleButtonsSingle(value=lang, values=["ja", "en"])
     with solara.Columns([1, 3]):
-        Controls(
-            town_label,
-            list(town_by_label),
-            scenario_labels,
-            list(scenario_by_label),
-            titles.get(REFERENCE, REFERENCE),
+        RunControls(
+            lang.value,
+            choices,
+            selected,
+            scenario_title(all_scenarios[REFERENCE], lang.value),
             years,
             replications,
             seed,
@@ -544,17 +570,46 @@ def Page() -> None:
             run,
         )
         with solara.Column():
-            for problem in problems.value:
+            for problem in problems_run.value:
                 solara.Error(problem)
             if task.pending:
-                solara.ProgressLinear(True)
-                solara.Info(running_message(requested.value))
-            elif task.error:
-                solara.Error(unexpected_error_message(task.exception))
-            elif task.finished and task.value is not None:
-                if task.value.error:
-                    solara.Error(task.value.error)
-                else:
-                    Results(task.value, titles, towns.get(task.value.request.town, task.value.request.town))
-            else:
-                solara.Info("条件を選んで「実行」を押してください。")
+                request = requested.value
+                total = request.runs if request else 1
+                solara.ProgressLinear(100 * finished_runs.value / max(total, 1))
+                solara.Info(
+                    tr(
+                        "running",
+                        lang.value,
+                        n=len(request.scenarios) if request else 0,
+                        r=request.replications if request else 0,
+                        runs=total,
+                        done=finished_runs.value,
+                    )
+                )
+            with solara.lab.Tabs(value=tab):
+                with solara.lab.Tab(tr("tab_town", lang.value)):
+                    TownPanel(lang.value, towns, base_name, entries, town, town_problems)
+                with solara.lab.Tab(tr("tab_scenarios", lang.value)):
+                    ScenarioPanel(lang.value, town, all_scenarios, custom, selected)
+                with solara.lab.Tab(tr("tab_results", lang.value)):
+                    ResultsArea(task, lang.value)
+                if TownView is not None:
+                    with solara.lab.Tab(tr("tab_town_view", lang.value)):
+                        TownView(town, all_scenarios[REFERENCE], DEFAULT_SEED, 1.0, lang.value)
+                with solara.lab.Tab(tr("tab_about", lang.value)):
+                    About(lang.value)
+
+
+@solara.component
+def ResultsArea(task, lang: str) -> None:
+    """The results tab: a prompt, the last error, or the comparison."""
+    if task.error:
+        detail = f"{type(task.exception).__name__}: {task.exception}" if task.exception else "?"
+        solara.Error(tr("unexpected", lang, detail=detail))
+    elif task.finished and task.value is not None:
+        if task.value.error:
+            solara.Error(task.value.error)
+        else:
+            Results(task.value, lang)
+    elif not task.pending:
+        solara.Info(tr("press_run", lang))

@@ -7,6 +7,7 @@
                           [--jobs J] [--warmup-years W] [--out DIR] [--json]
     community-sim experiment FILE [--jobs J] [--out DIR] [--json]
     community-sim story [NAME] [--scenario S] [--lang ja|en] [--json]
+    community-sim dashboard [--port N]
 
 Every input file is validated before anything runs; a bad file exits with status 2 and
 one message naming the file, the key and what is allowed.
@@ -17,6 +18,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -30,6 +33,8 @@ from sim.runner import prepare, run_many, run_once
 from sim.story import format_timeline, load_story, run_story, story_names
 
 EXIT_BAD_INPUT = 2
+DASHBOARD_APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
+DASHBOARD_PORT = 8765
 
 
 def _ranged(convert: type, low: float, high: float, what: str):
@@ -96,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--jobs", type=_positive_int, help="worker processes (default: the file's)")
     exp.add_argument("--out", type=Path, help="directory for CSV and Parquet outputs")
     exp.add_argument("--json", action="store_true", help="print the comparison as JSON on stdout")
+    dash = sub.add_parser("dashboard", help="start the planner dashboard (Solara) on 127.0.0.1")
+    dash.add_argument("--port", type=_ranged(int, 1, 65535, "a port from 1 to 65535"), default=DASHBOARD_PORT)
     return parser
 
 
@@ -264,6 +271,27 @@ def _clean(obj):
     return obj
 
 
+def dashboard_command(port: int, app: Path = DASHBOARD_APP) -> list[str]:
+    """The command that serves the dashboard on the loopback interface only."""
+    serve = ["--host", "127.0.0.1", "--port", str(port), "--production", "--no-open", "--no-check-version"]
+    return [sys.executable, "-m", "solara", "run", str(app), *serve]
+
+
+# Solara otherwise asks PyPI for its latest version and sends usage telemetry: the dashboard stays offline.
+DASHBOARD_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    if not DASHBOARD_APP.is_file():
+        raise ConfigError(str(DASHBOARD_APP), "", "the dashboard is not in this installation (run from the project)")
+    print(f"施策比較ダッシュボード / planner dashboard: http://127.0.0.1:{args.port}  (Ctrl+C to stop)", flush=True)
+    try:
+        env = {**os.environ, **DASHBOARD_ENV}
+        return subprocess.call(dashboard_command(args.port), cwd=DASHBOARD_APP.parents[1], env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
 COMMANDS = {
     "scenarios": cmd_scenarios,
     "towns": cmd_towns,
@@ -271,6 +299,7 @@ COMMANDS = {
     "compare": cmd_compare,
     "experiment": cmd_experiment,
     "story": cmd_story,
+    "dashboard": cmd_dashboard,
 }
 
 if __name__ == "__main__":
