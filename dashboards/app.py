@@ -51,6 +51,8 @@ DEFAULT_SCENARIOS = (
     "outreach_team",
     "jusoteki_full",
 )
+RESULTS_TAB, TOWN_VIEW_TAB = 2, 3
+TOWN_VIEW_YEARS = 1.0
 HELP_STYLE = {"font-size": "0.8rem", "color": "#555", "margin": "-4px 0 12px 0", "line-height": "1.3"}
 
 try:  # the town view is built alongside; the page works without it
@@ -550,7 +552,7 @@ def Page() -> None:
             town, tuple(all_scenarios[n] for n in names), years.value, replications.value, seed.value
         )
         requested.set(request)
-        tab.set(2)
+        tab.set(RESULTS_TAB)
         task(request, lang.value)
 
     solara.Title(tr("page_title", lang.value))
@@ -595,7 +597,8 @@ def Page() -> None:
                     ResultsArea(task, lang.value)
                 if TownView is not None:
                     with solara.lab.Tab(tr("tab_town_view", lang.value)):
-                        TownView(town, all_scenarios[REFERENCE], DEFAULT_SEED, 1.0, lang.value)
+                        if tab.value == TOWN_VIEW_TAB:  # it simulates the town: only once it is opened
+                            TownView(town, all_scenarios[REFERENCE], DEFAULT_SEED, TOWN_VIEW_YEARS, lang.value)
                 with solara.lab.Tab(tr("tab_about", lang.value)):
                     About(lang.value)
 
