@@ -21,8 +21,10 @@ to ``app.py``, ``from town_view import TownView``).
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 import numpy as np
@@ -49,7 +51,9 @@ MARGIN_PX = 80  # top and bottom margins, with the legend below the picture
 HOUSEHOLD_TRACE = 0  # the households are the figure's first trace (clicks on other traces are ignored)
 DISTRICT_COLOUR, VACANT_COLOUR = "rgba(120,144,156,0.10)", "rgba(233,30,99,0.16)"
 VENUE_STYLE = {VENUE_KAYOI: ("diamond", "#1565c0"), VENUE_IBASHO: ("star", "#2e7d32")}
+PATH_WIDTH_PX = 330  # the household's stage path, in the side column
 PLAY_INTERVAL_S = 0.5  # seconds between weeks while playing
+DRAW_TIMEOUT_S = 10.0  # longest wait for the browser to draw a week before playing on
 SPEEDS = (1, 4, 13)  # weeks per tick while playing: a week, a month, a quarter
 PROGRESS_EVERY_S = 0.25
 
@@ -283,8 +287,13 @@ def layout_town(area: np.ndarray, district: np.ndarray, venue_area: np.ndarray |
     )
 
 
+def venue_spacing(columns: int) -> float:
+    """Distance between venues in a tile's header (dot units): at most a dozen across a tile."""
+    return max(1.6, columns / 12)
+
+
 def _venue_positions(venue_area, tile_x, tile_y, columns) -> tuple[np.ndarray, np.ndarray]:
-    """Venues side by side in their tile's header, right of its name (wrapping onto a second line)."""
+    """Venues side by side in their tile's header, right-aligned clear of its name (wrapping onto a second line)."""
     if venue_area is None or len(venue_area) == 0:
         return np.zeros(0, np.float32), np.zeros(0, np.float32)
     venue_area = np.asarray(venue_area, dtype=np.int64)
@@ -293,9 +302,9 @@ def _venue_positions(venue_area, tile_x, tile_y, columns) -> tuple[np.ndarray, n
     first = np.searchsorted(sorted_area, sorted_area, "left")
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order)) - first
-    spacing = 1.6
-    per_line = max(1, int((columns * 0.55) / spacing))
-    x = tile_x[venue_area] + columns * 0.45 + (rank % per_line) * spacing
+    spacing = venue_spacing(columns)
+    per_line = max(1, int((columns * 0.5) / spacing))
+    x = tile_x[venue_area] + columns - 1 - (rank % per_line) * spacing  # from the right, clear of the name
     y = -(tile_y[venue_area] + 0.4 + (rank // per_line) * 1.0)
     return x.astype(np.float32), y.astype(np.float32)
 
@@ -397,6 +406,7 @@ def town_figure(recording: Recording, layout: TownLayout, week: int = 0, lang: s
             showlegend=False,
         )
     )
+    venue_size = float(np.clip(0.9 * venue_spacing(layout.columns) * pixels_per_dot(layout), 5.0, 11.0))
     for kind, (symbol, colour) in VENUE_STYLE.items():
         which = town.venue_kind == kind
         fig.add_trace(
@@ -404,7 +414,7 @@ def town_figure(recording: Recording, layout: TownLayout, week: int = 0, lang: s
                 x=layout.venue_x[which],
                 y=layout.venue_y[which],
                 mode="markers",
-                marker={"symbol": symbol, "color": colour, "size": 10, "line": {"width": 1, "color": "white"}},
+                marker={"symbol": symbol, "color": colour, "size": venue_size, "line": {"width": 1, "color": "white"}},
                 name=tx["kayoi"] if kind == VENUE_KAYOI else tx["ibasho"],
                 hovertemplate=(tx["kayoi"] if kind == VENUE_KAYOI else tx["ibasho"]) + "<extra></extra>",
             )
@@ -414,6 +424,7 @@ def town_figure(recording: Recording, layout: TownLayout, week: int = 0, lang: s
     fig.add_trace(_legend_entry(tx["legend_hidden"], STAGE_COLOURS_ALL[Stage.MANIFEST], "circle-open"))
     fig.add_trace(_legend_entry(tx["vacant"], VACANT_COLOUR.replace("0.16", "0.5"), "square"))
     fig.update_layout(
+        width=PLOT_WIDTH_PX,
         height=figure_height(layout),
         margin={"l": 10, "r": 10, "t": 10, "b": MARGIN_PX - 10},
         xaxis={"visible": False, "range": [-1.5, layout.width]},
@@ -523,13 +534,60 @@ def split_timeline(timeline: pd.DataFrame, week: int) -> tuple[pd.DataFrame, pd.
     return timeline[past], timeline[~past]
 
 
-def timeline_markdown(events: pd.DataFrame, lang: str = "ja") -> str:
-    """Events as a Markdown list, one line per event with its week."""
+def timeline_html(events: pd.DataFrame, lang: str = "ja") -> str:
+    """Events as an HTML list, one line per event with its week (plain HTML: Markdown would fetch KaTeX)."""
     tx = text(lang)
     if events.empty:
-        return tx["no_events"]
+        return f"<p>{escape(tx['no_events'])}</p>"
     unit = "第{w}週" if lang != "en" else "week {w}"
-    return "\n".join(f"- **{unit.format(w=int(row.week))}** {row.text}" for row in events.itertuples())
+    items = "".join(
+        f"<li><b>{unit.format(w=int(row.week))}</b> {escape(row.text, quote=False)}</li>" for row in events.itertuples()
+    )
+    return f"<ul>{items}</ul>"
+
+
+def facts_html(facts: list[tuple[str, str]]) -> str:
+    """Label–value pairs as an HTML list."""
+    return "<ul>" + "".join(f"<li>{escape(k)}：{escape(v)}</li>" for k, v in facts) + "</ul>"
+
+
+def table_html(table: pd.DataFrame) -> str:
+    """A small table as HTML (numbers right-aligned)."""
+    head = "".join(f"<th style='text-align:left;padding:2px 8px'>{escape(str(c))}</th>" for c in table.columns)
+    rows = []
+    for row in table.itertuples(index=False):
+        cells = [f"<td style='padding:2px 8px'>{escape(str(row[0]))}</td>"]
+        cells += [f"<td style='text-align:right;padding:2px 8px'>{escape(str(v))}</td>" for v in row[1:]]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def household_path_figure(recording: Recording, household: int, week: int, lang: str = "ja") -> go.Figure:
+    """One household's stage week by week (a step line), with the current week marked."""
+    stage = recording.stage[:, household]
+    weeks = np.arange(len(stage))
+    labels = stage_labels(lang)
+    fig = go.Figure(
+        go.Scatter(
+            x=weeks,
+            y=stage,
+            mode="lines",
+            line={"shape": "hv", "color": STAGE_COLOURS_ALL[Stage.COMPLEX], "width": 2},
+            hovertemplate=("第%{x}週：" if lang != "en" else "week %{x}: ") + "%{text}<extra></extra>",
+            text=[labels[s] for s in stage],
+        )
+    )
+    fig.add_vline(x=week, line={"color": "#37474f", "dash": "dot"})
+    fig.update_layout(
+        width=PATH_WIDTH_PX,
+        height=180,
+        margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        yaxis={"tickvals": [0, 1, 2, 3], "ticktext": list(labels), "range": [-0.3, 3.3], "fixedrange": True},
+        xaxis={"title": text(lang)["week"], "range": [0, max(recording.weeks, 1)]},
+        showlegend=False,
+        plot_bgcolor="white",
+    )
+    return fig
 
 
 def input_problem(town: TownProfile, scenario: Scenario) -> str | None:
@@ -550,14 +608,49 @@ def run_key(town: TownProfile, scenario: Scenario, seed: int, weeks: int) -> str
 # ---------------------------------------------------------------- components
 
 
+class FrameClock:
+    """Whether the browser has drawn the last week sent to it, so that playing never outruns the page.
+
+    Plotly's widget acknowledges every change it has drawn (its trace deltas carry the edit's id).
+    """
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.drawn = 0
+        self._changed = threading.Condition()
+
+    def sent_edit(self, edit_id: int) -> None:
+        """The figure sent change ``edit_id`` to the browser."""
+        with self._changed:
+            self.sent = edit_id
+
+    def drawn_edit(self, edit_id: int) -> None:
+        """The browser drew change ``edit_id``."""
+        with self._changed:
+            self.drawn = max(self.drawn, edit_id)
+            self._changed.notify_all()
+
+    def wait_drawn(self, timeout: float) -> bool:
+        """Wait until the browser has drawn what was sent (at once when no browser ever answered)."""
+        with self._changed:
+            if self.drawn == 0:
+                return True
+            return self._changed.wait_for(lambda: self.drawn >= self.sent, timeout)
+
+
 @solara.component
 def TownFigure(
-    figure: go.Figure, recording: Recording, week: int, selected: int | None, on_household: Any = None
+    figure: go.Figure,
+    recording: Recording,
+    week: int,
+    selected: int | None,
+    on_household: Any = None,
+    clock: FrameClock | None = None,
 ) -> solara.Element:
     """The town figure: set once per recording, then only recoloured when the week changes.
 
     Like ``solara.FigurePlotly`` (same widget, same click event), but a new week sends only the
-    households' colours and symbols instead of the whole figure.
+    households' fill and ring colours (binary int8 arrays) instead of the whole figure.
     """
 
     def on_points(data: dict[str, Any] | None) -> None:
@@ -566,7 +659,11 @@ def TownFigure(
             if household is not None:
                 on_household(household)
 
-    element = FigureWidget.element(on__js2py_pointsCallback=on_points)
+    def on_drawn(deltas: dict[str, Any] | None) -> None:
+        if deltas and clock is not None:
+            clock.drawn_edit(int(deltas.get("trace_edit_id", 0)))
+
+    element = FigureWidget.element(on__js2py_pointsCallback=on_points, on__js2py_traceDeltas=on_drawn)
 
     def set_figure() -> None:
         widget: FigureWidget = solara.get_widget(element)
@@ -583,6 +680,8 @@ def TownFigure(
             households = widget.data[HOUSEHOLD_TRACE]
             households.marker.color = week_fill(recording, week)
             households.marker.line.color = week_colours(recording, week)
+        if clock is not None:
+            clock.sent_edit(widget._last_trace_edit_id)
 
     def set_selected() -> None:
         widget: FigureWidget = solara.get_widget(element)
@@ -627,6 +726,7 @@ def TownView(town: TownProfile, scenario: Scenario, seed: int, years: float, lan
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(SPEEDS[0])
     selected = solara.use_reactive(None)
+    clock = solara.use_memo(FrameClock, [])
     problem = solara.use_memo(lambda: input_problem(town, scenario), [key])
 
     def reset() -> None:
@@ -656,7 +756,7 @@ def TownView(town: TownProfile, scenario: Scenario, seed: int, years: float, lan
     recording: Recording | None = recorder.value if recorder.finished else None
 
     with solara.Column(style={"gap": "8px"}):
-        solara.Markdown(tx["intro"])
+        solara.HTML(tag="p", unsafe_innerHTML=escape(tx["intro"]))
         if problem is not None:
             solara.Error(tx["error"] + problem)
             return
@@ -667,9 +767,9 @@ def TownView(town: TownProfile, scenario: Scenario, seed: int, years: float, lan
             solara.Text(tx["recording"].format(weeks=weeks))
             solara.ProgressLinear(progress.value if progress.value > 0 else True)
             return
-        _Player(recording, week, playing, speed, lang)
+        _Player(recording, week, playing, speed, clock, lang)
         with solara.Columns([3, 1]):
-            _TownPicture(recording, week.value, selected, lang)
+            _TownPicture(recording, week.value, selected, clock, lang)
             with solara.Column():
                 _StageCounts(recording, week.value, lang)
                 _HouseholdPanel(recording, week.value, selected.value, lang)
@@ -677,8 +777,16 @@ def TownView(town: TownProfile, scenario: Scenario, seed: int, years: float, lan
 
 
 @solara.component
-def _Player(recording: Recording, week: solara.Reactive, playing: solara.Reactive, speed: solara.Reactive, lang: str):
-    """Week slider, step buttons and play/pause; playing advances the week from a background thread."""
+def _Player(
+    recording: Recording,
+    week: solara.Reactive,
+    playing: solara.Reactive,
+    speed: solara.Reactive,
+    clock: FrameClock,
+    lang: str,
+):
+    """Week slider, step buttons and play/pause; playing advances the week from a background thread,
+    waiting for the browser to draw each week before the next (a city's 59,000 dots take a moment)."""
     tx = text(lang)
     last = recording.weeks
 
@@ -694,6 +802,7 @@ def _Player(recording: Recording, week: solara.Reactive, playing: solara.Reactiv
             if nxt >= last:
                 playing.set(False)
                 return
+            clock.wait_drawn(DRAW_TIMEOUT_S)
 
     player = solara.lab.use_task(play_loop, dependencies=[playing.value, id(recording)], raise_error=False)
 
@@ -729,50 +838,64 @@ def _Player(recording: Recording, week: solara.Reactive, playing: solara.Reactiv
 
 
 @solara.component
-def _TownPicture(recording: Recording, week: int, selected: solara.Reactive, lang: str):
+def _TownPicture(recording: Recording, week: int, selected: solara.Reactive, clock: FrameClock, lang: str):
     layout = solara.use_memo(
         lambda: layout_town(recording.town.area, recording.town.district, recording.town.venue_area), [id(recording)]
     )
     figure = solara.use_memo(lambda: town_figure(recording, layout, 0, lang), [id(recording), lang])
-    TownFigure(figure, recording, week, selected.value, on_household=selected.set)
+    TownFigure(figure, recording, week, selected.value, on_household=selected.set, clock=clock)
 
 
 @solara.component
 def _StageCounts(recording: Recording, week: int, lang: str):
     tx = text(lang)
-    solara.Markdown(f"**{tx['counts_title']}**")
-    table = stage_table(recording, week, lang)
-    lines = [f"| {' | '.join(table.columns)} |", "|---|---:|---:|"]
-    lines += [f"| {' | '.join(str(v) for v in row)} |" for row in table.itertuples(index=False)]
-    solara.Markdown("\n".join(lines))
+    solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(tx['counts_title'])}</b>")
+    solara.HTML(tag="div", unsafe_innerHTML=table_html(stage_table(recording, week, lang)))
 
 
 @solara.component
 def _HouseholdPanel(recording: Recording, week: int, household: int | None, lang: str):
     tx = text(lang)
+    progress = solara.use_reactive(0.0)
+    cache: dict[int, pd.DataFrame] = solara.use_memo(dict, [id(recording), lang])  # households read before
 
     def read() -> pd.DataFrame | None:
         if household is None:
             return None
+        if household in cache:
+            return cache[household]
+        progress.set(0.0)
+        last = [time.monotonic()]
+
+        def on_week(done: int, total: int) -> None:
+            if time.monotonic() - last[0] >= PROGRESS_EVERY_S:
+                last[0] = time.monotonic()
+                progress.set(100.0 * done / max(total, 1))
+
         try:
-            return household_timeline(recording, household, lang, stop=lambda: not reader.is_current())
+            timeline = household_timeline(
+                recording, household, lang, on_week=on_week, stop=lambda: not reader.is_current()
+            )
         except Cancelled:
             return None
+        cache[household] = timeline
+        return timeline
 
     reader = solara.lab.use_task(read, dependencies=[id(recording), household, lang], raise_error=False)
     if household is None:
         solara.Info(tx["pick"])
         return
-    solara.Markdown(f"### {tx['household'].format(h=household)}")
-    solara.Markdown(
-        "\n".join(f"- {label}：{value}" for label, value in household_facts(recording, household, week, lang))
-    )
+    solara.HTML(tag="h3", unsafe_innerHTML=escape(tx["household"].format(h=household)))
+    solara.HTML(tag="div", unsafe_innerHTML=facts_html(household_facts(recording, household, week, lang)))
+    solara.FigurePlotly(household_path_figure(recording, household, week, lang))
     if reader.error:
         solara.Error(str(reader.exception))
     elif not reader.finished or reader.value is None:
         solara.Text(tx["reading"])
-        solara.ProgressLinear(True)
+        solara.ProgressLinear(progress.value if progress.value > 0 else True)
     else:
         past, future = split_timeline(reader.value, week)
-        solara.Markdown(f"**{tx['past'].format(week=week)}**\n\n" + timeline_markdown(past, lang))
-        solara.Markdown(f"**{tx['future']}**\n\n" + timeline_markdown(future, lang))
+        solara.HTML(
+            tag="div", unsafe_innerHTML=f"<b>{escape(tx['past'].format(week=week))}</b>" + timeline_html(past, lang)
+        )
+        solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(tx['future'])}</b>" + timeline_html(future, lang))

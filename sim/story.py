@@ -236,20 +236,22 @@ class _Reader:
                 "支えられた経験を生かし、ピアサポーターになった（受け手を担い手に）",
                 "Having been helped, they became a peer supporter",
             )
-        for item in m.council_log().iloc[self.council_seen :].itertuples():
-            if item.decided_week == week:
+        # The council's own entries (the rows of council_log()): a table a week made long timelines slow.
+        log = m.mechanism("council").log
+        for item in log[self.council_seen :]:
+            if item["decided_week"] == week:
                 say(
                     "council",
-                    f"自立支援協議会が「{item.domain_ja}」を地域課題として取り上げた",
-                    f"The 自立支援協議会 took up '{item.domain}' as an area issue",
+                    f"自立支援協議会が「{item['domain_ja']}」を地域課題として取り上げた",
+                    f"The 自立支援協議会 took up '{item['domain']}' as an area issue",
                 )
-        opened = m.council_log()
-        for item in opened[(opened["opens_week"] == week) & opened["opened"]].itertuples():
-            say(
-                "resource",
-                f"新しい地域資源が開設された：{item.field_ja}（{item.domain_ja}）",
-                f"A new local resource opened: field {item.field} for '{item.domain}'",
-            )
+        for item in log:
+            if item["opens_week"] == week and item["opened"]:
+                say(
+                    "resource",
+                    f"新しい地域資源が開設された：{item['field_ja']}（{item['domain_ja']}）",
+                    f"A new local resource opened: field {item['field']} for '{item['domain']}'",
+                )
         self.prev = new
         return out
 

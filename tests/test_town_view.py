@@ -234,7 +234,8 @@ def test_timeline_splits_at_the_current_week(recording):
     past, future = tv.split_timeline(timeline, middle)
     assert len(past) + len(future) == len(timeline)
     assert past["week"].max() <= middle < (future["week"].min() if len(future) else middle + 1)
-    assert f"第{middle}週" in tv.timeline_markdown(past)
+    assert f"<b>第{middle}週</b>" in tv.timeline_html(past)
+    assert tv.timeline_html(past.iloc[:0]) == "<p>（なし）</p>"
 
 
 # ---------------------------------------------------------------- bad inputs
@@ -257,9 +258,9 @@ def test_a_scenario_that_does_not_fit_the_town_is_a_message(neighbourhood):
 
 
 def _texts(rc) -> str:
-    """All text on the rendered page (plain widgets and Markdown)."""
+    """All text on the rendered page (plain widgets, alerts and HTML)."""
     parts = [str(w.children) for w in [*rc.find(v.Html).widgets, *rc.find(v.Alert).widgets]]
-    parts += [w.template for w in rc.find(v.VuetifyTemplate).widgets if hasattr(w, "template")]
+    parts += [w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets]
     return "\n".join(parts)
 
 
