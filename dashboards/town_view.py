@@ -619,6 +619,12 @@ class FrameClock:
         self.drawn = 0
         self._changed = threading.Condition()
 
+    def reset(self) -> None:
+        """A new figure widget: its edit ids start again."""
+        with self._changed:
+            self.sent = self.drawn = 0
+            self._changed.notify_all()
+
     def sent_edit(self, edit_id: int) -> None:
         """The figure sent change ``edit_id`` to the browser."""
         with self._changed:
@@ -667,6 +673,8 @@ def TownFigure(
 
     def set_figure() -> None:
         widget: FigureWidget = solara.get_widget(element)
+        if clock is not None:
+            clock.reset()
         widget.layout = figure.layout
         length = len(widget.data)
         widget.add_traces(figure.data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 
 import ipyvuetify as v
@@ -318,6 +319,37 @@ def test_town_view_renders_steps_plays_and_reads_a_clicked_household(neighbourho
         assert text in page
     selected = [t for t in figure.data if t.name == "selected"]
     assert list(selected[0].x) == [float(households.x[household])]
+
+
+def test_a_new_week_sends_only_the_households_colours(neighbourhood, baseline, recording):
+    """A city has 59,000 dots: a week must not resend their positions, only two int8 colour arrays."""
+    _, rc = solara.render(tv.TownView(neighbourhood, baseline, 0, 2.0), handle_error=False)
+    rc.find(go.FigureWidget).wait_for(timeout=60)
+    figure = rc.find(go.FigureWidget).widget
+    sent: list[dict] = []
+    figure.observe(lambda change: sent.append(change["new"]) if change["new"] else None, "_py2js_restyle")
+    figure.observe(lambda change: sent.append(change["new"]) if change["new"] else None, "_py2js_update")
+    _button(rc, "1週進む").click()
+    _wait(lambda: len(sent) > 0)
+    assert len(sent) == 1  # one message (batch_update: Plotly.update), with no layout change
+    style = sent[0]["style_data"]
+    assert set(style) == {"marker.color", "marker.line.color"} and not sent[0].get("layout_data")
+    assert sent[0]["style_traces"] == [tv.HOUSEHOLD_TRACE]
+    for values in style.values():
+        assert np.asarray(values[0]).dtype == np.int8 and len(values[0]) == recording.n_households
+
+
+def test_frame_clock_waits_for_the_browser_only_once_it_has_answered():
+    clock = tv.FrameClock()
+    clock.sent_edit(3)
+    assert clock.wait_drawn(timeout=0.01)  # no browser (in-process): never wait
+    clock.drawn_edit(2)
+    assert not clock.wait_drawn(timeout=0.01)  # the browser is behind
+    threading.Timer(0.05, clock.drawn_edit, args=(3,)).start()
+    assert clock.wait_drawn(timeout=5)
+    clock.reset()
+    clock.sent_edit(1)
+    assert clock.wait_drawn(timeout=0.01)
 
 
 def test_town_view_speaks_english(neighbourhood, baseline):
