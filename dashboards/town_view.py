@@ -108,6 +108,8 @@ TEXT: dict[str, dict[str, str]] = {
         "kayoi": "通いの場・サロン",
         "ibasho": "居場所",
         "area_label": "自治会{a}",
+        "venue_hover": "{kind}（自治会{area}）<br>運営：{runner}<br>参加 {people}人",
+        "run_by_public": "社協・市",
         "district_label": "地区{d}",
         "hover": "世帯 %{customdata[0]}<br>自治会 %{customdata[1]}<br>民生委員地区 %{customdata[2]}<extra></extra>",
         "timing": "記録：{seconds:.1f}秒",
@@ -156,6 +158,8 @@ TEXT: dict[str, dict[str, str]] = {
         "kayoi": "通いの場 (salon)",
         "ibasho": "居場所 (place to belong)",
         "area_label": "Area {a}",
+        "venue_hover": "{kind} (自治会 {area})<br>run by {runner}<br>{people} residents take part",
+        "run_by_public": "社協 or the municipality",
         "district_label": "D{d}",
         "hover": "Household %{customdata[0]}<br>自治会 %{customdata[1]}<br>District %{customdata[2]}<extra></extra>",
         "timing": "Recorded in {seconds:.1f} s",
@@ -217,8 +221,8 @@ def layout_town(area: np.ndarray, district: np.ndarray, venue_area: np.ndarray |
     """Lay households out as dots: one tile per 自治会 area, one band per 民生委員 district inside it.
 
     Households are ordered by (area, district, index); each (area, district) band starts on a
-    new row of its tile, and the tiles form a roughly square grid. Vectorised: no loop over
-    households.
+    new row of its tile, and the tiles form a grid about ASPECT times as wide as tall.
+    Vectorised: no loop over households.
 
     Args:
         area: 自治会 area of each household (0, 1, …).
@@ -407,6 +411,7 @@ def town_figure(recording: Recording, layout: TownLayout, week: int = 0, lang: s
         )
     )
     venue_size = float(np.clip(0.9 * venue_spacing(layout.columns) * pixels_per_dot(layout), 5.0, 11.0))
+    venue_lines = venue_descriptions(town, lang)
     for kind, (symbol, colour) in VENUE_STYLE.items():
         which = town.venue_kind == kind
         fig.add_trace(
@@ -416,7 +421,8 @@ def town_figure(recording: Recording, layout: TownLayout, week: int = 0, lang: s
                 mode="markers",
                 marker={"symbol": symbol, "color": colour, "size": venue_size, "line": {"width": 1, "color": "white"}},
                 name=tx["kayoi"] if kind == VENUE_KAYOI else tx["ibasho"],
-                hovertemplate=(tx["kayoi"] if kind == VENUE_KAYOI else tx["ibasho"]) + "<extra></extra>",
+                text=[line for line, w in zip(venue_lines, which, strict=True) if w],
+                hovertemplate="%{text}<extra></extra>",
             )
         )
     for s, label in enumerate(stage_labels(lang)):  # legend entries for the one household trace
@@ -438,6 +444,22 @@ def town_figure(recording: Recording, layout: TownLayout, week: int = 0, lang: s
         uirevision="town",
     )
     return fig
+
+
+def venue_descriptions(town: Town, lang: str = "ja") -> list[str]:
+    """One line per venue for its hover label: kind, area, who runs it, how many residents take part."""
+    tx = text(lang)
+    n = len(town.venue_kind)
+    people = np.bincount(town.res_venue[town.res_venue >= 0], minlength=n)
+    lines = []
+    for v in range(n):  # a few hundred venues at most, once per figure
+        kind = tx["kayoi"] if town.venue_kind[v] == VENUE_KAYOI else tx["ibasho"]
+        op = int(town.venue_operator[v])
+        runner = f"NPO（{town.npo_focus[op]}）" if op >= 0 else tx["run_by_public"]
+        lines.append(
+            tx["venue_hover"].format(kind=kind, area=int(town.venue_area[v]) + 1, runner=runner, people=int(people[v]))
+        )
+    return lines
 
 
 def _bands_trace(layout: TownLayout, which: np.ndarray, colour: str, tx: dict[str, str], vacant: bool) -> go.Scatter:

@@ -83,6 +83,20 @@ def test_layout_groups_households_whose_areas_and_districts_are_interleaved():
     _assert_grouped(tv.layout_town(area, district), area, district)
 
 
+def test_venues_are_drawn_by_kind_with_who_runs_them_and_who_takes_part(recording):
+    town = recording.town
+    layout = tv.layout_town(town.area, town.district, town.venue_area)
+    fig = tv.town_figure(recording, layout)
+    kayoi = next(t for t in fig.data if t.name == "通いの場・サロン")
+    ibasho = next(t for t in fig.data if t.name == "居場所")
+    assert len(kayoi.x) == int((town.venue_kind == 0).sum()) > 0
+    assert len(ibasho.x) == int((town.venue_kind == 1).sum()) > 0
+    lines = tv.venue_descriptions(town)
+    people = sum(int(line.rsplit("参加 ", 1)[1].removesuffix("人")) for line in lines)
+    assert people == int((town.res_venue >= 0).sum())
+    assert all(f"自治会{a + 1}" in line for a, line in zip(town.venue_area, lines, strict=True))
+
+
 def test_city_layout_is_vectorised_and_fast():
     town = build_town(load_town("city").profile, 0)
     started = time.perf_counter()
