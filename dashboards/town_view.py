@@ -23,6 +23,8 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -627,6 +629,38 @@ def run_key(town: TownProfile, scenario: Scenario, seed: int, weeks: int) -> str
     return repr((town.name, town.profile, scenario.name, scenario.town, scenario.mechanisms, int(seed), weeks))
 
 
+# ---------------------------------------------------------------- recordings kept for a while
+
+_RECORDINGS: OrderedDict[str, Recording] = OrderedDict()
+_RECORDINGS_LOCK = threading.Lock()
+RECORDINGS_KEPT = 3  # a city-year is about 6 MB
+
+
+def cached_record(
+    key: str,
+    scenario: Scenario,
+    town: TownProfile,
+    seed: int,
+    weeks: int,
+    on_week: Callable[[int, int], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> Recording:
+    """:func:`sim.replay.record`, remembering the last few recordings (reopening the tab is instant).
+
+    The same scenario, town, seed and weeks give the same run, so a recording can be shared.
+    """
+    with _RECORDINGS_LOCK:
+        if key in _RECORDINGS:
+            _RECORDINGS.move_to_end(key)
+            return _RECORDINGS[key]
+    recording = record(scenario, town, seed, weeks, on_week=on_week, stop=stop)
+    with _RECORDINGS_LOCK:
+        _RECORDINGS[key] = recording
+        while len(_RECORDINGS) > RECORDINGS_KEPT:
+            _RECORDINGS.popitem(last=False)
+    return recording
+
+
 # ---------------------------------------------------------------- components
 
 
@@ -778,7 +812,7 @@ def TownView(town: TownProfile, scenario: Scenario, seed: int, years: float, lan
                 progress.set(100.0 * done / max(total, 1))
 
         try:
-            return record(scenario, town, seed, weeks, on_week=on_week, stop=lambda: not recorder.is_current())
+            return cached_record(key, scenario, town, seed, weeks, on_week, stop=lambda: not recorder.is_current())
         except Cancelled:
             return None
 

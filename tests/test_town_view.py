@@ -177,6 +177,19 @@ def test_recording_reports_progress_and_can_be_stopped(neighbourhood, baseline):
         record(baseline, neighbourhood, seed=0, weeks=50, stop=lambda: True)
 
 
+def test_reopening_the_view_reuses_the_recording(neighbourhood, baseline, monkeypatch):
+    calls = []
+    monkeypatch.setattr(tv, "record", lambda *a, **k: calls.append(a) or object())
+    monkeypatch.setattr(tv, "_RECORDINGS", tv.OrderedDict())
+    keys = [tv.run_key(neighbourhood, baseline, seed, 4) for seed in range(tv.RECORDINGS_KEPT + 1)]
+    first = tv.cached_record(keys[0], baseline, neighbourhood, 0, 4)
+    assert tv.cached_record(keys[0], baseline, neighbourhood, 0, 4) is first and len(calls) == 1
+    for seed, key in enumerate(keys[1:], start=1):
+        tv.cached_record(key, baseline, neighbourhood, seed, 4)
+    assert keys[0] not in tv._RECORDINGS and len(tv._RECORDINGS) == tv.RECORDINGS_KEPT  # the oldest is dropped
+    assert tv.run_key(neighbourhood, baseline, 0, 4) != tv.run_key(neighbourhood, baseline, 0, 5)
+
+
 def test_weeks_of_years():
     assert weeks_of(1) == 52 and weeks_of(10) == 520 and weeks_of(0.01) == 1
 
