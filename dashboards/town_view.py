@@ -48,12 +48,12 @@ STAGE_LABELS_EN = ("no problem", "latent", "manifest", "complex")
 HIDDEN = 4  # fill value of a problem the municipality does not know: white inside a ring of its stage colour
 HIDDEN_FILL = "#ffffff"
 RING_WIDTH = 1.5
-PLOT_WIDTH_PX = 900.0  # the width the figure is laid out for (it still resizes with the page)
+PLOT_WIDTH_PX = 700.0  # the picture's width: beside a side panel of 280 px in a 1,000 px wide tab
 MARGIN_PX = 80  # top and bottom margins, with the legend below the picture
 HOUSEHOLD_TRACE = 0  # the households are the figure's first trace (clicks on other traces are ignored)
 DISTRICT_COLOUR, VACANT_COLOUR = "rgba(120,144,156,0.10)", "rgba(233,30,99,0.16)"
 VENUE_STYLE = {VENUE_KAYOI: ("diamond", "#1565c0"), VENUE_IBASHO: ("star", "#2e7d32")}
-PATH_WIDTH_PX = 330  # the household's stage path, in the side column
+PATH_WIDTH_PX = 280  # the household's stage path, in the side column
 PLAY_INTERVAL_S = 0.5  # seconds between weeks while playing
 DRAW_TIMEOUT_S = 10.0  # longest wait for the browser to draw a week before playing on
 SPEEDS = (1, 4, 13)  # weeks per tick while playing: a week, a month, a quarter
@@ -832,9 +832,11 @@ def TownView(town: TownProfile, scenario: Scenario, seed: int, years: float, lan
             solara.ProgressLinear(progress.value if progress.value > 0 else True)
             return
         _Player(recording, week, playing, speed, clock, lang)
-        with solara.Columns([3, 1]):
-            _TownPicture(recording, week.value, selected, clock, lang)
-            with solara.Column():
+        # The picture has a fixed width (dots sized for it); the side panel takes the rest, or wraps below.
+        with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start", "gap": "12px"}):
+            with solara.Column(style={"flex": f"0 0 {PLOT_WIDTH_PX:.0f}px", "max-width": "100%", "overflow-x": "auto"}):
+                _TownPicture(recording, week.value, selected, clock, lang)
+            with solara.Column(style={"flex": "1 1 280px", "min-width": "280px"}):
                 _StageCounts(recording, week.value, lang)
                 _HouseholdPanel(recording, week.value, selected.value, lang)
         solara.Text(tx["timing"].format(seconds=recording.seconds), style={"color": "#78909c", "font-size": "12px"})
