@@ -77,7 +77,8 @@ def RunControls(
     """Which scenarios, how long, how many replications, and the 実行 button."""
     label_of = labels_for(choices)
     name_to_label = {n: label for label, n in label_of.items()}
-    with solara.Card(tr("conditions", lang)):
+    sticky = {"position": "sticky", "top": "8px"}  # stays in sight while the results scroll
+    with solara.Card(tr("conditions", lang), style=sticky):
         solara.Markdown(tr("reference", lang, title=reference_title))
         solara.SelectMultiple(
             tr("compare_these", lang),
@@ -86,7 +87,12 @@ def RunControls(
             on_value=lambda labels: selected.set([label_of[lb] for lb in labels if lb in label_of]),
         )
         solara.SliderInt(
-            tr("years", lang), value=years, min=res.YEARS_RANGE[0], max=res.YEARS_RANGE[1], tick_labels="end_points"
+            tr("years", lang),
+            value=years,
+            min=res.YEARS_RANGE[0],
+            max=res.YEARS_RANGE[1],
+            tick_labels="end_points",
+            thumb_label="always",
         )
         solara.SliderInt(
             tr("replications", lang),
@@ -94,6 +100,7 @@ def RunControls(
             min=res.REPLICATIONS_RANGE[0],
             max=res.REPLICATIONS_RANGE[1],
             tick_labels="end_points",
+            thumb_label="always",
         )
         Help(
             "反復を増やすと95%区間が狭くなり、差を見分けやすくなります（計算時間は比例して増えます）。"

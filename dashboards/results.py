@@ -214,6 +214,8 @@ def format_interval(metric: str, value: float, low: float, high: float, diff: bo
     if value is None or math.isnan(value):
         return "—"
     unit = (fmt.diff_unit if diff else fmt.unit)[1 if lang == "en" else 0]
+    if not diff:  # every metric shown is a count, share or duration: its mean cannot leave [0, 1] or [0, ∞)
+        low, high = max(low, 0.0), (min(high, 1.0) if metric in SHARE_METRICS else high)
     text = _number(value, fmt, signed=diff) + unit
     if math.isnan(low) or math.isnan(high):
         return text

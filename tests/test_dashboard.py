@@ -134,6 +134,7 @@ def test_bad_input_file_becomes_a_message(tmp_path):
 
 def test_format_interval_units():
     assert res.format_interval("complex_share", 0.25, 0.2, 0.3) == "25.0% [20.0, 30.0]"
+    assert res.format_interval("complex_share", 0.03, -0.3, 1.4) == "3.0% [0.0, 100.0]"  # a share stays a share
     assert res.format_interval("complex_share", 0.033, -0.026, 0.092, diff=True) == "+3.3ポイント [-2.6, +9.2]"
     assert res.format_interval("complex_share", 0.033, -0.026, 0.092, diff=True, lang="en") == "+3.3 pts [-2.6, +9.2]"
     assert res.format_interval("median_weeks_to_detection", 12.0, math.nan, math.nan) == "12.0週"
