@@ -394,3 +394,9 @@ def test_town_view_shows_a_bad_scenario_as_a_message_not_a_traceback(neighbourho
     page = _texts(rc)
     assert "この町とシナリオでは計算できません" in page and "minsei.vacancy_rate" in page
     assert not rc.find(go.FigureWidget).widgets
+
+
+def test_a_run_that_fails_shows_its_message_instead_of_the_town(neighbourhood, baseline):
+    _, rc = solara.render(tv.TownView(neighbourhood, baseline, -1, 0.1), handle_error=False)
+    _wait(lambda: "seed must be a non-negative integer" in _texts(rc))
+    assert not rc.find(go.FigureWidget).widgets
