@@ -425,15 +425,18 @@ def _layout(fig: go.Figure, title: str, lang: str, y_title: str | None = None) -
 def stage_mix_figure(results: Sequence[RunResult], titles: Mapping[str, str], lang: str = "ja") -> go.Figure:
     """Households at each problem stage over time (true), one panel per stage, one band per scenario."""
     stages = list(PROBLEM_STAGE_KEYS)
-    fig = make_subplots(rows=1, cols=len(stages), subplot_titles=[stage_label(i, lang) for i in (1, 2, 3)])
+    fig = make_subplots(
+        rows=len(stages), cols=1, shared_xaxes=True, subplot_titles=[stage_label(i, lang) for i in (1, 2, 3)]
+    )
     for i, s in enumerate(dict.fromkeys(r.scenario for r in results)):
         runs = [r for r in results if r.scenario == s]
         for j, stage in enumerate(stages, start=1):
             _add_band(
-                fig, weekly_bands(runs, f"true_{stage}"), titles.get(s, s), _colour(i), row=1, col=j, legend=j == 1
+                fig, weekly_bands(runs, f"true_{stage}"), titles.get(s, s), _colour(i), row=j, col=1, legend=j == 1
             )
-    fig.update_xaxes(title_text=tr("week", lang))
-    fig.update_yaxes(title_text=tr("households", lang), row=1, col=1)
+    fig.update_xaxes(title_text=tr("week", lang), row=len(stages), col=1)
+    fig.update_yaxes(title_text=tr("households", lang))
+    fig.update_layout(height=720)
     return _layout(fig, tr("stage_mix_title", lang), lang)
 
 
@@ -498,16 +501,24 @@ def channels_figure(table: pd.DataFrame, titles: Mapping[str, str], lang: str = 
 
 
 def load_figure(results: Sequence[RunResult], titles: Mapping[str, str], lang: str = "ja") -> go.Figure:
-    """Waiting list, professional hours and volunteer hours a week over time, per scenario."""
+    """Waiting list, professional hours and volunteer hours a week over time, per scenario.
+
+    Hours start at week 1: the weekly hours are differences of running totals, so week 0 has none.
+    """
     panels = (("waiting_list", "waiting_title"), ("paid_hours", "staff_title"), ("volunteer_hours", "volunteer_title"))
-    fig = make_subplots(rows=1, cols=3, subplot_titles=[tr(t, lang) for _, t in panels])
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, subplot_titles=[tr(t, lang) for _, t in panels])
     for i, s in enumerate(dict.fromkeys(r.scenario for r in results)):
         runs = [r for r in results if r.scenario == s]
         for j, (column, _) in enumerate(panels, start=1):
-            _add_band(fig, weekly_bands(runs, column), titles.get(s, s), _colour(i), row=1, col=j, legend=j == 1)
-    fig.update_xaxes(title_text=tr("week", lang))
+            bands = weekly_bands(runs, column)
+            if column != "waiting_list":
+                bands = bands[bands.week >= 1]
+            _add_band(fig, bands, titles.get(s, s), _colour(i), row=j, col=1, legend=j == 1)
+    fig.update_xaxes(title_text=tr("week", lang), row=3, col=1)
     fig.update_yaxes(title_text=tr("households", lang), row=1, col=1)
-    fig.update_yaxes(title_text=tr("hours", lang), row=1, col=2)
+    fig.update_yaxes(title_text=tr("hours", lang), row=2, col=1)
+    fig.update_yaxes(title_text=tr("hours", lang), row=3, col=1)
+    fig.update_layout(height=720)
     return _layout(fig, tr("sec_load", lang), lang)
 
 
@@ -536,7 +547,7 @@ def by_type_figure(table: pd.DataFrame, metric: str, titles: Mapping[str, str], 
                 "arrayminus": np.nan_to_num(np.subtract(diff, low)),
             },
         )
-    fig.update_layout(barmode="group", yaxis={"autorange": "reversed"})
+    fig.update_layout(barmode="group", yaxis={"autorange": "reversed", "type": "category"})
     share = metric in SHARE_METRICS
     fig.update_xaxes(title_text=tr("diff_axis_share" if share else "diff_axis", lang))
     if share:
