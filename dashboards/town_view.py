@@ -159,7 +159,7 @@ TEXT: dict[str, dict[str, str]] = {
         "legend_hidden": "not known (open ring)",
         "kayoi": "通いの場 (salon)",
         "ibasho": "居場所 (place to belong)",
-        "area_label": "Area {a}",
+        "area_label": "自治会 {a}",
         "venue_hover": "{kind} (自治会 {area})<br>run by {runner}<br>{people} residents take part",
         "run_by_public": "社協 or the municipality",
         "district_label": "D{d}",

@@ -61,3 +61,15 @@ def test_town_view_steps_plays_and_shows_a_clicked_households_timeline(page_fact
         screenshot(page, "town-view-household")
         assert page.outside.urls == []
         assert failed == []
+
+
+def test_town_view_in_english(page_factory):
+    with solara_server(PAGE, env={"TOWN_VIEW_LANG": "en"}) as url:
+        page = page_factory(locale="en-GB")
+        page.goto(url)
+        page.get_by_text("Week 0 (year 1) of 52").wait_for(timeout=120_000)
+        page.get_by_role("button", name="Forward a week").click()
+        page.get_by_text("Week 1 (year 1) of 52").wait_for()
+        page.get_by_text("Households this week").wait_for()
+        screenshot(page, "town-view-english")
+        assert page.outside.urls == []
