@@ -8,6 +8,7 @@ each step saves a screenshot to out/test-artifacts/ (docs/guide-ja.md uses them)
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from sim.cli import DASHBOARD_ENV
 from sim.config import load_scenario_text
@@ -47,6 +48,7 @@ def walk(server, browser):
 
 def _tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
+    expect(page.get_by_role("tab", name=name)).to_have_attribute("aria-selected", "true")
 
 
 def _shot(page, name: str, at: str | None = None) -> None:
@@ -86,7 +88,10 @@ def test_02_a_wrong_town_value_gets_a_message_then_a_fix_is_accepted(walk):
 
 def test_03_build_save_and_reload_a_scenario(walk, tmp_path):
     _tab(walk, "2. シナリオ")
-    walk.get_by_label("支援会議", exact=True).check(force=True)
+    walk.get_by_text("施策のスイッチ").wait_for()
+    walk.wait_for_timeout(800)  # the tab slides in
+    walk.get_by_text("支援会議", exact=True).first.click()
+    expect(walk.get_by_label("支援会議", exact=True)).to_be_checked(timeout=15_000)
     title = _field(walk, "シナリオ名（日本語）")
     title.fill("支援会議を始める案")
     name = _field(walk, "ファイル名（半角英数字と _ ）")
