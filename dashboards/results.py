@@ -367,6 +367,7 @@ def weekly_bands(results: Sequence[RunResult], column: str | Callable[[pd.DataFr
         ]
         length = min(len(x) for x in series)
         mean, low, high = _t_band(np.stack([x[:length] for x in series]))
+        low = np.maximum(low, 0.0)  # every weekly series is a count of households or hours
         weeks = next(r.weekly["week"].to_numpy()[:length] for r in results if r.scenario == s)
         rows.append(pd.DataFrame({"scenario": s, "week": weeks, "mean": mean, "low": low, "high": high}))
     return pd.concat(rows, ignore_index=True)
