@@ -36,6 +36,7 @@ from dashboards.panels import (  # noqa: E402
 )
 from dashboards.town_form import apply_fields  # noqa: E402
 from sim.compare import HEADLINE_METRICS  # noqa: E402
+from sim.config import Scenario, TownProfile  # noqa: E402
 
 DEFAULT_YEARS = 10
 DEFAULT_REPLICATIONS = 5
@@ -51,7 +52,7 @@ DEFAULT_SCENARIOS = (
 )
 LANGUAGE_LABELS = {"ja": "日本語", "en": "English"}
 RESULTS_TAB, TOWN_VIEW_TAB = 2, 3
-TOWN_VIEW_YEARS = 1.0
+TOWN_VIEW_YEARS, TOWN_VIEW_MAX_YEARS = 1, 5
 
 try:  # the town view is built alongside; the page works without it
     from dashboards.town_view import TownView
@@ -338,9 +339,27 @@ def Page() -> None:
                 if TownView is not None:
                     with solara.lab.Tab(tr("tab_town_view", lang.value)):
                         if tab.value == TOWN_VIEW_TAB:  # it simulates the town: only once it is opened
-                            TownView(town, all_scenarios[REFERENCE], DEFAULT_SEED, TOWN_VIEW_YEARS, lang.value)
+                            TownViewTab(lang.value, town, all_scenarios, seed.value)
                 with solara.lab.Tab(tr("tab_about", lang.value)):
                     About(lang.value)
+
+
+@solara.component
+def TownViewTab(lang: str, town: TownProfile, scenarios: dict[str, Scenario], seed: int) -> None:
+    """The town itself under one scenario (``dashboards.town_view.TownView``), for a few years."""
+    chosen = solara.use_reactive(REFERENCE)
+    years = solara.use_reactive(TOWN_VIEW_YEARS)
+    label_of = labels_for({n: scenario_title(s, lang) for n, s in scenarios.items()})
+    name = chosen.value if chosen.value in scenarios else REFERENCE
+    with solara.Row(style={"align-items": "center", "gap": "24px"}):
+        solara.Select(
+            tr("town_view_scenario", lang),
+            values=list(label_of),
+            value=next(k for k, v in label_of.items() if v == name),
+            on_value=lambda label: chosen.set(label_of[label]),
+        )
+        solara.SliderInt(tr("town_view_years", lang), value=years, min=1, max=TOWN_VIEW_MAX_YEARS, thumb_label="always")
+    TownView(town, scenarios[name], seed, float(years.value), lang)
 
 
 @solara.component

@@ -21,6 +21,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tab_scenarios": ("2. シナリオ", "2. Scenarios"),
     "tab_results": ("3. 比較結果", "3. Comparison"),
     "tab_town_view": ("まちの様子", "The town"),
+    "town_view_scenario": ("表示するシナリオ", "Scenario shown"),
+    "town_view_years": ("年数", "Years"),
     "tab_about": ("このモデルでわかること", "What the model can tell you"),
     # town
     "town_profile": ("もとにする町", "Start from"),

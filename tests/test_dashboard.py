@@ -381,3 +381,25 @@ def test_scenario_file_download_is_the_saved_text():
     name, data = scenario_file(load_scenario("outreach_team"))
     assert name == "outreach_team.toml"
     assert b"hours_per_week_per_10k_households = 80.0" in data
+
+
+def test_town_view_tab_gets_the_described_town_and_the_chosen_scenario(monkeypatch):
+    seen = []
+
+    @solara.component
+    def RecordingTownView(town, scenario, seed, years, lang):
+        seen.append((town.profile["town"]["households"], scenario.name, seed, years, lang))
+        solara.Text("town view")
+
+    monkeypatch.setattr(app, "TownView", RecordingTownView)
+    _, rc = solara.render(app.Page(), handle_error=False)
+    try:
+        assert seen == []  # nothing is simulated before the tab is opened
+        _type(rc, "世帯数", "4000")
+        rc.find(v.Tabs).widget.v_model = app.TOWN_VIEW_TAB
+        rc.find(v.Select, label="表示するシナリオ").wait_for(timeout=5)
+        assert seen[-1] == (4000, "baseline", app.DEFAULT_SEED, 1.0, "ja")
+        rc.find(v.Select, label="表示するシナリオ").widget.v_model = "自治会を強くする"
+        assert seen[-1][1] == "stronger_jichikai"
+    finally:
+        rc.close()

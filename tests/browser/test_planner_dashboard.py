@@ -1,5 +1,5 @@
 """A planner's walk through the dashboard in headless Chromium: load, describe the town, build, save and
-reload a scenario, run two scenarios, read the comparison, switch to English.
+reload a scenario, run two scenarios, read the comparison, look at the town itself, switch to English.
 
 One server and one page for the whole walk (the steps build on each other, as a planner's would);
 each step saves a screenshot to out/test-artifacts/ (docs/guide-ja.md uses them).
@@ -178,12 +178,24 @@ def test_04_run_two_scenarios_and_see_the_comparison(walk):
     assert walk.outside == []
 
 
-def test_05_switch_to_english(walk):
+def test_05_the_town_itself(walk):
+    _tab(walk, "まちの様子")
+    walk.get_by_label("表示するシナリオ").wait_for()
+    walk.get_by_text("第0週（1年目）／全52週").wait_for(timeout=RUN_TIMEOUT_MS)
+    walk.get_by_role("button", name="1週進む").click()
+    walk.get_by_text("第1週（1年目）／全52週").wait_for()
+    walk.wait_for_timeout(800)
+    _shot(walk, "planner-13-town-view", "まちの様子")
+    assert walk.outside == []
+
+
+def test_06_switch_to_english(walk):
     walk.get_by_role("button", name="English").click()
     walk.get_by_role("button", name="Run").wait_for()
+    _tab(walk, "3. Comparison")
     walk.get_by_text("Early detection and deterioration (difference from reference)").wait_for()
     _tab(walk, "1. Describe the town")
     walk.get_by_text("Households", exact=True).first.wait_for()
-    _shot(walk, "planner-13-english", "1. Describe the town")
-    assert (ARTIFACTS / "planner-13-english.png").exists()
+    _shot(walk, "planner-14-english", "1. Describe the town")
+    assert (ARTIFACTS / "planner-14-english.png").exists()
     assert walk.outside == []
