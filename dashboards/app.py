@@ -137,6 +137,7 @@ def Results(outcome: res.Outcome, lang: str) -> None:
     berg_scenario = solara.use_reactive(outcome.scenario_names[0])
     deps = [outcome, lang]
     headline = solara.use_memo(lambda: res.headline_table(table, titles, lang), dependencies=deps)
+    key_findings = solara.use_memo(lambda: res.findings(table, titles, lang), dependencies=deps)
     stage_fig = solara.use_memo(lambda: res.stage_mix_figure(outcome.results, titles, lang), dependencies=deps)
     known_fig = solara.use_memo(lambda: res.known_vs_true_figure(outcome.results, titles, lang), dependencies=deps)
     diff_fig = solara.use_memo(
@@ -195,6 +196,7 @@ def Results(outcome: res.Outcome, lang: str) -> None:
             mime_type="text/csv",
         )
     solara.Markdown(f"## {tr('sec_headline', lang)}")
+    solara.Markdown(f"**{tr('findings', lang)}**\n\n" + "\n".join(f"- {line}" for line in key_findings))
     solara.DataFrame(headline, items_per_page=len(headline) or 10)
     solara.Select(
         tr("metric_for_figure", lang),

@@ -112,6 +112,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "**{town}**, {years} years, {reps} replications, seed {seed}. Means with 95% intervals. Differences from the "
         "reference are paired by seed (same households, same luck).",
     ),
+    "findings": (
+        "基準との差がはっきりしている指標（95%区間が0をまたがない）",
+        "Clear differences from the reference (95% interval excludes zero)",
+    ),
     "sec_headline": ("早期発見と深刻化（基準との差）", "Early detection and deterioration (difference from reference)"),
     "sec_stages": (
         "段階別の世帯数の推移と、行政が把握している数",

@@ -278,6 +278,41 @@ def by_type_table(table: pd.DataFrame, metric: str, titles: Mapping[str, str] | 
     return pd.DataFrame(rows, columns=columns)
 
 
+def findings(table: pd.DataFrame, titles: Mapping[str, str] | None = None, lang: str = "ja") -> list[str]:
+    """The headline differences from the reference whose 95% interval excludes zero, in words.
+
+    Args:
+        table: A comparison table (first scenario = reference).
+        titles: Scenario name → title.
+        lang: Language.
+
+    Returns:
+        One sentence per scenario: its clear differences, or that none were clear.
+    """
+    titles = titles or {}
+    town = table[table.household_type == "all"]
+    scenarios = list(dict.fromkeys(town.scenario))
+    out = []
+    for s in scenarios[1:]:
+        clear = []
+        for metric in HEADLINE_METRICS:
+            row = town[(town.scenario == s) & (town.metric == metric)]
+            if row.empty:
+                continue
+            r = row.iloc[0]
+            if r.diff_ci_low > 0 or r.diff_ci_high < 0:
+                value = format_interval(metric, r["diff"], r.diff_ci_low, r.diff_ci_high, diff=True, lang=lang)
+                clear.append(f"{metric_label(metric, lang)} {value}")
+        title = titles.get(s, s)
+        if lang == "en":
+            out.append(f"{title}: " + ("; ".join(clear) if clear else "no difference is clear at 95% with these runs."))
+        else:
+            out.append(
+                f"{title}：" + ("、".join(clear) if clear else "この反復回数では、95%区間で明らかな差は見られません。")
+            )
+    return out
+
+
 def council_table(results: Sequence[RunResult], titles: Mapping[str, str] | None = None, lang: str = "ja"):
     """What the 自立支援協議会 created in each scenario: resources per replication and their fields."""
     titles = titles or {}
@@ -633,6 +668,9 @@ def summary_html(outcome: Outcome, lang: str = "ja", images: bool = True) -> byt
             f"<li>{html.escape(t)}{' ' + html.escape(tr('reference_cell', lang)) if i == 0 else ''}</li>"
             for i, t in enumerate(titles.values())
         ),
+        "</ul>",
+        "<h2>" + html.escape(tr("findings", lang)) + "</h2><ul>",
+        *(f"<li>{html.escape(line)}</li>" for line in findings(table, titles, lang)),
         "</ul>",
         "<h2>" + html.escape(tr("sec_headline", lang)) + "</h2>",
         head.to_html(index=False, escape=True, border=0),

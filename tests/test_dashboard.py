@@ -403,3 +403,15 @@ def test_town_view_tab_gets_the_described_town_and_the_chosen_scenario(monkeypat
         assert seen[-1][1] == "stronger_jichikai"
     finally:
         rc.close()
+
+
+def test_findings_name_only_differences_whose_interval_excludes_zero(outcome):
+    table = outcome.table.copy()
+    town = (table.household_type == "all") & (table.scenario == "stronger_jichikai")
+    table.loc[town, ["diff", "diff_ci_low", "diff_ci_high"]] = [0.01, -0.01, 0.03]  # unclear everywhere
+    early = town & (table.metric == "early_detection_rate")
+    table.loc[early, ["diff", "diff_ci_low", "diff_ci_high"]] = [0.05, 0.02, 0.08]
+    lines = res.findings(table, outcome.title_map("ja"))
+    assert lines == ["自治会を強くする：早期発見率（潜在段階での把握） +5.0ポイント [+2.0, +8.0]"]
+    table.loc[early, ["diff", "diff_ci_low", "diff_ci_high"]] = [0.05, -0.02, 0.08]
+    assert "no difference is clear" in res.findings(table, outcome.title_map("en"), "en")[0]
