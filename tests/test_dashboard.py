@@ -415,3 +415,19 @@ def test_findings_name_only_differences_whose_interval_excludes_zero(outcome):
     assert lines == ["自治会を強くする：早期発見率（潜在段階での把握） +5.0ポイント [+2.0, +8.0]"]
     table.loc[early, ["diff", "diff_ci_low", "diff_ci_high"]] = [0.05, -0.02, 0.08]
     assert "no difference is clear" in res.findings(table, outcome.title_map("en"), "en")[0]
+
+
+def test_dashboard_command_serves_on_loopback_only_and_offline(monkeypatch, capsys):
+    from sim import cli
+
+    command = cli.dashboard_command(8800)
+    assert command[command.index("--host") + 1] == "127.0.0.1"
+    assert command[command.index("--port") + 1] == "8800"
+    assert "--no-check-version" in command and str(APP_PATH) in command
+    calls = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, cwd, env: calls.append((cmd, env)) or 0)
+    assert cli.main(["dashboard", "--port", "8801"]) == 0
+    assert "http://127.0.0.1:8801" in capsys.readouterr().out
+    assert calls[0][1]["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    with pytest.raises(SystemExit):
+        cli.main(["dashboard", "--port", "70000"])
