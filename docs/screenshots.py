@@ -24,6 +24,8 @@ def main(argv: list[str]) -> int:
     """Run the walk-through and copy its screenshots; returns pytest's exit status."""
     years, replications = argv[:2] if len(argv) >= 2 else ("5", "5")
     env = {**os.environ, "DASHBOARD_WALK_RUN": f"{int(years)},{int(replications)}"}
+    for old in ARTIFACTS.glob("planner-*.png"):  # only this run's screenshots go to the guide
+        old.unlink()
     test = ROOT / "tests" / "browser" / "test_planner_dashboard.py"
     status = subprocess.call([sys.executable, "-m", "pytest", str(test), "-x", "-q"], cwd=ROOT, env=env)
     if status != 0:
