@@ -149,6 +149,9 @@ def test_04_run_two_scenarios_and_see_the_comparison(walk):
     _slide_to(walk, "年数", GUIDE_YEARS)
     _slide_to(walk, "反復回数", GUIDE_REPLICATIONS)
     walk.get_by_role("button", name="実行").click()
+    walk.get_by_text("回のシミュレーション").first.wait_for()  # the progress message: 2シナリオ × 2回 = 4回…
+    _tab(walk, "1. 町を描く")  # the page answers while the runs go on in the background
+    _tab(walk, "3. 比較結果")
     walk.get_by_text("早期発見と深刻化（基準との差）").wait_for(timeout=RUN_TIMEOUT_MS)
     walk.get_by_text("課題を抱える世帯：実際と行政の把握").first.wait_for()
     for heading in (
