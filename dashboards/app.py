@@ -95,6 +95,7 @@ def RunControls(
             tick_labels="end_points",
             thumb_label="always",
         )
+        Help(tr("years_help", lang))
         solara.SliderInt(
             tr("replications", lang),
             value=replications,
@@ -103,12 +104,9 @@ def RunControls(
             tick_labels="end_points",
             thumb_label="always",
         )
-        Help(
-            "反復を増やすと95%区間が狭くなり、差を見分けやすくなります（計算時間は比例して増えます）。"
-            if lang == "ja"
-            else "More replications narrow the 95% intervals (and take proportionally longer)."
-        )
+        Help(tr("replications_help", lang))
         solara.InputInt(tr("seed", lang), value=seed, continuous_update=True)
+        Help(tr("seed_help", lang))
         solara.Button(tr("run", lang), color="primary", on_click=on_run, disabled=running, block=True)
 
 

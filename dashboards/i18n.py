@@ -85,6 +85,26 @@ TEXTS: dict[str, tuple[str, str]] = {
     "replications": ("反復回数", "Replications"),
     "seed": ("乱数シード", "Random seed"),
     "run": ("実行", "Run"),
+    "years_help": (
+        "何年先までを見るか。10年を勧めます。どのシナリオも、同じ「今の町」（10年の助走の後）から始まります。",
+        "How many years ahead to look (10 recommended). Every scenario starts from the same town of today "
+        "(after a 10-year warm-up).",
+    ),
+    "replications_help": (
+        "同じ条件で何回くり返すか。多いほど95%区間が狭くなり、差を見分けやすくなります（計算時間は比例して増えます）。"
+        "試しに5回、資料には20回が目安です。",
+        "How many times to repeat the same conditions. More replications narrow the 95% intervals (and take "
+        "proportionally longer): 5 to explore, 20 for a council paper.",
+    ),
+    "seed_help": (
+        "偶然の出方の番号。同じ番号なら同じ結果が再現されます。資料には番号を書き添えてください。",
+        "The number of the random draws: the same number gives the same results. Quote it with your figures.",
+    ),
+    "bundled_scenarios": ("用意されたシナリオ", "Bundled scenarios"),
+    "bundled_scenarios_help": (
+        "左の「比較するシナリオ」で選べるシナリオの内容です。シナリオを作るときの出発点にもなります。",
+        "What each scenario in 'Scenarios to compare' does; any of them can be the starting point of your own.",
+    ),
     "press_run": ("条件を選んで「実行」を押してください。", "Choose the settings and press 'Run'."),
     "running": (
         "計算中…（{n}シナリオ × {r}回 = {runs}回のシミュレーション、{done}回終了）",

@@ -297,3 +297,8 @@ def ScenarioPanel(
                 solara.Text(f"{scenario_title(s, lang)}（{s.name}.toml）")
                 solara.Button(tr("remove", lang), on_click=lambda n=s.name: remove(n), text=True)
     ScenarioBuilder(lang, town, scenarios, custom, selected)
+    with solara.Card(tr("bundled_scenarios", lang)):
+        Help(tr("bundled_scenarios_help", lang))
+        for s in scenarios.values():
+            description = s.description_en if lang == "en" else s.description_ja
+            solara.Markdown(f"**{scenario_title(s, lang)}**（`{s.name}`）：{description}")

@@ -365,7 +365,7 @@ def test_page_runs_a_small_comparison_and_shows_results(page):
     downloads = {w.filename: w for w in page.find(FileDownloadWidget).widgets}
     csv = downloads["comparison_neighbourhood_1y_2r_seed0.csv"]
     csv.request_download = True
-    page.find(FileDownloadWidget, filename=csv.filename).assert_wait(lambda w: w.bytes is not None, timeout=5)
+    page.find(FileDownloadWidget, filename=csv.filename).assert_wait(lambda w: w.bytes is not None, timeout=30)
     assert "early_detection_rate" in csv.bytes.decode("utf-8-sig")
     assert {"known_vs_true.png", "known_vs_true.html", "channels.png", "waiting_and_staff.png"} <= set(downloads)
     assert any(name.startswith("summary_") for name in downloads)
