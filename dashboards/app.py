@@ -116,10 +116,13 @@ def RunControls(
 @solara.component
 def FigureWithExport(fig: go.Figure, stem: str, lang: str) -> None:
     """A figure with PNG and HTML downloads (made only when clicked)."""
+    # The same callables across renders: FileDownload forgets a pending download when its data changes.
+    png = solara.use_memo(lambda: lambda: res.figure_png(fig), dependencies=[fig])
+    page = solara.use_memo(lambda: lambda: res.figure_html(fig), dependencies=[fig])
     solara.FigurePlotly(fig)
     with solara.Row(justify="end"):
-        solara.FileDownload(lambda: res.figure_png(fig), filename=f"{stem}.png", label=tr("download_png", lang))
-        solara.FileDownload(lambda: res.figure_html(fig), filename=f"{stem}.html", label=tr("download_html", lang))
+        solara.FileDownload(png, filename=f"{stem}.png", label=tr("download_png", lang))
+        solara.FileDownload(page, filename=f"{stem}.html", label=tr("download_html", lang))
 
 
 @solara.component
@@ -154,6 +157,13 @@ def Results(outcome: res.Outcome, lang: str) -> None:
         lambda: res.iceberg_figure(outcome.results, berg_scenario.value, titles, lang),
         dependencies=[*deps, berg_scenario.value],
     )
+    # The same callables across renders: FileDownload forgets a pending download when its data changes.
+    summary_data = solara.use_memo(lambda: lambda: res.summary_html(outcome, lang), dependencies=deps)
+    csv_data = solara.use_memo(lambda: lambda: res.comparison_csv(table, titles, lang), dependencies=deps)
+    weekly_data = solara.use_memo(lambda: lambda: res.frame_csv(res.weekly_records(outcome.results)), dependencies=deps)
+    council_data = solara.use_memo(
+        lambda: lambda: res.frame_csv(res.council_records(outcome.results)), dependencies=deps
+    )
     label_of_metric = {m: label for label, m in metric_by_label.items()}
     label_of_type_metric = {m: label for label, m in type_metric_by_label.items()}
 
@@ -170,25 +180,25 @@ def Results(outcome: res.Outcome, lang: str) -> None:
     )
     with solara.Card(tr("sec_export", lang)), solara.Row(style={"flex-wrap": "wrap"}):
         solara.FileDownload(
-            lambda: res.summary_html(outcome, lang),
+            summary_data,
             filename=f"summary_{request.town_name}_{request.years}y_{request.replications}r.html",
             label=tr("download_summary", lang),
             mime_type="text/html",
         )
         solara.FileDownload(
-            lambda: res.comparison_csv(table, titles, lang),
+            csv_data,
             filename=res.csv_filename(request),
             label=tr("download_csv", lang),
             mime_type="text/csv",
         )
         solara.FileDownload(
-            lambda: res.frame_csv(res.weekly_records(outcome.results)),
+            weekly_data,
             filename=res.csv_filename(request, "weekly"),
             label=tr("download_weekly", lang),
             mime_type="text/csv",
         )
         solara.FileDownload(
-            lambda: res.frame_csv(res.council_records(outcome.results)),
+            council_data,
             filename=res.csv_filename(request, "council"),
             label=tr("download_council", lang),
             mime_type="text/csv",
@@ -313,22 +323,13 @@ def Page() -> None:
             run,
         )
         with solara.Column():
-            for problem in problems_run.value:
-                solara.Error(problem)
-            if task.pending:
-                request = requested.value
-                total = request.runs if request else 1
-                solara.ProgressLinear(100 * finished_runs.value / max(total, 1))
-                solara.Info(
-                    tr(
-                        "running",
-                        lang.value,
-                        n=len(request.scenarios) if request else 0,
-                        r=request.replications if request else 0,
-                        runs=total,
-                        done=finished_runs.value,
-                    )
-                )
+            # Messages live in a column of their own, always present: the tabs below keep their place
+            # (and every control its state) when a run starts or ends.
+            with solara.Column(gap="4px"):
+                for problem in problems_run.value:
+                    solara.Error(problem)
+                if task.pending:
+                    RunProgress(requested.value, finished_runs.value, lang.value)
             with solara.lab.Tabs(value=tab):
                 with solara.lab.Tab(tr("tab_town", lang.value)):
                     TownPanel(lang.value, towns, base_name, entries, town, town_problems)
@@ -342,6 +343,23 @@ def Page() -> None:
                             TownViewTab(lang.value, town, all_scenarios, seed.value)
                 with solara.lab.Tab(tr("tab_about", lang.value)):
                     About(lang.value)
+
+
+@solara.component
+def RunProgress(request: res.RunRequest | None, done: int, lang: str) -> None:
+    """The progress bar and message of a running comparison."""
+    total = request.runs if request else 1
+    solara.ProgressLinear(100 * done / max(total, 1))
+    solara.Info(
+        tr(
+            "running",
+            lang,
+            n=len(request.scenarios) if request else 0,
+            r=request.replications if request else 0,
+            runs=total,
+            done=done,
+        )
+    )
 
 
 @solara.component

@@ -145,7 +145,7 @@ def TownPanel(
         with solara.Row():
             solara.Button(tr("town_reset", lang), on_click=lambda: entries.set({}), outlined=True)
             solara.FileDownload(
-                lambda: town_to_toml(town).encode("utf-8"),
+                town_to_toml(town).encode("utf-8"),
                 filename=f"{town.name}.toml",
                 label=tr("town_download", lang),
                 mime_type="application/toml",

@@ -354,9 +354,12 @@ def test_page_runs_a_small_comparison_and_shows_results(page):
     page.find(v.Slider, label="年数").widget.v_model = 1
     page.find(v.Slider, label="反復回数").widget.v_model = 2
     page.find(v.Select, label="比較するシナリオ").widget.v_model = ["自治会を強くする"]
+    page.find(v.TextField, label="シナリオ名（日本語）").widget.v_model = "作りかけの案"
     page.find(v.Btn, children=["実行"]).widget.click()
 
     page.find(v.Select, label="図に示す指標").wait_for(timeout=180)  # the run happens in a thread
+    # starting and finishing a run leaves the other tabs' controls as they were
+    assert page.find(v.TextField, label="シナリオ名（日本語）").widget.v_model == "作りかけの案"
     table = page.find(DataTableWidget).widgets[0]
     assert len(table.items) == len(HEADLINE_METRICS) * 2
     assert {item["シナリオ"] for item in table.items} == {"現状（ベースライン）", "自治会を強くする"}
