@@ -261,7 +261,9 @@ def About(lang: str) -> None:
 def Page() -> None:
     """The dashboard: describe the town, pick or build scenarios, run, and read the comparison."""
     scenarios_bundled = solara.use_memo(bundled_scenarios, dependencies=[])
-    towns = solara.use_memo(bundled_towns, dependencies=[])
+    bundled = solara.use_memo(bundled_towns, dependencies=[])
+    custom_towns = solara.use_reactive({})
+    towns = {**bundled, **custom_towns.value}
     lang = solara.use_reactive("ja")
     base_name = solara.use_reactive(DEFAULT_TOWN if DEFAULT_TOWN in towns else next(iter(towns)))
     entries = solara.use_reactive({})
@@ -277,7 +279,7 @@ def Page() -> None:
 
     base = towns[base_name.value]
     built_town, town_problems = solara.use_memo(
-        lambda: apply_fields(base, entries.value, lang.value), dependencies=[base_name.value, entries.value, lang.value]
+        lambda: apply_fields(base, entries.value, lang.value), dependencies=[base, entries.value, lang.value]
     )
     town = built_town or base
     all_scenarios = {**scenarios_bundled, **{s.name: s for s in custom.value}}
@@ -332,7 +334,7 @@ def Page() -> None:
                     RunProgress(requested.value, finished_runs.value, lang.value)
             with solara.lab.Tabs(value=tab):
                 with solara.lab.Tab(tr("tab_town", lang.value)):
-                    TownPanel(lang.value, towns, base_name, entries, town, town_problems)
+                    TownPanel(lang.value, towns, base_name, entries, town, town_problems, custom_towns)
                 with solara.lab.Tab(tr("tab_scenarios", lang.value)):
                     ScenarioPanel(lang.value, town, all_scenarios, custom, selected)
                 with solara.lab.Tab(tr("tab_results", lang.value)):

@@ -40,6 +40,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Some entries need fixing. Until they are fixed, comparisons use the starting town ({name}).",
     ),
     "town_download": ("この町をファイルに保存", "Save this town as a file"),
+    "load_town": ("保存した町のファイルを読み込む（.toml、64KB まで）", "Load a saved town file (.toml, up to 64 KB)"),
+    "town_loaded": ("町「{name}」を読み込みました。", "Loaded the town '{name}'."),
     "town_reset": ("もとの町の値に戻す", "Reset to the starting town"),
     # scenarios
     "reference": ("基準シナリオ（常に比較の先頭）：**{title}**", "Reference (always first): **{title}**"),

@@ -21,7 +21,7 @@ from dashboards.scenario_form import (
     read_upload,
     scenario_file,
 )
-from dashboards.town_form import field_values, population, town_fields
+from dashboards.town_form import MAX_TOWN_UPLOAD_BYTES, field_values, population, read_town_upload, town_fields
 from sim.config import Scenario, TownProfile, bundled_names, load_scenario, load_town, town_to_toml
 from sim.params import ConfigError
 
@@ -94,9 +94,23 @@ def TownPanel(
     entries: solara.Reactive[dict],
     town: TownProfile,
     problems: dict[str, str],
+    custom_towns: solara.Reactive[dict],
 ) -> None:
-    """Pick a bundled town and change its numbers; a wrong value gets a message next to its field."""
+    """Pick a bundled town (or load a saved one) and change its numbers; a wrong value gets a message next to it."""
     base = towns[base_name.value]
+    upload_message = solara.use_reactive(("", False))
+
+    def uploaded(info: dict) -> None:
+        loaded, problem = read_town_upload(info.get("name", ""), info.get("text"), int(info.get("size") or 0), lang)
+        if loaded is None:
+            upload_message.set((problem, False))
+            return
+        key = f"file:{loaded.name}"
+        custom_towns.set({**custom_towns.value, key: loaded})
+        base_name.set(key)
+        entries.set({})
+        upload_message.set((tr("town_loaded", lang, name=town_title(loaded, lang)), True))
+
     label_of = labels_for({n: town_title(t, lang) for n, t in towns.items()})
     name_of_label = dict(label_of.items())
     current = field_values(base)
@@ -112,6 +126,10 @@ def TownPanel(
             value=next(k for k, v in label_of.items() if v == base_name.value),
             on_value=choose,
         )
+        ScenarioUpload(label=tr("load_town", lang), max_bytes=MAX_TOWN_UPLOAD_BYTES, event_upload=uploaded)
+        text, ok = upload_message.value
+        if text:
+            (solara.Success if ok else solara.Error)(text)
         people, elderly = population(town.profile)
         status = tr(
             "town_ok",

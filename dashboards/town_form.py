@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sim.config import TownProfile, town_from_dict
+from sim.config import TownProfile, load_town_text, town_from_dict
 from sim.domain import TYPE_KEYS, HouseholdType
 from sim.params import ConfigError
 from sim.town import ORDINARY_TEMPLATES, TOWN_PARAMS, TYPE_TEMPLATES
@@ -483,3 +483,36 @@ def _field_of_key(key: str) -> str:
         if key.startswith(prefix):
             return field
     return "households"
+
+
+MAX_TOWN_UPLOAD_BYTES = 64 * 1024
+
+
+def read_town_upload(
+    name: str, data: bytes | str | None, size: int, lang: str = "ja"
+) -> tuple[TownProfile | None, str]:
+    """A town profile from an uploaded file (one saved from the page, or any town TOML), checked in full.
+
+    Args:
+        name: The uploaded file's name.
+        data: Its content (``None`` when the browser refused to read a file that is too large).
+        size: Its size in bytes as the browser reported it.
+        lang: Language of the message.
+
+    Returns:
+        ``(town, "")`` or ``(None, message)``.
+    """
+    from dashboards.i18n import tr
+
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    size = max(size, len(raw or b""))
+    if raw is None or size > MAX_TOWN_UPLOAD_BYTES:
+        return None, tr("upload_too_big", lang, size=size, limit=MAX_TOWN_UPLOAD_BYTES)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, tr("upload_not_text", lang)
+    try:
+        return load_town_text(text, name), ""
+    except ConfigError as e:
+        return None, tr("bad_file", lang, detail=str(e))

@@ -326,7 +326,7 @@ def test_builder_rejects_a_bad_file_name(page):
 
 
 def _upload(page, name: str, text: str | None, size: int) -> None:
-    widget = page.find(v.VuetifyTemplate, max_bytes=MAX_UPLOAD_BYTES).widget
+    widget = page.find(v.VuetifyTemplate, label=tr("load_scenario")).widget
     widget.vue_upload({"name": name, "text": text, "size": size})
 
 
@@ -434,3 +434,17 @@ def test_dashboard_command_serves_on_loopback_only_and_offline(monkeypatch, caps
     assert calls[0][1]["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     with pytest.raises(SystemExit):
         cli.main(["dashboard", "--port", "70000"])
+
+
+def test_a_saved_town_file_becomes_the_town_to_compare_on(page):
+    from dashboards.town_form import apply_fields
+    from sim.config import load_town, town_to_toml
+
+    built, _ = apply_fields(load_town("neighbourhood"), {"name_ja": "わが町", "households": "4200"})
+    text = town_to_toml(built)
+    page.find(v.VuetifyTemplate, label=tr("load_town")).widget.vue_upload(
+        {"name": "my_town.toml", "text": text, "size": len(text)}
+    )
+    assert page.find(v.Select, label="もとにする町").widget.v_model == "わが町"
+    assert page.find(v.TextField, label="世帯数").widget.v_model == "4200"
+    assert any("町「わが町」を読み込みました" in t for t in _texts(page, v.Alert))

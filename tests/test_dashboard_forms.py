@@ -272,3 +272,18 @@ def test_saved_text_is_valid_for_the_cli_loader(town):
     built = build_scenario(load_scenario("jusoteki_full"), town, {}, "full_copy", "写し", "Copy")
     back = load_scenario_text(scenario_file(built)[1].decode(), "full_copy", "full_copy.toml")
     assert back.mechanisms == built.mechanisms
+
+
+def test_a_saved_town_loads_back_and_bad_town_files_say_why(town):
+    from dashboards.town_form import MAX_TOWN_UPLOAD_BYTES, read_town_upload
+    from sim.config import town_to_toml
+
+    built, _ = apply_fields(town, {"name_ja": "わが町", "households": "4200", "minsei_vacancies": "4"})
+    text = town_to_toml(built)
+    back, message = read_town_upload("my_town.toml", text, len(text))
+    assert message == ""
+    assert back.profile == built.profile
+    assert field_values(back)["minsei_vacancies"] == 4
+    assert read_town_upload("big.toml", None, MAX_TOWN_UPLOAD_BYTES + 1)[0] is None
+    none, message = read_town_upload("bad.toml", "[town]\nhouseholds = 10\n", 30)
+    assert none is None and "bad.toml" in message and "households" in message

@@ -64,6 +64,11 @@ def _shot(page, name: str, at: str | None = None) -> None:
     screenshot(page, name)
 
 
+def _file_input(page, button_text: str):
+    """The hidden file input behind the upload button labelled ``button_text``."""
+    return page.locator(".scenario-upload", has_text=button_text).locator("input[type=file]")
+
+
 def _field(page, label: str):
     return page.get_by_label(label, exact=True)
 
@@ -112,11 +117,11 @@ def test_03_build_save_and_reload_a_scenario(walk, tmp_path):
 
     reloaded = tmp_path / "reloaded_plan.toml"
     reloaded.write_text(saved.read_text(encoding="utf-8").replace("支援会議を始める案", "読み込んだ案"), "utf-8")
-    walk.locator("input[type=file]").set_input_files(str(reloaded))
+    _file_input(walk, "シナリオファイルを読み込む").set_input_files(str(reloaded))
     walk.get_by_text("「読み込んだ案」を読み込みました。").wait_for()
     too_big = tmp_path / "too_big.toml"
     too_big.write_text("#" * 70_000, encoding="utf-8")
-    walk.locator("input[type=file]").set_input_files(str(too_big))
+    _file_input(walk, "シナリオファイルを読み込む").set_input_files(str(too_big))
     walk.get_by_text("ファイルが大きすぎます").wait_for()
     _shot(walk, "planner-05-loaded-scenario", "作ったシナリオ・読み込んだシナリオ")
 
