@@ -246,12 +246,8 @@ def Results(outcome: res.Outcome, lang: str) -> None:
 @solara.component
 def About(lang: str) -> None:
     """What the model can and cannot tell a planner."""
+    solara.Markdown(tr("about", lang))
     solara.Markdown(res.caveat_text(lang))
-    solara.Markdown(
-        "詳しい使い方は docs/guide-ja.md（計画担当者向けガイド）を参照してください。"
-        if lang == "ja"
-        else "See docs/guide-ja.md (the planners' guide, in Japanese) for a walk-through."
-    )
 
 
 # ---------------------------------------------------------------- page

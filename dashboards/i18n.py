@@ -24,6 +24,28 @@ TEXTS: dict[str, tuple[str, str]] = {
     "town_view_scenario": ("表示するシナリオ", "Scenario shown"),
     "town_view_years": ("年数", "Years"),
     "tab_about": ("このモデルでわかること", "What the model can tell you"),
+    "about": (
+        "### 言えること\n"
+        "- 同じ町・同じ世帯・同じ偶然のもとで、施策をとった場合ととらない場合の**差**と、その確からしさ（95%区間）。\n"
+        "- 施策が、どの経路の発見を増やすか、どの類型の世帯に効くか、待機や職員の負担がどう変わるか。\n"
+        "### 言えないこと\n"
+        "- 実際の町の将来の数の予測。結果の世帯数をそのまま計画の目標値にしないでください。\n"
+        "- 仮定（docs/parameters.md）と違う効果の大きさのもとでの結果。仮定が変われば差も変わります。\n"
+        "- 費用、職員の採用や育成、住民の意識や制度の変化。\n"
+        "- 反復が少ないときの「差がない」という結論（反復を増やしてください）。\n\n"
+        "詳しい使い方は docs/guide-ja.md（計画担当者向けガイド）にあります。",
+        "### What it can tell you\n"
+        "- The **difference** a policy makes on the same town, the same households and the same luck, with its "
+        "95% interval.\n"
+        "- Through which channels cases are found earlier, which household types gain, and how waiting lists and "
+        "staff load change.\n"
+        "### What it cannot tell you\n"
+        "- Forecasts for the real town: do not take the household counts as targets.\n"
+        "- Results under effect sizes other than the assumptions in docs/parameters.md.\n"
+        "- Costs, recruiting and training staff, changes in attitudes or in the law.\n"
+        "- That there is no difference, from few replications (add replications first).\n\n"
+        "docs/guide-ja.md is the planners' guide (in Japanese).",
+    ),
     # town
     "town_profile": ("もとにする町", "Start from"),
     "town_own": ("自分の町の数字を入れる", "Enter my own town's numbers"),
