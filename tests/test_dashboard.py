@@ -373,11 +373,17 @@ def test_page_runs_a_small_comparison_and_shows_results(page):
     assert {"known_vs_true.png", "known_vs_true.html", "channels.png", "waiting_and_staff.png"} <= set(downloads)
     assert any(name.startswith("summary_") for name in downloads)
 
+    page.find(v.Select, label="類型別に見る指標").widget.v_model = metric_label("early_detection_rate")
+    types = next(w for w in page.find(DataTableWidget).widgets if "世帯の類型" in w.items[0])
+    assert "%" in types.items[0]["平均 [95%区間]"]
+    page.find(v.Select, label="氷山図のシナリオ").widget.v_model = "自治会を強くする"
     page.find(v.Select, label="図に示す指標").widget.v_model = metric_label("complex_share")
     titles = [w.layout.title.text or "" for w in page.find(go.FigureWidget).widgets]
     assert any(t.startswith("複雑化・複合化に至った割合") for t in titles)
     assert any("実際と行政の把握" in t for t in titles)
     assert any("把握の経路" in t for t in titles)
+    assert any("類型別の基準との差" in t and t.startswith("早期発見率") for t in titles)
+    assert any("（自治会を強くする・反復1）" in t for t in titles)
 
 
 def test_scenario_file_download_is_the_saved_text():
@@ -448,3 +454,27 @@ def test_a_saved_town_file_becomes_the_town_to_compare_on(page):
     assert page.find(v.Select, label="もとにする町").widget.v_model == "わが町"
     assert page.find(v.TextField, label="世帯数").widget.v_model == "4200"
     assert any("町「わが町」を読み込みました" in t for t in _texts(page, v.Alert))
+
+
+def test_choosing_another_town_resets_the_entries_and_shows_its_numbers(page):
+    _type(page, "世帯数", "4000")
+    page.find(v.Select, label="もとにする町").widget.v_model = "中規模市（沖縄市規模、約59,000世帯）"
+    assert page.find(v.TextField, label="世帯数").widget.v_model == "59000"
+    assert page.find(v.TextField, label="自治会の加入率（%）").widget.v_model == "27.7"
+
+
+def test_a_scenario_added_to_the_comparison_can_be_removed(page):
+    page.find(v.Btn, children=["比較に加える"]).widget.click()
+    assert "私の施策案" in page.find(v.Select, label="比較するシナリオ").widget.v_model
+    page.find(v.Btn, children=["外す"]).widget.click()
+    assert "私の施策案" not in page.find(v.Select, label="比較するシナリオ").widget.v_model
+    assert not page.find(v.Btn, children=["外す"])
+
+
+def test_a_slider_moves_the_builders_scenario(page):
+    page.find(v.Slider, label="アウトリーチの時間（1万世帯あたり週何時間）").widget.v_model = 80
+    page.find(v.Btn, children=["比較に加える"]).widget.click()
+    download = next(w for w in page.find(FileDownloadWidget).widgets if w.filename == "my_plan.toml")
+    download.request_download = True
+    page.find(FileDownloadWidget, filename="my_plan.toml").assert_wait(lambda w: w.bytes is not None, timeout=30)
+    assert "hours_per_week_per_10k_households = 80" in download.bytes.decode()
