@@ -125,38 +125,16 @@ def FigureWithExport(fig: go.Figure, stem: str, lang: str) -> None:
         solara.FileDownload(page, filename=f"{stem}.html", label=tr("download_html", lang))
 
 
+RESULT_SECTIONS = ("tab_headline", "tab_stages", "tab_channels", "tab_load", "tab_types", "tab_council")
+
+
 @solara.component
 def Results(outcome: res.Outcome, lang: str) -> None:
-    """The comparison: headline table, figures and exports."""
+    """The comparison: exports, then one section at a time (each figure is built only when its tab opens)."""
     request, table = outcome.request, outcome.table
     titles = outcome.title_map(lang)
-    metric_by_label = {metric_label(m, lang): m for m in HEADLINE_METRICS}
-    type_metric_by_label = {metric_label(m, lang): m for m in res.TYPE_METRICS}
-    scenario_by_title = labels_for(titles)
-    metric = solara.use_reactive(HEADLINE_METRICS[0])
-    type_metric = solara.use_reactive("complex_share")
-    berg_scenario = solara.use_reactive(outcome.scenario_names[0])
+    section = solara.use_reactive(0)
     deps = [outcome, lang]
-    headline = solara.use_memo(lambda: res.headline_table(table, titles, lang), dependencies=deps)
-    key_findings = solara.use_memo(lambda: res.findings(table, titles, lang), dependencies=deps)
-    stage_fig = solara.use_memo(lambda: res.stage_mix_figure(outcome.results, titles, lang), dependencies=deps)
-    known_fig = solara.use_memo(lambda: res.known_vs_true_figure(outcome.results, titles, lang), dependencies=deps)
-    diff_fig = solara.use_memo(
-        lambda: res.difference_figure(table, metric.value, titles, lang), dependencies=[*deps, metric.value]
-    )
-    channel_fig = solara.use_memo(lambda: res.channels_figure(table, titles, lang), dependencies=deps)
-    load_fig = solara.use_memo(lambda: res.load_figure(outcome.results, titles, lang), dependencies=deps)
-    type_fig = solara.use_memo(
-        lambda: res.by_type_figure(table, type_metric.value, titles, lang), dependencies=[*deps, type_metric.value]
-    )
-    type_table = solara.use_memo(
-        lambda: res.by_type_table(table, type_metric.value, titles, lang), dependencies=[*deps, type_metric.value]
-    )
-    council = solara.use_memo(lambda: res.council_table(outcome.results, titles, lang), dependencies=deps)
-    berg_fig = solara.use_memo(
-        lambda: res.iceberg_figure(outcome.results, berg_scenario.value, titles, lang),
-        dependencies=[*deps, berg_scenario.value],
-    )
     # The same callables across renders: FileDownload forgets a pending download when its data changes.
     summary_data = solara.use_memo(lambda: lambda: res.summary_html(outcome, lang), dependencies=deps)
     csv_data = solara.use_memo(lambda: lambda: res.comparison_csv(table, titles, lang), dependencies=deps)
@@ -164,9 +142,6 @@ def Results(outcome: res.Outcome, lang: str) -> None:
     council_data = solara.use_memo(
         lambda: lambda: res.frame_csv(res.council_records(outcome.results)), dependencies=deps
     )
-    label_of_metric = {m: label for label, m in metric_by_label.items()}
-    label_of_type_metric = {m: label for label, m in type_metric_by_label.items()}
-
     solara.Markdown(
         tr(
             "results_intro",
@@ -186,10 +161,7 @@ def Results(outcome: res.Outcome, lang: str) -> None:
             mime_type="text/html",
         )
         solara.FileDownload(
-            csv_data,
-            filename=res.csv_filename(request),
-            label=tr("download_csv", lang),
-            mime_type="text/csv",
+            csv_data, filename=res.csv_filename(request), label=tr("download_csv", lang), mime_type="text/csv"
         )
         solara.FileDownload(
             weekly_data,
@@ -203,16 +175,51 @@ def Results(outcome: res.Outcome, lang: str) -> None:
             label=tr("download_council", lang),
             mime_type="text/csv",
         )
+    sections = (HeadlineSection, StagesSection, ChannelsSection, LoadSection, TypesSection, CouncilSection)
+    with solara.lab.Tabs(value=section):
+        for i, (key, Section) in enumerate(zip(RESULT_SECTIONS, sections, strict=True)):
+            with solara.lab.Tab(tr(key, lang)):
+                if section.value == i:
+                    Section(outcome, lang)
+
+
+@solara.component
+def HeadlineSection(outcome: res.Outcome, lang: str) -> None:
+    """Clear differences in words, the headline table and the difference chart of one metric."""
+    table, titles = outcome.table, outcome.title_map(lang)
+    metric_by_label = {metric_label(m, lang): m for m in HEADLINE_METRICS}
+    metric = solara.use_reactive(HEADLINE_METRICS[0])
+    deps = [outcome, lang]
+    headline = solara.use_memo(lambda: res.headline_table(table, titles, lang), dependencies=deps)
+    key_findings = solara.use_memo(lambda: res.findings(table, titles, lang), dependencies=deps)
+    diff_fig = solara.use_memo(
+        lambda: res.difference_figure(table, metric.value, titles, lang), dependencies=[*deps, metric.value]
+    )
     solara.Markdown(f"## {tr('sec_headline', lang)}")
     solara.Markdown(f"**{tr('findings', lang)}**\n\n" + "\n".join(f"- {line}" for line in key_findings))
     solara.DataFrame(headline, items_per_page=len(headline) or 10)
     solara.Select(
         tr("metric_for_figure", lang),
         values=list(metric_by_label),
-        value=label_of_metric[metric.value],
+        value=metric_label(metric.value, lang),
         on_value=lambda label: metric.set(metric_by_label[label]),
     )
     FigureWithExport(diff_fig, f"difference_{metric.value}", lang)
+
+
+@solara.component
+def StagesSection(outcome: res.Outcome, lang: str) -> None:
+    """True and known households with a problem, the stage mix, and one replication's iceberg."""
+    titles = outcome.title_map(lang)
+    scenario_by_title = labels_for(titles)
+    berg_scenario = solara.use_reactive(outcome.scenario_names[0])
+    deps = [outcome, lang]
+    known_fig = solara.use_memo(lambda: res.known_vs_true_figure(outcome.results, titles, lang), dependencies=deps)
+    stage_fig = solara.use_memo(lambda: res.stage_mix_figure(outcome.results, titles, lang), dependencies=deps)
+    berg_fig = solara.use_memo(
+        lambda: res.iceberg_figure(outcome.results, berg_scenario.value, titles, lang),
+        dependencies=[*deps, berg_scenario.value],
+    )
     solara.Markdown(f"## {tr('sec_stages', lang)}")
     Help(tr("stages_note", lang))
     FigureWithExport(known_fig, "known_vs_true", lang)
@@ -224,19 +231,54 @@ def Results(outcome: res.Outcome, lang: str) -> None:
         on_value=lambda label: berg_scenario.set(scenario_by_title[label]),
     )
     FigureWithExport(berg_fig, f"iceberg_{berg_scenario.value}", lang)
+
+
+@solara.component
+def ChannelsSection(outcome: res.Outcome, lang: str) -> None:
+    """How cases were found."""
+    fig = solara.use_memo(
+        lambda: res.channels_figure(outcome.table, outcome.title_map(lang), lang), dependencies=[outcome, lang]
+    )
     solara.Markdown(f"## {tr('sec_channels', lang)}")
-    FigureWithExport(channel_fig, "channels", lang)
+    FigureWithExport(fig, "channels", lang)
+
+
+@solara.component
+def LoadSection(outcome: res.Outcome, lang: str) -> None:
+    """Waiting lists and staff load over time."""
+    fig = solara.use_memo(
+        lambda: res.load_figure(outcome.results, outcome.title_map(lang), lang), dependencies=[outcome, lang]
+    )
     solara.Markdown(f"## {tr('sec_load', lang)}")
-    FigureWithExport(load_fig, "waiting_and_staff", lang)
+    FigureWithExport(fig, "waiting_and_staff", lang)
+
+
+@solara.component
+def TypesSection(outcome: res.Outcome, lang: str) -> None:
+    """One metric by household type: chart and table."""
+    table, titles = outcome.table, outcome.title_map(lang)
+    type_metric_by_label = {metric_label(m, lang): m for m in res.TYPE_METRICS}
+    type_metric = solara.use_reactive("complex_share")
+    deps = [outcome, lang, type_metric.value]
+    type_fig = solara.use_memo(lambda: res.by_type_figure(table, type_metric.value, titles, lang), dependencies=deps)
+    type_table = solara.use_memo(lambda: res.by_type_table(table, type_metric.value, titles, lang), dependencies=deps)
     solara.Markdown(f"## {tr('sec_types', lang)}")
     solara.Select(
         tr("metric_for_types", lang),
         values=list(type_metric_by_label),
-        value=label_of_type_metric[type_metric.value],
+        value=metric_label(type_metric.value, lang),
         on_value=lambda label: type_metric.set(type_metric_by_label[label]),
     )
     FigureWithExport(type_fig, f"by_type_{type_metric.value}", lang)
     solara.DataFrame(type_table, items_per_page=len(type_table) or 10)
+
+
+@solara.component
+def CouncilSection(outcome: res.Outcome, lang: str) -> None:
+    """What the 自立支援協議会 created in each scenario."""
+    council = solara.use_memo(
+        lambda: res.council_table(outcome.results, outcome.title_map(lang), lang), dependencies=[outcome, lang]
+    )
     solara.Markdown(f"## {tr('sec_council', lang)}")
     if council.iloc[:, 1].sum() == 0:
         solara.Info(tr("council_none", lang))

@@ -160,6 +160,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "基準との差がはっきりしている指標（95%区間が0をまたがない）",
         "Clear differences from the reference (95% interval excludes zero)",
     ),
+    "tab_headline": ("早期発見と深刻化", "Detection and deterioration"),
+    "tab_stages": ("実際と把握の推移", "True and known over time"),
+    "tab_channels": ("把握の経路", "Channels"),
+    "tab_load": ("待機と負担", "Waiting and load"),
+    "tab_types": ("類型別", "By household type"),
+    "tab_council": ("協議会", "Council"),
     "sec_headline": ("早期発見と深刻化（基準との差）", "Early detection and deterioration (difference from reference)"),
     "sec_stages": (
         "段階別の世帯数の推移と、行政が把握している数",

@@ -516,8 +516,8 @@ def channels_figure(table: pd.DataFrame, titles: Mapping[str, str], lang: str = 
         rows = town[town.scenario == s].set_index("metric")
         keys = [f"channel_share_{c}" for c in DETECTED_CHANNELS]
         mean = [rows["mean"].get(k, np.nan) for k in keys]
-        low = [rows["ci_low"].get(k, np.nan) for k in keys]
-        high = [rows["ci_high"].get(k, np.nan) for k in keys]
+        low = np.clip([rows["ci_low"].get(k, np.nan) for k in keys], 0.0, 1.0)  # shares stay within 0–100%
+        high = np.clip([rows["ci_high"].get(k, np.nan) for k in keys], 0.0, 1.0)
         fig.add_bar(
             x=mean,
             y=labels,

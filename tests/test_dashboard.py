@@ -325,6 +325,24 @@ def test_builder_rejects_a_bad_file_name(page):
     assert not [w for w in page.find(FileDownloadWidget).widgets if w.filename.endswith(".toml") and "my" in w.filename]
 
 
+def _widgets(widget):
+    """``widget`` and every widget below it."""
+    yield widget
+    for child in getattr(widget, "children", None) or []:
+        if hasattr(child, "children"):
+            yield from _widgets(child)
+
+
+def _open_section(page, label: str) -> None:
+    """Open the results section whose tab reads ``label`` (the results' tabs sit inside the page's tabs)."""
+    for tabs in (w for w in _widgets(page.find(v.Tabs).widget) if isinstance(w, v.Tabs)):
+        labels = [str(t.children[0]) for t in tabs.children if isinstance(t, v.Tab)]
+        if label in labels:
+            tabs.v_model = labels.index(label)
+            return
+    raise AssertionError(f"no section {label!r}")
+
+
 def _upload(page, name: str, text: str | None, size: int) -> None:
     widget = page.find(v.VuetifyTemplate, label=tr("load_scenario")).widget
     widget.vue_upload({"name": name, "text": text, "size": size})
@@ -370,15 +388,26 @@ def test_page_runs_a_small_comparison_and_shows_results(page):
     csv.request_download = True
     page.find(FileDownloadWidget, filename=csv.filename).assert_wait(lambda w: w.bytes is not None, timeout=30)
     assert "early_detection_rate" in csv.bytes.decode("utf-8-sig")
-    assert {"known_vs_true.png", "known_vs_true.html", "channels.png", "waiting_and_staff.png"} <= set(downloads)
+    assert {"difference_early_detection_rate.png", "difference_early_detection_rate.html"} <= set(downloads)
     assert any(name.startswith("summary_") for name in downloads)
 
+    titles = []
+    for label in ("実際と把握の推移", "把握の経路", "待機と負担", "類型別"):
+        _open_section(page, label)  # a section's figures are built when its tab opens
+        titles += [w.layout.title.text or "" for w in page.find(go.FigureWidget).widgets]
+        stems = {w.filename.rsplit(".", 1)[0] for w in page.find(FileDownloadWidget).widgets}
+        assert {"known_vs_true", "channels", "waiting_and_staff", "by_type_complex_share"} & stems
     page.find(v.Select, label="類型別に見る指標").widget.v_model = metric_label("early_detection_rate")
     types = next(w for w in page.find(DataTableWidget).widgets if "世帯の類型" in w.items[0])
     assert "%" in types.items[0]["平均 [95%区間]"]
+    titles += [w.layout.title.text or "" for w in page.find(go.FigureWidget).widgets]
+    _open_section(page, "実際と把握の推移")
     page.find(v.Select, label="氷山図のシナリオ").widget.v_model = "自治会を強くする"
+    titles += [w.layout.title.text or "" for w in page.find(go.FigureWidget).widgets]
+    _open_section(page, "早期発見と深刻化")
     page.find(v.Select, label="図に示す指標").widget.v_model = metric_label("complex_share")
-    titles = [w.layout.title.text or "" for w in page.find(go.FigureWidget).widgets]
+    titles += [w.layout.title.text or "" for w in page.find(go.FigureWidget).widgets]
+    assert len(page.find(go.FigureWidget).widgets) == 1  # only the open section's figure exists
     assert any(t.startswith("複雑化・複合化に至った割合") for t in titles)
     assert any("実際と行政の把握" in t for t in titles)
     assert any("把握の経路" in t for t in titles)
