@@ -153,12 +153,14 @@ def test_04_run_two_scenarios_and_see_the_comparison(walk):
     _choose_only(walk, "読み込んだ案")
     _slide_to(walk, "年数", GUIDE_YEARS)
     _slide_to(walk, "反復回数", GUIDE_REPLICATIONS)
+    walk.wait_for_timeout(1000)  # the last key press reaches the server
     walk.get_by_role("button", name="実行").click()
     walk.get_by_text("回のシミュレーション").first.wait_for()  # the progress message: 2シナリオ × 2回 = 4回…
     _tab(walk, "1. 町を描く")  # the page answers while the runs go on in the background
     _tab(walk, "3. 比較結果")
     walk.get_by_text("早期発見と深刻化（基準との差）").wait_for(timeout=RUN_TIMEOUT_MS)
     walk.get_by_text("基準との差がはっきりしている指標").first.wait_for()
+    walk.get_by_text(f"{GUIDE_YEARS}年・反復{GUIDE_REPLICATIONS}回").wait_for()  # the sliders' values were used
     assert walk.get_by_role("cell", name="読み込んだ案").count() >= 1
     with walk.expect_download() as info:
         walk.get_by_role("button", name="比較表をCSVでダウンロード").click()
