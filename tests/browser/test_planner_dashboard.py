@@ -25,7 +25,8 @@ RUN_TIMEOUT_MS = 240_000 * GUIDE_YEARS * GUIDE_REPLICATIONS // 2  # the machine 
 
 @pytest.fixture(scope="module")
 def server():
-    with solara_server(APP, env=DASHBOARD_ENV) as url:
+    # As `community-sim dashboard` serves it: no version check on PyPI, no telemetry.
+    with solara_server(APP, env=DASHBOARD_ENV, args=["--no-check-version"]) as url:
         yield url
 
 
