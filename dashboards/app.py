@@ -176,11 +176,10 @@ def Results(outcome: res.Outcome, lang: str) -> None:
             mime_type="text/csv",
         )
     sections = (HeadlineSection, StagesSection, ChannelsSection, LoadSection, TypesSection, CouncilSection)
-    with solara.lab.Tabs(value=section):
-        for i, (key, Section) in enumerate(zip(RESULT_SECTIONS, sections, strict=True)):
+    with solara.lab.Tabs(value=section, lazy=True):  # lazy: only the open section is rendered
+        for key, Section in zip(RESULT_SECTIONS, sections, strict=True):
             with solara.lab.Tab(tr(key, lang)):
-                if section.value == i:
-                    Section(outcome, lang)
+                Section(outcome, lang)
 
 
 @solara.component

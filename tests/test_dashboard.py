@@ -7,6 +7,7 @@ import io
 import math
 import re
 import sys
+import time
 from pathlib import Path
 
 import ipyvuetify as v
@@ -333,14 +334,28 @@ def _widgets(widget):
             yield from _widgets(child)
 
 
-def _open_section(page, label: str) -> None:
-    """Open the results section whose tab reads ``label`` (the results' tabs sit inside the page's tabs)."""
+def _section_tabs(page, label: str):
     for tabs in (w for w in _widgets(page.find(v.Tabs).widget) if isinstance(w, v.Tabs)):
         labels = [str(t.children[0]) for t in tabs.children if isinstance(t, v.Tab)]
         if label in labels:
-            tabs.v_model = labels.index(label)
-            return
+            return tabs, labels.index(label)
     raise AssertionError(f"no section {label!r}")
+
+
+def _open_section(page, label: str, timeout: float = 10.0) -> None:
+    """Open the results section whose tab reads ``label`` (the results' tabs sit inside the page's tabs).
+
+    Tries again until the choice holds: the results render once more just after they first appear.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        tabs, index = _section_tabs(page, label)
+        tabs.v_model = index
+        time.sleep(0.5)
+        tabs, index = _section_tabs(page, label)
+        if tabs.v_model == index:
+            return
+    raise AssertionError(f"section {label!r} did not stay open")
 
 
 def _upload(page, name: str, text: str | None, size: int) -> None:
