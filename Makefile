@@ -1,6 +1,7 @@
 # make run   — set up, then compare the bundled scenarios on the default town
 # make test  — set up, then run the whole test suite (slow tests included)
 # make workshop — start the workshop page for trainers (研修モード) on http://127.0.0.1:8766
+# make dashboard — start the planner dashboard on http://127.0.0.1:8765 (PORT=… to change)
 # make bench — time the city profile for 10 years (household-weeks/s, peak memory)
 # make bench-experiment — time 1,000 neighbourhood runs of 10 years with 2 workers
 
@@ -9,7 +10,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test test-fast bench bench-experiment lint format docs clean workshop
+.PHONY: setup run test test-fast bench bench-experiment lint format docs clean workshop dashboard
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Python 3.12+ is needed (found " + sys.version.split()[0] + ")"'
@@ -31,6 +32,9 @@ test-fast: setup
 
 workshop: setup
 	$(BIN)/community-sim workshop
+
+dashboard: setup
+	$(BIN)/community-sim dashboard --port $(or $(PORT),8765)
 
 bench: setup
 	$(BIN)/python -m sim.bench

@@ -1,33 +1,43 @@
-"""施策比較ダッシュボード: compare policy scenarios on one town, for policy planners (Japanese UI).
+"""施策比較ダッシュボード: a planner describes their town, builds or picks policy scenarios and compares them.
 
-Start with ``.venv/bin/solara run dashboards/app.py`` (this file is a script for Solara, not a package
-module). The computation lives in plain functions
-(:func:`run_comparison`, :func:`headline_table`, :func:`comparison_figure`, …) that tests call
-without a browser; the Solara components below only hold state and lay out the page.
+Start with ``community-sim dashboard`` (or ``.venv/bin/solara run dashboards/app.py``). This file is
+the entry point for ``solara run`` and holds only the page's components; the logic is in plain
+functions of :mod:`dashboards.town_form`, :mod:`dashboards.scenario_form` and
+:mod:`dashboards.results`, which tests call without a browser.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Callable
+from pathlib import Path
 
-import pandas as pd
-import plotly.graph_objects as go
-import solara
-import solara.lab
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `solara run dashboards/app.py` runs this file as a script
+    sys.path.insert(0, str(ROOT))
 
-from sim.compare import HEADLINE_METRICS, compare_table
-from sim.config import bundled_names, load_scenario, load_town
-from sim.figures import comparison, iceberg
-from sim.params import ConfigError
-from sim.runner import RunResult, prepare, run_many
+import plotly.graph_objects as go  # noqa: E402
+import solara  # noqa: E402
+import solara.lab  # noqa: E402
 
-REFERENCE = "baseline"
-DEFAULT_TOWN = "neighbourhood"
-YEARS_RANGE = (1, 20)
-REPLICATIONS_RANGE = (1, 20)
+from dashboards import results as res  # noqa: E402
+from dashboards.i18n import metric_label, tr  # noqa: E402
+from dashboards.panels import (  # noqa: E402
+    DEFAULT_TOWN,
+    REFERENCE,
+    Help,
+    ScenarioPanel,
+    TownPanel,
+    bundled_scenarios,
+    bundled_towns,
+    comparison_order,
+    labels_for,
+    scenario_title,
+)
+from dashboards.town_form import apply_fields  # noqa: E402
+from sim.compare import HEADLINE_METRICS  # noqa: E402
+from sim.config import Scenario, TownProfile  # noqa: E402
+
 DEFAULT_YEARS = 10
 DEFAULT_REPLICATIONS = 5
 DEFAULT_SEED = 0
@@ -40,389 +50,24 @@ DEFAULT_SCENARIOS = (
     "outreach_team",
     "jusoteki_full",
 )
+LANGUAGE_LABELS = {"ja": "日本語", "en": "English"}
+RESULTS_TAB, TOWN_VIEW_TAB = 2, 3
+TOWN_VIEW_YEARS, TOWN_VIEW_MAX_YEARS = 1, 5
 
-METRIC_LABELS_JA: dict[str, str] = {
-    "early_detection_rate": "早期発見率（潜在段階での把握）",
-    "median_weeks_to_detection": "把握までの週数（中央値）",
-    "unreached_share": "最後まで把握されなかった割合",
-    "complex_share": "複雑化・複合化に至った割合",
-    "complex_household_weeks_per_1000": "複雑化世帯・週（1,000世帯あたり）",
-    "resolution_rate": "解決率",
-    "gave_up_share": "たらい回し後にあきらめた割合",
-}
+try:  # the town view is built alongside; the page works without it
+    from dashboards.town_view import TownView
+except Exception:
+    TownView = None
 
-SHARE_METRICS = frozenset(
-    {"early_detection_rate", "unreached_share", "complex_share", "resolution_rate", "gave_up_share"}
-)
 
-COLUMNS_JA = ("指標", "シナリオ", "平均 [95%区間]", "基準との差 [95%区間]")
-
-
-@dataclass(frozen=True)
-class MetricFormat:
-    """How a metric is shown: values times ``scale``, ``decimals`` digits, and units."""
-
-    scale: float
-    decimals: int
-    unit: str
-    diff_unit: str
-
-
-METRIC_FORMATS: dict[str, MetricFormat] = {
-    **{m: MetricFormat(100.0, 1, "%", "ポイント") for m in SHARE_METRICS},
-    "median_weeks_to_detection": MetricFormat(1.0, 1, "週", "週"),
-    "complex_household_weeks_per_1000": MetricFormat(1.0, 0, "", ""),
-}
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    """What the planner asked for: one comparison of scenarios on one town."""
-
-    town: str
-    scenarios: tuple[str, ...]
-    years: int
-    replications: int
-    seed: int
-
-    @property
-    def runs(self) -> int:
-        """Number of simulation runs (scenarios × replications)."""
-        return len(self.scenarios) * self.replications
-
-
-@dataclass(eq=False)
-class Outcome:
-    """The result of a request: the comparison table and runs, or the message of a bad input file."""
-
-    request: RunRequest
-    table: pd.DataFrame | None = None
-    results: list[RunResult] = field(default_factory=list)
-    error: str | None = None
-
-
-# ---------------------------------------------------------------- inputs
-
-
-def scenario_titles(names: Sequence[str] | None = None) -> dict[str, str]:
-    """Japanese titles of scenarios (bundled ones by default); a file that does not load keeps its name.
-
-    Args:
-        names: Scenario names or paths; ``None`` means every bundled scenario.
-
-    Returns:
-        Scenario name → ``title_ja``.
-    """
-    titles = {}
-    for name in bundled_names("scenarios") if names is None else names:
-        try:
-            titles[name] = load_scenario(name).title_ja
-        except ConfigError:
-            titles[name] = name
-    return titles
-
-
-def town_titles() -> dict[str, str]:
-    """Japanese names of the bundled towns (a file that does not load keeps its name).
-
-    Returns:
-        Town name → ``name_ja``.
-    """
-    titles = {}
-    for name in bundled_names("towns"):
-        try:
-            titles[name] = load_town(name).profile["town"].get("name_ja") or name
-        except ConfigError:
-            titles[name] = name
-    return titles
-
-
-def choice_labels(titles: Mapping[str, str]) -> dict[str, str]:
-    """Labels for a selection list: the Japanese title, with the name added where titles repeat.
-
-    Args:
-        titles: Name → Japanese title.
-
-    Returns:
-        Label → name, in the order of ``titles``.
-    """
-    counts = Counter(titles.values())
-    return {(title if counts[title] == 1 else f"{title}（{name}）"): name for name, title in titles.items()}
-
-
-def ordered_scenarios(selected: Sequence[str], reference: str = REFERENCE) -> list[str]:
-    """The reference scenario first, then the selected ones in their order, without duplicates.
-
-    Args:
-        selected: Scenario names picked by the user (may include the reference).
-        reference: The scenario every other one is compared with.
-
-    Returns:
-        Scenario names, ``reference`` first.
-    """
-    return list(dict.fromkeys([reference, *selected]))
-
-
-def input_problems(years: int | None, replications: int | None, seed: int | None) -> list[str]:
-    """Problems with the numeric inputs, as Japanese messages (empty when all is well).
-
-    Args:
-        years: Years to simulate.
-        replications: Replications per scenario.
-        seed: Seed of the first replication.
-
-    Returns:
-        One message per problem.
-    """
-    problems = []
-    if years is None or not YEARS_RANGE[0] <= years <= YEARS_RANGE[1]:
-        problems.append(f"年数は{YEARS_RANGE[0]}〜{YEARS_RANGE[1]}の整数で指定してください。")
-    if replications is None or not REPLICATIONS_RANGE[0] <= replications <= REPLICATIONS_RANGE[1]:
-        problems.append(f"反復回数は{REPLICATIONS_RANGE[0]}〜{REPLICATIONS_RANGE[1]}の整数で指定してください。")
-    if seed is None or seed < 0:
-        problems.append("乱数シードは0以上の整数で指定してください。")
-    return problems
-
-
-# ---------------------------------------------------------------- computation
-
-
-def run_comparison(
-    town: str, scenarios: Sequence[str], years: int, replications: int, seed: int
-) -> tuple[pd.DataFrame, list[RunResult]]:
-    """Run every scenario × replication on common random numbers and compare with the first scenario.
-
-    Args:
-        town: Bundled town name or path to a town TOML file.
-        scenarios: Scenario names or paths; the first one is the reference.
-        years: Years to simulate.
-        replications: Replications per scenario (replication r uses the same seed in every scenario).
-        seed: Seed from which the replications' seeds derive.
-
-    Returns:
-        The comparison table of :func:`sim.compare.compare_table` and every run's result.
-
-    Raises:
-        ConfigError: An input file is invalid, or a scenario does not fit the town.
-        ValueError: ``years``, ``replications`` or ``seed`` is out of range.
-    """
-    problems = input_problems(years, replications, seed)
-    if problems:
-        raise ValueError(" ".join(problems))
-    names = list(scenarios)
-    loaded, town_spec = prepare(names, town)
-    results = run_many(loaded, town_spec, years, replications, seed, jobs=1, progress=False)
-    return compare_table(results, [s.name for s in loaded]), results
-
-
-def compute_outcome(request: RunRequest) -> Outcome:
-    """Run a request for the page; a bad input file becomes a message instead of an exception.
-
-    Args:
-        request: What to run.
-
-    Returns:
-        The outcome, with ``error`` set when an input file is invalid.
-    """
-    try:
-        table, results = run_comparison(
-            request.town, request.scenarios, request.years, request.replications, request.seed
-        )
-    except ConfigError as e:
-        return Outcome(request, error=f"入力ファイルに問題があります：{e}")
-    return Outcome(request, table=table, results=results)
-
-
-# ---------------------------------------------------------------- presentation
-
-
-def _number(value: float, fmt: MetricFormat, signed: bool = False) -> str:
-    sign = "+" if signed else ""
-    return f"{value * fmt.scale:{sign},.{fmt.decimals}f}"
-
-
-def format_interval(metric: str, value: float, low: float, high: float, diff: bool = False) -> str:
-    """A value with its 95% interval in the metric's units, e.g. ``26.6% [20.1, 33.0]``.
-
-    Args:
-        metric: Metric name (sets scale, decimals and units).
-        value: Mean or difference.
-        low: Lower end of the 95% interval (NaN when there is none).
-        high: Upper end of the 95% interval.
-        diff: Format as a signed difference (percentage points for shares).
-
-    Returns:
-        The text; ``—`` when the value is missing.
-    """
-    fmt = METRIC_FORMATS.get(metric, MetricFormat(1.0, 3, "", ""))
-    if value is None or math.isnan(value):
-        return "—"
-    text = _number(value, fmt, signed=diff) + (fmt.diff_unit if diff else fmt.unit)
-    if math.isnan(low) or math.isnan(high):
-        return text
-    return f"{text} [{_number(low, fmt, signed=diff)}, {_number(high, fmt, signed=diff)}]"
-
-
-def headline_table(table: pd.DataFrame, titles: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """The town-wide headline metrics per scenario, labelled in Japanese.
-
-    Args:
-        table: A comparison table from :func:`sim.compare.compare_table` (first scenario = reference).
-        titles: Scenario name → Japanese title; names are shown where a title is missing.
-
-    Returns:
-        One row per (metric, scenario) with the columns ``COLUMNS_JA``: metric label, scenario title,
-        mean [95% CI] and difference from the reference [95% CI] (``（基準）`` for the reference).
-    """
-    titles = titles or {}
-    town = table[table.household_type == "all"]
-    reference = town.scenario.iloc[0] if len(town) else None
-    rows = []
-    for metric in HEADLINE_METRICS:
-        for row in town[town.metric == metric].itertuples():
-            rows.append(
-                {
-                    COLUMNS_JA[0]: METRIC_LABELS_JA[metric],
-                    COLUMNS_JA[1]: titles.get(row.scenario, row.scenario),
-                    COLUMNS_JA[2]: format_interval(metric, row.mean, row.ci_low, row.ci_high),
-                    COLUMNS_JA[3]: "（基準）"
-                    if row.scenario == reference
-                    else format_interval(metric, row.diff, row.diff_ci_low, row.diff_ci_high, diff=True),
-                }
-            )
-    return pd.DataFrame(rows, columns=list(COLUMNS_JA))
-
-
-def comparison_figure(table: pd.DataFrame, metric: str, titles: Mapping[str, str] | None = None) -> go.Figure:
-    """:func:`sim.figures.comparison` with Japanese scenario titles, metric label and axis.
-
-    Args:
-        table: A comparison table from :func:`sim.compare.compare_table`.
-        metric: The metric to show.
-        titles: Scenario name → Japanese title.
-
-    Returns:
-        Horizontal bars: each scenario's difference from the reference with its 95% interval.
-    """
-    titles = titles or {}
-    fig = comparison(table, metric)
-    names = [str(n) for n in fig.data[0].y] if fig.data and fig.data[0].y is not None else []
-    fig.update_traces(y=[titles.get(n, n) for n in names])
-    reference = titles.get(names[0], names[0]) if names else ""
-    share = metric in SHARE_METRICS
-    fig.update_layout(
-        title=f"{METRIC_LABELS_JA.get(metric, metric)}：{reference}との差（95%区間）",
-        xaxis_title="基準との差（%ポイント）" if share else "基準との差",
-    )
-    if share:
-        fig.update_xaxes(tickformat="+.1%")
-    return fig
-
-
-def first_replication_weekly(results: Sequence[RunResult], scenario: str) -> pd.DataFrame:
-    """The weekly table of replication 0 of ``scenario``.
-
-    Args:
-        results: Runs from :func:`run_comparison`.
-        scenario: Scenario name.
-
-    Returns:
-        ``RunResult.weekly`` of that run.
-
-    Raises:
-        KeyError: No replication 0 of ``scenario`` among ``results``.
-    """
-    for r in results:
-        if r.scenario == scenario and r.replication == 0:
-            return r.weekly
-    raise KeyError(scenario)
-
-
-def iceberg_figure(results: Sequence[RunResult], scenario: str, titles: Mapping[str, str] | None = None) -> go.Figure:
-    """:func:`sim.figures.iceberg` of replication 0 of ``scenario``, its title naming the scenario.
-
-    Args:
-        results: Runs from :func:`run_comparison`.
-        scenario: Scenario name.
-        titles: Scenario name → Japanese title.
-
-    Returns:
-        The iceberg figure: households by stage, true vs known to the municipality.
-    """
-    fig = iceberg(first_replication_weekly(results, scenario))
-    title = (titles or {}).get(scenario, scenario)
-    fig.update_layout(title=f"{fig.layout.title.text}（{title}・反復1）")
-    return fig
-
-
-def comparison_csv(table: pd.DataFrame, titles: Mapping[str, str] | None = None) -> bytes:
-    """The comparison table as CSV, with Japanese scenario titles and metric labels added.
-
-    Encoded as UTF-8 with a byte-order mark so that Excel shows the Japanese text.
-
-    Args:
-        table: A comparison table from :func:`sim.compare.compare_table`.
-        titles: Scenario name → Japanese title.
-
-    Returns:
-        The CSV file's bytes.
-    """
-    titles = titles or {}
-    out = table.copy()
-    out.insert(out.columns.get_loc("scenario") + 1, "scenario_title_ja", out.scenario.map(lambda s: titles.get(s, s)))
-    out.insert(out.columns.get_loc("metric") + 1, "metric_label_ja", out.metric.map(METRIC_LABELS_JA).fillna(""))
-    return out.to_csv(index=False).encode("utf-8-sig")
-
-
-def csv_filename(request: RunRequest) -> str:
-    """A download name that records how the table was made.
-
-    Args:
-        request: The request behind the table.
-
-    Returns:
-        e.g. ``comparison_neighbourhood_10y_5r_seed0.csv``.
-    """
-    return f"comparison_{request.town}_{request.years}y_{request.replications}r_seed{request.seed}.csv"
-
-
-def unexpected_error_message(exc: BaseException | None) -> str:
-    """The message shown when a run fails for a reason other than a bad input file.
-
-    Args:
-        exc: The exception raised by the run.
-
-    Returns:
-        A short Japanese message with the exception's type and text (no traceback).
-    """
-    detail = f"{type(exc).__name__}: {exc}" if exc is not None else "不明なエラー"
-    return f"計算中にエラーが起きました（{detail}）。条件を変えて再度お試しください。"
-
-
-def running_message(request: RunRequest | None) -> str:
-    """The text shown while a comparison runs.
-
-    Args:
-        request: The running request, if known.
-
-    Returns:
-        e.g. ``計算中…（3シナリオ × 5回 = 15回のシミュレーション）``.
-    """
-    if request is None:
-        return "計算中…"
-    n = len(request.scenarios)
-    return f"計算中…（{n}シナリオ × {request.replications}回 = {request.runs}回のシミュレーション）"
-
-
-# ---------------------------------------------------------------- components
+# ---------------------------------------------------------------- running
 
 
 @solara.component
-def Controls(
-    town_label: solara.Reactive[str],
-    town_labels: list[str],
-    scenario_labels: solara.Reactive[list[str]],
-    all_scenario_labels: list[str],
+def RunControls(
+    lang: str,
+    choices: dict[str, str],
+    selected: solara.Reactive[list[str]],
     reference_title: str,
     years: solara.Reactive[int],
     replications: solara.Reactive[int],
@@ -430,113 +75,286 @@ def Controls(
     running: bool,
     on_run: Callable[[], None],
 ) -> None:
-    """The inputs and the 実行 button.
-
-    Args:
-        town_label: The chosen town's label.
-        town_labels: Every town's label.
-        scenario_labels: The chosen scenarios' labels (the reference is not among the choices).
-        all_scenario_labels: Every scenario's label but the reference's.
-        reference_title: The reference scenario's title.
-        years: Years to simulate.
-        replications: Replications per scenario.
-        seed: Seed of the comparison.
-        running: Whether a comparison is running (the button is then disabled).
-        on_run: Called when the button is pressed.
-    """
-    with solara.Card("条件"):
-        solara.Select("町", values=town_labels, value=town_label)
-        solara.Markdown(f"基準シナリオ（常に比較の先頭）：**{reference_title}**")
-        solara.SelectMultiple("比較するシナリオ", scenario_labels, all_scenario_labels)
-        solara.SliderInt("年数", value=years, min=YEARS_RANGE[0], max=YEARS_RANGE[1], tick_labels="end_points")
-        solara.SliderInt(
-            "反復回数",
-            value=replications,
-            min=REPLICATIONS_RANGE[0],
-            max=REPLICATIONS_RANGE[1],
-            tick_labels="end_points",
+    """Which scenarios, how long, how many replications, and the 実行 button."""
+    label_of = labels_for(choices)
+    name_to_label = {n: label for label, n in label_of.items()}
+    sticky = {"position": "sticky", "top": "8px"}  # stays in sight while the results scroll
+    with solara.Card(tr("conditions", lang), style=sticky):
+        solara.Markdown(tr("reference", lang, title=reference_title))
+        solara.SelectMultiple(
+            tr("compare_these", lang),
+            [name_to_label[n] for n in selected.value if n in name_to_label],
+            list(label_of),
+            on_value=lambda labels: selected.set([label_of[lb] for lb in labels if lb in label_of]),
         )
-        solara.InputInt("乱数シード", value=seed, continuous_update=True)
-        solara.Button("実行", color="primary", on_click=on_run, disabled=running)
+        solara.SliderInt(
+            tr("years", lang),
+            value=years,
+            min=res.YEARS_RANGE[0],
+            max=res.YEARS_RANGE[1],
+            tick_labels="end_points",
+            thumb_label="always",
+        )
+        Help(tr("years_help", lang))
+        solara.SliderInt(
+            tr("replications", lang),
+            value=replications,
+            min=res.REPLICATIONS_RANGE[0],
+            max=res.REPLICATIONS_RANGE[1],
+            tick_labels="end_points",
+            thumb_label="always",
+        )
+        Help(tr("replications_help", lang))
+        solara.InputInt(tr("seed", lang), value=seed, continuous_update=True)
+        Help(tr("seed_help", lang))
+        solara.Button(tr("run", lang), color="primary", on_click=on_run, disabled=running, block=True)
+
+
+# ---------------------------------------------------------------- results
 
 
 @solara.component
-def Results(outcome: Outcome, titles: dict[str, str], town_title: str) -> None:
-    """Table, figures and download of one finished comparison.
+def FigureWithExport(fig: go.Figure, stem: str, lang: str) -> None:
+    """A figure with PNG and HTML downloads (made only when clicked)."""
+    # The same callables across renders: FileDownload forgets a pending download when its data changes.
+    png = solara.use_memo(lambda: lambda: res.figure_png(fig), dependencies=[fig])
+    page = solara.use_memo(lambda: lambda: res.figure_html(fig), dependencies=[fig])
+    solara.FigurePlotly(fig)
+    with solara.Row(justify="end"):
+        solara.FileDownload(png, filename=f"{stem}.png", label=tr("download_png", lang))
+        solara.FileDownload(page, filename=f"{stem}.html", label=tr("download_html", lang))
 
-    Args:
-        outcome: A successful outcome (``table`` set).
-        titles: Scenario name → Japanese title.
-        town_title: The town's Japanese name.
-    """
+
+RESULT_SECTIONS = ("tab_headline", "tab_stages", "tab_channels", "tab_load", "tab_types", "tab_council")
+
+
+@solara.component
+def Results(outcome: res.Outcome, lang: str) -> None:
+    """The comparison: exports, then one section at a time (each figure is built only when its tab opens)."""
     request, table = outcome.request, outcome.table
-    metric_by_label = {METRIC_LABELS_JA[m]: m for m in HEADLINE_METRICS}
-    scenario_by_title = choice_labels({s: titles.get(s, s) for s in request.scenarios})
-    metric_label = solara.use_reactive(next(iter(metric_by_label)))
-    iceberg_title = solara.use_reactive(next(iter(scenario_by_title)))
-    metric = metric_by_label.get(metric_label.value, HEADLINE_METRICS[0])
-    scenario = scenario_by_title.get(iceberg_title.value, request.scenarios[0])
-    headline = solara.use_memo(lambda: headline_table(table, titles), dependencies=[outcome])
-    csv = solara.use_memo(lambda: comparison_csv(table, titles), dependencies=[outcome])
-    bars = solara.use_memo(lambda: comparison_figure(table, metric, titles), dependencies=[outcome, metric])
-    berg = solara.use_memo(lambda: iceberg_figure(outcome.results, scenario, titles), dependencies=[outcome, scenario])
-
-    solara.Markdown(
-        f"**{town_title}**・{request.years}年・反復{request.replications}回・"
-        f"乱数シード{request.seed}。平均と95%区間。基準との差は同じ乱数（同じ世帯・同じ偶然）どうしで対にして計算しています。"
+    titles = outcome.title_map(lang)
+    section = solara.use_reactive(0)
+    deps = [outcome, lang]
+    # The same callables across renders: FileDownload forgets a pending download when its data changes.
+    summary_data = solara.use_memo(lambda: lambda: res.summary_html(outcome, lang), dependencies=deps)
+    csv_data = solara.use_memo(lambda: lambda: res.comparison_csv(table, titles, lang), dependencies=deps)
+    weekly_data = solara.use_memo(lambda: lambda: res.frame_csv(res.weekly_records(outcome.results)), dependencies=deps)
+    council_data = solara.use_memo(
+        lambda: lambda: res.frame_csv(res.council_records(outcome.results)), dependencies=deps
     )
+    solara.Markdown(
+        tr(
+            "results_intro",
+            lang,
+            town=outcome.town_title,
+            years=request.years,
+            reps=request.replications,
+            seed=request.seed,
+        )
+        + f"　{tr('finished_in', lang, seconds=outcome.seconds)}"
+    )
+    with solara.Card(tr("sec_export", lang)), solara.Row(style={"flex-wrap": "wrap"}):
+        solara.FileDownload(
+            summary_data,
+            filename=f"summary_{request.town_name}_{request.years}y_{request.replications}r.html",
+            label=tr("download_summary", lang),
+            mime_type="text/html",
+        )
+        solara.FileDownload(
+            csv_data, filename=res.csv_filename(request), label=tr("download_csv", lang), mime_type="text/csv"
+        )
+        solara.FileDownload(
+            weekly_data,
+            filename=res.csv_filename(request, "weekly"),
+            label=tr("download_weekly", lang),
+            mime_type="text/csv",
+        )
+        solara.FileDownload(
+            council_data,
+            filename=res.csv_filename(request, "council"),
+            label=tr("download_council", lang),
+            mime_type="text/csv",
+        )
+    sections = (HeadlineSection, StagesSection, ChannelsSection, LoadSection, TypesSection, CouncilSection)
+    with solara.lab.Tabs(value=section, lazy=True):  # lazy: only the open section is rendered
+        for key, Section in zip(RESULT_SECTIONS, sections, strict=True):
+            with solara.lab.Tab(tr(key, lang)):
+                Section(outcome, lang)
+
+
+@solara.component
+def HeadlineSection(outcome: res.Outcome, lang: str) -> None:
+    """Clear differences in words, the headline table and the difference chart of one metric."""
+    table, titles = outcome.table, outcome.title_map(lang)
+    metric_by_label = {metric_label(m, lang): m for m in HEADLINE_METRICS}
+    metric = solara.use_reactive(HEADLINE_METRICS[0])
+    deps = [outcome, lang]
+    headline = solara.use_memo(lambda: res.headline_table(table, titles, lang), dependencies=deps)
+    key_findings = solara.use_memo(lambda: res.findings(table, titles, lang), dependencies=deps)
+    diff_fig = solara.use_memo(
+        lambda: res.difference_figure(table, metric.value, titles, lang), dependencies=[*deps, metric.value]
+    )
+    solara.Markdown(f"## {tr('sec_headline', lang)}")
+    solara.Markdown(f"**{tr('findings', lang)}**\n\n" + "\n".join(f"- {line}" for line in key_findings))
     solara.DataFrame(headline, items_per_page=len(headline) or 10)
-    solara.FileDownload(csv, filename=csv_filename(request), label="比較表をCSVでダウンロード", mime_type="text/csv")
-    solara.Select("図に示す指標", values=list(metric_by_label), value=metric_label)
-    solara.FigurePlotly(bars)
-    solara.Select("氷山図のシナリオ", values=list(scenario_by_title), value=iceberg_title)
-    solara.FigurePlotly(berg)
+    solara.Select(
+        tr("metric_for_figure", lang),
+        values=list(metric_by_label),
+        value=metric_label(metric.value, lang),
+        on_value=lambda label: metric.set(metric_by_label[label]),
+    )
+    FigureWithExport(diff_fig, f"difference_{metric.value}", lang)
+
+
+@solara.component
+def StagesSection(outcome: res.Outcome, lang: str) -> None:
+    """True and known households with a problem, the stage mix, and one replication's iceberg."""
+    titles = outcome.title_map(lang)
+    scenario_by_title = labels_for(titles)
+    berg_scenario = solara.use_reactive(outcome.scenario_names[0])
+    deps = [outcome, lang]
+    known_fig = solara.use_memo(lambda: res.known_vs_true_figure(outcome.results, titles, lang), dependencies=deps)
+    stage_fig = solara.use_memo(lambda: res.stage_mix_figure(outcome.results, titles, lang), dependencies=deps)
+    berg_fig = solara.use_memo(
+        lambda: res.iceberg_figure(outcome.results, berg_scenario.value, titles, lang),
+        dependencies=[*deps, berg_scenario.value],
+    )
+    solara.Markdown(f"## {tr('sec_stages', lang)}")
+    Help(tr("stages_note", lang))
+    FigureWithExport(known_fig, "known_vs_true", lang)
+    FigureWithExport(stage_fig, "stage_mix", lang)
+    solara.Select(
+        tr("iceberg_scenario", lang),
+        values=list(scenario_by_title),
+        value=next(k for k, v in scenario_by_title.items() if v == berg_scenario.value),
+        on_value=lambda label: berg_scenario.set(scenario_by_title[label]),
+    )
+    FigureWithExport(berg_fig, f"iceberg_{berg_scenario.value}", lang)
+
+
+@solara.component
+def ChannelsSection(outcome: res.Outcome, lang: str) -> None:
+    """How cases were found."""
+    fig = solara.use_memo(
+        lambda: res.channels_figure(outcome.table, outcome.title_map(lang), lang), dependencies=[outcome, lang]
+    )
+    solara.Markdown(f"## {tr('sec_channels', lang)}")
+    FigureWithExport(fig, "channels", lang)
+
+
+@solara.component
+def LoadSection(outcome: res.Outcome, lang: str) -> None:
+    """Waiting lists and staff load over time."""
+    fig = solara.use_memo(
+        lambda: res.load_figure(outcome.results, outcome.title_map(lang), lang), dependencies=[outcome, lang]
+    )
+    solara.Markdown(f"## {tr('sec_load', lang)}")
+    FigureWithExport(fig, "waiting_and_staff", lang)
+
+
+@solara.component
+def TypesSection(outcome: res.Outcome, lang: str) -> None:
+    """One metric by household type: chart and table."""
+    table, titles = outcome.table, outcome.title_map(lang)
+    type_metric_by_label = {metric_label(m, lang): m for m in res.TYPE_METRICS}
+    type_metric = solara.use_reactive("complex_share")
+    deps = [outcome, lang, type_metric.value]
+    type_fig = solara.use_memo(lambda: res.by_type_figure(table, type_metric.value, titles, lang), dependencies=deps)
+    type_table = solara.use_memo(lambda: res.by_type_table(table, type_metric.value, titles, lang), dependencies=deps)
+    solara.Markdown(f"## {tr('sec_types', lang)}")
+    solara.Select(
+        tr("metric_for_types", lang),
+        values=list(type_metric_by_label),
+        value=metric_label(type_metric.value, lang),
+        on_value=lambda label: type_metric.set(type_metric_by_label[label]),
+    )
+    FigureWithExport(type_fig, f"by_type_{type_metric.value}", lang)
+    solara.DataFrame(type_table, items_per_page=len(type_table) or 10)
+
+
+@solara.component
+def CouncilSection(outcome: res.Outcome, lang: str) -> None:
+    """What the 自立支援協議会 created in each scenario."""
+    council = solara.use_memo(
+        lambda: res.council_table(outcome.results, outcome.title_map(lang), lang), dependencies=[outcome, lang]
+    )
+    solara.Markdown(f"## {tr('sec_council', lang)}")
+    if council.iloc[:, 1].sum() == 0:
+        solara.Info(tr("council_none", lang))
+    solara.DataFrame(council, items_per_page=len(council) or 10)
+
+
+@solara.component
+def About(lang: str) -> None:
+    """What the model can and cannot tell a planner."""
+    solara.Markdown(tr("about", lang))
+    solara.Markdown(res.caveat_text(lang))
+
+
+# ---------------------------------------------------------------- page
 
 
 @solara.component
 def Page() -> None:
-    """The dashboard: choose town, scenarios, years, replications and seed; run; read the comparison."""
-    titles = solara.use_memo(scenario_titles, dependencies=[])
-    towns = solara.use_memo(town_titles, dependencies=[])
-    town_by_label = choice_labels(towns)
-    scenario_by_label = choice_labels({s: t for s, t in titles.items() if s != REFERENCE})
-    label_of_town = {name: label for label, name in town_by_label.items()}
-    town_label = solara.use_reactive(label_of_town.get(DEFAULT_TOWN, next(iter(town_by_label), "")))
-    scenario_labels = solara.use_reactive(
-        [label for label, name in scenario_by_label.items() if name in DEFAULT_SCENARIOS]
-    )
+    """The dashboard: describe the town, pick or build scenarios, run, and read the comparison."""
+    scenarios_bundled = solara.use_memo(bundled_scenarios, dependencies=[])
+    bundled = solara.use_memo(bundled_towns, dependencies=[])
+    custom_towns = solara.use_reactive({})
+    towns = {**bundled, **custom_towns.value}
+    lang = solara.use_reactive("ja")
+    base_name = solara.use_reactive(DEFAULT_TOWN if DEFAULT_TOWN in towns else next(iter(towns)))
+    entries = solara.use_reactive({})
+    custom = solara.use_reactive([])
+    selected = solara.use_reactive([n for n in DEFAULT_SCENARIOS if n in scenarios_bundled])
     years = solara.use_reactive(DEFAULT_YEARS)
     replications = solara.use_reactive(DEFAULT_REPLICATIONS)
     seed = solara.use_reactive(DEFAULT_SEED)
-    problems = solara.use_reactive([])
+    problems_run = solara.use_reactive([])
     requested = solara.use_reactive(None)
-    task = solara.lab.use_task(compute_outcome, dependencies=None, raise_error=False)
+    finished_runs = solara.use_reactive(0)
+    tab = solara.use_reactive(0)
+
+    base = towns[base_name.value]
+    built_town, town_problems = solara.use_memo(
+        lambda: apply_fields(base, entries.value, lang.value), dependencies=[base, entries.value, lang.value]
+    )
+    town = built_town or base
+    all_scenarios = {**scenarios_bundled, **{s.name: s for s in custom.value}}
+    choices = {n: scenario_title(s, lang.value) for n, s in all_scenarios.items() if n != REFERENCE}
+
+    def compute(request: res.RunRequest, language: str) -> res.Outcome:
+        finished_runs.set(0)
+        return res.compute_outcome(request, language, on_run=lambda _: finished_runs.set(finished_runs.value + 1))
+
+    task = solara.lab.use_task(compute, dependencies=None, raise_error=False)
 
     def run() -> None:
-        found = input_problems(years.value, replications.value, seed.value)
-        problems.set(found)
+        found = res.input_problems(years.value, replications.value, seed.value, lang.value)
+        problems_run.set(found)
         if found:
             return
-        chosen = [scenario_by_label[label] for label in scenario_labels.value if label in scenario_by_label]
-        request = RunRequest(
-            town_by_label.get(town_label.value, DEFAULT_TOWN),
-            tuple(ordered_scenarios(chosen)),
-            years.value,
-            replications.value,
-            seed.value,
+        names = comparison_order([n for n in selected.value if n in all_scenarios])
+        request = res.RunRequest(
+            town, tuple(all_scenarios[n] for n in names), years.value, replications.value, seed.value
         )
         requested.set(request)
-        task(request)
+        tab.set(RESULTS_TAB)
+        task(request, lang.value)
 
-    solara.Title("施策比較ダッシュボード")
-    solara.Markdown("# 施策比較 — 地域共生社会・包括的支援体制のシミュレーション")
+    solara.Title(tr("page_title", lang.value))
+    with solara.Row(justify="space-between", style={"align-items": "center"}):
+        solara.Markdown(f"# {tr('heading', lang.value)}")
+        solara.ToggleButtonsSingle(
+            value=LANGUAGE_LABELS[lang.value],
+            values=list(LANGUAGE_LABELS.values()),
+            on_value=lambda label: lang.set(next(k for k, v in LANGUAGE_LABELS.items() if v == label)),
+        )
     with solara.Columns([1, 3]):
-        Controls(
-            town_label,
-            list(town_by_label),
-            scenario_labels,
-            list(scenario_by_label),
-            titles.get(REFERENCE, REFERENCE),
+        RunControls(
+            lang.value,
+            choices,
+            selected,
+            scenario_title(all_scenarios[REFERENCE], lang.value),
             years,
             replications,
             seed,
@@ -544,17 +362,73 @@ def Page() -> None:
             run,
         )
         with solara.Column():
-            for problem in problems.value:
-                solara.Error(problem)
-            if task.pending:
-                solara.ProgressLinear(True)
-                solara.Info(running_message(requested.value))
-            elif task.error:
-                solara.Error(unexpected_error_message(task.exception))
-            elif task.finished and task.value is not None:
-                if task.value.error:
-                    solara.Error(task.value.error)
-                else:
-                    Results(task.value, titles, towns.get(task.value.request.town, task.value.request.town))
-            else:
-                solara.Info("条件を選んで「実行」を押してください。")
+            # Messages live in a column of their own, always present: the tabs below keep their place
+            # (and every control its state) when a run starts or ends.
+            with solara.Column(gap="4px"):
+                for problem in problems_run.value:
+                    solara.Error(problem)
+                if task.pending:
+                    RunProgress(requested.value, finished_runs.value, lang.value)
+            with solara.lab.Tabs(value=tab):
+                with solara.lab.Tab(tr("tab_town", lang.value)):
+                    TownPanel(lang.value, towns, base_name, entries, town, town_problems, custom_towns)
+                with solara.lab.Tab(tr("tab_scenarios", lang.value)):
+                    ScenarioPanel(lang.value, town, all_scenarios, custom, selected)
+                with solara.lab.Tab(tr("tab_results", lang.value)):
+                    ResultsArea(task, lang.value)
+                if TownView is not None:
+                    with solara.lab.Tab(tr("tab_town_view", lang.value)):
+                        if tab.value == TOWN_VIEW_TAB:  # it simulates the town: only once it is opened
+                            TownViewTab(lang.value, town, all_scenarios, seed.value)
+                with solara.lab.Tab(tr("tab_about", lang.value)):
+                    About(lang.value)
+
+
+@solara.component
+def RunProgress(request: res.RunRequest | None, done: int, lang: str) -> None:
+    """The progress bar and message of a running comparison."""
+    total = request.runs if request else 1
+    solara.ProgressLinear(100 * done / max(total, 1))
+    solara.Info(
+        tr(
+            "running",
+            lang,
+            n=len(request.scenarios) if request else 0,
+            r=request.replications if request else 0,
+            runs=total,
+            done=done,
+        )
+    )
+
+
+@solara.component
+def TownViewTab(lang: str, town: TownProfile, scenarios: dict[str, Scenario], seed: int) -> None:
+    """The town itself under one scenario (``dashboards.town_view.TownView``), for a few years."""
+    chosen = solara.use_reactive(REFERENCE)
+    years = solara.use_reactive(TOWN_VIEW_YEARS)
+    label_of = labels_for({n: scenario_title(s, lang) for n, s in scenarios.items()})
+    name = chosen.value if chosen.value in scenarios else REFERENCE
+    with solara.Row(style={"align-items": "center", "gap": "24px"}):
+        solara.Select(
+            tr("town_view_scenario", lang),
+            values=list(label_of),
+            value=next(k for k, v in label_of.items() if v == name),
+            on_value=lambda label: chosen.set(label_of[label]),
+        )
+        solara.SliderInt(tr("town_view_years", lang), value=years, min=1, max=TOWN_VIEW_MAX_YEARS, thumb_label="always")
+    TownView(town, scenarios[name], seed, float(years.value), lang)
+
+
+@solara.component
+def ResultsArea(task, lang: str) -> None:
+    """The results tab: a prompt, the last error, or the comparison."""
+    if task.error:
+        detail = f"{type(task.exception).__name__}: {task.exception}" if task.exception else "?"
+        solara.Error(tr("unexpected", lang, detail=detail))
+    elif task.finished and task.value is not None:
+        if task.value.error:
+            solara.Error(task.value.error)
+        else:
+            Results(task.value, lang)
+    elif not task.pending:
+        solara.Info(tr("press_run", lang))

@@ -9,6 +9,7 @@
     community-sim report DIR [--out FILE]
     community-sim story [NAME] [--scenario S] [--lang ja|en] [--json]
     community-sim workshop [--port N]
+    community-sim dashboard [--port N]
 
 Every input file is validated before anything runs; a bad file exits with status 2 and
 one message naming the file, the key and what is allowed.
@@ -20,6 +21,7 @@ import argparse
 import json
 import math
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -34,6 +36,9 @@ from sim.runner import prepare, run_many, run_once
 from sim.story import format_timeline, load_story, run_story, story_names
 
 EXIT_BAD_INPUT = 2
+DASHBOARD_APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
+DASHBOARD_PORT = 8765
+WORKSHOP_APP = DASHBOARD_APP.with_name("workshop.py")
 
 
 def _ranged(convert: type, low: float, high: float, what: str):
@@ -113,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="write a self-contained HTML report of an experiment's results")
     rep.add_argument("dir", type=Path, help="results directory of `community-sim experiment`")
     rep.add_argument("--out", type=Path, help="HTML file to write (default DIR/report.html)")
+    dash = sub.add_parser("dashboard", help="start the planner dashboard (Solara) on 127.0.0.1")
+    dash.add_argument("--port", type=_ranged(int, 1, 65535, "a port from 1 to 65535"), default=DASHBOARD_PORT)
     return parser
 
 
@@ -275,17 +282,6 @@ def cmd_story(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_workshop(args: argparse.Namespace) -> int:
-    """Start ``solara run`` on the workshop page (this process becomes the server)."""
-    page = Path(__file__).resolve().parents[1] / "dashboards" / "workshop.py"
-    if not page.is_file():
-        raise ConfigError(str(page), "", "the workshop page is missing; allowed: run from a source checkout")
-    print(f"研修モード / workshop: http://127.0.0.1:{args.port}  (Ctrl+C to stop)", flush=True)
-    cmd = [sys.executable, "-m", "solara", "run", str(page), "--host", "127.0.0.1", "--port", str(args.port)]
-    os.execv(sys.executable, [*cmd, "--production", "--no-open"])  # no child left behind when stopped
-    return 0  # not reached
-
-
 def _all_bundled_baseline_first() -> list[str]:
     names = bundled_names("scenarios")
     return ["baseline", *[n for n in names if n != "baseline"]] if "baseline" in names else names
@@ -311,6 +307,36 @@ def _clean(obj):
     return obj
 
 
+def dashboard_command(port: int, app: Path = DASHBOARD_APP) -> list[str]:
+    """The command that serves a page (default: the dashboard) on the loopback interface only."""
+    serve = ["--host", "127.0.0.1", "--port", str(port), "--production", "--no-open", "--no-check-version"]
+    return [sys.executable, "-m", "solara", "run", str(app), *serve]
+
+
+# Solara otherwise asks PyPI for its latest version and sends usage telemetry: the pages stay offline.
+DASHBOARD_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    return _serve(DASHBOARD_APP, args.port, "施策比較ダッシュボード / planner dashboard")
+
+
+def cmd_workshop(args: argparse.Namespace) -> int:
+    return _serve(WORKSHOP_APP, args.port, "研修モード / workshop")
+
+
+def _serve(app: Path, port: int, title: str) -> int:
+    """Serve a Solara page of dashboards/ on 127.0.0.1 until Ctrl+C."""
+    if not app.is_file():
+        raise ConfigError(str(app), "", "the page is not in this installation; allowed: run from a source checkout")
+    print(f"{title}: http://127.0.0.1:{port}  (Ctrl+C to stop)", flush=True)
+    try:
+        env = {**os.environ, **DASHBOARD_ENV}
+        return subprocess.call(dashboard_command(port, app), cwd=app.parents[1], env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
 COMMANDS = {
     "scenarios": cmd_scenarios,
     "towns": cmd_towns,
@@ -320,6 +346,7 @@ COMMANDS = {
     "story": cmd_story,
     "report": cmd_report,
     "workshop": cmd_workshop,
+    "dashboard": cmd_dashboard,
 }
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ meets the same luck (common random numbers), so the timelines differ only by the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -95,12 +96,36 @@ def run_story(story: Story, scenario: str | Path = "baseline", lang: str = "ja")
     model = CommunityModel(scenario, s["town"], seed=s["seed"])
     household = int(np.flatnonzero(model.town.htype == TYPE_KEYS.index(s["household_type"]))[0])
     model.start_case(household, Stage[s["stage"].upper()], [DOMAIN_KEYS.index(d) for d in s["domains"]])
+    return model, follow_household(model, household, s["weeks"], lang)
+
+
+def follow_household(
+    model: CommunityModel,
+    household: int,
+    weeks: int,
+    lang: str = "ja",
+    on_week: Callable[[CommunityModel], None] | None = None,
+) -> pd.DataFrame:
+    """Step ``model`` ``weeks`` weeks and read household ``household``'s weeks as a timeline.
+
+    Args:
+        model: The model, as it stands at the start of the timeline.
+        household: Index of the household followed.
+        weeks: Weeks to step.
+        lang: ``"ja"`` or ``"en"``.
+        on_week: Called with the model after every week (progress, or to stop by raising).
+
+    Returns:
+        Columns week, event, text; the first row is the household's start.
+    """
     reader = _Reader(model, household, lang)
     events = reader.start()
-    for _ in range(s["weeks"]):
+    for _ in range(weeks):
         model.step()
         events += reader.read()
-    return model, pd.DataFrame(events, columns=["week", "event", "text"])
+        if on_week is not None:
+            on_week(model)
+    return pd.DataFrame(events, columns=["week", "event", "text"])
 
 
 class _Reader:
@@ -140,6 +165,8 @@ class _Reader:
 
     def start(self) -> list[tuple[int, str, str]]:
         p = self.prev
+        if p["case"] < 0:  # followed from an ordinary week (the town view), not from a story's problem
+            return [(0, "start", self._t("始まり：困りごとはない", "Start: no problem"))]
         domains = self._domains(p["domains"])
         return [
             (
@@ -209,20 +236,22 @@ class _Reader:
                 "支えられた経験を生かし、ピアサポーターになった（受け手を担い手に）",
                 "Having been helped, they became a peer supporter",
             )
-        for item in m.council_log().iloc[self.council_seen :].itertuples():
-            if item.decided_week == week:
+        # The council's own entries (the rows of council_log()): a table a week made long timelines slow.
+        log = m.mechanism("council").log
+        for item in log[self.council_seen :]:
+            if item["decided_week"] == week:
                 say(
                     "council",
-                    f"自立支援協議会が「{item.domain_ja}」を地域課題として取り上げた",
-                    f"The 自立支援協議会 took up '{item.domain}' as an area issue",
+                    f"自立支援協議会が「{item['domain_ja']}」を地域課題として取り上げた",
+                    f"The 自立支援協議会 took up '{item['domain']}' as an area issue",
                 )
-        opened = m.council_log()
-        for item in opened[(opened["opens_week"] == week) & opened["opened"]].itertuples():
-            say(
-                "resource",
-                f"新しい地域資源が開設された：{item.field_ja}（{item.domain_ja}）",
-                f"A new local resource opened: field {item.field} for '{item.domain}'",
-            )
+        for item in log:
+            if item["opens_week"] == week and item["opened"]:
+                say(
+                    "resource",
+                    f"新しい地域資源が開設された：{item['field_ja']}（{item['domain_ja']}）",
+                    f"A new local resource opened: field {item['field']} for '{item['domain']}'",
+                )
         self.prev = new
         return out
 

@@ -50,14 +50,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def solara_server(app: Path | str, timeout: float = 90.0, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Serve ``app`` with ``solara run`` on a free loopback port; yields its base URL."""
+def solara_server(
+    app: Path | str, timeout: float = 90.0, env: dict[str, str] | None = None, args: list[str] | None = None
+) -> Iterator[str]:
+    """Serve ``app`` with ``solara run`` on a free loopback port; yields its base URL.
+
+    ``args`` are added to the ``solara run`` command (e.g. ``["--no-check-version"]``).
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = ARTIFACTS / f"server-{Path(app).stem}-{port}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", "127.0.0.1", "--port", str(port)]
-    cmd += ["--production", "--no-open"]
+    cmd += ["--production", "--no-open", *(args or [])]
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
         try:

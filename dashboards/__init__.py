@@ -1,0 +1,1 @@
+"""The planner dashboard (Solara): ``solara run dashboards/app.py``; the logic lives in this package."""

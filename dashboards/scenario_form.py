@@ -1,0 +1,428 @@
+"""Building a scenario with switches and sliders, saving it as a file and loading one back.
+
+A scenario built here is an ordinary :class:`sim.config.Scenario`: it is validated by the
+model's schema (:func:`sim.config.scenario_from_dict`) and saved with
+:func:`sim.config.scenario_to_toml`, so the saved file runs unchanged with
+``community-sim run FILE``.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sim.config import (
+    Scenario,
+    TownProfile,
+    effective_profile,
+    load_scenario_text,
+    mechanism_params,
+    scenario_from_dict,
+    scenario_to_dict,
+    scenario_to_toml,
+)
+from sim.mechanisms import MECHANISM_BY_NAME
+from sim.params import ConfigError
+from sim.town import TOWN_PARAMS
+
+MAX_UPLOAD_BYTES = 64 * 1024
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A switch or slider of the scenario builder, bound to one model parameter.
+
+    Attributes:
+        section: ``"mechanisms"`` or ``"town"``.
+        block: Mechanism name, or town profile section.
+        key: Parameter name in the block.
+        label: ``(ja, en)`` label.
+        help: ``(ja, en)`` plain-language explanation shown next to the control.
+        low: Slider minimum (in the units shown).
+        high: Slider maximum.
+        step: Slider step.
+        scale: Shown value = parameter value × scale (100 for shares shown in %).
+    """
+
+    section: str
+    block: str
+    key: str
+    label: tuple[str, str]
+    help: tuple[str, str]
+    low: float = 0.0
+    high: float = 1.0
+    step: float = 0.05
+    scale: float = 1.0
+
+    @property
+    def id(self) -> str:
+        """A unique identifier, e.g. ``mechanisms.outreach.hours_per_week_per_10k_households``."""
+        return f"{self.section}.{self.block}.{self.key}"
+
+    @property
+    def is_switch(self) -> bool:
+        """Whether the lever is an on/off switch."""
+        return self.param.kind == "bool"
+
+    @property
+    def param(self):
+        """The model's declaration of the parameter (:class:`sim.params.Param`)."""
+        if self.section == "mechanisms":
+            return MECHANISM_BY_NAME[self.block].declared_params()[self.key]
+        return TOWN_PARAMS[self.block][self.key]
+
+
+def _switch(block: str, key: str, label: tuple[str, str], help_: tuple[str, str]) -> Lever:
+    return Lever("mechanisms", block, key, label, help_)
+
+
+SWITCHES: tuple[Lever, ...] = (
+    _switch(
+        "desk_intake",
+        "refuse_none",
+        ("断らない相談支援（ワンストップ窓口）", "One-stop desk (断らない相談支援)"),
+        (
+            "どの窓口も分野を問わず相談を受け止め、必要な支援につなぎます。オフだと分野違いの相談は別の窓口に回され（たらい回し）、"
+            "あきらめる世帯が出ます。",
+            "Every desk accepts every household, whatever its problems. When off, desks turn away problems "
+            "outside their field and some households give up after being bounced.",
+        ),
+    ),
+    _switch(
+        "support_meeting",
+        "enabled",
+        ("支援会議", "Support meeting (支援会議)"),
+        (
+            "関係機関が本人の同意なしに情報を共有できる会議。滞納などの行政情報から、まだ相談に来ない世帯に気づけます。",
+            "Agencies share information without the household's consent; arrears in taxes, rent or utilities "
+            "reveal households that have not come forward.",
+        ),
+    ),
+    _switch(
+        "jusoteki_meeting",
+        "enabled",
+        ("重層的支援会議", "重層的支援会議 (cross-agency planning)"),
+        (
+            "複雑化・複合化した世帯について、分野をまたいだ支援プランを立てます。一つの窓口では届かない課題にも支援が届きます。",
+            "Plans support across fields for complex households, so that problems one desk cannot reach are "
+            "covered too.",
+        ),
+    ),
+    _switch(
+        "multi_agency_team",
+        "enabled",
+        ("多機関協働", "Multi-agency teams (多機関協働)"),
+        (
+            "相談支援包括化推進員が複数の機関のチームをつくり、複雑な事例を一緒に支えます。",
+            "Coordinators convene teams of several agencies for complex cases.",
+        ),
+    ),
+    _switch(
+        "participation_support",
+        "enabled",
+        ("参加支援", "Participation support (参加支援)"),
+        (
+            "支援している世帯を居場所や就労体験につなぎます。社会とのつながりが再発を防ぎます。",
+            "Links supported households to venues and work trials; belonging somewhere prevents relapse.",
+        ),
+    ),
+    _switch(
+        "accompaniment",
+        "enabled",
+        ("伴走支援", "Accompaniment (伴走支援)"),
+        (
+            "支援が終わった後も1年ほど関わり続け、再び困ったときに早く気づきます。",
+            "Keeps in touch for about a year after a case closes, so a new problem is noticed early.",
+        ),
+    ),
+    _switch(
+        "housing_support",
+        "enabled",
+        ("居住支援", "Housing support (居住支援)"),
+        (
+            "保証や物件探し、見守り付き住宅で、大家さんに断られがちな世帯の住まい探しを助けます。",
+            "Guarantees, matching and supported housing help households that landlords tend to refuse.",
+        ),
+    ),
+    _switch(
+        "peer_supporters",
+        "enabled",
+        ("ピアサポート（受け手を担い手に）", "Peer supporters (受け手を担い手に)"),
+        (
+            "支援を受けて立ち直った人が、今度は支え手として孤立した世帯を訪ねます。",
+            "People who were helped become supporters and visit isolated households.",
+        ),
+    ),
+    _switch(
+        "council",
+        "enabled",
+        ("自立支援協議会", "自立支援協議会 (local support council)"),
+        (
+            "満たされないニーズが続く分野について、協議会が新しい社会資源（窓口の専門職など）を生み出します。",
+            "Where unmet needs persist, the council creates new resources (such as more professionals at a desk).",
+        ),
+    ),
+)
+
+SLIDERS: tuple[Lever, ...] = (
+    Lever(
+        "mechanisms",
+        "outreach",
+        "hours_per_week_per_10k_households",
+        ("アウトリーチの時間（1万世帯あたり週何時間）", "Outreach (staff hours a week per 10,000 households)"),
+        (
+            "窓口に来ない世帯を訪ねる専任職員の時間。40時間で常勤1人分です。0ならアウトリーチはありません。",
+            "Hours of dedicated staff who visit households that do not come to desks; 40 hours is one full-time "
+            "worker. 0 means no outreach.",
+        ),
+        0,
+        200,
+        10,
+    ),
+    Lever(
+        "mechanisms",
+        "caseloads",
+        "capacity_per_professional",
+        ("専門職1人が持てる担当ケース数", "Cases one professional can hold"),
+        (
+            "これを超える世帯は待機リストに入ります。少ないほど手厚い支援ですが、待つ世帯が増えます。",
+            "Households beyond this wait on a list. Fewer means closer support but longer waiting.",
+        ),
+        5,
+        80,
+        1,
+    ),
+    Lever(
+        "town",
+        "jichikai",
+        "membership_rate",
+        ("自治会の加入率（%）", "自治会 membership (%)"),
+        (
+            "自治会に加入している世帯の割合。加入世帯は近所づきあいが多く、見守りや住民からの情報提供が届きやすくなります。",
+            "Share of households in their 自治会. Members have more neighbour ties, so watching and reporting "
+            "reach them more easily.",
+        ),
+        0,
+        100,
+        1,
+        100.0,
+    ),
+    Lever(
+        "town",
+        "jichikai",
+        "activity",
+        ("自治会の活動の活発さ（0〜1）", "自治会 activity (0–1)"),
+        (
+            "見守り・声かけ・回覧・行事の活発さ。0は休眠状態、1はとても活発です。活発なほど住民からの情報提供が増えます。",
+            "How active associations are (watching, greetings, circulars, events): 0 dormant, 1 very active. More "
+            "activity means more reports from residents.",
+        ),
+        0,
+        1,
+        0.05,
+    ),
+    Lever(
+        "town",
+        "minsei",
+        "vacancy_rate",
+        ("民生委員の欠員率（%）", "民生委員 vacancies (%)"),
+        (
+            "なり手がなく空いている民生委員の地区の割合。空いた地区には訪問がありません。なり手を確保すると下がります。",
+            "Share of 民生委員 districts with nobody in post; vacant districts get no visits. Recruiting lowers it.",
+        ),
+        0,
+        100,
+        1,
+        100.0,
+    ),
+    Lever(
+        "town",
+        "venues",
+        "kayoi_per_10k_65plus",
+        ("通いの場・サロン（65歳以上1万人あたりの数）", "通いの場 / salons (per 10,000 people aged 65+)"),
+        (
+            "高齢者の通いの場の密度（全国は約40）。増やすと参加者が増え、スタッフが変化に気づく機会が増えます。",
+            "Density of venues for older people (about 40 nationally). More venues mean more participants and "
+            "more chances for staff to notice changes.",
+        ),
+        0,
+        200,
+        5,
+    ),
+    Lever(
+        "town",
+        "venues",
+        "ibasho_per_10k_people",
+        ("居場所（人口1万人あたりの数）", "居場所 drop-in places (per 10,000 people)"),
+        (
+            "子ども食堂・ひきこもりの居場所など、誰でも立ち寄れる場の密度（全国は約0.9）。",
+            "Density of drop-in places such as children's cafeterias (about 0.9 nationally).",
+        ),
+        0,
+        10,
+        0.1,
+    ),
+    Lever(
+        "mechanisms",
+        "council",
+        "research",
+        ("協議会の調査研究の力（0〜1）", "Council: research (0–1)"),
+        (
+            "地域の課題を調べ、根拠をもって訴える力。高いほど満たされないニーズを早く取り上げます。",
+            "How well the council assesses the area and argues for its issues; higher takes up unmet needs sooner.",
+        ),
+    ),
+    Lever(
+        "mechanisms",
+        "council",
+        "collaboration",
+        ("協議会の協働性（0〜1）", "Council: collaboration (0–1)"),
+        (
+            "機関や住民とのネットワークと信頼。高いほど新しい資源づくりに協力が得られます。",
+            "Its network and trust with agencies and residents; higher gets more help for new resources.",
+        ),
+    ),
+    Lever(
+        "mechanisms",
+        "council",
+        "creativity",
+        ("協議会の創造性（0〜1）", "Council: creativity (0–1)"),
+        (
+            "話し合いを進め、アイデアを引き出して計画にする力。",
+            "Facilitation and planning that draw out ideas.",
+        ),
+    ),
+)
+
+LEVERS: tuple[Lever, ...] = SWITCHES + SLIDERS
+
+
+def lever_values(scenario: Scenario, town: TownProfile) -> dict[str, Any]:
+    """What each lever shows for ``scenario`` on ``town`` (sliders in their display units).
+
+    Args:
+        scenario: A validated scenario.
+        town: The town it runs on (town levers show the effective value there).
+
+    Returns:
+        Lever id → bool for switches, number for sliders.
+    """
+    profile = effective_profile(scenario, town)
+    mechanisms = mechanism_params(scenario)
+    values = {}
+    for lever in LEVERS:
+        raw = (mechanisms if lever.section == "mechanisms" else profile)[lever.block][lever.key]
+        values[lever.id] = raw if lever.is_switch else round(raw * lever.scale, 6)
+    return values
+
+
+def build_scenario(
+    start: Scenario,
+    town: TownProfile,
+    values: Mapping[str, Any],
+    name: str,
+    title_ja: str,
+    title_en: str,
+    description: str = "",
+) -> Scenario:
+    """A scenario: ``start`` with the levers set to ``values``.
+
+    Settings of ``start`` that no lever shows are kept. A lever left at the value it has without
+    any policy (the mechanism's default, the town's own value) writes nothing to the file.
+    Town values are written as absolute values for ``town``.
+
+    Args:
+        start: The scenario the planner started from.
+        town: The town the scenario is built for.
+        values: Lever id → value in display units (missing levers keep ``start``'s value).
+        name: File name without ``.toml``.
+        title_ja: Japanese title.
+        title_en: English title (the Japanese one is used when empty).
+        description: Description (both languages; a default one is written when empty).
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ConfigError: A value is not allowed by the model's schema.
+    """
+    raw = copy.deepcopy(scenario_to_dict(start))
+    shown = lever_values(start, town)
+    for lever in LEVERS:
+        value = values.get(lever.id, shown[lever.id])
+        if not lever.is_switch:
+            value = _to_param(lever, value)
+        block = raw.setdefault(lever.section, {}).setdefault(lever.block, {})
+        neutral = lever.param.default if lever.section == "mechanisms" else town.profile[lever.block][lever.key]
+        if value == neutral:
+            block.pop(lever.key, None)
+        else:
+            block[lever.key] = value
+    for section in ("town", "mechanisms"):
+        raw[section] = {k: v for k, v in raw.get(section, {}).items() if v}
+        if not raw[section]:
+            del raw[section]
+    text = description.strip() or f"{start.title_ja}をもとにダッシュボードで作成したシナリオ。"
+    raw["scenario"] = {
+        "title_ja": title_ja.strip() or name,
+        "title_en": title_en.strip() or title_ja.strip() or name,
+        "description_ja": text,
+        "description_en": description.strip() or f"Built in the dashboard from '{start.title_en}'.",
+    }
+    return scenario_from_dict(raw, name, f"{name}.toml")
+
+
+def _to_param(lever: Lever, shown: float) -> float | int:
+    value = shown / lever.scale
+    return round(value) if lever.param.kind == "int" else round(float(value), 6)
+
+
+def name_problem(name: str, taken: set[str], lang: str = "ja") -> str | None:
+    """A message when ``name`` cannot be a scenario file name, else ``None``."""
+    from dashboards.i18n import tr
+
+    if not NAME_PATTERN.match(name):
+        return tr("bad_name", lang)
+    if name in taken:
+        return tr("name_taken", lang)
+    return None
+
+
+def scenario_file(scenario: Scenario) -> tuple[str, bytes]:
+    """The file name and UTF-8 bytes of a scenario file for download."""
+    return f"{scenario.name}.toml", scenario_to_toml(scenario).encode("utf-8")
+
+
+def read_upload(name: str, data: bytes | str | None, size: int, lang: str = "ja") -> tuple[Scenario | None, str | None]:
+    """A scenario from an uploaded file, checked for size, encoding and against the schema.
+
+    Args:
+        name: The uploaded file's name.
+        data: Its content (``None`` when the browser refused to read a file that is too large).
+        size: Its size in bytes as the browser reported it.
+        lang: Language of the message.
+
+    Returns:
+        ``(scenario, None)`` or ``(None, message)``.
+    """
+    from dashboards.i18n import tr
+
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    size = max(size, len(raw or b""))
+    if size > MAX_UPLOAD_BYTES or raw is None:
+        return None, tr("upload_too_big", lang, size=size, limit=MAX_UPLOAD_BYTES)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, tr("upload_not_text", lang)
+    stem = re.sub(r"[^a-z0-9_]", "_", name.rsplit(".", 1)[0].lower()) or "uploaded"
+    if not stem[0].isalpha():
+        stem = f"s_{stem}"
+    try:
+        return load_scenario_text(text, stem, name), None
+    except ConfigError as e:
+        return None, tr("bad_file", lang, detail=str(e))

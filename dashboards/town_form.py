@@ -1,0 +1,518 @@
+"""Describing one's own town: the numbers a planner knows, turned into a validated town profile.
+
+A planner knows counts (民生委員の定数と欠員, 自治会の数, 通いの場の数, 専門職の人数) and the 高齢化率;
+the model's profile holds rates and densities. :func:`field_values` reads a profile as such
+numbers, :func:`apply_fields` writes them back, and every value is checked twice: here (a message
+next to the field, in the planner's language) and by the model's own schema
+(:func:`sim.config.town_from_dict`, which raises :class:`~sim.params.ConfigError`).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sim.config import TownProfile, load_town_text, town_from_dict
+from sim.domain import TYPE_KEYS, HouseholdType
+from sim.params import ConfigError
+from sim.town import ORDINARY_TEMPLATES, TOWN_PARAMS, TYPE_TEMPLATES
+
+ELDERLY_AGE = 65
+
+
+@dataclass(frozen=True)
+class TownField:
+    """One number a planner enters about the town.
+
+    Attributes:
+        key: Identifier of the field.
+        label: ``(ja, en)`` label.
+        help: ``(ja, en)`` plain-language explanation shown next to the field.
+        kind: ``"int"``, ``"float"``, ``"percent"`` (entered in %, stored as a share) or ``"text"``.
+        low: Smallest allowed entry (in the units entered).
+        high: Largest allowed entry.
+    """
+
+    key: str
+    label: tuple[str, str]
+    help: tuple[str, str]
+    kind: str = "int"
+    low: float | None = 0
+    high: float | None = None
+
+
+def _households_param_high() -> int:
+    return int(TOWN_PARAMS["town"]["households"].high)
+
+
+BASE_FIELDS: tuple[TownField, ...] = (
+    TownField(
+        "name_ja",
+        ("町の名前", "Name of the town"),
+        ("結果や資料に表示される名前です。", "Shown on the results and the council summary."),
+        kind="text",
+        low=None,
+    ),
+    TownField(
+        "households",
+        ("世帯数", "Households"),
+        (
+            "住民基本台帳などの世帯数。中学校区なら数千世帯、市全体なら数万世帯です。大きいほど計算に時間がかかります。",
+            "Number of households (resident register). A school district has a few thousand, a city tens of "
+            "thousands; larger towns take longer to compute.",
+        ),
+        low=int(TOWN_PARAMS["town"]["households"].low),
+        high=_households_param_high(),
+    ),
+    TownField(
+        "ageing_rate",
+        ("高齢化率（%）", "Ageing rate (% aged 65+)"),
+        (
+            "人口に占める65歳以上の割合。入れた値に合うよう、高齢単身世帯と高齢夫婦世帯の割合を調整します（全国は約29%）。",
+            "Share of residents aged 65+. The shares of elderly people living alone and elderly couples are "
+            "adjusted to match it (Japan: about 29%).",
+        ),
+        kind="percent",
+        low=0,
+        high=100,
+    ),
+    TownField(
+        "minsei_posts",
+        ("民生委員の定数（担当地区の数）", "民生委員 posts (districts)"),
+        (
+            "民生委員・児童委員の定数。1人が1つの地区を担当します（全国平均は約266世帯に1人）。",
+            "Number of 民生委員 (volunteer welfare commissioner) posts; each covers one district (about one per "
+            "266 households nationally).",
+        ),
+        low=1,
+    ),
+    TownField(
+        "minsei_vacancies",
+        ("民生委員の欠員数", "民生委員 vacancies"),
+        (
+            "定数のうち、なり手がなく空いている地区の数。空いた地区には訪問がありません（全国の欠員率は約8%）。",
+            "Posts with nobody in them. Vacant districts get no commissioner visits (about 8% nationally).",
+        ),
+        low=0,
+    ),
+    TownField(
+        "jichikai_areas",
+        ("自治会・町内会の数", "Number of 自治会 (neighbourhood associations)"),
+        (
+            "町の中の自治会・町内会の数。世帯はこの数の区域に分かれ、近所づきあいは区域の中で生まれます。",
+            "Number of 自治会 / 町内会. Households are divided into this many areas; neighbour ties form within an "
+            "area.",
+        ),
+        low=1,
+    ),
+    TownField(
+        "membership_rate",
+        ("自治会の加入率（%）", "自治会 membership (%)"),
+        (
+            "自治会に加入している世帯の割合（全国は約72%）。加入世帯は近所づきあいが多く、見守りや情報提供が届きやすくなります。",
+            "Share of households in their 自治会 (about 72% nationally). Members have more neighbour ties, so "
+            "watching and reporting reach them more easily.",
+        ),
+        kind="percent",
+        low=0,
+        high=100,
+    ),
+    TownField(
+        "kayoi_count",
+        ("通いの場・サロンの数", "通いの場 / salons for older people"),
+        (
+            "高齢者の通いの場・サロンの数（全国は65歳以上1万人あたり約40か所）。参加者の変化にスタッフが気づきます。",
+            "Number of 通いの場 and salons (about 40 per 10,000 people aged 65+ nationally). Their staff notice "
+            "changes in participants.",
+        ),
+        low=0,
+    ),
+    TownField(
+        "ibasho_count",
+        ("居場所の数（子ども食堂・ひきこもりの居場所など）", "居場所 (children's cafeterias, drop-in places, …)"),
+        (
+            "誰でも立ち寄れる居場所の数（全国は人口1万人あたり約0.9か所）。ひきこもりや障害のある人が参加しやすい場です。",
+            "Number of drop-in places (about 0.9 per 10,000 people nationally); withdrawn and disabled people "
+            "take part more easily here.",
+        ),
+        low=0,
+    ),
+)
+
+
+def desk_field(kind: str, name_ja: str) -> TownField:
+    """The field for the number of professionals at the desks of one kind.
+
+    Args:
+        kind: The desk kind (``houkatsu``, ``konkyu``, …).
+        name_ja: The desk's Japanese name.
+
+    Returns:
+        A field ``staff_<kind>``.
+    """
+    return TownField(
+        f"staff_{kind}",
+        (f"{name_ja}の専門職の人数", f"Professionals at {name_ja} ({kind})"),
+        (
+            "この種類の窓口で相談を受け支援する専門職の合計人数（町全体）。1人が持てる担当ケースには上限があり、"
+            "超えると待機が生じます。",
+            "Total professionals at desks of this kind in the town. Each can hold a limited number of cases; "
+            "beyond that households wait.",
+        ),
+        kind="float",
+        low=0,
+    )
+
+
+def town_fields(profile: Mapping[str, Any]) -> list[TownField]:
+    """Every field of a profile: the base fields, then one per desk kind."""
+    return [*BASE_FIELDS, *(desk_field(d["kind"], d["name_ja"]) for d in profile["desks"])]
+
+
+# ---------------------------------------------------------------- population
+
+
+def _expected_members(slots: list[tuple[int, int, int, int]]) -> tuple[float, float]:
+    """Expected residents and residents aged 65+ of a household template."""
+    members = elderly = 0.0
+    for low, high, count_low, count_high in slots:
+        count = (count_low + count_high) / 2
+        members += count
+        elderly += count * max(0, high - max(low, ELDERLY_AGE) + 1) / (high - low + 1)
+    return members, elderly
+
+
+def population(profile: Mapping[str, Any]) -> tuple[float, float]:
+    """Expected residents and residents aged 65+ of a profile (as the model draws them).
+
+    Args:
+        profile: A town profile (validated or not; only the household shares and count are read).
+
+    Returns:
+        ``(residents, residents aged 65+)``.
+    """
+    shares = profile["household_types"]["shares"]
+    ordinary = profile["ordinary_households"]
+    per_household = elderly = 0.0
+    total = sum(ordinary.values()) or 1.0
+    for name, slots in ORDINARY_TEMPLATES.items():
+        m, e = _expected_members(slots)
+        weight = shares["ordinary"] * ordinary[name] / total
+        per_household += weight * m
+        elderly += weight * e
+    for htype, slots in TYPE_TEMPLATES.items():
+        m, e = _expected_members(slots)
+        weight = shares[TYPE_KEYS[htype]]
+        per_household += weight * m
+        elderly += weight * e
+    n = profile["town"]["households"]
+    return n * per_household, n * elderly
+
+
+def ageing_rate(profile: Mapping[str, Any]) -> float:
+    """Expected share of residents aged 65+ (0–1)."""
+    people, elderly = population(profile)
+    return elderly / people if people else 0.0
+
+
+def _scaled_shares(profile: Mapping[str, Any], factor: float) -> tuple[dict[str, float], dict[str, float]]:
+    """Household shares with elderly-alone and elderly-couple households scaled by ``factor``."""
+    shares = dict(profile["household_types"]["shares"])
+    alone = TYPE_KEYS[HouseholdType.ELDERLY_ALONE]
+    shares[alone] = shares[alone] * factor
+    shares["ordinary"] = 1.0 - sum(v for k, v in shares.items() if k != "ordinary")
+    ordinary = dict(profile["ordinary_households"])
+    couple = min(ordinary["elderly_couple"] * factor, 1.0)
+    rest = 1.0 - ordinary["elderly_couple"]
+    scale = (1.0 - couple) / rest if rest > 0 else 0.0
+    ordinary = {k: (couple if k == "elderly_couple" else v * scale) for k, v in ordinary.items()}
+    return shares, ordinary
+
+
+def _max_factor(profile: Mapping[str, Any]) -> float:
+    shares = profile["household_types"]["shares"]
+    alone = shares[TYPE_KEYS[HouseholdType.ELDERLY_ALONE]]
+    room = shares["ordinary"] + alone
+    limits = [room / alone if alone > 0 else math.inf]
+    couple = profile["ordinary_households"]["elderly_couple"]
+    limits.append(1.0 / couple if couple > 0 else math.inf)
+    return min(min(limits), 50.0)
+
+
+def ageing_range(profile: Mapping[str, Any]) -> tuple[float, float]:
+    """The lowest and highest ageing rate reachable by scaling the elderly households (0–1)."""
+    low = ageing_rate(_with_shares(profile, *_scaled_shares(profile, 0.0)))
+    high = ageing_rate(_with_shares(profile, *_scaled_shares(profile, _max_factor(profile))))
+    return low, high
+
+
+def _with_shares(profile: Mapping[str, Any], shares: dict, ordinary: dict) -> dict[str, Any]:
+    out = dict(profile)
+    out["household_types"] = {**profile["household_types"], "shares": shares}
+    out["ordinary_households"] = ordinary
+    return out
+
+
+def shares_for_ageing_rate(profile: Mapping[str, Any], target: float) -> tuple[dict[str, float], dict[str, float]]:
+    """Household shares that give the ageing rate ``target``, scaling elderly households only.
+
+    Args:
+        profile: The profile whose shares are scaled.
+        target: Share of residents aged 65+ (0–1), within :func:`ageing_range`.
+
+    Returns:
+        ``(household_types.shares, ordinary_households)``.
+
+    Raises:
+        ValueError: ``target`` is outside the reachable range.
+    """
+    low, high = ageing_range(profile)
+    if not low - 1e-9 <= target <= high + 1e-9:
+        raise ValueError(f"{target:.3f} outside {low:.3f}–{high:.3f}")
+    lo, hi = 0.0, _max_factor(profile)
+    for _ in range(60):  # bisection: the ageing rate grows with the factor
+        mid = (lo + hi) / 2
+        if ageing_rate(_with_shares(profile, *_scaled_shares(profile, mid))) < target:
+            lo = mid
+        else:
+            hi = mid
+    shares, ordinary = _scaled_shares(profile, (lo + hi) / 2)
+    shares = {k: round(v, 6) for k, v in shares.items()}
+    shares["ordinary"] = round(1.0 - sum(v for k, v in shares.items() if k != "ordinary"), 6)
+    ordinary = {k: round(v, 6) for k, v in ordinary.items()}
+    return shares, ordinary
+
+
+# ---------------------------------------------------------------- profile ⇄ fields
+
+
+def field_values(town: TownProfile) -> dict[str, Any]:
+    """The planner's numbers of a profile (counts rounded to whole numbers, rates in %).
+
+    Args:
+        town: A validated town profile.
+
+    Returns:
+        Field key → value in the units entered.
+    """
+    p = town.profile
+    n = p["town"]["households"]
+    people, elderly = population(p)
+    posts = max(1, round(n / p["minsei"]["households_per_district"]))
+    values: dict[str, Any] = {
+        "name_ja": p["town"]["name_ja"],
+        "households": n,
+        "ageing_rate": round(100 * ageing_rate(p), 1),
+        "minsei_posts": posts,
+        "minsei_vacancies": round(posts * p["minsei"]["vacancy_rate"]),
+        "jichikai_areas": max(1, round(n / p["jichikai"]["households_per_area"])),
+        "membership_rate": round(100 * p["jichikai"]["membership_rate"], 1),
+        "kayoi_count": round(p["venues"]["kayoi_per_10k_65plus"] * elderly / 10_000),
+        "ibasho_count": round(p["venues"]["ibasho_per_10k_people"] * people / 10_000),
+    }
+    for desk in p["desks"]:
+        values[f"staff_{desk['kind']}"] = round(desk["staff_per_100k_people"] * people / 100_000, 1)
+    return values
+
+
+def parse_entry(field: TownField, text: str, lang: str = "ja") -> tuple[Any, str | None]:
+    """Read one entry as typed; a problem becomes a message for next to the field.
+
+    Args:
+        field: The field.
+        text: What the planner typed.
+        lang: Language of the message.
+
+    Returns:
+        ``(value, None)`` or ``(None, message)``.
+    """
+    text = str(text).strip()
+    if field.kind == "text":
+        if not text:
+            return None, "名前を入れてください。" if lang == "ja" else "Enter a name."
+        return text, None
+    text = text.replace(",", "").replace("，", "")
+    try:
+        value: float = int(text) if field.kind == "int" else float(text)
+    except ValueError:
+        what = "整数" if field.kind == "int" else "数"
+        what_en = "a whole number" if field.kind == "int" else "a number"
+        return None, f"{what}で入れてください。" if lang == "ja" else f"Enter {what_en}."
+    if not math.isfinite(value):
+        return None, "数で入れてください。" if lang == "ja" else "Enter a number."
+    if (field.low is not None and value < field.low) or (field.high is not None and value > field.high):
+        return None, range_message(field, lang)
+    return value, None
+
+
+def range_message(field: TownField, lang: str) -> str:
+    """The message for an entry outside the field's range."""
+    low = "" if field.low is None else f"{field.low:,}"
+    high = "" if field.high is None else f"{field.high:,}"
+    if lang == "en":
+        return f"Allowed: {low} to {high}." if high else f"Allowed: {low} or more."
+    return f"{low}〜{high}の範囲で入れてください。" if high else f"{low}以上で入れてください。"
+
+
+def apply_fields(base: TownProfile, entries: Mapping[str, str], lang: str = "ja") -> tuple[TownProfile | None, dict]:
+    """The town described by the planner's entries, or a message for each field with a problem.
+
+    Args:
+        base: The profile the planner started from (everything not entered comes from it).
+        entries: Field key → text as typed (missing keys keep the base value).
+        lang: Language of the messages.
+
+    Returns:
+        ``(profile, {})`` when every entry is valid, else ``(None, {field key: message})``.
+    """
+    fields = {f.key: f for f in town_fields(base.profile)}
+    current = field_values(base)
+    values: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for key, field in fields.items():
+        value, problem = parse_entry(field, entries.get(key, current[key]), lang)
+        if problem:
+            problems[key] = problem
+        else:
+            values[key] = value
+    if problems:
+        return None, problems
+    raw, problems = _profile_from_values(base, values, lang)
+    if problems:
+        return None, problems
+    try:
+        return town_from_dict(raw, "dashboard"), {}
+    except ConfigError as e:
+        return None, {_field_of_key(e.key): e.problem}
+
+
+def _profile_from_values(base: TownProfile, values: Mapping[str, Any], lang: str) -> tuple[dict, dict[str, str]]:
+    """The raw profile with the planner's changes; a field left as shown keeps the base's exact value.
+
+    Counts are rewritten when they changed or when the town's size or age changed (the planner
+    kept the count, so the rate per household must follow).
+    """
+    raw = copy.deepcopy(base.profile)
+    current = field_values(base)
+    changed = {k for k, v in values.items() if v != current[k]}
+    resized = bool(changed & {"households", "ageing_rate"})
+    problems: dict[str, str] = {}
+    n = int(values["households"])
+    raw["town"]["households"] = n
+    if "name_ja" in changed:
+        raw["town"]["name_ja"] = values["name_ja"]
+        raw["town"]["name"] = "my_town"
+    if "ageing_rate" in changed:
+        target = values["ageing_rate"] / 100
+        try:
+            raw["household_types"]["shares"], raw["ordinary_households"] = shares_for_ageing_rate(raw, target)
+        except ValueError:
+            low, high = ageing_range(raw)
+            problems["ageing_rate"] = (
+                f"この町の世帯構成では{100 * low:.1f}〜{100 * high:.1f}%の範囲で入れてください。"
+                if lang == "ja"
+                else f"With this town's households, allowed: {100 * low:.1f} to {100 * high:.1f}%."
+            )
+    posts, vacancies = int(values["minsei_posts"]), int(values["minsei_vacancies"])
+    if vacancies > posts:
+        problems["minsei_vacancies"] = (
+            "欠員数は定数以下で入れてください。" if lang == "ja" else "Vacancies cannot exceed the posts."
+        )
+    if resized or "minsei_posts" in changed:
+        per_district = round(n / posts)
+        _check(problems, "minsei_posts", per_district, TOWN_PARAMS["minsei"]["households_per_district"], n, lang)
+        raw["minsei"]["households_per_district"] = per_district
+    if changed & {"minsei_posts", "minsei_vacancies", "households"}:
+        raw["minsei"]["vacancy_rate"] = round(min(vacancies / posts, 1.0), 6)
+    if resized or "jichikai_areas" in changed:
+        per_area = round(n / int(values["jichikai_areas"]))
+        _check(problems, "jichikai_areas", per_area, TOWN_PARAMS["jichikai"]["households_per_area"], n, lang)
+        raw["jichikai"]["households_per_area"] = per_area
+    if "membership_rate" in changed:
+        raw["jichikai"]["membership_rate"] = round(values["membership_rate"] / 100, 6)
+    people, elderly = population(raw)
+    venues = (("kayoi_count", "kayoi_per_10k_65plus", elderly), ("ibasho_count", "ibasho_per_10k_people", people))
+    for key, name, base_count in venues:
+        if resized or key in changed:
+            raw["venues"][name] = round(values[key] / max(base_count, 1) * 10_000, 4)
+            if raw["venues"][name] > TOWN_PARAMS["venues"][name].high:
+                problems[key] = (
+                    "町の人口に比べて多すぎます。" if lang == "ja" else "Too many for the town's population."
+                )
+    for desk in raw["desks"]:
+        key = f"staff_{desk['kind']}"
+        if resized or key in changed:
+            desk["staff_per_100k_people"] = round(values[key] / max(people, 1) * 100_000, 4)
+    return raw, problems
+
+
+def _check(problems: dict, key: str, per_unit: int, param, households: int, lang: str) -> None:
+    """A count of districts or areas must give a number of households per unit the model allows."""
+    if param.low <= per_unit <= param.high:
+        return
+    most = max(1, households // int(param.low))
+    least = max(1, math.ceil(households / param.high))
+    problems[key] = (
+        f"この世帯数では{least:,}〜{most:,}の範囲で入れてください（1つあたり{int(param.low)}〜{int(param.high)}世帯）。"
+        if lang == "ja"
+        else f"For this many households, allowed: {least:,} to {most:,} ({int(param.low)}–{int(param.high)} "
+        "households each)."
+    )
+
+
+_FIELD_OF_SECTION = {
+    "town.households": "households",
+    "town.name_ja": "name_ja",
+    "household_types": "ageing_rate",
+    "ordinary_households": "ageing_rate",
+    "minsei.households_per_district": "minsei_posts",
+    "minsei.vacancy_rate": "minsei_vacancies",
+    "jichikai.households_per_area": "jichikai_areas",
+    "jichikai.membership_rate": "membership_rate",
+    "venues.kayoi_per_10k_65plus": "kayoi_count",
+    "venues.ibasho_per_10k_people": "ibasho_count",
+}
+
+
+def _field_of_key(key: str) -> str:
+    """The field a ConfigError's key belongs to (``households`` when none matches)."""
+    for prefix, field in _FIELD_OF_SECTION.items():
+        if key.startswith(prefix):
+            return field
+    return "households"
+
+
+MAX_TOWN_UPLOAD_BYTES = 64 * 1024
+
+
+def read_town_upload(
+    name: str, data: bytes | str | None, size: int, lang: str = "ja"
+) -> tuple[TownProfile | None, str]:
+    """A town profile from an uploaded file (one saved from the page, or any town TOML), checked in full.
+
+    Args:
+        name: The uploaded file's name.
+        data: Its content (``None`` when the browser refused to read a file that is too large).
+        size: Its size in bytes as the browser reported it.
+        lang: Language of the message.
+
+    Returns:
+        ``(town, "")`` or ``(None, message)``.
+    """
+    from dashboards.i18n import tr
+
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    size = max(size, len(raw or b""))
+    if raw is None or size > MAX_TOWN_UPLOAD_BYTES:
+        return None, tr("upload_too_big", lang, size=size, limit=MAX_TOWN_UPLOAD_BYTES)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, tr("upload_not_text", lang)
+    try:
+        return load_town_text(text, name), ""
+    except ConfigError as e:
+        return None, tr("bad_file", lang, detail=str(e))
