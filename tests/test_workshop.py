@@ -319,3 +319,16 @@ def test_workshop_subcommand_takes_a_port():
     with pytest.raises(SystemExit) as exit_:
         build_parser().parse_args(["workshop", "--port", "0"])
     assert exit_.value.code == 2
+
+
+def test_workshop_command_serves_the_workshop_page_on_loopback_offline(monkeypatch, capsys):
+    from sim import cli
+
+    calls = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, cwd, env: calls.append((cmd, env)) or 0)
+    assert cli.main(["workshop", "--port", "8802"]) == 0
+    assert "http://127.0.0.1:8802" in capsys.readouterr().out
+    cmd, env = calls[0]
+    assert cmd[cmd.index("run") + 1].endswith("dashboards/workshop.py")
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and cmd[cmd.index("--port") + 1] == "8802"
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
