@@ -176,6 +176,15 @@ def write_handout(session: WorkshopSession, path: Path, max_pictures: int = MAX_
 
 def handout_pdf(html_text: str, path: Path) -> Path:
     """Print the handout to PDF with Debian's Chromium through Playwright (optional dependency)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Playwright's sync API refuses to start in a thread where an asyncio loop runs (a Solara or
+    # Dask callback): a thread of its own has none.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_print_pdf, html_text, path).result()
+
+
+def _print_pdf(html_text: str, path: Path) -> Path:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
