@@ -358,6 +358,15 @@ def _open_section(page, label: str, timeout: float = 10.0) -> None:
     raise AssertionError(f"section {label!r} did not stay open")
 
 
+def _wait_until(condition, timeout: float = 60.0) -> None:
+    """Poll ``condition`` until it holds: a section is drawn in the render after its tab opens."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition did not hold in time")
+        time.sleep(0.2)
+
+
 def _upload(page, name: str, text: str | None, size: int) -> None:
     widget = page.find(v.VuetifyTemplate, label=tr("load_scenario")).widget
     widget.vue_upload({"name": name, "text": text, "size": size})
@@ -407,11 +416,18 @@ def test_page_runs_a_small_comparison_and_shows_results(page):
     assert any(name.startswith("summary_") for name in downloads)
 
     titles = []
-    for label in ("実際と把握の推移", "把握の経路", "待機と負担", "類型別"):
+    sections = {
+        "実際と把握の推移": "known_vs_true",
+        "把握の経路": "channels",
+        "待機と負担": "waiting_and_staff",
+        "類型別": "by_type_complex_share",
+    }
+    for label, stem in sections.items():
         _open_section(page, label)  # a section's figures are built when its tab opens
+        _wait_until(
+            lambda stem=stem: stem in {w.filename.rsplit(".", 1)[0] for w in page.find(FileDownloadWidget).widgets}
+        )
         titles += [w.layout.title.text or "" for w in page.find(go.FigureWidget).widgets]
-        stems = {w.filename.rsplit(".", 1)[0] for w in page.find(FileDownloadWidget).widgets}
-        assert {"known_vs_true", "channels", "waiting_and_staff", "by_type_complex_share"} & stems
     page.find(v.Select, label="類型別に見る指標").widget.v_model = metric_label("early_detection_rate")
     types = next(w for w in page.find(DataTableWidget).widgets if "世帯の類型" in w.items[0])
     assert "%" in types.items[0]["平均 [95%区間]"]
