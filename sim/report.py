@@ -195,7 +195,13 @@ def sensitivity_chart(table: pd.DataFrame) -> go.Figure:
     pairs = (
         (("S1", "S1_conf"), ("ST", "ST_conf")) if method == "sobol" else (("mu_star", "mu_star_conf"), ("sigma", None))
     )
-    fig = make_subplots(rows=len(metrics), cols=1, subplot_titles=[f"{m} ({scenarios[0]}, {method})" for m in metrics])
+    # Long parameter names are written at an angle under each panel: leave them room.
+    fig = make_subplots(
+        rows=len(metrics),
+        cols=1,
+        subplot_titles=[f"{m} ({scenarios[0]}, {method})" for m in metrics],
+        vertical_spacing=min(0.3, 1.2 / len(metrics)) / 2,
+    )
     for r, metric in enumerate(metrics, start=1):
         block = first[first["metric"] == metric].pivot_table(
             index="parameter", columns="index", values="value", sort=False
@@ -211,7 +217,7 @@ def sensitivity_chart(table: pd.DataFrame) -> go.Figure:
                 row=r,
                 col=1,
             )
-    fig.update_layout(barmode="group", height=320 * len(metrics), margin={"t": 40})
+    fig.update_layout(barmode="group", height=480 * len(metrics), margin={"t": 40})
     return fig
 
 
