@@ -35,21 +35,19 @@ HELP_STYLE = {"font-size": "0.8rem", "color": "#555", "margin": "-4px 0 12px 0",
 
 def bundled_scenarios() -> dict[str, Scenario]:
     """Every bundled scenario that loads, by name."""
-    out = {}
-    for name in bundled_names("scenarios"):
-        try:
-            out[name] = load_scenario(name)
-        except ConfigError:
-            continue
-    return out
+    return _bundled("scenarios", load_scenario)
 
 
 def bundled_towns() -> dict[str, TownProfile]:
     """Every bundled town profile that loads, by name."""
+    return _bundled("towns", load_town)
+
+
+def _bundled(kind: str, load) -> dict:
     out = {}
-    for name in bundled_names("towns"):
+    for name in bundled_names(kind):
         try:
-            out[name] = load_town(name)
+            out[name] = load(name)
         except ConfigError:
             continue
     return out

@@ -12,6 +12,7 @@ import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -243,16 +244,7 @@ def headline_table(
     rows = []
     for metric in HEADLINE_METRICS:
         for row in rows_of[rows_of.metric == metric].itertuples():
-            rows.append(
-                {
-                    columns[0]: metric_label(metric, lang),
-                    columns[1]: titles.get(row.scenario, row.scenario),
-                    columns[2]: format_interval(metric, row.mean, row.ci_low, row.ci_high, lang=lang),
-                    columns[3]: tr("reference_cell", lang)
-                    if row.scenario == reference
-                    else format_interval(metric, row.diff, row.diff_ci_low, row.diff_ci_high, diff=True, lang=lang),
-                }
-            )
+            rows.append(_interval_row(columns, metric_label(metric, lang), row, metric, reference, titles, lang))
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -265,17 +257,25 @@ def by_type_table(table: pd.DataFrame, metric: str, titles: Mapping[str, str] | 
     for htype in TYPE_KEYS:
         block = table[(table.household_type == htype) & (table.metric == metric)]
         for row in block.itertuples():
-            rows.append(
-                {
-                    columns[0]: type_label(htype, lang),
-                    columns[1]: titles.get(row.scenario, row.scenario),
-                    columns[2]: format_interval(metric, row.mean, row.ci_low, row.ci_high, lang=lang),
-                    columns[3]: tr("reference_cell", lang)
-                    if row.scenario == reference
-                    else format_interval(metric, row.diff, row.diff_ci_low, row.diff_ci_high, diff=True, lang=lang),
-                }
-            )
+            rows.append(_interval_row(columns, type_label(htype, lang), row, metric, reference, titles, lang))
     return pd.DataFrame(rows, columns=columns)
+
+
+def _interval_row(
+    columns: list[str], label: str, row: Any, metric: str, reference: str | None, titles: Mapping[str, str], lang: str
+) -> dict[str, str]:
+    """A table row: label, scenario, mean [95% CI], and the difference from the reference [95% CI]."""
+    diff = (
+        tr("reference_cell", lang)
+        if row.scenario == reference
+        else format_interval(metric, row.diff, row.diff_ci_low, row.diff_ci_high, diff=True, lang=lang)
+    )
+    return {
+        columns[0]: label,
+        columns[1]: titles.get(row.scenario, row.scenario),
+        columns[2]: format_interval(metric, row.mean, row.ci_low, row.ci_high, lang=lang),
+        columns[3]: diff,
+    }
 
 
 def findings(table: pd.DataFrame, titles: Mapping[str, str] | None = None, lang: str = "ja") -> list[str]:

@@ -397,6 +397,24 @@ def scenario_file(scenario: Scenario) -> tuple[str, bytes]:
     return f"{scenario.name}.toml", scenario_to_toml(scenario).encode("utf-8")
 
 
+def upload_text(data: bytes | str | None, size: int, limit: int, lang: str = "ja") -> tuple[str, str]:
+    """An uploaded file's text, or a message when it is larger than ``limit`` bytes or not UTF-8.
+
+    Returns:
+        ``(text, "")`` or ``("", message)``.
+    """
+    from dashboards.i18n import tr
+
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    size = max(size, len(raw or b""))
+    if raw is None or size > limit:
+        return "", tr("upload_too_big", lang, size=size, limit=limit)
+    try:
+        return raw.decode("utf-8"), ""
+    except UnicodeDecodeError:
+        return "", tr("upload_not_text", lang)
+
+
 def read_upload(name: str, data: bytes | str | None, size: int, lang: str = "ja") -> tuple[Scenario | None, str | None]:
     """A scenario from an uploaded file, checked for size, encoding and against the schema.
 
@@ -411,14 +429,9 @@ def read_upload(name: str, data: bytes | str | None, size: int, lang: str = "ja"
     """
     from dashboards.i18n import tr
 
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    size = max(size, len(raw or b""))
-    if size > MAX_UPLOAD_BYTES or raw is None:
-        return None, tr("upload_too_big", lang, size=size, limit=MAX_UPLOAD_BYTES)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None, tr("upload_not_text", lang)
+    text, problem = upload_text(data, size, MAX_UPLOAD_BYTES, lang)
+    if problem:
+        return None, problem
     stem = re.sub(r"[^a-z0-9_]", "_", name.rsplit(".", 1)[0].lower()) or "uploaded"
     if not stem[0].isalpha():
         stem = f"s_{stem}"

@@ -503,15 +503,11 @@ def read_town_upload(
         ``(town, "")`` or ``(None, message)``.
     """
     from dashboards.i18n import tr
+    from dashboards.scenario_form import upload_text
 
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    size = max(size, len(raw or b""))
-    if raw is None or size > MAX_TOWN_UPLOAD_BYTES:
-        return None, tr("upload_too_big", lang, size=size, limit=MAX_TOWN_UPLOAD_BYTES)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None, tr("upload_not_text", lang)
+    text, problem = upload_text(data, size, MAX_TOWN_UPLOAD_BYTES, lang)
+    if problem:
+        return None, problem
     try:
         return load_town_text(text, name), ""
     except ConfigError as e:

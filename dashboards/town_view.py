@@ -59,6 +59,21 @@ DRAW_TIMEOUT_S = 10.0  # longest wait for the browser to draw a week before play
 SPEEDS = (1, 4, 13)  # weeks per tick while playing: a week, a month, a quarter
 PROGRESS_EVERY_S = 0.25
 
+
+def throttled_progress(progress: Any) -> Callable[[int, int], None]:
+    """An ``on_week(done, total)`` that sets the reactive ``progress`` (percent, from 0) at most every
+    ``PROGRESS_EVERY_S`` seconds: each update is a message to the browser."""
+    progress.set(0.0)
+    last = [time.monotonic()]
+
+    def on_week(done: int, total: int) -> None:
+        if time.monotonic() - last[0] >= PROGRESS_EVERY_S:
+            last[0] = time.monotonic()
+            progress.set(100.0 * done / max(total, 1))
+
+    return on_week
+
+
 # Layout, in dot units: a gap between district bands, between tiles, and a header row per tile
 # (the 自治会's name, then its venues).
 BAND_GAP = 0.8
@@ -803,13 +818,7 @@ def TownView(town: TownProfile, scenario: Scenario, seed: int, years: float, lan
     def do_record() -> Recording | None:
         if problem is not None:
             return None
-        progress.set(0.0)
-        last = [time.monotonic()]
-
-        def on_week(done: int, total: int) -> None:
-            if time.monotonic() - last[0] >= PROGRESS_EVERY_S:
-                last[0] = time.monotonic()
-                progress.set(100.0 * done / max(total, 1))
+        on_week = throttled_progress(progress)
 
         try:
             return cached_record(key, scenario, town, seed, weeks, on_week, stop=lambda: not recorder.is_current())
@@ -930,13 +939,7 @@ def _HouseholdPanel(recording: Recording, week: int, household: int | None, lang
             return None
         if household in cache:
             return cache[household]
-        progress.set(0.0)
-        last = [time.monotonic()]
-
-        def on_week(done: int, total: int) -> None:
-            if time.monotonic() - last[0] >= PROGRESS_EVERY_S:
-                last[0] = time.monotonic()
-                progress.set(100.0 * done / max(total, 1))
+        on_week = throttled_progress(progress)
 
         try:
             timeline = household_timeline(

@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import platform
+import shutil
 import socket
 import subprocess
 import sys
@@ -216,8 +217,6 @@ def _start_manifest(
 
 
 def _clear(store: ResultStore) -> None:
-    import shutil
-
     if store.parts.exists():
         shutil.rmtree(store.parts)
     for p in store.root.glob("*.parquet"):
@@ -298,8 +297,7 @@ def write_results(experiment: Experiment, out_dir: str | Path) -> dict[str, pd.D
     store = ResultStore(out_dir)
     tables = store.gather(["runs", "summaries", *experiment.tables])
     tables["points"] = experiment.points
-    ok_summaries = tables["summaries"]
-    tables["comparison"] = comparison(ok_summaries, experiment.labels, len(experiment.points))
+    tables["comparison"] = comparison(tables["summaries"], experiment.labels, len(experiment.points))
     tables["sensitivity"] = sensitivity(tables["runs"], experiment.points, _sweep_description(experiment))
     small = ("runs", "points", "comparison", "sensitivity")
     write_tables({k: tables[k] for k in small}, store.root)
