@@ -1,9 +1,11 @@
 """Running an experiment's tasks: in this process, a local process pool, or a Dask cluster.
 
 Whoever runs them, tasks are pure (sim.experiment.execute_task), so the results are identical.
-This process writes each task's output as soon as it arrives — one Parquet part per table per
-task, written to a temporary name and renamed, the ``runs`` part last — so a crash loses at
-most the tasks in flight, and a restart runs only the tasks whose ``runs`` part is missing.
+The tasks of one parameter point go out in groups whose replications are stepped together
+(:func:`group_tasks`, sim/batch.py); a group's results equal its tasks' results alone.
+This process writes each task's output as soon as its group arrives — one Parquet part per
+table per task, written to a temporary name and renamed, the ``runs`` part last — so a crash
+loses at most the groups in flight, and a restart runs only the tasks whose ``runs`` part is missing.
 At the end the parts are gathered into one Parquet file per table (``pd.read_parquet(path)``).
 """
 
@@ -27,7 +29,8 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from sim.experiment import Experiment, Task, TaskOutput, execute_task
+from sim.batch import batch_sizes
+from sim.experiment import Experiment, Task, TaskOutput, execute_tasks
 from sim.params import ConfigError
 
 PARTS = "parts"
@@ -106,10 +109,11 @@ def run_tasks(
         dynamic_ncols=True,
     )
     bar.set_postfix(failed=failed)
-    for output in _executor(workers, scheduler)(pending):
-        store.write(output)
-        failed += output.failed
-        bar.update(per_task)
+    for outputs in _executor(workers, scheduler)(group_tasks(pending, workers, experiment.settings["batch"])):
+        for output in outputs:
+            store.write(output)
+            failed += output.failed
+            bar.update(per_task)
         bar.set_postfix(failed=failed)
     bar.close()
     manifest.update(
@@ -122,23 +126,41 @@ def run_tasks(
     return manifest
 
 
-def _executor(workers: int, scheduler: str | None) -> Callable[[list[Task]], Iterator[TaskOutput]]:
+def group_tasks(tasks: list[Task], workers: int = 1, largest: int | None = None) -> list[list[Task]]:
+    """The tasks in groups that are stepped together (one parameter point each; see sim/batch.py)."""
+    by_point: dict[int, list[Task]] = {}
+    for task in tasks:
+        by_point.setdefault(task.point, []).append(task)
+    groups = []
+    for same_point in by_point.values():
+        households = same_point[0].town.profile["town"]["households"]
+        start = 0
+        for size in batch_sizes(len(same_point), households, workers, largest):
+            groups.append(same_point[start : start + size])
+            start += size
+    return groups
+
+
+Executor = Callable[[list[list[Task]]], Iterator[list[TaskOutput]]]
+
+
+def _executor(workers: int, scheduler: str | None) -> Executor:
     if scheduler:
-        return lambda tasks: _on_dask(tasks, scheduler)
+        return lambda groups: _on_dask(groups, scheduler)
     if workers > 1:
-        return lambda tasks: _in_pool(tasks, workers)
-    return lambda tasks: (execute_task(t) for t in tasks)
+        return lambda groups: _in_pool(groups, workers)
+    return lambda groups: (execute_tasks(g) for g in groups)
 
 
-def _in_pool(tasks: list[Task], workers: int) -> Iterator[TaskOutput]:
+def _in_pool(groups: list[list[Task]], workers: int) -> Iterator[list[TaskOutput]]:
     # "spawn": workers start clean (no forked threads).
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(execute_task, t) for t in tasks]
+        futures = [pool.submit(execute_tasks, g) for g in groups]
         for future in as_completed(futures):
             yield future.result()
 
 
-def _on_dask(tasks: list[Task], scheduler: str) -> Iterator[TaskOutput]:
+def _on_dask(groups: list[list[Task]], scheduler: str) -> Iterator[list[TaskOutput]]:
     """Send the tasks to an existing Dask cluster; its workers need this package installed."""
     from distributed import Client
     from distributed import as_completed as dask_completed
@@ -148,7 +170,7 @@ def _on_dask(tasks: list[Task], scheduler: str) -> Iterator[TaskOutput]:
     except OSError as e:
         raise ConfigError("command line", "--scheduler", f"cannot reach {scheduler}: {e}") from None
     try:
-        futures = client.map(execute_task, tasks, pure=False)
+        futures = client.map(execute_tasks, groups, pure=False)
         for future in dask_completed(futures):
             yield future.result()
             future.release()

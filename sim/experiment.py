@@ -33,7 +33,7 @@ import pandas as pd
 from sim.config import Scenario, TownProfile, effective_profile, read_toml
 from sim.model import DEFAULT_WARMUP_WEEKS
 from sim.params import ConfigError, Param, validate_block
-from sim.runner import RunResult, prepare, run_once
+from sim.runner import RunResult, prepare, run_batch
 from sim.streams import replication_seeds
 from sim.sweep import Sweep, apply_point, design_points, load_sweep
 
@@ -59,6 +59,15 @@ EXPERIMENT_PARAMS: dict[str, Param] = {
     ),
     "workers": Param(
         1, "Worker processes (results do not depend on it).", "Set by the file.", kind="int", low=1, high=256
+    ),
+    "batch": Param(
+        25,
+        "Most replications of a point stepped together as one batch (sim/batch.py; results do not depend "
+        "on it; 1 runs them one by one).",
+        "Set by the file.",
+        kind="int",
+        low=1,
+        high=1000,
     ),
 }
 
@@ -219,49 +228,76 @@ def execute_task(task: Task) -> TaskOutput:
 
     Pure: the output depends only on the task, whoever runs it (process, pool or cluster).
     """
-    runs, parts = [], {name: [] for name in task.tables}
-    reference = task.scenarios[0]
-    for index, scenario in enumerate(task.scenarios):
-        started = time.perf_counter()
-        row: dict[str, Any] = {
-            "run_id": f"{task.task_id}.{index}",
-            "task": task.task_id,
-            "point": task.point,
-            "replication": task.replication,
-            "seed": task.seed,
-            "scenario": scenario.name,
-            **task.values,
-        }
-        try:
-            # Batch runs read only the tables: no Mesa agent views (same results, less time).
-            result = run_once(
-                scenario,
-                task.town,
-                task.seed,
-                task.years,
-                task.replication,
-                task.warmup_weeks,
-                reference,
-                agent_views=False,
+    return execute_tasks([task])[0]
+
+
+def execute_tasks(tasks: list[Task]) -> list[TaskOutput]:
+    """Run tasks of one point together: each scenario steps all their seeds as one batch (sim/batch.py).
+
+    The outputs are exactly those of :func:`execute_task` on each task alone; a run's ``seconds``
+    is its share of the batch's time. If a batch raises, its runs are run one by one, so that only
+    the run that fails is recorded as failed and the others go on.
+    """
+    if len({t.point for t in tasks}) > 1:
+        raise ValueError("tasks stepped together must share their parameter point")
+    first = tasks[0]
+    runs: list[list[dict[str, Any]]] = [[] for _ in tasks]
+    parts: list[dict[str, list[pd.DataFrame]]] = [{name: [] for name in t.tables} for t in tasks]
+    for index in range(len(first.scenarios)):
+        for k, (result, seconds) in enumerate(_run_scenario(tasks, index)):
+            task, row = tasks[k], _run_row(tasks[k], index)
+            if isinstance(result, Exception):
+                runs[k].append({**row, "status": "failed", "error": _describe(result), "seconds": seconds})
+                continue
+            town_wide = result.summary[result.summary.household_type == "all"]
+            runs[k].append(
+                {
+                    **row,
+                    "status": "ok",
+                    "error": "",
+                    "seconds": seconds,
+                    **dict(zip(town_wide.metric, town_wide.value, strict=True)),
+                }
             )
-        except Exception as e:
-            runs.append({**row, "status": "failed", "error": _describe(e), "seconds": time.perf_counter() - started})
-            continue
-        town_wide = result.summary[result.summary.household_type == "all"]
-        runs.append(
-            {
-                **row,
-                "status": "ok",
-                "error": "",
-                "seconds": time.perf_counter() - started,
-                **dict(zip(town_wide.metric, town_wide.value, strict=True)),
-            }
-        )
-        parts.setdefault("summaries", []).append(_tag(result.summary, row))
-        for name in task.tables:
-            parts[name].append(_tag(_run_table(result, name), row))
-    tables = {name: _concat(frames) for name, frames in parts.items()}
-    return TaskOutput(task.task_id, pd.DataFrame(runs), tables)
+            parts[k].setdefault("summaries", []).append(_tag(result.summary, row))
+            for name in task.tables:
+                parts[k][name].append(_tag(_run_table(result, name), row))
+    return [
+        TaskOutput(t.task_id, pd.DataFrame(r), {name: _concat(frames) for name, frames in p.items()})
+        for t, r, p in zip(tasks, runs, parts, strict=True)
+    ]
+
+
+def _run_scenario(tasks: list[Task], index: int) -> list[tuple[RunResult | Exception, float]]:
+    """Scenario ``index`` on every task's seed: as one batch, or one by one if the batch raises."""
+    first = tasks[0]
+    scenario, reference = first.scenarios[index], first.scenarios[0]
+
+    def run(group: list[Task]) -> list[RunResult]:
+        seeds, reps = [t.seed for t in group], [t.replication for t in group]
+        return run_batch(scenario, first.town, seeds, first.years, reps, first.warmup_weeks, reference)
+
+    started = time.perf_counter()
+    try:
+        results = run(tasks)
+        seconds = (time.perf_counter() - started) / len(tasks)
+        return [(result, seconds) for result in results]
+    except Exception as e:
+        if len(tasks) == 1:
+            return [(e, time.perf_counter() - started)]
+    return [_run_scenario([task], index)[0] for task in tasks]
+
+
+def _run_row(task: Task, index: int) -> dict[str, Any]:
+    return {
+        "run_id": f"{task.task_id}.{index}",
+        "task": task.task_id,
+        "point": task.point,
+        "replication": task.replication,
+        "seed": task.seed,
+        "scenario": task.scenarios[index].name,
+        **task.values,
+    }
 
 
 def _run_table(result: RunResult, name: str) -> pd.DataFrame:

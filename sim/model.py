@@ -27,7 +27,7 @@ from sim.mechanisms import MECHANISMS, Mechanism
 from sim.mechanisms.onset import draw_domains
 from sim.state import NOT_YET, RESOLVED_BY_KEYS, CaseTable, HouseholdState
 from sim.streams import HouseholdStream, make_stream
-from sim.town import VENUE_IBASHO, build_town
+from sim.town import VENUE_IBASHO, Worlds, build_town, stack_towns
 
 WEEKS_PER_YEAR = 52
 VOLUNTEER_ROLES = frozenset({"minsei_iin", "venue_volunteer", "peer_supporter"})  # unpaid
@@ -42,7 +42,10 @@ class CommunityModel(mesa.Model):
     Args:
         scenario: A :class:`~sim.config.Scenario`, or a bundled scenario name or TOML path.
         town: A :class:`~sim.config.TownProfile`, or a bundled town name or TOML path.
-        seed: The run's seed; every random stream derives from it.
+        seed: The run's seed; every random stream derives from it. A list of seeds makes a
+            *batch*: one run per seed, their towns stacked side by side in one set of arrays and
+            stepped together (each run's results are exactly those of its run alone; read them
+            through :func:`sim.batch.world_view`). A batch has no agent views.
         warmup_weeks: Weeks of warm-up that produce the starting state ("today's town"): the
             town is run under ``start_from`` for this long, and its households' problems,
             service contacts and open cases become week 0 of this run. With 0, households
@@ -51,8 +54,9 @@ class CommunityModel(mesa.Model):
             bundled ``baseline``, i.e. the town profile as it is). Every scenario that starts
             from the same scenario, town and seed starts from the same state.
         agent_views: Whether to create the Mesa agents (households, residents, commissioners,
-            …), which are views on the arrays. Batch runs that read only the tables skip them
-            (≈15% faster on a small town); the results are the same either way.
+            …), which are views on the arrays (default: yes for a single run; a batch has none).
+            Runs that read only the tables skip them (≈15% faster on a small town); the results
+            are the same either way.
 
     One call of :meth:`step` is one week; ``model.time`` is the number of weeks simulated.
     """
@@ -61,23 +65,31 @@ class CommunityModel(mesa.Model):
         self,
         scenario: Scenario | str | Path = "baseline",
         town: TownProfile | str | Path = "neighbourhood",
-        seed: int = 0,
+        seed: int | list[int] = 0,
         *,
         warmup_weeks: int = DEFAULT_WARMUP_WEEKS,
         start_from: Scenario | str | Path = "baseline",
-        agent_views: bool = True,
+        agent_views: bool | None = None,
         _collect: bool = True,
         _week_offset: int = 0,
     ) -> None:
-        if int(seed) < 0:
+        self.seeds = [int(s) for s in seed] if isinstance(seed, list | tuple) else [int(seed)]
+        if not self.seeds or min(self.seeds) < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed}")
-        super().__init__(rng=seed)
-        self.seed = int(seed)
+        if agent_views is None:
+            agent_views = len(self.seeds) == 1
+        if len(self.seeds) > 1 and agent_views:
+            raise ValueError("a batch of runs (several seeds) has no agent views")
+        super().__init__(rng=self.seeds[0])
+        self.seed = self.seeds[0]
+        self.n_worlds = len(self.seeds)
         self.week_offset = _week_offset
         self.policy = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self.town_spec = town if isinstance(town, TownProfile) else load_town(town)
         self.profile = effective_profile(self.policy, self.town_spec)
-        self.town = build_town(self.profile, self.seed)
+        towns = [build_town(self.profile, s) for s in self.seeds]
+        self.worlds = Worlds.of(towns)
+        self.town = stack_towns(towns)
         self.n_households = self.town.n_households
         self.hh = HouseholdState(self.n_households)
         self.cases = CaseTable(capacity=max(1024, self.n_households // 4))
@@ -106,8 +118,8 @@ class CommunityModel(mesa.Model):
         self.open_idx = np.zeros(0, dtype=np.int64)  # households with an open case (refreshed each phase)
         self._open_at = -1  # value of _case_events when open_idx was computed
         self.reachable_idx = np.zeros(0, dtype=np.int64)
-        self._detection_stream = HouseholdStream(self.seed, "detection")
-        self._manual_stream = HouseholdStream(self.seed, "manual")
+        self._detection_stream = self.household_stream("detection")
+        self._manual_stream = self.household_stream("manual")
         self._manual_draws = 0
         self._proposals: list[tuple[np.ndarray, int]] = []
         self._week_row = np.zeros(0)  # this week's counts and cumulative totals (whole numbers are exact)
@@ -116,6 +128,12 @@ class CommunityModel(mesa.Model):
         self._collect_week(self.week)
 
     # ------------------------------------------------------------------ set-up
+    def household_stream(self, name: str) -> HouseholdStream:
+        """The counter-based stream ``name`` of this run (of each run, in a batch)."""
+        if self.n_worlds == 1:
+            return HouseholdStream(self.seed, name)
+        return HouseholdStream(self.seeds, name, self.worlds.hh, self.worlds.local)
+
     def _init_counters(self) -> None:
         town = self.town
         self.prof_desk = np.repeat(np.arange(len(town.desks)), [d["staff"] for d in town.desks])
@@ -126,8 +144,12 @@ class CommunityModel(mesa.Model):
         self.desk_referrals = np.zeros(len(town.desks), dtype=np.int64)
         self.commissioner_visits = np.zeros(len(town.district_vacant))  # expected visits made, per district
         self.staff_hours: Counter[str] = Counter()
+        # Each run's hours by role (in a single run, staff_hours itself).
+        self.world_hours = [self.staff_hours] + [Counter() for _ in range(self.n_worlds - 1)]
         self.complex_weeks_by_type = np.zeros(len(TYPE_KEYS), dtype=np.int64)
-        self.peer_contacts = 0.0  # outreach contacts a week offered by peer supporters
+        self.world_complex_weeks = np.zeros((self.n_worlds, len(TYPE_KEYS)), dtype=np.int64)  # batch only
+        # Outreach contacts a week offered by peer supporters (one per run in a batch).
+        self.peer_contacts = 0.0 if self.n_worlds == 1 else np.zeros(self.n_worlds)
         self._closed_supported: list[np.ndarray] = []  # this week's closures under support
         self.week_counts: defaultdict[str, int] = defaultdict(int)  # this week's flows (C-level, unlike Counter)
 
@@ -146,13 +168,28 @@ class CommunityModel(mesa.Model):
 
     def _start_from_warm_town(self, start_from: Scenario | str | Path) -> None:
         """Take the households' state at the end of a warm-up run as this run's week 0."""
-        warm = warm_town(start_from, self.town_spec, self.seed, self.warmup_weeks)
+        warm = warm_town(start_from, self.town_spec, self.seeds if self.n_worlds > 1 else self.seed, self.warmup_weeks)
         self.hh.copy_from(warm.hh)
+        if self.n_worlds > 1:
+            self._relocate_venue_links(warm.worlds)
         open_ = np.flatnonzero(warm.hh.case >= 0)
         self.hh.case.fill(-1)
         self.hh.case[open_] = self.cases.carry_over(warm.cases, warm.hh.case[open_])
         self.mechanism("council").inherit(warm.mechanism("council"))  # resources that exist today
         self.prof_caseload[:] = warm.prof_caseload
+
+    def _relocate_venue_links(self, warm: Worlds) -> None:
+        """Venue links carried from a batch's warm-up point to each run's own venues (unknown ones lapse)."""
+        w = self.worlds
+        for name in ("desk_start", "district_start"):
+            if not np.array_equal(getattr(w, name), getattr(warm, name)):
+                raise ValueError(f"a batch's scenario must keep the warm-up town's layout ({name} differs)")
+        linked = self.hh.linked_venue
+        has = np.flatnonzero(linked >= 0)
+        world = w.hh[has]
+        local = linked[has] - warm.venue_start[world]
+        inside = local < np.diff(w.venue_start)[world]
+        linked[has] = np.where(inside, w.venue_start[world] + local, len(self.town.venue_kind))
 
     def link_to_venue(self, idx: np.ndarray, venue: np.ndarray) -> None:
         """参加支援: households ``idx`` take part in ``venue`` and gain the venue's ties."""
@@ -180,8 +217,13 @@ class CommunityModel(mesa.Model):
 
         These cases are flagged ``prevalent_at_start``; summaries are about new cases.
         """
-        rng = make_stream(self.seed, "init")
-        u, d = rng.random(self.n_households), rng.random((3, self.n_households))
+        u, d = [], []
+        for seed, part in zip(self.seeds, self.worlds.hh_parts, strict=True):
+            rng = make_stream(seed, "init")
+            n = part.stop - part.start
+            u.append(rng.random(n))
+            d.append(rng.random((3, n)))
+        u, d = np.concatenate(u), np.concatenate(d, axis=1)
         shares = self.stationary_stage_shares()  # (types, 4)
         cum = np.cumsum(shares, axis=1)[self.town.htype]
         stage = (u[:, None] >= cum[:, :-1]).sum(axis=1)
@@ -281,6 +323,42 @@ class CommunityModel(mesa.Model):
         return np.arange(self._res_ptr[household], self._res_ptr[household + 1])
 
     # ------------------------------------------------------------------ operations used by mechanisms
+    def count(self, name: str, idx: np.ndarray) -> None:
+        """Add households ``idx`` to this week's flow ``name`` (in each run of a batch)."""
+        if self.n_worlds == 1:
+            self.week_counts[name] += len(idx)
+        else:
+            self.week_counts[name] += np.bincount(self.worlds.hh[idx], minlength=self.n_worlds)
+
+    def rank_in_run(self, idx: np.ndarray) -> np.ndarray:
+        """Each of households ``idx``'s position among those of its own run, in the order given."""
+        if self.n_worlds == 1:
+            return np.arange(len(idx))
+        run = self.worlds.hh[idx]
+        order = np.argsort(run, kind="stable")
+        first = np.searchsorted(run[order], run[order])  # where each household's run starts, in sorted order
+        rank = np.empty(len(idx), dtype=np.int64)
+        rank[order] = np.arange(len(idx)) - first
+        return rank
+
+    def per_run(self, idx: np.ndarray) -> int | np.ndarray:
+        """How many households ``idx`` holds (in each run of a batch: an array)."""
+        return len(idx) if self.n_worlds == 1 else np.bincount(self.worlds.hh[idx], minlength=self.n_worlds)
+
+    def book_hours(self, role: str, hours: float | np.ndarray, runs: np.ndarray | None = None) -> None:
+        """Add ``hours`` to ``role``'s hours: one figure, or in a batch one per run (or one for all).
+
+        ``runs`` (a batch's mask of runs) limits the booking to those runs: a run whose
+        mechanism did nothing this week books nothing, as it would alone.
+        """
+        if self.n_worlds == 1:
+            self.staff_hours[role] += hours
+            return
+        hours = np.broadcast_to(hours, self.n_worlds).tolist()
+        for k, (counter, h) in enumerate(zip(self.world_hours, hours, strict=True)):
+            if runs is None or runs[k]:
+                counter[role] += h
+
     def open_cases(self, idx: np.ndarray, week: int, primary: np.ndarray) -> None:
         """NONE → LATENT for households ``idx`` with presenting domain ``primary``."""
         bits = (1 << primary).astype(np.uint16)
@@ -289,7 +367,7 @@ class CommunityModel(mesa.Model):
         self.hh.domains[idx] = bits
         self.hh.case[idx] = ids
         self.hh.changed[idx] = True
-        self.week_counts["onsets"] += len(idx)
+        self.count("onsets", idx)
         self._case_events += 1
 
     def advance_stage(self, idx: np.ndarray, new_domain: np.ndarray) -> None:
@@ -302,7 +380,7 @@ class CommunityModel(mesa.Model):
         cases = hh.case[idx]
         self.cases.set("worst_stage", cases, np.maximum(self.cases.worst_stage[cases], hh.stage[idx]))
         self.cases.set("domains", cases, hh.domains[idx])
-        self.week_counts["progressions"] += len(idx)
+        self.count("progressions", idx)
 
     def resolve(self, idx: np.ndarray, week: int, resolved_by: int) -> None:
         """Close the cases of households ``idx`` (each must have a problem)."""
@@ -331,7 +409,7 @@ class CommunityModel(mesa.Model):
         hh.consented[idx] = False
         hh.team[idx] = False
         hh.changed[idx] = True
-        self.week_counts["resolutions"] += len(idx)
+        self.count("resolutions", idx)
         self._case_events += 1
 
     def set_stage(self, household: int, stage: int) -> None:
@@ -388,7 +466,7 @@ class CommunityModel(mesa.Model):
         # The acceptance that leads to support counts (an earlier one may have ended in a refusal).
         self.cases.set("intake_week", cases[self.cases.support_start_week[cases] == NOT_YET], week)
         self.cases.set("desk", cases, desk)
-        self.week_counts["intakes"] += len(idx)
+        self.count("intakes", idx)
 
     def closed_under_support(self) -> np.ndarray:
         """Households whose case closed this week while a professional supported it."""
@@ -410,11 +488,11 @@ class CommunityModel(mesa.Model):
         self.cases.cols["refusals"][hh.case[idx]] += 1
         hh.service[idx] = ServiceStatus.REFUSED  # desk and coverage kept: a 支援会議 may ask again there
         hh.service_until[idx] = until
-        self.week_counts["refusals"] += len(idx)
+        self.count("refusals", idx)
 
-    def add_staff(self, kind: str, per_desk: int) -> None:
-        """New professionals join every desk of ``kind`` (a resource the council created)."""
-        desks = [d["index"] for d in self.town.desks if d["kind"] == kind]
+    def add_staff(self, kind: str, per_desk: int, world: int = 0) -> None:
+        """New professionals join every desk of ``kind`` (of run ``world`` in a batch): a resource the council created."""
+        desks = [d["index"] for d in self.town.desks if d["kind"] == kind and d.get("world", 0) == world]
         new_desks = np.repeat(np.array(desks, dtype=np.int64), per_desk)
         if len(new_desks) == 0:
             return
@@ -432,7 +510,14 @@ class CommunityModel(mesa.Model):
         weights = (
             np.full(desk.shape, hours, dtype=np.float64) if np.ndim(hours) == 0 else np.asarray(hours, dtype=np.float64)
         )
-        by_role = np.bincount(self.desk_role[desk], weights=weights, minlength=len(self.roles))
+        n_roles = len(self.roles)
+        if self.n_worlds > 1:
+            key = self.worlds.desk[desk] * n_roles + self.desk_role[desk]
+            by_run = np.bincount(key, weights=weights, minlength=self.n_worlds * n_roles).reshape(self.n_worlds, -1)
+            for run, role in zip(*np.nonzero(by_run), strict=True):  # row by row: each run's roles in order
+                self.world_hours[run][self.roles[role]] += float(by_run[run, role])
+            return
+        by_role = np.bincount(self.desk_role[desk], weights=weights, minlength=n_roles)
         for role, h in zip(self.roles, by_role, strict=True):
             if h:
                 self.staff_hours[role] += float(h)
@@ -454,12 +539,37 @@ class CommunityModel(mesa.Model):
         if len(waiting) == 0:
             return
         waiting = waiting[np.lexsort((waiting, hh.waiting_since[waiting], hh.desk[waiting]))]
+        if self.n_worlds > 1:  # a batch has dozens of queues a week: all desks at once
+            self._assign_all_desks(waiting, limit, week)
+            return
         desk = hh.desk[waiting]
         bounds = [0, *((desk[1:] != desk[:-1]).nonzero()[0] + 1).tolist(), len(waiting)]
         for start, end in itertools.pairwise(bounds):  # one queue per desk: a dozen desks at most
             queue = waiting[start:end]
             chosen = self._professionals_for(self._staff_of_desk[desk[start]], len(queue), limit)
             self._start_support(queue[: len(chosen)], chosen, week)
+
+    def _assign_all_desks(self, waiting: np.ndarray, limit: int | None, week: int) -> None:
+        """:meth:`assign_waiting` for every desk's queue at once (``waiting``: sorted by desk, then queue order).
+
+        The same rule as :meth:`_professionals_for`, desk by desk: a professional with ``f`` free
+        places offers slots ranked load, load + 1, …; a desk's queue takes its best slots in
+        order (ties: the professional's index, then the slot).
+        """
+        desk = self.hh.desk[waiting]
+        n_desks = len(self.town.desks)
+        queue = np.bincount(desk, minlength=n_desks)
+        wanted = queue[self.prof_desk]
+        load = self.prof_caseload
+        free = wanted if limit is None else np.minimum(np.maximum(limit - load, 0), wanted)
+        slot_prof = np.repeat(np.arange(len(load)), free)
+        slot = np.arange(len(slot_prof)) - np.repeat(np.cumsum(free) - free, free)
+        slot_desk = self.prof_desk[slot_prof]
+        order = np.lexsort((slot, slot_prof, load[slot_prof] + slot, slot_desk))
+        slot_prof, slot_desk = slot_prof[order], slot_desk[order]
+        taken = _rank_in_group(slot_desk) < queue[slot_desk]
+        served = _rank_in_group(desk) < np.bincount(slot_desk[taken], minlength=n_desks)[desk]
+        self._start_support(waiting[served], slot_prof[taken], week)
 
     def _professionals_for(self, staff: np.ndarray, n: int, limit: int | None) -> np.ndarray:
         """Professionals (of ``staff``) for the first ``n`` of a desk's queue, least-loaded first; fewer if full."""
@@ -481,7 +591,7 @@ class CommunityModel(mesa.Model):
         self.prof_caseload += np.bincount(professional, minlength=len(self.prof_caseload)).astype(np.int32)
         cases = hh.case[idx]
         self.cases.set("support_start_week", cases[self.cases.support_start_week[cases] == NOT_YET], week)
-        self.week_counts["support_starts"] += len(idx)
+        self.count("support_starts", idx)
 
     def _record_detections(self, week: int) -> None:
         """Pick one channel per household found this week, record first detections, refer them."""
@@ -510,14 +620,23 @@ class CommunityModel(mesa.Model):
         self.cases.set("first_detection_channel", new_cases, chosen[new])
         self.hh.service[households] = ServiceStatus.REFERRED
         self.hh.referral_attempts[households] = 0
-        by_channel = np.bincount(chosen[new], minlength=len(CHANNEL_KEYS))
-        for c in np.flatnonzero(by_channel):
-            self.week_counts[f"detected_{CHANNEL_KEYS[c]}"] += int(by_channel[c])
-        self.week_counts["referrals"] += len(households)
+        if self.n_worlds > 1:
+            key = self.worlds.hh[households[new]] * len(CHANNEL_KEYS) + chosen[new]
+            by_run = np.bincount(key, minlength=self.n_worlds * len(CHANNEL_KEYS)).reshape(self.n_worlds, -1)
+            for c in np.flatnonzero(by_run.sum(axis=0)):
+                self.week_counts[f"detected_{CHANNEL_KEYS[c]}"] += by_run[:, c]
+        else:
+            by_channel = np.bincount(chosen[new], minlength=len(CHANNEL_KEYS))
+            for c in np.flatnonzero(by_channel):
+                self.week_counts[f"detected_{CHANNEL_KEYS[c]}"] += int(by_channel[c])
+        self.count("referrals", households)
 
     # ------------------------------------------------------------------ outputs
     def _collect_week(self, week: int) -> None:
         """Record this week's row of the weekly series (counts and cumulative hours) and reset the flows."""
+        if self.n_worlds > 1:
+            self._collect_batch_week()
+            return
         hh = self.hh
         open_ = self._refresh_open()
         stage = hh.stage[open_]
@@ -545,9 +664,47 @@ class CommunityModel(mesa.Model):
         self.datacollector.collect(self)
         self.week_counts = defaultdict(int)  # flows of the next week (manual changes between steps included)
 
-    def weekly(self) -> pd.DataFrame:
-        """The weekly series: true state and what the municipality knows, by stage; flows by channel."""
+    def _collect_batch_week(self) -> None:
+        """:meth:`_collect_week` for a batch: one row per run, each as its run alone would record it."""
+        hh, w, k = self.hh, self.worlds, self.n_worlds
+        open_ = self._refresh_open()
+        stage, run = hh.stage[open_], w.hh[open_]
+        counts = np.zeros((k, len(_COUNT_NAMES) + len(_TOTAL_NAMES)))
+        counts[:, :4] = np.bincount(run * 4 + stage, minlength=4 * k).reshape(k, 4)
+        counts[:, Stage.NONE] = np.diff(w.hh_start) - np.bincount(run, minlength=k)
+        known = self.cases.first_detection_week[hh.case[open_]] != NOT_YET
+        counts[:, 4:7] = np.bincount(run[known] * 4 + stage[known], minlength=4 * k).reshape(k, 4)[:, 1:]
+        n_status = len(ServiceStatus)
+        by_status = np.bincount(run * n_status + hh.service[open_], minlength=n_status * k).reshape(k, n_status)
+        counts[:, 7:12] = by_status[:, _SERVICE_COUNTED]
+        for name, n in self.week_counts.items():
+            if name in _FLOW_POSITION:
+                counts[:, _FLOW_POSITION[name]] = n
+        visits = [float(self.commissioner_visits[part].sum()) for part in w.district_parts]
+        for row, (hours, visited) in enumerate(zip(self.world_hours, visits, strict=True)):
+            volunteer = sum(h for role, h in hours.items() if role in VOLUNTEER_ROLES)
+            counts[row, len(_COUNT_NAMES) :] = (
+                visited,
+                float(hours["outreach_worker"]),
+                float(sum(hours.values()) - volunteer),
+                float(volunteer),
+            )
+        if self.time > 0:
+            complex_ = open_[stage == Stage.COMPLEX]
+            key = w.hh[complex_] * len(TYPE_KEYS) + self.town.htype[complex_]
+            self.world_complex_weeks += np.bincount(key, minlength=k * len(TYPE_KEYS)).reshape(k, -1)
+        self._week_row = counts
+        self.datacollector.collect(self)
+        self.week_counts = defaultdict(int)
+
+    def weekly(self, world: int = 0) -> pd.DataFrame:
+        """The weekly series: true state and what the municipality knows, by stage; flows by channel.
+
+        In a batch, ``world`` picks the run (its position in the list of seeds).
+        """
         rows = np.stack(self.datacollector.model_vars["week_row"])
+        if rows.ndim == 3:
+            rows = rows[:, world]
         counts, totals = rows[:, : len(_COUNT_NAMES)].astype(np.int64), rows[:, len(_COUNT_NAMES) :]
         columns = {"week": np.arange(len(rows))} | {name: counts[:, i] for i, name in enumerate(_COUNT_NAMES)}
         # Cumulative counters become weekly flows.
@@ -562,8 +719,8 @@ class CommunityModel(mesa.Model):
 
         return ledger_frame(self)
 
-    def council_log(self) -> pd.DataFrame:
-        """What the 自立支援協議会 took up, when, why (unmet needs) and when the resource opened."""
+    def council_log(self, world: int = 0) -> pd.DataFrame:
+        """What the 自立支援協議会 took up, when, why (unmet needs) and when the resource opened (run ``world`` of a batch)."""
         columns = [
             "decided_week",
             "opens_week",
@@ -576,7 +733,10 @@ class CommunityModel(mesa.Model):
             "host_desk",
             "staff_per_desk",
         ]
-        return pd.DataFrame(self.mechanism("council").log, columns=columns)
+        log = self.mechanism("council").log
+        if self.n_worlds > 1:
+            log = [item for item in log if item["world"] == world]
+        return pd.DataFrame(log, columns=columns)
 
     def summary(self) -> dict[str, float]:
         """Headline metrics of the run (see :mod:`sim.metrics`)."""
@@ -620,11 +780,13 @@ _WARM_CACHE: dict[tuple, CommunityModel] = {}
 _WARM_CACHE_SIZE = 2
 
 
-def warm_town(start_from: Scenario | str | Path, town: TownProfile, seed: int, weeks: int) -> CommunityModel:
+def warm_town(
+    start_from: Scenario | str | Path, town: TownProfile, seed: int | list[int], weeks: int
+) -> CommunityModel:
     """The model after ``weeks`` of warm-up under ``start_from`` (cached: scenarios compared on one
-    seed share it)."""
+    seed share it). A list of seeds warms up a batch."""
     scenario = start_from if isinstance(start_from, Scenario) else load_scenario(start_from)
-    key = (repr(scenario), repr(town.profile), seed, weeks)
+    key = (repr(scenario), repr(town.profile), tuple(seed) if isinstance(seed, list | tuple) else seed, weeks)
     if key not in _WARM_CACHE:
         # Its weeks are numbered -weeks+1 … 0, so it never reuses the draws of the run's weeks 1, 2, …
         model = CommunityModel(
@@ -635,6 +797,11 @@ def warm_town(start_from: Scenario | str | Path, town: TownProfile, seed: int, w
             _WARM_CACHE.pop(next(iter(_WARM_CACHE)))
         _WARM_CACHE[key] = model
     return _WARM_CACHE[key]
+
+
+def _rank_in_group(sorted_groups: np.ndarray) -> np.ndarray:
+    """Each element's position within its run of equal values (``sorted_groups`` is sorted)."""
+    return np.arange(len(sorted_groups)) - np.searchsorted(sorted_groups, sorted_groups)
 
 
 def _strictly_increasing(idx: np.ndarray) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from sim.batch import batch_sizes, world_view
 from sim.config import Scenario, TownProfile, effective_profile, load_scenario, load_town
 from sim.metrics import summary_table
 from sim.model import DEFAULT_WARMUP_WEEKS, WEEKS_PER_YEAR, CommunityModel
@@ -62,11 +63,36 @@ def run_once(
     )
     for _ in tqdm(range(round(years * WEEKS_PER_YEAR)), desc="weeks", unit="wk", disable=not progress, leave=False):
         model.step()
+    return result_of(model, replication)
+
+
+def run_batch(
+    scenario: Scenario | str | Path,
+    town: TownProfile | str | Path,
+    seeds: list[int],
+    years: float,
+    replications: list[int],
+    warmup_weeks: int = DEFAULT_WARMUP_WEEKS,
+    start_from: Scenario | str | Path = "baseline",
+) -> list[RunResult]:
+    """One scenario on several seeds, stepped together (see :mod:`sim.batch`): the same results as
+    :func:`run_once` on each seed, in less time. ``replications`` numbers the runs."""
+    if len(seeds) == 1:
+        return [run_once(scenario, town, seeds[0], years, replications[0], warmup_weeks, start_from, agent_views=False)]
+    model = CommunityModel(
+        scenario, town, seed=list(seeds), warmup_weeks=warmup_weeks, start_from=start_from, agent_views=False
+    )
+    model.run(round(years * WEEKS_PER_YEAR))
+    return [result_of(world_view(model, k), r) for k, r in enumerate(replications)]
+
+
+def result_of(model: CommunityModel, replication: int) -> RunResult:
+    """The tables of a finished run (a model, or one run of a batch through :func:`sim.batch.world_view`)."""
     ledger = model.ledger()
     return RunResult(
         model.policy.name,
         model.town_spec.name,
-        seed,
+        model.seed,
         replication,
         model.weekly(),
         ledger,
@@ -101,9 +127,16 @@ def run_many(
     warm-up: "today's town", the same for all. ``on_run`` is called in this process with each
     run as it finishes (for progress bars); the returned list is in (replication, scenario) order.
     """
+    names = [s.name for s in scenarios]
     seeds = replication_seeds(seed, replications)
-    tasks = [(scenarios, town, seeds[r], years, r, warmup_weeks) for r in range(replications)]
-    bar = tqdm(total=len(tasks) * len(scenarios), desc="runs", unit="run", disable=not progress, leave=False)
+    # Replications go in blocks stepped together (sim.batch); each block is one worker's task.
+    tasks, first = [], 0
+    households = (town if isinstance(town, TownProfile) else load_town(town)).profile["town"]["households"]
+    for size in batch_sizes(replications, households, jobs):
+        reps = list(range(first, first + size))
+        tasks.append((scenarios, town, [seeds[r] for r in reps], years, reps, warmup_weeks))
+        first += size
+    bar = tqdm(total=replications * len(scenarios), desc="runs", unit="run", disable=not progress, leave=False)
     results: list[RunResult] = []
 
     def done(runs: list[RunResult]) -> None:
@@ -116,21 +149,18 @@ def run_many(
     if jobs <= 1:
         for task in tasks:
             for scenario in scenarios:
-                done(_run_replication(([scenario], *task[1:]), reference=scenarios[0]))
+                done(_run_block(([scenario], *task[1:]), reference=scenarios[0]))
     else:
         # "spawn": workers start clean (no forked threads); results do not depend on the pool.
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for runs in pool.map(_run_replication, tasks):
+            for runs in pool.map(_run_block, tasks):
                 done(runs)
     bar.close()
-    return results
+    return sorted(results, key=lambda run: (run.replication, names.index(run.scenario)))
 
 
-def _run_replication(task: tuple, reference: Scenario | None = None) -> list[RunResult]:
-    """All scenarios of one replication (one warm-up, shared through the model's cache)."""
-    scenarios, town, seed, years, replication, warmup_weeks = task
+def _run_block(task: tuple, reference: Scenario | None = None) -> list[RunResult]:
+    """All scenarios of a block of replications (one batched warm-up, shared through the model's cache)."""
+    scenarios, town, seeds, years, replications, warmup_weeks = task
     start_from = reference or scenarios[0]
-    return [
-        run_once(s, town, seed, years, replication, warmup_weeks, start_from=start_from, agent_views=False)
-        for s in scenarios
-    ]
+    return [run for s in scenarios for run in run_batch(s, town, seeds, years, replications, warmup_weeks, start_from)]

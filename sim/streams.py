@@ -64,16 +64,40 @@ def _mix(x: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
     return x
 
 
-class HouseholdStream:
-    """Counter-based uniforms in [0, 1) keyed by (week, household, draw)."""
+def _stream_key(seed: int, name: str) -> int:
+    state = np.random.SeedSequence(entropy=seed, spawn_key=(stream_key(name),)).generate_state(2, np.uint64)
+    return int(state[0]) ^ (int(state[1]) << 1)
 
-    def __init__(self, seed: int, name: str) -> None:
-        state = np.random.SeedSequence(entropy=seed, spawn_key=(stream_key(name),)).generate_state(2, np.uint64)
-        self._key = int(state[0]) ^ (int(state[1]) << 1)
+
+class HouseholdStream:
+    """Counter-based uniforms in [0, 1) keyed by (week, household, draw).
+
+    A batch of runs (one per seed, their households stacked: see :mod:`sim.batch`) passes
+    ``worlds``, each household's run, and ``local``, its index within that run: household
+    ``i`` then draws exactly what household ``local[i]`` draws in the run of seed ``seeds[worlds[i]]``.
+    """
+
+    def __init__(
+        self,
+        seed: int | list[int],
+        name: str,
+        worlds: np.ndarray | None = None,
+        local: np.ndarray | None = None,
+    ) -> None:
+        seeds = [seed] if isinstance(seed, int | np.integer) else list(seed)
+        keys = [_stream_key(int(s), name) for s in seeds]
+        self._key = keys[0]
+        self._keys = np.array([k & _MASK64 for k in keys], dtype=np.uint64)  # mod 2^64, as _mix_scalar takes it
+        self._batched = len(seeds) > 1
+        if self._batched:
+            self._worlds = worlds
+            self._local_golden = local.astype(np.uint64) * _GOLDEN  # the household part of every draw
         self._x = self._t = np.zeros(0, dtype=np.uint64)  # work buffers, reused call after call
 
     def base(self, week: int, draw: int = 0) -> np.ndarray:
-        """The offset shared by every household's draw ``draw`` in ``week``."""
+        """The offset shared by every household's draw ``draw`` in ``week`` (one per run of a batch)."""
+        if self._batched:
+            return _mix(self._keys + np.uint64(_week_draw_mix(int(week), int(draw))))
         return np.array(self._base(week, draw), dtype=np.uint64)
 
     def _base(self, week: int, draw: int) -> int:
@@ -87,9 +111,13 @@ class HouseholdStream:
         if len(self._x) < n:
             self._x, self._t = np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint64)
         x = self._x[:n]
-        x[:] = idx
-        x *= _GOLDEN
-        x += self.base(week, draw)
+        if self._batched:
+            np.take(self._local_golden, idx, out=x)
+            x += self.base(week, draw)[self._worlds[idx]]
+        else:
+            x[:] = idx
+            x *= _GOLDEN
+            x += self.base(week, draw)
         _mix(x, self._t[:n])
         x >>= _SHIFT
         return x * _TO_UNIT
@@ -98,6 +126,8 @@ class HouseholdStream:
         """Several draws at once: row ``k`` equals ``uniform(week, idx, draws[k])`` (one pass, less overhead)."""
         if len(idx) == 0:
             return np.zeros((len(draws), 0))
+        if self._batched:
+            return np.stack([self.uniform(week, idx, d) for d in draws])
         x = np.empty((len(draws), len(idx)), dtype=np.uint64)
         x[:] = idx
         x *= _GOLDEN

@@ -10,7 +10,9 @@ drawn anew.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -436,6 +438,128 @@ class Town:
     @property
     def n_residents(self) -> int:
         return len(self.res_age)
+
+
+@dataclass
+class Worlds:
+    """Where each run's entities sit when several runs' towns are stacked into one (a batch).
+
+    ``*_start`` are offsets (length ``n + 1``) of each run's households, residents, districts,
+    venues and desks; ``hh``, ``district``, ``venue`` and ``desk`` give each entity's run, and
+    ``local`` each household's index within its run. A single town is a batch of one.
+    """
+
+    n: int
+    hh_start: np.ndarray
+    res_start: np.ndarray
+    district_start: np.ndarray
+    venue_start: np.ndarray
+    desk_start: np.ndarray
+    hh: np.ndarray
+    local: np.ndarray
+    district: np.ndarray
+    venue: np.ndarray
+    desk: np.ndarray
+
+    @classmethod
+    def of(cls, towns: list[Town]) -> Worlds:
+        """The layout of ``towns`` stacked in this order."""
+
+        def starts(sizes: list[int]) -> np.ndarray:
+            return np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+
+        def owner(start: np.ndarray) -> np.ndarray:
+            return np.repeat(np.arange(len(start) - 1), np.diff(start))
+
+        hh = starts([t.n_households for t in towns])
+        district = starts([len(t.district_vacant) for t in towns])
+        venue = starts([len(t.venue_kind) for t in towns])
+        desk = starts([len(t.desks) for t in towns])
+        return cls(
+            len(towns),
+            hh,
+            starts([t.n_residents for t in towns]),
+            district,
+            venue,
+            desk,
+            owner(hh),
+            np.arange(hh[-1]) - np.repeat(hh[:-1], np.diff(hh)),
+            owner(district),
+            owner(venue),
+            owner(desk),
+        )
+
+    @cached_property
+    def hh_parts(self) -> list[slice]:
+        """Each run's slice of the household arrays."""
+        return _parts(self.hh_start)
+
+    @cached_property
+    def district_parts(self) -> list[slice]:
+        """Each run's slice of the district arrays."""
+        return _parts(self.district_start)
+
+    def count(self, owner: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """How many of entities ``idx`` (owned as ``owner`` says) belong to each run."""
+        return np.bincount(owner[idx], minlength=self.n)
+
+
+def _parts(start: np.ndarray) -> list[slice]:
+    return [slice(int(a), int(b)) for a, b in itertools.pairwise(start)]
+
+
+def stack_towns(towns: list[Town]) -> Town:
+    """One town holding every town of ``towns`` side by side, with no tie, venue or desk shared.
+
+    Indices (areas, districts, venues, NPOs, desks, residents, tie neighbours) are shifted by
+    the sizes of the towns before; every town must come from the same profile.
+    """
+    if len(towns) == 1:
+        return towns[0]
+    w = Worlds.of(towns)
+    n_areas = [len(t.area_activity) for t in towns]
+    area0 = np.concatenate(([0], np.cumsum(n_areas)))
+    npo0 = np.concatenate(([0], np.cumsum([len(t.npo_focus) for t in towns])))
+
+    def cat(name: str, offsets: np.ndarray | None = None) -> np.ndarray:
+        parts = [getattr(t, name) for t in towns]
+        if offsets is not None:
+            parts = [np.where(p >= 0, p + o, p).astype(p.dtype) for p, o in zip(parts, offsets, strict=False)]
+        return np.concatenate(parts)
+
+    edges = np.concatenate(([0], np.cumsum([len(t.tie_nbr) for t in towns])))
+    tie_ptr = np.concatenate([towns[0].tie_ptr[:1]] + [t.tie_ptr[1:] + edges[k] for k, t in enumerate(towns)])
+    desks = [
+        {**d, "index": d["index"] + int(w.desk_start[k]), "world": k} for k, t in enumerate(towns) for d in t.desks
+    ]
+    by_area = {
+        kind: np.concatenate([t.desk_of_kind_by_area[kind] + int(w.desk_start[k]) for k, t in enumerate(towns)])
+        for kind in towns[0].desk_of_kind_by_area
+    }
+    return Town(
+        towns[0].profile,
+        cat("htype"),
+        cat("area", area0),
+        cat("district", w.district_start),
+        cat("member"),
+        cat("ties"),
+        tie_ptr,
+        cat("tie_nbr", w.hh_start),
+        cat("res_household", w.hh_start),
+        cat("res_age"),
+        cat("res_conditions"),
+        cat("res_venue", w.venue_start),
+        cat("hh_venue", w.venue_start),
+        cat("service_contact"),
+        cat("district_vacant"),
+        cat("area_activity"),
+        cat("venue_kind"),
+        cat("venue_area", area0),
+        cat("venue_operator", npo0),
+        [f for t in towns for f in t.npo_focus],
+        desks,
+        by_area,
+    )
 
 
 VENUE_KAYOI, VENUE_IBASHO = 0, 1

@@ -216,14 +216,14 @@ def test_killed_experiment_resumes_and_finishes_with_no_duplicate_or_missing_run
 def test_a_failing_run_is_recorded_and_the_others_complete(tmp_path, small_town, monkeypatch):
     import sim.experiment as experiment_module
 
-    real = experiment_module.run_once
+    real = experiment_module.run_batch
 
-    def flaky(scenario, town, seed, years, replication, *args, **kwargs):
-        if scenario.name == "stronger_jichikai" and replication == 1:
+    def flaky(scenario, town, seeds, years, replications, *args, **kwargs):
+        if scenario.name == "stronger_jichikai" and 1 in replications:
             raise RuntimeError("simulated failure")
-        return real(scenario, town, seed, years, replication, *args, **kwargs)
+        return real(scenario, town, seeds, years, replications, *args, **kwargs)
 
-    monkeypatch.setattr(experiment_module, "run_once", flaky)
+    monkeypatch.setattr(experiment_module, "run_batch", flaky)
     exp = load_experiment(write_experiment(tmp_path, small_town))
     tables = run_experiment(exp, tmp_path / "out")
     runs = tables["runs"].set_index(["scenario", "replication"])

@@ -48,4 +48,5 @@ class Accompaniment(Mechanism):
         m, hh = self.model, self.model.hh
         closed = m.closed_under_support()
         hh.accompanied_until[closed] = week + self.p.weeks
-        m.staff_hours["accompaniment"] += float(np.count_nonzero(hh.accompanied_until >= week)) * self.p.hours_per_week
+        accompanied = m.per_run(np.flatnonzero(hh.accompanied_until >= week))
+        m.book_hours("accompaniment", np.float64(accompanied) * self.p.hours_per_week)

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from sim.params import Param
-from sim.streams import HouseholdStream
 
 if TYPE_CHECKING:
     from sim.model import CommunityModel
@@ -45,7 +44,7 @@ class Mechanism:
         self.model = model
         self.p = SimpleNamespace(**params)
         self.enabled: bool = params["enabled"]
-        self.stream = HouseholdStream(model.seed, f"mechanism.{self.name}")
+        self.stream = model.household_stream(f"mechanism.{self.name}")
         self._cache_version = -1
         self.setup()
 

@@ -66,9 +66,14 @@ class CommissionerVisits(Mechanism):
         town, p = self.model.town, self.p
         self.member_factor = np.where(town.member, p.member_relative, 1.0)
         self.base_weight = (1.0 + p.elderly_priority * (town.htype == HouseholdType.ELDERLY_ALONE)) * self.member_factor
-        self.max_weight = float(
-            self.base_weight.max(initial=0.0) + p.noticed_priority * self.member_factor.max(initial=0.0)
-        )
+        # The highest visit priority in each run (a batch has several).
+        self.max_weight = [
+            float(
+                self.base_weight[part].max(initial=0.0) + p.noticed_priority * self.member_factor[part].max(initial=0.0)
+            )
+            for part in self.model.worlds.hh_parts
+        ]
+        self.max_weight_by_run = np.array(self.max_weight)
         self.base_totals = np.bincount(town.district, weights=self.base_weight, minlength=len(town.district_vacant))
 
     def capacity(self) -> np.ndarray:
@@ -87,11 +92,24 @@ class CommissionerVisits(Mechanism):
         Equal to the capacity unless some household's visit probability is capped at 1
         (tiny districts or huge capacity); only then is the sum taken household by household.
         """
-        if share.max(initial=0.0) * self.max_weight < 1.0:
-            return np.where(totals > 0, capacity, 0.0)
-        town = self.model.town
-        prob = np.minimum(1.0, share[town.district] * self.weights(self.model.all_households))
-        return np.bincount(town.district, weights=prob, minlength=len(capacity))
+        w = self.model.worlds
+        if w.n == 1:
+            if share.max(initial=0.0) * self.max_weight[0] < 1.0:
+                return np.where(totals > 0, capacity, 0.0)
+            return self._visits_by_household(share, slice(0, len(self.model.town.htype)), 0, len(capacity))
+        visits = np.where(totals > 0, capacity, 0.0)
+        capped = np.maximum.reduceat(share, w.district_start[:-1]) * self.max_weight_by_run >= 1.0
+        for k in np.flatnonzero(capped):  # runs where some household's visit probability reaches 1
+            households, districts = w.hh_parts[k], w.district_parts[k]
+            n = districts.stop - districts.start
+            visits[districts] = self._visits_by_household(share, households, districts.start, n)
+        return visits
+
+    def _visits_by_household(self, share: np.ndarray, households: slice, first: int, n: int) -> np.ndarray:
+        """Expected visits in districts ``first`` … ``first + n - 1``, summed over ``households``."""
+        district = self.model.town.district[households]
+        prob = np.minimum(1.0, share[district] * self.weights(np.arange(households.start, households.stop)))
+        return np.bincount(district - first, weights=prob, minlength=n)
 
     def step(self, week: int) -> None:
         m, town = self.model, self.model.town
@@ -105,7 +123,11 @@ class CommissionerVisits(Mechanism):
         share = np.divide(capacity, totals, out=np.zeros(len(capacity)), where=totals > 0)
         visits = self._expected_visits(share, capacity, totals)
         m.commissioner_visits += visits
-        m.staff_hours["minsei_iin"] += float(visits.sum()) * self.p.hours_per_visit
+        if m.n_worlds == 1:
+            m.book_hours("minsei_iin", float(visits.sum()) * self.p.hours_per_visit)
+        else:
+            made = np.array([float(visits[part].sum()) for part in m.worlds.district_parts])
+            m.book_hours("minsei_iin", made * self.p.hours_per_visit)
         # Only households with an undiscovered problem can be detected: draw visits for them alone.
         idx = m.reachable_idx
         u_visit, u_detect = self.draws(week, idx, (0, 1))

@@ -115,21 +115,31 @@ class Council(Mechanism):
     }
 
     def setup(self) -> None:
-        self.unmet = np.zeros(len(DOMAIN_KEYS))
+        # One council per run of a batch: unmet needs and what was taken up are per run (rows);
+        # pending items and the log are shared lists in decision order, each item naming its run.
+        runs = self.model.n_worlds
+        self.unmet = np.zeros((runs, len(DOMAIN_KEYS)))
         self.pending: list[dict] = []
         self.log: list[dict] = []
-        self.covered: set[int] = set()
+        self.covered: list[set[int]] = [set() for _ in range(runs)]
 
-    def record_unmet(self, domains: np.ndarray) -> None:
-        """Desks report households bounced with a problem no desk covers (by presenting domain)."""
-        self.unmet += np.bincount(domains, minlength=len(DOMAIN_KEYS))
+    def record_unmet(self, domains: np.ndarray, households: np.ndarray) -> None:
+        """Desks report ``households`` bounced with a problem no desk covers (by presenting domain)."""
+        self.unmet += self._by_run_and_domain(domains, households)
+
+    def _by_run_and_domain(self, domains: np.ndarray, households: np.ndarray) -> np.ndarray:
+        m, n = self.model, len(DOMAIN_KEYS)
+        if m.n_worlds == 1:
+            return np.bincount(domains, minlength=n)[None, :]
+        key = m.worlds.hh[households] * n + domains
+        return np.bincount(key, minlength=m.n_worlds * n).reshape(m.n_worlds, n)
 
     def inherit(self, warm: Council) -> None:
         """Take over the warm-up's council: its resources exist today; what it decided still opens."""
-        for item in warm.log:
+        for item in warm.log:  # in decision order, so resources open (and staff join) in the warm-up's order
             copy = dict(item)
             self.log.append(copy)
-            self.covered.add(copy["domain_index"])
+            self.covered[copy["world"]].add(copy["domain_index"])
             if copy["opened"]:
                 self._open(copy)
             else:
@@ -139,7 +149,7 @@ class Council(Mechanism):
         m, hh = self.model, self.model.hh
         o = m.open_idx
         waiting = o[(hh.service[o] == ServiceStatus.WAITING) & (hh.waiting_since[o] < self.model.week)]
-        return np.bincount(m.cases.primary_domain[hh.case[waiting]], minlength=len(DOMAIN_KEYS))
+        return self._by_run_and_domain(m.cases.primary_domain[hh.case[waiting]], waiting)
 
     def step(self, week: int) -> None:
         m = self.model
@@ -148,14 +158,15 @@ class Council(Mechanism):
             self.pending.remove(item)
         if week % QUARTER_WEEKS:
             return
-        m.staff_hours["council"] += self.p.hours_per_quarter
+        m.book_hours("council", self.p.hours_per_quarter)
         self.unmet += self._waiting_by_domain()
-        candidates = [d for d in np.argsort(-self.unmet, kind="stable") if d not in self.covered]
-        top = candidates[0] if candidates else None
         functioning = self.p.research * self.p.collaboration * self.p.creativity
-        u = self.draw(week, np.array([0]))[0]
-        if top is not None and self.unmet[top] >= self.p.min_unmet and u < functioning:
-            self._take_up(int(top), week)
+        u = self.draw(week, m.worlds.hh_start[:-1])  # each run's draw for its household 0
+        for run, (unmet, covered) in enumerate(zip(self.unmet, self.covered, strict=True)):
+            candidates = [d for d in np.argsort(-unmet, kind="stable") if d not in covered]
+            top = candidates[0] if candidates else None
+            if top is not None and unmet[top] >= self.p.min_unmet and u[run] < functioning:
+                self._take_up(int(top), week, run)
         self.unmet[:] = 0
 
     def _open(self, item: dict) -> None:
@@ -163,28 +174,28 @@ class Council(Mechanism):
 
         An item carried over from the warm-up replays the warm-up council's own choices.
         """
-        intake = self.model.mechanism("desk_intake")
+        intake, run = self.model.mechanism("desk_intake"), item["world"]
         if item["opened"]:
             kind, staff = item["host_desk"], item["staff_per_desk"]
             if item["opened_domain"]:
-                intake.open_domain(kind, item["domain_index"])
+                intake.open_domain(kind, item["domain_index"], run)
         else:
-            kind, staff = intake.kind_covering(item["domain_index"]), self.p.staff_per_resource
+            kind, staff = intake.kind_covering(item["domain_index"], run), self.p.staff_per_resource
             item["opened_domain"] = kind is None
             if kind is None:
                 kind = self.p.host_desk
-                intake.open_domain(kind, item["domain_index"])
-        self.model.add_staff(kind, staff)
+                intake.open_domain(kind, item["domain_index"], run)
+        self.model.add_staff(kind, staff, run)
         item.update(opened=True, host_desk=kind, staff_per_desk=staff)
 
-    def _take_up(self, domain: int, week: int) -> None:
+    def _take_up(self, domain: int, week: int, run: int = 0) -> None:
         field = FIELD_OF_DOMAIN[DOMAIN_KEYS[domain]]
         item = {
             "decided_week": week,
             "opens_week": week + self.p.development_weeks,
             "domain": DOMAIN_KEYS[domain],
             "domain_ja": DOMAIN_LABELS_JA[domain],
-            "unmet_in_quarter": int(self.unmet[domain]),
+            "unmet_in_quarter": int(self.unmet[run, domain]),
             "field": field + 1,
             "field_ja": RESOURCE_FIELDS_JA[field],
             "host_desk": "",
@@ -192,7 +203,8 @@ class Council(Mechanism):
             "opened_domain": False,
             "domain_index": domain,
             "opened": False,
+            "world": run,
         }
-        self.covered.add(domain)
+        self.covered[run].add(domain)
         self.pending.append(item)
         self.log.append(item)

@@ -91,16 +91,26 @@ class DeskIntake(Mechanism):
         town = self.model.town
         self.kinds = list(town.desk_of_kind_by_area)
         specs = {d["kind"]: d for d in town.desks}
-        self.kind_masks = np.array([_mask(specs[k]["domains"]) for k in self.kinds], dtype=np.uint16)
+        # One row per run of a batch: a council opens domains in its own run only.
+        masks = np.array([_mask(specs[k]["domains"]) for k in self.kinds], dtype=np.uint16)
+        self.kind_masks = np.tile(masks, (self.model.n_worlds, 1))
         self.desk_masks = np.array([_mask(d["domains"]) for d in town.desks], dtype=np.uint16)
         self.give_up = type_array(self.p.give_up_probability)
         self.desk_of_kind_by_area = np.stack([town.desk_of_kind_by_area[k] for k in self.kinds])
         self._kinds_changed()
 
     def _kinds_changed(self) -> None:
-        """Which desk kinds cover each domain (rows: domains), and whether any does."""
-        self.covers = ((self.kind_masks[None, :] >> np.arange(len(DOMAIN_KEYS))[:, None]) & 1).astype(bool)
-        self.covered = self.covers.any(axis=1)
+        """Which desk kinds cover each domain (per run, then rows: domains), and whether any does."""
+        domains = np.arange(len(DOMAIN_KEYS))
+        self.covers = ((self.kind_masks[:, None, :] >> domains[None, :, None]) & 1).astype(bool)
+        self.covered = self.covers.any(axis=2)
+
+    def _coverage_of(self, idx: np.ndarray, presenting: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which kinds cover each household's presenting domain, and whether any does (in its run)."""
+        if self.model.n_worlds == 1:
+            return self.covers[0][presenting], self.covered[0][presenting]
+        run = self.model.worlds.hh[idx]
+        return self.covers[run, presenting], self.covered[run, presenting]
 
     def step(self, week: int) -> None:
         m, hh, p = self.model, self.model.hh, self.p
@@ -122,20 +132,23 @@ class DeskIntake(Mechanism):
         if not accept.all():
             self._bounce(idx[~accept], presenting[~accept], self.draw(week, idx[~accept], 2), week)
 
-    def kind_covering(self, domain: int) -> str | None:
-        """The first desk kind that accepts ``domain`` when siloed, or None (制度の狭間)."""
-        covering = np.flatnonzero((self.kind_masks >> domain) & 1)
+    def kind_covering(self, domain: int, world: int = 0) -> str | None:
+        """The first desk kind that accepts ``domain`` when siloed (in run ``world``), or None (制度の狭間)."""
+        covering = np.flatnonzero((self.kind_masks[world] >> domain) & 1)
         return self.kinds[covering[0]] if len(covering) else None
 
-    def open_domain(self, kind: str, domain: int) -> None:
-        """A new local resource: desks of ``kind`` accept ``domain`` from now on (unknown kind: ignored)."""
+    def open_domain(self, kind: str, domain: int, world: int = 0) -> None:
+        """A new local resource: desks of ``kind`` (in run ``world``) accept ``domain`` from now on.
+
+        An unknown kind is ignored.
+        """
         if kind not in self.kinds:
             return
         bit = np.uint16(1 << domain)
-        self.kind_masks[self.kinds.index(kind)] |= bit
+        self.kind_masks[world, self.kinds.index(kind)] |= bit
         self._kinds_changed()
         for d in self.model.town.desks:
-            if d["kind"] == kind:
+            if d["kind"] == kind and d.get("world", 0) == world:
                 self.desk_masks[d["index"]] |= bit
 
     def _route(self, idx, presenting, u_route, u_kind) -> np.ndarray:
@@ -143,7 +156,7 @@ class DeskIntake(Mechanism):
         accuracy = np.where(
             hh.referral_attempts[idx] > 0, self.p.routing_accuracy_after_bounce, self.p.routing_accuracy
         )
-        covers, covered = self.covers[presenting], self.covered[presenting]
+        covers, covered = self._coverage_of(idx, presenting)
         right = (u_route < accuracy) & covered
         # Right: a random kind among those that cover the domain; wrong: a random kind among the others.
         candidates = np.where(right[:, None], covers, ~covers | ~covered[:, None])
@@ -164,9 +177,9 @@ class DeskIntake(Mechanism):
         m, hh = self.model, self.model.hh
         cases = hh.case[idx]
         m.cases.cols["bounces"][cases] += 1
-        uncovered = ~self.covered[presenting]
-        m.mechanism("council").record_unmet(presenting[uncovered])  # 制度の狭間, for the 自立支援協議会
-        m.week_counts["bounces"] += len(idx)
+        uncovered = ~self._coverage_of(idx, presenting)[1]
+        m.mechanism("council").record_unmet(presenting[uncovered], idx[uncovered])  # 制度の狭間, for the 自立支援協議会
+        m.count("bounces", idx)
         hh.referral_attempts[idx] += 1
         gives_up = u < self.give_up[m.town.htype[idx]]
         quit_ = idx[gives_up]
@@ -174,7 +187,7 @@ class DeskIntake(Mechanism):
         hh.service_until[quit_] = week + self.p.give_up_weeks
         hh.referral_attempts[quit_] = 0
         m.cases.cols["gave_up"][hh.case[quit_]] = True
-        m.week_counts["gave_up"] += len(quit_)
+        m.count("gave_up", quit_)
 
 
 def pick_domain(masks: np.ndarray, u: np.ndarray) -> np.ndarray:

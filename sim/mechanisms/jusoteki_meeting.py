@@ -45,4 +45,4 @@ class JusotekiMeeting(Mechanism):
         consented = hh.consented[o] | (not m.mechanism("consent").enabled)  # without asking, consent is assumed
         planned = o[(hh.service[o] == ServiceStatus.SUPPORTED) & (hh.stage[o] == Stage.COMPLEX) & consented]
         hh.coverage[planned] = np.maximum(hh.coverage[planned], self.p.plan_coverage)
-        m.staff_hours["jusoteki_meeting"] += len(planned) * self.p.hours_per_case_week
+        m.book_hours("jusoteki_meeting", m.per_run(planned) * self.p.hours_per_case_week)

@@ -49,9 +49,10 @@ class MultiAgencyTeam(Mechanism):
     }
 
     def setup(self) -> None:
-        people = self.model.town.n_residents
-        coordinators = max(1, round(self.p.coordinators_per_100k_people * people / 100_000))
-        self.places = coordinators * self.p.teams_per_coordinator
+        people = np.diff(self.model.worlds.res_start).tolist()  # each run's residents (a batch has several)
+        coordinators = [max(1, round(self.p.coordinators_per_100k_people * n / 100_000)) for n in people]
+        places = [c * self.p.teams_per_coordinator for c in coordinators]
+        self.places = places[0] if len(places) == 1 else np.array(places)
 
     def step(self, week: int) -> None:
         m, hh = self.model, self.model.hh
@@ -59,10 +60,12 @@ class MultiAgencyTeam(Mechanism):
         supported = o[hh.service[o] == ServiceStatus.SUPPORTED]
         teamed = supported[hh.team[supported]]
         waiting = supported[~hh.team[supported] & (hh.stage[supported] == Stage.COMPLEX)]
-        free = max(0, self.places - len(teamed))
-        if len(waiting) and free:
+        free = np.maximum(0, self.places - m.per_run(teamed))
+        if len(waiting) and np.any(free):
             since = m.cases.support_start_week[hh.case[waiting]]
-            chosen = waiting[np.lexsort((waiting, since))][:free]
+            queue = waiting[np.lexsort((waiting, since))]
+            places = free[m.worlds.hh[queue]] if m.n_worlds > 1 else free  # each run's own places
+            chosen = queue[m.rank_in_run(queue) < places]
             hh.team[chosen] = True
             hh.coverage[chosen] = 1.0
-        m.staff_hours["coordinator"] += float(np.count_nonzero(hh.team[supported])) * self.p.hours_per_team_week
+        m.book_hours("coordinator", np.float64(m.per_run(supported[hh.team[supported]])) * self.p.hours_per_team_week)

@@ -43,4 +43,4 @@ class NeighbourNoticing(Mechanism):
         p = 1.0 - (1.0 - self.per_tie[hh.stage[idx]]) ** m.town.ties[idx]
         new = idx[self.draw(week, idx) < p]
         hh.noticed[new] = True
-        m.week_counts["noticed"] += len(new)
+        m.count("noticed", new)

@@ -52,6 +52,7 @@ class ParticipationSupport(Mechanism):
     def setup(self) -> None:
         town = self.model.town
         self.ibasho = np.flatnonzero(town.venue_kind == VENUE_IBASHO)
+        self.ibasho_run = self.model.worlds.venue[self.ibasho]  # a household links within its own run
         self.residents_in = np.bincount(town.res_venue[town.res_venue >= 0], minlength=len(town.venue_kind))
 
     def free_places(self) -> np.ndarray:
@@ -70,9 +71,10 @@ class ParticipationSupport(Mechanism):
             return
         free = self.free_places()
         venues, trials = [], []
-        for i in idx:  # this week's links only: a handful
+        runs = m.worlds.hh[idx]
+        for i, run in zip(idx, runs, strict=True):  # this week's links only: a handful
             area = m.town.area[i]
-            open_here = free > 0
+            open_here = (free > 0) & (self.ibasho_run == run)
             same_area = open_here & (m.town.venue_area[self.ibasho] == area)
             pick = np.flatnonzero(same_area if same_area.any() else open_here)
             if len(pick):
@@ -84,5 +86,7 @@ class ParticipationSupport(Mechanism):
             who, where = map(np.array, zip(*venues, strict=True))
             m.link_to_venue(who, where)
         hh.work_trial[np.array(trials, dtype=np.int64)] = True
-        m.week_counts["participation_links"] += len(venues) + len(trials)
-        m.staff_hours["participation_support"] += (len(venues) + len(trials)) * self.p.hours_per_link
+        linked = np.concatenate([np.array([i for i, _ in venues], dtype=np.int64), np.array(trials, dtype=np.int64)])
+        m.count("participation_links", linked)
+        active = None if m.n_worlds == 1 else np.bincount(runs, minlength=m.n_worlds) > 0  # runs that linked this week
+        m.book_hours("participation_support", m.per_run(linked) * self.p.hours_per_link, active)

@@ -63,7 +63,7 @@ class SupportMeeting(Mechanism):
 
     def step(self, week: int) -> None:
         m, hh = self.model, self.model.hh
-        m.staff_hours["support_meeting"] += self.p.hours_per_meeting
+        m.book_hours("support_meeting", self.p.hours_per_meeting)
         o = m.open_idx
         watched = o[hh.service[o] == ServiceStatus.REFUSED]
         m.build_trust(watched, self.p.trust_per_week)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim.domain import Channel
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, stage_array
@@ -33,12 +35,13 @@ class VenueStaff(Mechanism):
     }
 
     def setup(self) -> None:
-        self.venue_hours = self.p.volunteer_hours_per_venue_week * len(self.model.town.venue_kind)
+        venues = np.diff(self.model.worlds.venue_start)  # each run's venues (a batch has several)
+        self.venue_hours = self.p.volunteer_hours_per_venue_week * (int(venues[0]) if len(venues) == 1 else venues)
         self.notice = stage_array(self.p.notice_on_attendance)
 
     def step(self, week: int) -> None:
         m = self.model
-        m.staff_hours["venue_volunteer"] += self.venue_hours
+        m.book_hours("venue_volunteer", self.venue_hours)
         idx = m.reachable_idx[m.town.hh_venue[m.reachable_idx] >= 0]
         u_attend, u_notice = self.draws(week, idx, (0, 1))
         attends = u_attend < m.town.profile["venues"]["attendance_per_week"]
