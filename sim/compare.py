@@ -19,18 +19,6 @@ HEADLINE_METRICS = (
 )
 
 
-def _interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95% t-interval of ``values`` (NaNs dropped; no interval from fewer than 2 values)."""
-    v = values[~np.isnan(values)]
-    if len(v) == 0:
-        return float("nan"), float("nan"), float("nan")
-    mean = float(v.mean())
-    if len(v) < 2:
-        return mean, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
-    return mean, mean - half, mean + half
-
-
 def summaries(results: list[RunResult]) -> pd.DataFrame:
     """All runs' summary tables in one long table."""
     return pd.concat([r.tagged("summary") for r in results], ignore_index=True)
@@ -50,33 +38,45 @@ def compare_summaries(
     wide = table.pivot_table(
         index=["household_type", "metric", *unit], columns="scenario", values="value", dropna=False
     ).reindex(columns=scenarios)
-    base = scenarios[0]
-    rows = []
-    for (htype, metric), block in wide.groupby(level=["household_type", "metric"], sort=False):
-        for s in scenarios:
-            mean, lo, hi = _interval(block[s].to_numpy(dtype=float))
-            diff, dlo, dhi = _interval((block[s] - block[base]).to_numpy(dtype=float))
-            rows.append(
-                {
-                    "scenario": s,
-                    "household_type": htype,
-                    "metric": metric,
-                    "mean": mean,
-                    "ci_low": lo,
-                    "ci_high": hi,
-                    "diff": diff,
-                    "diff_ci_low": dlo,
-                    "diff_ci_high": dhi,
-                    "replications": int(block[s].notna().sum()),
-                }
-            )
-    out = pd.DataFrame(rows)
+    # Every (household_type, metric) has a row for every unit: one block of rows per pair, as (pairs, units, scenarios).
+    groups = wide.index.droplevel(list(unit)).unique()
+    values = wide.to_numpy(dtype=float).reshape(len(groups), -1, len(scenarios))
+    mean, lo, hi, n = _intervals(values)
+    diff, dlo, dhi, _ = _intervals(values - values[:, :, :1])
+    out = pd.DataFrame(
+        {
+            "scenario": np.tile(scenarios, len(groups)),
+            "household_type": np.repeat(groups.get_level_values(0), len(scenarios)),
+            "metric": np.repeat(groups.get_level_values(1), len(scenarios)),
+            "mean": mean.ravel(),
+            "ci_low": lo.ravel(),
+            "ci_high": hi.ravel(),
+            "diff": diff.ravel(),
+            "diff_ci_low": dlo.ravel(),
+            "diff_ci_high": dhi.ravel(),
+            "replications": n.ravel(),
+        }
+    )
     order = {s: i for i, s in enumerate(scenarios)}
     return out.sort_values(
         ["household_type", "metric", "scenario"],
         key=lambda c: c.map(order) if c.name == "scenario" else c,
         kind="stable",
     ).reset_index(drop=True)
+
+
+def _intervals(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Means and 95% t-intervals along axis 1 of ``values`` (blocks × runs × scenarios), and the counts.
+
+    NaNs are left out; a mean of one value has no interval, and of none is NaN.
+    """
+    n = np.count_nonzero(~np.isnan(values), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(values, axis=1) / n
+        sd = np.sqrt(np.nansum((values - mean[:, None, :]) ** 2, axis=1) / (n - 1))
+        half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+    half = np.where(n >= 2, half, np.nan)
+    return mean, mean - half, mean + half, n
 
 
 def format_comparison(table: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE_METRICS) -> str:

@@ -64,3 +64,41 @@ def test_jusoteki_full_finds_cases_earlier_than_siloed(jusoteki_comparison):
 def test_jusoteki_full_lets_fewer_cases_become_complex_than_siloed(jusoteki_comparison):
     diff, low, high = _diff(jusoteki_comparison, "jusoteki_full", "complex_share")
     assert diff < 0 and high < 0, f"diff {diff:+.4f} [{low:+.4f}, {high:+.4f}]"
+
+
+def test_comparison_gives_each_pair_its_t_interval_and_paired_difference_with_missing_runs():
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+
+    from sim.compare import compare_summaries
+
+    rng = np.random.default_rng(5)
+    rows = []
+    for metric in ("early_detection_rate", "cases"):
+        for replication in range(6):
+            for scenario in ("baseline", "policy"):
+                value = np.nan if (metric, replication, scenario) == ("cases", 2, "policy") else rng.normal()
+                rows.append(
+                    {
+                        "household_type": "all",
+                        "metric": metric,
+                        "replication": replication,
+                        "scenario": scenario,
+                        "value": value,
+                    }
+                )
+    table = pd.DataFrame(rows)
+    out = compare_summaries(table, ["baseline", "policy"]).set_index(["metric", "scenario"])
+    for metric in ("early_detection_rate", "cases"):
+        wide = table[table.metric == metric].pivot(index="replication", columns="scenario", values="value")
+        diff = (wide["policy"] - wide["baseline"]).dropna().to_numpy()
+        policy = wide["policy"].dropna().to_numpy()
+        for name, values in (("mean", policy), ("diff", diff)):
+            half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+            row = out.loc[(metric, "policy")]
+            low = "ci_low" if name == "mean" else "diff_ci_low"
+            assert row[name] == pytest.approx(values.mean(), abs=1e-12)
+            assert row[low] == pytest.approx(values.mean() - half, abs=1e-12)
+        assert out.loc[(metric, "policy"), "replications"] == len(policy)
+        assert out.loc[(metric, "baseline"), "diff"] == 0.0
