@@ -60,13 +60,15 @@ def bench_experiment(file: str, workers: int) -> int:
     """Run an experiment file from scratch and print its throughput and per-run overhead."""
     import tempfile
 
-    from sim.execute import run_experiment
+    from sim.execute import run_tasks, write_results
     from sim.experiment import load_experiment
 
     experiment = load_experiment(file)
     with tempfile.TemporaryDirectory(prefix="community-sim-bench-") as out:
         t0 = time.perf_counter()
-        tables = run_experiment(experiment, out, workers=workers, progress=sys.stderr.isatty(), fresh=True)
+        run_tasks(experiment, out, workers=workers, progress=sys.stderr.isatty(), fresh=True)
+        t1 = time.perf_counter()
+        tables = write_results(experiment, out)
         wall = time.perf_counter() - t0
     runs = tables["runs"]
     n = len(runs)
@@ -78,6 +80,8 @@ def bench_experiment(file: str, workers: int) -> int:
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"experiment {experiment.name}: {n:,} runs ({int((runs['status'] != 'ok').sum())} failed), {workers} workers")
     print(f"wall            {wall:8.1f} s   ({n / wall:.1f} runs/s)")
+    print(f"  running       {t1 - t0:8.1f} s   (the workers, and this process writing each group's parts)")
+    print(f"  results       {wall - (t1 - t0):8.1f} s   (gathering the parts, comparing, writing the tables)")
     print(f"inside runs     {inside / n:8.3f} s per run (incl. its share of the warm-ups)")
     print(f"overhead        {overhead:8.3f} s per run ({overhead / (wall * workers / n):.1%} of a worker's time)")
     print(f"household-weeks/s (wall) {hh_weeks / wall:,.0f}")
