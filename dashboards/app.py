@@ -21,6 +21,7 @@ import solara  # noqa: E402
 import solara.lab  # noqa: E402
 
 from dashboards import results as res  # noqa: E402
+from dashboards.figure_widget import FigurePlotly, PlotlyPreload  # noqa: E402
 from dashboards.i18n import metric_label, tr  # noqa: E402
 from dashboards.panels import (  # noqa: E402
     DEFAULT_TOWN,
@@ -119,7 +120,7 @@ def FigureWithExport(fig: go.Figure, stem: str, lang: str) -> None:
     # The same callables across renders: FileDownload forgets a pending download when its data changes.
     png = solara.use_memo(lambda: lambda: res.figure_png(fig), dependencies=[fig])
     page = solara.use_memo(lambda: lambda: res.figure_html(fig), dependencies=[fig])
-    solara.FigurePlotly(fig)
+    FigurePlotly(fig)
     with solara.Row(justify="end"):
         solara.FileDownload(png, filename=f"{stem}.png", label=tr("download_png", lang))
         solara.FileDownload(page, filename=f"{stem}.html", label=tr("download_html", lang))
@@ -342,6 +343,7 @@ def Page() -> None:
         task(request, lang.value)
 
     solara.Title(tr("page_title", lang.value))
+    PlotlyPreload()
     with solara.Row(justify="space-between", style={"align-items": "center"}):
         solara.Markdown(f"# {tr('heading', lang.value)}")
         solara.ToggleButtonsSingle(
