@@ -20,6 +20,7 @@ import plotly.graph_objects as go  # noqa: E402
 import solara  # noqa: E402
 import solara.lab  # noqa: E402
 
+from dashboards import pool as warm_pool  # noqa: E402
 from dashboards import results as res  # noqa: E402
 from dashboards.figure_widget import FigurePlotly, PlotlyPreload  # noqa: E402
 from dashboards.i18n import metric_label, tr  # noqa: E402
@@ -314,6 +315,8 @@ def Page() -> None:
     requested = solara.use_reactive(None)
     finished_runs = solara.use_reactive(0)
     tab = solara.use_reactive(0)
+    # Workers start and import the model while the planner fills in the form (once per server).
+    solara.use_effect(warm_pool.warm_up_in_background, [])
 
     base = towns[base_name.value]
     built_town, town_problems = solara.use_memo(
@@ -370,7 +373,7 @@ def Page() -> None:
                 for problem in problems_run.value:
                     solara.Error(problem)
                 if task.pending:
-                    RunProgress(requested.value, finished_runs.value, lang.value)
+                    RunProgress(requested.value, finished_runs, lang.value)
             with solara.lab.Tabs(value=tab):
                 with solara.lab.Tab(tr("tab_town", lang.value)):
                     TownPanel(lang.value, towns, base_name, entries, town, town_problems, custom_towns)
@@ -387,8 +390,12 @@ def Page() -> None:
 
 
 @solara.component
-def RunProgress(request: res.RunRequest | None, done: int, lang: str) -> None:
-    """The progress bar and message of a running comparison."""
+def RunProgress(request: res.RunRequest | None, finished: solara.Reactive[int], lang: str) -> None:
+    """The progress bar and message of a running comparison.
+
+    It reads ``finished`` itself, so that a finished run redraws only this, not the whole page.
+    """
+    done = finished.value
     total = request.runs if request else 1
     solara.ProgressLinear(100 * done / max(total, 1))
     solara.Info(
