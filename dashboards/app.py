@@ -20,6 +20,7 @@ import plotly.graph_objects as go  # noqa: E402
 import solara  # noqa: E402
 import solara.lab  # noqa: E402
 
+from dashboards import figure_widget  # noqa: E402
 from dashboards import pool as warm_pool  # noqa: E402
 from dashboards import results as res  # noqa: E402
 from dashboards.figure_widget import FigurePlotly, PlotlyPreload  # noqa: E402
@@ -315,8 +316,13 @@ def Page() -> None:
     requested = solara.use_reactive(None)
     finished_runs = solara.use_reactive(0)
     tab = solara.use_reactive(0)
-    # Workers start and import the model while the planner fills in the form (once per server).
-    solara.use_effect(warm_pool.warm_up_in_background, [])
+
+    def warm_up() -> None:
+        """Workers start and import the model, and plotly loads, while the planner fills in the form."""
+        warm_pool.warm_up_in_background()
+        figure_widget.warm_up_in_background()
+
+    solara.use_effect(warm_up, [])
 
     base = towns[base_name.value]
     built_town, town_problems = solara.use_memo(

@@ -10,6 +10,7 @@ while the planner fills in the form.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import anywidget
@@ -17,6 +18,7 @@ import plotly
 import plotly.graph_objects as go
 import solara
 import solara.server.settings
+from plotly.subplots import make_subplots
 
 BUNDLE = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
 # Served by Solara under /static/assets/ (see serve_bundle); the version keeps browsers' caches honest.
@@ -66,3 +68,20 @@ def FigurePlotly(fig: go.Figure) -> None:
 
     solara.use_effect(update_data, [fig])
     return element
+
+
+def warm_up() -> None:
+    """Build a small figure of each kind the results draw (bars with error bars, shaded bands,
+    subplots, the white template): plotly loads its validators and templates on first use, which
+    would otherwise delay the first real figure by a few tenths of a second."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, subplot_titles=["a", "b"])
+    fig.add_bar(x=[0.1], y=["a"], orientation="h", error_x={"type": "data", "array": [0.1]}, row=1, col=1)
+    fig.add_scatter(x=[0, 1, 1, 0], y=[0, 0, 1, 1], fill="toself", fillcolor="rgba(0,0,0,0.2)", row=2, col=1)
+    fig.update_layout(template="plotly_white", title="warm-up", legend={"orientation": "h"})
+    fig.update_xaxes(tickformat="+.1%")
+    fig.to_plotly_json()
+
+
+def warm_up_in_background() -> None:
+    """:func:`warm_up` in a thread of its own (called when a page opens)."""
+    threading.Thread(target=warm_up, name="warm-plotly", daemon=True).start()
