@@ -13,22 +13,33 @@ import importlib
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 WORKERS = 2
 MODEL_MODULES = ("sim.model", "sim.runner", "sim.compare")
+ORPHAN_CHECK_SECONDS = 1.0
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _atexit_registered = False
 
 
-def _import_model() -> None:
+def _start_worker(server: int) -> None:
     """Worker initializer: import the model once, when the worker starts, not in the first run."""
     for module in MODEL_MODULES:
         importlib.import_module(module)
+    threading.Thread(target=_exit_when_orphaned, args=(server,), name="orphan-watch", daemon=True).start()
+
+
+def _exit_when_orphaned(server: int) -> None:
+    """Leave when the server process is gone: a server that is killed runs no atexit, and its idle
+    workers would otherwise wait for work forever."""
+    while os.getppid() == server:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    os._exit(0)
 
 
 def worker_pid() -> int:
@@ -42,7 +53,10 @@ def get_pool() -> ProcessPoolExecutor:
     with _lock:
         if _pool is None:
             _pool = ProcessPoolExecutor(
-                max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"), initializer=_import_model
+                max_workers=WORKERS,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
             )
             # A spawn pool starts all its workers at the first submission; each imports the model.
             _pool.submit(worker_pid)

@@ -3,11 +3,15 @@ and never a reason for a result to differ from a run in one process."""
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -99,3 +103,34 @@ def test_a_pool_that_breaks_during_a_comparison_is_replaced_and_the_comparison_r
     assert warm_pool.run_in_pool(work) == "done"
     assert calls[0] == id(first) and calls[1] != id(first)
     assert warm_pool.get_pool() is not first
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process (a zombie waiting to be reaped has exited)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+SERVER_KILLED = """
+import os, signal
+from dashboards import pool
+p = pool.get_pool()
+print(sorted({p.submit(pool.worker_pid).result() for _ in range(8)}), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # killed: no atexit, no shutdown
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_workers_of_a_killed_server_exit_on_their_own():
+    server = subprocess.Popen([sys.executable, "-c", SERVER_KILLED], stdout=subprocess.PIPE, text=True)
+    pids = ast.literal_eval(server.stdout.readline().strip())  # the workers keep the pipe open: one line
+    server.wait(timeout=60)
+    server.stdout.close()
+    assert pids
+    deadline = time.monotonic() + 10 * warm_pool.ORPHAN_CHECK_SECONDS
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in pids)
