@@ -125,7 +125,9 @@ os.kill(os.getpid(), signal.SIGKILL)  # killed: no atexit, no shutdown
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
 def test_workers_of_a_killed_server_exit_on_their_own():
-    server = subprocess.Popen([sys.executable, "-c", SERVER_KILLED], stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER_KILLED], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     pids = ast.literal_eval(server.stdout.readline().strip())  # the workers keep the pipe open: one line
     server.wait(timeout=60)
     server.stdout.close()
