@@ -20,7 +20,10 @@ import plotly.graph_objects as go  # noqa: E402
 import solara  # noqa: E402
 import solara.lab  # noqa: E402
 
+from dashboards import figure_widget  # noqa: E402
+from dashboards import pool as warm_pool  # noqa: E402
 from dashboards import results as res  # noqa: E402
+from dashboards.figure_widget import FigurePlotly, PlotlyPreload  # noqa: E402
 from dashboards.i18n import metric_label, tr  # noqa: E402
 from dashboards.panels import (  # noqa: E402
     DEFAULT_TOWN,
@@ -119,7 +122,7 @@ def FigureWithExport(fig: go.Figure, stem: str, lang: str) -> None:
     # The same callables across renders: FileDownload forgets a pending download when its data changes.
     png = solara.use_memo(lambda: lambda: res.figure_png(fig), dependencies=[fig])
     page = solara.use_memo(lambda: lambda: res.figure_html(fig), dependencies=[fig])
-    solara.FigurePlotly(fig)
+    FigurePlotly(fig)
     with solara.Row(justify="end"):
         solara.FileDownload(png, filename=f"{stem}.png", label=tr("download_png", lang))
         solara.FileDownload(page, filename=f"{stem}.html", label=tr("download_html", lang))
@@ -314,6 +317,13 @@ def Page() -> None:
     finished_runs = solara.use_reactive(0)
     tab = solara.use_reactive(0)
 
+    def warm_up() -> None:
+        """Workers start and import the model, and plotly loads, while the planner fills in the form."""
+        warm_pool.warm_up_in_background()
+        figure_widget.warm_up_in_background()
+
+    solara.use_effect(warm_up, [])
+
     base = towns[base_name.value]
     built_town, town_problems = solara.use_memo(
         lambda: apply_fields(base, entries.value, lang.value), dependencies=[base, entries.value, lang.value]
@@ -342,6 +352,7 @@ def Page() -> None:
         task(request, lang.value)
 
     solara.Title(tr("page_title", lang.value))
+    PlotlyPreload()
     with solara.Row(justify="space-between", style={"align-items": "center"}):
         solara.Markdown(f"# {tr('heading', lang.value)}")
         solara.ToggleButtonsSingle(
@@ -368,7 +379,7 @@ def Page() -> None:
                 for problem in problems_run.value:
                     solara.Error(problem)
                 if task.pending:
-                    RunProgress(requested.value, finished_runs.value, lang.value)
+                    RunProgress(requested.value, finished_runs, lang.value)
             with solara.lab.Tabs(value=tab):
                 with solara.lab.Tab(tr("tab_town", lang.value)):
                     TownPanel(lang.value, towns, base_name, entries, town, town_problems, custom_towns)
@@ -385,8 +396,12 @@ def Page() -> None:
 
 
 @solara.component
-def RunProgress(request: res.RunRequest | None, done: int, lang: str) -> None:
-    """The progress bar and message of a running comparison."""
+def RunProgress(request: res.RunRequest | None, finished: solara.Reactive[int], lang: str) -> None:
+    """The progress bar and message of a running comparison.
+
+    It reads ``finished`` itself, so that a finished run redraws only this, not the whole page.
+    """
+    done = finished.value
     total = request.runs if request else 1
     solara.ProgressLinear(100 * done / max(total, 1))
     solara.Info(

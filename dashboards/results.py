@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from scipy import stats
 
+from dashboards import pool as warm_pool
 from dashboards.i18n import channel_label, metric_label, stage_label, tr, type_label
 from sim.compare import HEADLINE_METRICS, compare_table
 from sim.config import Scenario, TownProfile, effective_profile, load_scenario, load_town
@@ -164,7 +165,8 @@ def run_comparison(
         replications: Replications per scenario.
         seed: Seed from which the replications' seeds derive.
         on_run: Called with each run as it finishes (for the progress bar).
-        jobs: Worker processes (default: :func:`worker_count`).
+        jobs: Worker processes (default: :func:`worker_count`); more than one runs in the server's
+            warm pool (:mod:`dashboards.pool`), started once and kept between runs.
 
     Returns:
         The comparison table of :func:`sim.compare.compare_table` and every run's result.
@@ -178,7 +180,25 @@ def run_comparison(
         raise ValueError(" ".join(problems))
     town_spec, loaded = resolve(town, scenarios)
     jobs = worker_count(len(loaded) * replications) if jobs is None else jobs
-    results = run_many(loaded, town_spec, years, replications, seed, jobs=jobs, progress=False, on_run=on_run)
+    if jobs <= 1:
+        results = run_many(loaded, town_spec, years, replications, seed, progress=False, on_run=on_run)
+    else:
+        shown = 0  # runs already reported: a retry on a fresh pool starts again from the first run
+
+        def work(pool) -> list[RunResult]:
+            count = 0
+
+            def report(run: RunResult) -> None:
+                nonlocal count, shown
+                count += 1
+                if count > shown:
+                    shown = count
+                    if on_run is not None:
+                        on_run(run)
+
+            return run_many(loaded, town_spec, years, replications, seed, progress=False, on_run=report, pool=pool)
+
+        results = warm_pool.run_in_pool(work)
     return compare_table(results, [s.name for s in loaded]), results
 
 

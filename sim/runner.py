@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,12 +120,15 @@ def run_many(
     progress: bool = True,
     warmup_weeks: int = DEFAULT_WARMUP_WEEKS,
     on_run: Callable[[RunResult], None] | None = None,
+    pool: Executor | None = None,
 ) -> list[RunResult]:
     """Every scenario × every replication; replication r uses the same seed in every scenario.
 
     Every scenario starts from the state the first (reference) scenario reaches after the
     warm-up: "today's town", the same for all. ``on_run`` is called in this process with each
     run as it finishes (for progress bars); the returned list is in (replication, scenario) order.
+    ``pool``: an open executor (e.g. a process pool kept warm by the dashboard) to run the
+    replications in instead of ``jobs`` new processes; it is left open, and results are the same.
     """
     names = [s.name for s in scenarios]
     seeds = replication_seeds(seed, replications)
@@ -146,7 +149,10 @@ def run_many(
             if on_run is not None:
                 on_run(run)
 
-    if jobs <= 1:
+    if pool is not None:
+        for runs in pool.map(_run_replication, tasks):
+            done(runs)
+    elif jobs <= 1:
         for task in tasks:
             for scenario in scenarios:
                 done(_run_block(([scenario], *task[1:]), reference=scenarios[0]))

@@ -18,6 +18,7 @@ import solara
 from solara.components.datatable import DataTableWidget
 from solara.components.file_download import FileDownloadWidget
 
+from dashboards import pool as warm_pool
 from dashboards import results as res
 from dashboards.i18n import METRIC_LABELS, metric_label, tr
 from dashboards.scenario_form import MAX_UPLOAD_BYTES, scenario_file
@@ -268,9 +269,20 @@ def _texts(rc, widget_class) -> list[str]:
 @pytest.fixture
 def page(monkeypatch):
     monkeypatch.setattr(app, "TownView", None)  # the town view has its own tests; it simulates when opened
+    monkeypatch.setattr(warm_pool, "warm_up_in_background", lambda: None)  # tests/test_dashboard_pool.py
     _, rc = solara.render(app.Page(), handle_error=False)
     yield rc
     rc.close()
+
+
+def test_opening_the_page_starts_the_worker_pool_in_the_background(monkeypatch):
+    started: list[bool] = []
+    monkeypatch.setattr(app, "TownView", None)
+    monkeypatch.setattr(warm_pool, "warm_up_in_background", lambda: started.append(True))
+    _, rc = solara.render(app.Page(), handle_error=False)
+    rc.find(v.TextField, label="乱数シード").widget.v_model = "3"  # a later render does not start another
+    rc.close()
+    assert started == [True]
 
 
 def test_page_renders_controls_in_japanese(page):
