@@ -196,7 +196,9 @@ def run_comparison(
                     if on_run is not None:
                         on_run(run)
 
-            return run_many(loaded, town_spec, years, replications, seed, progress=False, on_run=report, pool=pool)
+            return run_many(
+                loaded, town_spec, years, replications, seed, jobs=jobs, progress=False, on_run=report, pool=pool
+            )
 
         results = warm_pool.run_in_pool(work)
     return compare_table(results, [s.name for s in loaded]), results

@@ -128,7 +128,8 @@ def run_many(
     warm-up: "today's town", the same for all. ``on_run`` is called in this process with each
     run as it finishes (for progress bars); the returned list is in (replication, scenario) order.
     ``pool``: an open executor (e.g. a process pool kept warm by the dashboard) to run the
-    replications in instead of ``jobs`` new processes; it is left open, and results are the same.
+    replications in instead of ``jobs`` new processes (``jobs`` then says how many workers it
+    has, so that each gets an equal share); it is left open, and results are the same.
     """
     names = [s.name for s in scenarios]
     seeds = replication_seeds(seed, replications)
@@ -150,7 +151,7 @@ def run_many(
                 on_run(run)
 
     if pool is not None:
-        for runs in pool.map(_run_replication, tasks):
+        for runs in pool.map(_run_block, tasks):
             done(runs)
     elif jobs <= 1:
         for task in tasks:
