@@ -44,8 +44,11 @@ def walk(server, browser):
             else outside.append(r.url)
         ),
     )
+    missing: list[str] = []  # local files the server could not serve (e.g. a CDN file not installed)
+    page.on("response", lambda r: missing.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.set_default_timeout(60_000)
     page.outside = outside
+    page.missing = missing
     page.goto(server)
     page.get_by_role("button", name="実行").wait_for()
     yield page
@@ -78,6 +81,8 @@ def test_01_page_loads_with_nothing_from_outside(walk):
     walk.get_by_text("世帯数").first.wait_for()
     screenshot(walk, "planner-01-loaded")
     assert walk.outside == []
+    walk.wait_for_load_state("networkidle")  # Markdown asks for KaTeX once it is on the page
+    assert walk.missing == []  # KaTeX included (make setup: dashboards/offline_assets.py)
 
 
 def test_02_a_wrong_town_value_gets_a_message_then_a_fix_is_accepted(walk):
