@@ -333,7 +333,6 @@ def Page() -> None:
     choices = {n: scenario_title(s, lang.value) for n, s in all_scenarios.items() if n != REFERENCE}
 
     def compute(request: res.RunRequest, language: str) -> res.Outcome:
-        finished_runs.set(0)
         return res.compute_outcome(request, language, on_run=lambda _: finished_runs.set(finished_runs.value + 1))
 
     task = solara.lab.use_task(compute, dependencies=None, raise_error=False)
@@ -348,6 +347,7 @@ def Page() -> None:
             town, tuple(all_scenarios[n] for n in names), years.value, replications.value, seed.value
         )
         requested.set(request)
+        finished_runs.set(0)  # here, not in the task's thread: the new bar must not show the last run's count
         tab.set(RESULTS_TAB)
         task(request, lang.value)
 

@@ -190,6 +190,17 @@ def test_04_run_two_scenarios_and_see_the_comparison(walk):
     assert walk.outside == []
 
 
+def test_04b_a_second_run_counts_its_own_runs_from_zero(walk):
+    replications = GUIDE_REPLICATIONS + 1  # new seeds: their warm-ups come before any run ends
+    _slide_to(walk, "反復回数", replications)
+    walk.wait_for_timeout(1000)  # the last key press reaches the server
+    walk.get_by_role("button", name="実行").click()
+    message = walk.get_by_text(f"{2 * replications}回のシミュレーション").first
+    message.wait_for()
+    assert "、0回終了" in message.inner_text()  # not the previous run's count
+    walk.get_by_text(f"{GUIDE_YEARS}年・反復{replications}回").wait_for(timeout=RUN_TIMEOUT_MS)
+
+
 def test_05_the_town_itself(walk):
     _tab(walk, "まちの様子")
     walk.get_by_label("表示するシナリオ").wait_for()
