@@ -5,8 +5,8 @@ them side by side (no tie, venue, desk or district is shared) and steps them tog
 random draw is keyed by (seed, stream, week, household within its own town), every count,
 hour and council decision is kept per run, so each run of a batch is exactly the run its seed
 gives alone (tests/test_batch.py checks every table). What a batch saves is the per-week
-cost of numpy calls, which a small town pays no matter its size: ten 3,000-household runs
-stepped together cost about a quarter of ten runs stepped one by one.
+cost of numpy calls, which a small town pays no matter its size: ten 3,000-household
+replications stepped together cost about a third of ten stepped one by one, 25 about a sixth.
 
 :func:`world_view` reads one run of a batch with the same interface the output functions
 (:mod:`sim.outputs`, :mod:`sim.metrics`, :mod:`sim.runner`) use on a model.
