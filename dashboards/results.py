@@ -439,6 +439,23 @@ def _rgba(colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+def _add_interval_bars(fig: go.Figure, values, low, high, labels: list[str], name: str, colour: str) -> None:
+    """Horizontal bars at ``values`` with error bars reaching ``low`` and ``high`` (no bar where missing)."""
+    fig.add_bar(
+        x=values,
+        y=labels,
+        orientation="h",
+        name=name,
+        marker_color=colour,
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": np.nan_to_num(np.subtract(high, values)),
+            "arrayminus": np.nan_to_num(np.subtract(values, low)),
+        },
+    )
+
+
 def _add_band(fig, bands: pd.DataFrame, name: str, colour: str, dash: str = "solid", row=None, col=None, legend=True):
     """A mean line with a shaded 95% band."""
     kw = {"row": row, "col": col} if row else {}
@@ -540,19 +557,7 @@ def channels_figure(table: pd.DataFrame, titles: Mapping[str, str], lang: str = 
         mean = [rows["mean"].get(k, np.nan) for k in keys]
         low = np.clip([rows["ci_low"].get(k, np.nan) for k in keys], 0.0, 1.0)  # shares stay within 0–100%
         high = np.clip([rows["ci_high"].get(k, np.nan) for k in keys], 0.0, 1.0)
-        fig.add_bar(
-            x=mean,
-            y=labels,
-            orientation="h",
-            name=titles.get(s, s),
-            marker_color=_colour(i),
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": np.nan_to_num(np.subtract(high, mean)),
-                "arrayminus": np.nan_to_num(np.subtract(mean, low)),
-            },
-        )
+        _add_interval_bars(fig, mean, low, high, labels, titles.get(s, s), _colour(i))
     fig.update_layout(barmode="group", yaxis={"autorange": "reversed"})
     fig.update_xaxes(tickformat=".0%", title_text=tr("share", lang))
     return _layout(fig, tr("channels_title", lang), lang)
@@ -592,19 +597,7 @@ def by_type_figure(table: pd.DataFrame, metric: str, titles: Mapping[str, str], 
         diff = [rows["diff"].get(t, np.nan) for t in TYPE_KEYS]
         low = [rows["diff_ci_low"].get(t, np.nan) for t in TYPE_KEYS]
         high = [rows["diff_ci_high"].get(t, np.nan) for t in TYPE_KEYS]
-        fig.add_bar(
-            x=diff,
-            y=labels,
-            orientation="h",
-            name=titles.get(s, s),
-            marker_color=_colour(i),
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": np.nan_to_num(np.subtract(high, diff)),
-                "arrayminus": np.nan_to_num(np.subtract(diff, low)),
-            },
-        )
+        _add_interval_bars(fig, diff, low, high, labels, titles.get(s, s), _colour(i))
     fig.update_layout(barmode="group", yaxis={"autorange": "reversed", "type": "category"})
     share = metric in SHARE_METRICS
     fig.update_xaxes(title_text=tr("diff_axis_share" if share else "diff_axis", lang))

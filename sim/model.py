@@ -148,8 +148,7 @@ class CommunityModel(mesa.Model):
         self.world_hours = [self.staff_hours] + [Counter() for _ in range(self.n_worlds - 1)]
         self.complex_weeks_by_type = np.zeros(len(TYPE_KEYS), dtype=np.int64)
         self.world_complex_weeks = np.zeros((self.n_worlds, len(TYPE_KEYS)), dtype=np.int64)  # batch only
-        # Outreach contacts a week offered by peer supporters (one per run in a batch).
-        self.peer_contacts = 0.0 if self.n_worlds == 1 else np.zeros(self.n_worlds)
+        self.peer_contacts = np.zeros(self.n_worlds)  # outreach contacts a week offered by peer supporters, per run
         self._closed_supported: list[np.ndarray] = []  # this week's closures under support
         self.week_counts: defaultdict[str, int] = defaultdict(int)  # this week's flows (C-level, unlike Counter)
 
@@ -332,27 +331,25 @@ class CommunityModel(mesa.Model):
 
     def rank_in_run(self, idx: np.ndarray) -> np.ndarray:
         """Each of households ``idx``'s position among those of its own run, in the order given."""
-        if self.n_worlds == 1:
-            return np.arange(len(idx))
         run = self.worlds.hh[idx]
         order = np.argsort(run, kind="stable")
-        first = np.searchsorted(run[order], run[order])  # where each household's run starts, in sorted order
         rank = np.empty(len(idx), dtype=np.int64)
-        rank[order] = np.arange(len(idx)) - first
+        rank[order] = _rank_in_group(run[order])
         return rank
 
-    def per_run(self, idx: np.ndarray) -> int | np.ndarray:
-        """How many households ``idx`` holds (in each run of a batch: an array)."""
-        return len(idx) if self.n_worlds == 1 else np.bincount(self.worlds.hh[idx], minlength=self.n_worlds)
+    def per_run(self, idx: np.ndarray) -> np.ndarray:
+        """How many of households ``idx`` each run holds (one count in a single run)."""
+        return np.bincount(self.worlds.hh[idx], minlength=self.n_worlds)
 
     def book_hours(self, role: str, hours: float | np.ndarray, runs: np.ndarray | None = None) -> None:
-        """Add ``hours`` to ``role``'s hours: one figure, or in a batch one per run (or one for all).
+        """Add ``hours`` to ``role``'s hours: one figure for every run, or one per run.
 
-        ``runs`` (a batch's mask of runs) limits the booking to those runs: a run whose
-        mechanism did nothing this week books nothing, as it would alone.
+        ``runs`` (a mask of runs) limits the booking to those runs: a run whose mechanism did
+        nothing this week books nothing, as it would alone.
         """
-        if self.n_worlds == 1:
-            self.staff_hours[role] += hours
+        if self.n_worlds == 1:  # the weekly path of a single run: no per-run loop
+            if runs is None or runs[0]:
+                self.staff_hours[role] += hours[0] if isinstance(hours, np.ndarray) else hours
             return
         hours = np.broadcast_to(hours, self.n_worlds).tolist()
         for k, (counter, h) in enumerate(zip(self.world_hours, hours, strict=True)):

@@ -499,10 +499,6 @@ class Worlds:
         """Each run's slice of the district arrays."""
         return _parts(self.district_start)
 
-    def count(self, owner: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        """How many of entities ``idx`` (owned as ``owner`` says) belong to each run."""
-        return np.bincount(owner[idx], minlength=self.n)
-
 
 def _parts(start: np.ndarray) -> list[slice]:
     return [slice(int(a), int(b)) for a, b in itertools.pairwise(start)]

@@ -49,4 +49,4 @@ class Accompaniment(Mechanism):
         closed = m.closed_under_support()
         hh.accompanied_until[closed] = week + self.p.weeks
         accompanied = m.per_run(np.flatnonzero(hh.accompanied_until >= week))
-        m.book_hours("accompaniment", np.float64(accompanied) * self.p.hours_per_week)
+        m.book_hours("accompaniment", accompanied * self.p.hours_per_week)

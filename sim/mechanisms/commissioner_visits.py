@@ -67,13 +67,12 @@ class CommissionerVisits(Mechanism):
         self.member_factor = np.where(town.member, p.member_relative, 1.0)
         self.base_weight = (1.0 + p.elderly_priority * (town.htype == HouseholdType.ELDERLY_ALONE)) * self.member_factor
         # The highest visit priority in each run (a batch has several).
-        self.max_weight = [
-            float(
+        self.max_weight = np.array(
+            [
                 self.base_weight[part].max(initial=0.0) + p.noticed_priority * self.member_factor[part].max(initial=0.0)
-            )
-            for part in self.model.worlds.hh_parts
-        ]
-        self.max_weight_by_run = np.array(self.max_weight)
+                for part in self.model.worlds.hh_parts
+            ]
+        )
         self.base_totals = np.bincount(town.district, weights=self.base_weight, minlength=len(town.district_vacant))
 
     def capacity(self) -> np.ndarray:
@@ -98,7 +97,7 @@ class CommissionerVisits(Mechanism):
                 return np.where(totals > 0, capacity, 0.0)
             return self._visits_by_household(share, slice(0, len(self.model.town.htype)), 0, len(capacity))
         visits = np.where(totals > 0, capacity, 0.0)
-        capped = np.maximum.reduceat(share, w.district_start[:-1]) * self.max_weight_by_run >= 1.0
+        capped = np.maximum.reduceat(share, w.district_start[:-1]) * self.max_weight >= 1.0
         for k in np.flatnonzero(capped):  # runs where some household's visit probability reaches 1
             households, districts = w.hh_parts[k], w.district_parts[k]
             n = districts.stop - districts.start

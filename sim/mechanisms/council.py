@@ -129,8 +129,6 @@ class Council(Mechanism):
 
     def _by_run_and_domain(self, domains: np.ndarray, households: np.ndarray) -> np.ndarray:
         m, n = self.model, len(DOMAIN_KEYS)
-        if m.n_worlds == 1:
-            return np.bincount(domains, minlength=n)[None, :]
         key = m.worlds.hh[households] * n + domains
         return np.bincount(key, minlength=m.n_worlds * n).reshape(m.n_worlds, n)
 

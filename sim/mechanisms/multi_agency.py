@@ -51,8 +51,7 @@ class MultiAgencyTeam(Mechanism):
     def setup(self) -> None:
         people = np.diff(self.model.worlds.res_start).tolist()  # each run's residents (a batch has several)
         coordinators = [max(1, round(self.p.coordinators_per_100k_people * n / 100_000)) for n in people]
-        places = [c * self.p.teams_per_coordinator for c in coordinators]
-        self.places = places[0] if len(places) == 1 else np.array(places)
+        self.places = np.array(coordinators) * self.p.teams_per_coordinator
 
     def step(self, week: int) -> None:
         m, hh = self.model, self.model.hh
@@ -64,8 +63,7 @@ class MultiAgencyTeam(Mechanism):
         if len(waiting) and np.any(free):
             since = m.cases.support_start_week[hh.case[waiting]]
             queue = waiting[np.lexsort((waiting, since))]
-            places = free[m.worlds.hh[queue]] if m.n_worlds > 1 else free  # each run's own places
-            chosen = queue[m.rank_in_run(queue) < places]
+            chosen = queue[m.rank_in_run(queue) < free[m.worlds.hh[queue]]]  # each run's own places
             hh.team[chosen] = True
             hh.coverage[chosen] = 1.0
-        m.book_hours("coordinator", np.float64(m.per_run(supported[hh.team[supported]])) * self.p.hours_per_team_week)
+        m.book_hours("coordinator", m.per_run(supported[hh.team[supported]]) * self.p.hours_per_team_week)

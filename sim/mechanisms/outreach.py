@@ -71,18 +71,14 @@ class Outreach(Mechanism):
         withdrawn[town.res_household[(town.res_conditions & (1 << Condition.WITHDRAWAL)) > 0]] = True
         self.hard_to_reach = withdrawn | np.isin(town.htype, HARD_TO_REACH)
         households = np.diff(m.worlds.hh_start)  # each run's households (a batch has several)
-        households = int(households[0]) if len(households) == 1 else households
         self.contacts_per_week = (
             self.p.hours_per_week_per_10k_households * households / 10_000 / self.p.hours_per_contact
         )
 
     def step(self, week: int) -> None:
-        if self.model.n_worlds > 1:
-            self._step_batch(week)
-            return
-        m, p, hh = self.model, self.p, self.model.hh
-        contacts = self.contacts_per_week + m.peer_contacts
-        if contacts <= 0:
+        m, p, hh, w = self.model, self.p, self.model.hh, self.model.worlds
+        contacts = self.contacts_per_week + m.peer_contacts  # per run
+        if not (contacts > 0).any():
             return
         # Outreach seeks out flagged households not in contact with services, problem or not, and
         # keeps calling on households that refused support.
@@ -90,48 +86,19 @@ class Outreach(Mechanism):
         refused = hh.service == ServiceStatus.REFUSED
         weight = (p.noticed_priority * hh.noticed + p.hard_to_reach_priority * self.hard_to_reach) * out_of_contact
         weight += p.refused_priority * refused
-        total = weight.sum()
-        if total <= 0:
-            return
-        contact_prob = np.minimum(1.0, contacts * weight / total)
-        expected = float(contact_prob.sum())  # contacts made, shared between staff and peer supporters
-        m.staff_hours["outreach_worker"] += expected * self.contacts_per_week / contacts * p.hours_per_contact
-        if m.peer_contacts:
-            peer_hours = m.mechanism("peer_supporters").p.hours_per_contact
-            m.staff_hours["peer_supporter"] += expected * m.peer_contacts / contacts * peer_hours
-        called_on = np.flatnonzero(refused)
-        called_on = called_on[self.draw(week, called_on, 2) < contact_prob[called_on]]
-        m.build_trust(called_on, m.mechanism("consent").p.trust_per_contact)
-        idx = m.reachable_idx
-        u_contact, u_detect = self.draws(week, idx, (0, 1))
-        found = (u_contact < contact_prob[idx]) & (u_detect < self.detect[hh.stage[idx]])
-        m.propose_detection(idx[found], Channel.OUTREACH)
-
-    def _step_batch(self, week: int) -> None:
-        """:meth:`step` for a batch: each run shares its own contacts among its own households."""
-        m, p, hh, w = self.model, self.p, self.model.hh, self.model.worlds
-        contacts = self.contacts_per_week + m.peer_contacts
-        if not (contacts > 0).any():
-            return
-        out_of_contact = hh.service == ServiceStatus.UNKNOWN
-        refused = hh.service == ServiceStatus.REFUSED
-        weight = (p.noticed_priority * hh.noticed + p.hard_to_reach_priority * self.hard_to_reach) * out_of_contact
-        weight += p.refused_priority * refused
-        parts = w.hh_parts
-        total = np.array([weight[part].sum() for part in parts])
+        total = np.array([weight[part].sum() for part in w.hh_parts])
         active = (contacts > 0) & (total > 0)  # a run with no contacts or nobody to seek does nothing this week
         if not active.any():
             return
         run = w.hh
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):  # inactive runs' shares are not used
             contact_prob = np.minimum(1.0, contacts[run] * weight / total[run])
-        expected = np.array([float(contact_prob[part].sum()) for part in parts])
-        with np.errstate(divide="ignore", invalid="ignore"):
+            # Contacts made, shared between staff and peer supporters.
+            expected = np.array([contact_prob[part].sum() for part in w.hh_parts])
             m.book_hours("outreach_worker", expected * self.contacts_per_week / contacts * p.hours_per_contact, active)
             peer_hours = m.mechanism("peer_supporters").p.hours_per_contact
-            m.book_hours(
-                "peer_supporter", expected * m.peer_contacts / contacts * peer_hours, active & (m.peer_contacts != 0)
-            )
+            peers = active & (m.peer_contacts != 0)
+            m.book_hours("peer_supporter", expected * m.peer_contacts / contacts * peer_hours, peers)
         called_on = np.flatnonzero(refused & active[run])
         called_on = called_on[self.draw(week, called_on, 2) < contact_prob[called_on]]
         m.build_trust(called_on, m.mechanism("consent").p.trust_per_contact)

@@ -88,5 +88,5 @@ class ParticipationSupport(Mechanism):
         hh.work_trial[np.array(trials, dtype=np.int64)] = True
         linked = np.concatenate([np.array([i for i, _ in venues], dtype=np.int64), np.array(trials, dtype=np.int64)])
         m.count("participation_links", linked)
-        active = None if m.n_worlds == 1 else np.bincount(runs, minlength=m.n_worlds) > 0  # runs that linked this week
-        m.book_hours("participation_support", m.per_run(linked) * self.p.hours_per_link, active)
+        linking = m.per_run(idx) > 0  # runs with households to link this week
+        m.book_hours("participation_support", m.per_run(linked) * self.p.hours_per_link, linking)

@@ -42,15 +42,11 @@ class PeerSupporters(Mechanism):
         # Peer supporters of today's town (from the warm-up) reach out from the first week.
         if self.enabled:
             m = self.model
-            m.peer_contacts = _as_float(m.per_run(np.flatnonzero(m.hh.peer))) * self.p.contacts_per_week
+            m.peer_contacts = m.per_run(np.flatnonzero(m.hh.peer)) * self.p.contacts_per_week
 
     def step(self, week: int) -> None:
         m, hh = self.model, self.model.hh
         closed = m.closed_under_support()
         closed = closed[~hh.peer[closed]]
         hh.peer[closed[self.draw(week, closed) < self.p.become_probability]] = True
-        m.peer_contacts = _as_float(m.per_run(np.flatnonzero(hh.peer))) * self.p.contacts_per_week
-
-
-def _as_float(count: int | np.ndarray) -> float | np.ndarray:
-    return count.astype(np.float64) if isinstance(count, np.ndarray) else float(count)
+        m.peer_contacts = m.per_run(np.flatnonzero(hh.peer)) * self.p.contacts_per_week

@@ -36,7 +36,7 @@ class VenueStaff(Mechanism):
 
     def setup(self) -> None:
         venues = np.diff(self.model.worlds.venue_start)  # each run's venues (a batch has several)
-        self.venue_hours = self.p.volunteer_hours_per_venue_week * (int(venues[0]) if len(venues) == 1 else venues)
+        self.venue_hours = self.p.volunteer_hours_per_venue_week * venues
         self.notice = stage_array(self.p.notice_on_attendance)
 
     def step(self, week: int) -> None:
