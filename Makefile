@@ -2,6 +2,7 @@
 # make test  — set up, then run the whole test suite (slow tests included)
 # make workshop — start the workshop page for trainers (研修モード) on http://127.0.0.1:8766
 # make dashboard — start the planner dashboard on http://127.0.0.1:8765 (PORT=… to change)
+# make baseline — recompute the golden baseline (tests/baseline.json) on purpose and print what moved
 # make bench — time the city profile for 10 years (household-weeks/s, peak memory)
 # make bench-experiment — time 1,000 neighbourhood runs of 10 years with 2 workers
 
@@ -10,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test test-fast bench bench-experiment lint format docs clean workshop dashboard
+.PHONY: setup run test test-fast baseline bench bench-experiment lint format docs clean workshop dashboard
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Python 3.12+ is needed (found " + sys.version.split()[0] + ")"'
@@ -36,6 +37,9 @@ workshop: setup
 
 dashboard: setup
 	$(BIN)/community-sim dashboard --port $(or $(PORT),8765)
+
+baseline: setup
+	$(BIN)/python tests/golden.py
 
 bench: setup
 	$(BIN)/python -m sim.bench
