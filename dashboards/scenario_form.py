@@ -86,10 +86,11 @@ SWITCHES: tuple[Lever, ...] = (
         "refuse_none",
         ("断らない相談支援（ワンストップ窓口）", "One-stop desk (断らない相談支援)"),
         (
-            "どの窓口も分野を問わず相談を受け止め、必要な支援につなぎます。オフだと分野違いの相談は別の窓口に回され（たらい回し）、"
-            "あきらめる世帯が出ます。",
-            "Every desk accepts every household, whatever its problems. When off, desks turn away problems "
-            "outside their field and some households give up after being bounced.",
+            "どの窓口も分野を問わず相談を受け止めて担当し続け、他の分野は関係機関につなぎます（つなぐ手間がかかります）。"
+            "オフだと分野違いの相談は別の窓口に回され（たらい回し）、あきらめる世帯が出ます。",
+            "Every desk accepts every household, whatever its problems, keeps the case and links the other fields to "
+            "other agencies (which takes staff time). When off, desks turn away problems outside their field and some "
+            "households give up after being bounced.",
         ),
     ),
     _switch(
@@ -186,15 +187,18 @@ SLIDERS: tuple[Lever, ...] = (
     Lever(
         "mechanisms",
         "caseloads",
-        "capacity_per_professional",
-        ("専門職1人が持てる担当ケース数", "Cases one professional can hold"),
+        "scale",
+        ("専門職1人が持てる支援プラン数（職種ごとの標準に対する%）", "Plans one professional can hold (% of each role's standard)"),
         (
-            "これを超える世帯は待機リストに入ります。少ないほど手厚い支援ですが、待つ世帯が増えます。",
-            "Households beyond this wait on a list. Fewer means closer support but longer waiting.",
+            "職種ごとの標準担当件数（相談支援専門員35件など）に掛ける割合。超える世帯は待機リストに入ります。"
+            "少ないほど手厚い支援ですが、待つ世帯や助言だけで終わる世帯が増えます。",
+            "A share of each role's standard caseload (35 for a 相談支援専門員, …). Households beyond it wait on a "
+            "list. Less means closer support but more waiting, and more households get advice only.",
         ),
+        25,
+        300,
         5,
-        80,
-        1,
+        100.0,
     ),
     Lever(
         "town",

@@ -92,6 +92,8 @@ class ServiceStatus(IntEnum):
     GAVE_UP = 3  # bounced by a desk and gave up; returns to UNKNOWN after a cooling-off
     WAITING = 4  # accepted by a desk, waiting for a professional with room in their caseload
     REFUSED = 5  # refused support; not referred again until a cooling-off ends
+    ADVISED = 6  # a desk gave information or advice only (情報提供・助言): no caseload place
+    LINKED = 7  # a desk linked the household to a service outside the desks (つなぎ): no caseload place
 
 
 def domain_mask(*domains: int) -> int:

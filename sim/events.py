@@ -52,7 +52,9 @@ class Event(IntEnum):
     WORK_TRIAL = 16
     RESOLVED = 17  # the problem was resolved (detail: index of RESOLVED_BY_KEYS)
     ACCOMPANIED = 18  # 伴走支援 continues after closing
-    PEER = 19  # became a peer supporter (受け手を担い手に)
+    PEER = 19  # became a peer supporter (受け手を担い手に): started training
+    ADVISED = 20  # a desk gave information or advice only (情報提供・助言; detail: desk)
+    SERVICE_LINK = 21  # a desk linked them to a service outside the desks (つなぎ; detail: desk)
 
 
 EVENT_KEYS = tuple(e.name.lower() for e in Event)
@@ -72,7 +74,7 @@ STATE_FIELDS = (
     "linked_venue",
     "work_trial",
     "accompanied_until",
-    "peer",
+    "peer_status",
 )
 
 
@@ -196,7 +198,9 @@ def extract(model, before: Snapshot, after: Snapshot, stream: HouseholdStream | 
         (Event.WORK_TRIAL, b["work_trial"] & ~a["work_trial"], 0),
         (Event.RESOLVED, closed, resolved_by),
         (Event.ACCOMPANIED, b["accompanied_until"] > a["accompanied_until"], b["accompanied_until"] - week),
-        (Event.PEER, b["peer"] & ~a["peer"], 0),
+        (Event.PEER, (b["peer_status"] > 0) & (a["peer_status"] == 0), 0),
+        (Event.ADVISED, changed & (s_new == ServiceStatus.ADVISED) & (s_old != ServiceStatus.SUPPORTED), b["desk"]),
+        (Event.SERVICE_LINK, changed & (s_new == ServiceStatus.LINKED), b["desk"]),
     ]
     kinds, households, details = [], [], []
     for kind, mask, detail in masks:
@@ -334,8 +338,16 @@ def sentence(kind: Event, household: int, detail: int, naming: Naming, lang: str
             f"Things settled at {who}, and someone keeps walking alongside them.",
         ),
         Event.PEER: (
-            f"{who}の人が、支えられた経験を生かして支える側になった（受け手を担い手に）。",
-            f"Someone from {who}, once helped, now helps others.",
+            f"{who}の人が、支えられた経験を生かして支える側になろうと研修を受け始めた（受け手を担い手に）。",
+            f"Someone from {who}, once helped, began training to help others.",
+        ),
+        Event.ADVISED: (
+            f"{desk_ja}が{who}の相談に乗り、情報提供と助言をした。",
+            f"The {desk_en} desk listened to {who} and gave information and advice.",
+        ),
+        Event.SERVICE_LINK: (
+            f"{desk_ja}が{who}を必要なサービスにつないだ。",
+            f"The {desk_en} desk linked {who} to a service they need.",
         ),
     }
     ja_text, en_text = texts[Event(kind)]

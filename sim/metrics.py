@@ -41,6 +41,13 @@ METRICS_DOC: dict[str, str] = {
     "complex_household_weeks_per_1000": "Household-weeks spent in COMPLEX over the whole run, per 1,000 "
     "households (all households, incl. cases present at the start).",
     "mean_waiting_list": "Mean number of accepted households waiting for a professional, per week (town only).",
+    "mean_waiting_list_KIND": "Mean number of households waiting for a professional at desks of kind KIND, per week "
+    "(town only): where the waiting lists form.",
+    "advice_only_share": "Cases a desk accepted that got information or advice only (情報提供・助言) ÷ cases a desk "
+    "accepted.",
+    "service_link_share": "Cases a desk accepted that it linked to a service outside the desks (つなぎ), and no more, "
+    "÷ cases a desk accepted.",
+    "plan_share": "Cases a desk accepted that got a support plan with a professional ÷ cases a desk accepted.",
     "paid_staff_hours": "Paid staff hours over the run: desks, professionals, outreach, meetings, coordinators, "
     "参加支援, accompaniment and the council (town only).",
     "volunteer_hours": "Volunteer hours over the run: 民生委員 visits, running venues and peer supporters (town only).",
@@ -79,6 +86,7 @@ def _case_columns(cases: pd.DataFrame) -> dict[str, np.ndarray]:
         "refused": (cases["refusals"] > 0).to_numpy(bool),
         "waiting": cases["weeks_waiting"].astype(float).to_numpy(),
         "relapse": (cases["weeks_since_previous_case"].fillna(RELAPSE_WEEKS + 1) <= RELAPSE_WEEKS).to_numpy(bool),
+        **{f"desk_{k}": (cases["desk_outcome"] == k).to_numpy(bool) for k in ("advice", "service", "plan")},
         **{f"channel_{k}": (channel == k).to_numpy(bool) for k in CHANNEL_KEYS[1:]},
     }
 
@@ -116,6 +124,10 @@ def _rates(cols: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, float]:
         "mean_weeks_waiting": float(waiting.sum() / len(waiting)) if len(waiting) else float("nan"),
         "relapse_share": share("relapse", n),
     }
+    accepted = int(sum(np.count_nonzero(cols[f"desk_{k}"][rows]) for k in ("advice", "service", "plan")))
+    out["advice_only_share"] = share("desk_advice", accepted)
+    out["service_link_share"] = share("desk_service", accepted)
+    out["plan_share"] = share("desk_plan", accepted)
     for k in CHANNEL_KEYS[1:]:
         out[f"channel_share_{k}"] = share(f"channel_{k}", n_detected, True)
     return out
@@ -154,6 +166,7 @@ def town_wide_metrics(ledger: pd.DataFrame, model: RunView) -> dict[str, float]:
         "volunteer_hours": float(sum(model.staff_hours.values()) - paid),
         "hours_per_early_detection": float(paid / early) if early else float("nan"),
     }
+    out |= {f"mean_waiting_list_{kind}": float(v) for kind, v in model.waiting_by_kind.items()}
     return out | {f"hours_{role}": float(h) for role, h in sorted(model.staff_hours.items())}
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from sim.domain import DOMAIN_KEYS, STAGE_KEYS, TYPE_KEYS, count_domains
 from sim.mechanisms import CHANNEL_KEYS
-from sim.state import NOT_YET, RESOLVED_BY_KEYS
+from sim.state import DESK_OUTCOME_KEYS, NOT_YET, RESOLVED_BY_KEYS
 
 if TYPE_CHECKING:
     from sim.engine.views import RunView
@@ -73,6 +73,12 @@ def ledger_frame(run: RunView) -> pd.DataFrame:
                 np.where(c.desk >= 0, np.array([d["kind"] for d in desks] + [""], dtype=object)[c.desk], None),
                 categories=sorted({d["kind"] for d in desks}),
             ),
+            "desk_outcome": pd.Categorical(
+                np.where(c.desk_outcome > 0, np.array(DESK_OUTCOME_KEYS, dtype=object)[c.desk_outcome], None),
+                categories=list(DESK_OUTCOME_KEYS[1:]),
+            ),
+            "team_referral_week": _week(c.team_referral_week),
+            "team_week": _week(c.team_week),
             "worst_stage": _keys(worst, STAGE_KEYS),
             "resolution_week": _week(c.resolution_week),
             "resolved_by": _keys(c.resolved_by, RESOLVED_BY_KEYS),

@@ -135,9 +135,14 @@ CASE_FIELDS: dict[str, tuple[type, int]] = {
     "resolution_week": (np.int32, NOT_YET),
     "resolved_by": (np.int8, 0),
     "domains": (np.uint16, 0),
+    "desk_outcome": (np.int8, 0),
+    "team_referral_week": (np.int32, NOT_YET),
+    "team_week": (np.int32, NOT_YET),
 }
 
 RESOLVED_BY_KEYS = ("open", "natural", "mutual_aid", "support", "external")  # external: set by hand
+# What desks did for a case, least to most (the ledger keeps the most): 情報提供・助言, つなぎ to a service, a plan.
+DESK_OUTCOME_KEYS = ("none", "advice", "service", "plan")
 
 
 class CaseTable:

@@ -133,7 +133,7 @@ class _Reader:
         "linked_venue",
         "work_trial",
         "accompanied_until",
-        "peer",
+        "peer_status",
         "case",
     )
 
@@ -221,11 +221,11 @@ class _Reader:
         if new["accompanied_until"] > old["accompanied_until"]:
             weeks = new["accompanied_until"] - week
             say("accompanied", f"解決後も伴走支援が続く（{weeks}週）", f"Accompaniment continues for {weeks} weeks")
-        if new["peer"] and not old["peer"]:
+        if new["peer_status"] and not old["peer_status"]:
             say(
                 "peer",
-                "支えられた経験を生かし、ピアサポーターになった（受け手を担い手に）",
-                "Having been helped, they became a peer supporter",
+                "支えられた経験を生かし、ピアサポーターの研修を受け始めた（受け手を担い手に）",
+                "Having been helped, they began training as a peer supporter",
             )
         # The council's own entries (the rows of council_log()): a table a week made long timelines slow.
         log = m.mechanism("council").log
@@ -270,7 +270,13 @@ class _Reader:
                     f"The support meeting kept watching and offered support again ({desk})",
                 )
             elif s_new == ServiceStatus.WAITING:
-                say("accepted", f"{desk}が相談を受け止めた", f"{desk} took the case")
+                say("accepted", f"{desk}が相談を受け止め、支援プランを立てることにした", f"{desk} took the case for a plan")
+            elif s_new == ServiceStatus.ADVISED and s_old == ServiceStatus.SUPPORTED:
+                say("plan_ended", f"{desk}の支援プランが終結し、見守りに移った", f"{desk} ended the plan and keeps in touch")
+            elif s_new == ServiceStatus.ADVISED:
+                say("advised", f"{desk}が相談に乗り、情報提供と助言をした", f"{desk} gave information and advice")
+            elif s_new == ServiceStatus.LINKED:
+                say("service_link", f"{desk}が必要なサービスにつないだ", f"{desk} linked them to a service")
             elif s_new == ServiceStatus.REFUSED:
                 say("refused", "支援を断った", "They refused support")
             elif s_new == ServiceStatus.SUPPORTED:

@@ -28,6 +28,17 @@ TOWN_PARAMS: dict[str, dict[str, Param]] = {
         "name": Param("town", "Short English name of the town.", "Set by the profile.", kind="text"),
         "name_ja": Param("町", "Japanese name of the town.", "Set by the profile.", kind="text"),
         "households": Param(3000, "Number of households.", "Set by the profile.", kind="int", low=50, high=2_000_000),
+        "municipality_people": Param(
+            0,
+            "Residents of the municipality the town is part of (0: the town is the whole municipality). Staff, "
+            "coordinators, meetings and the council are the municipality's; the town gets its share by population "
+            "(常勤換算), so a neighbourhood is not staffed as if it were a small municipality.",
+            "Model structure: desks, 相談支援包括化推進員 and the 自立支援協議会 are set up per municipality "
+            "(社会福祉法 106条の4, 障害者総合支援法 89条の3); a 中学校区 shares them with the rest of its city.",
+            kind="int",
+            low=0,
+            high=50_000_000,
+        ),
     },
     "household_types": {
         "shares": Param(
@@ -342,7 +353,18 @@ DESK_PARAMS: dict[str, Param] = {
         high=10_000.0,
     ),
     "staff_role": Param("worker", "Role of the desk's professionals.", "Set by the profile.", kind="text"),
+    "caseload_limit": Param(
+        35,
+        "Support plans one full-time professional of this desk can hold at once (a part-time share holds its "
+        "share); households a desk triaged to a plan beyond it wait. Optional (default 35).",
+        "Set by the profile; default: 相談支援専門員の標準担当件数 35件/月 (計画相談支援, 障害福祉サービス等報酬改定 2018).",
+        kind="int",
+        low=1,
+        high=10_000,
+    ),
 }
+# Desk keys a profile may leave out (their defaults apply): added after profiles were written.
+OPTIONAL_DESK_KEYS = ("caseload_limit",)
 
 TYPES_WITH_FIXED_MEMBERS = 6
 
@@ -372,7 +394,7 @@ def _validate_desks(values: Any, file: str) -> list[dict[str, Any]]:
     desks = []
     for i, desk in enumerate(values):
         for name in DESK_PARAMS:
-            if name not in desk:
+            if name not in desk and name not in OPTIONAL_DESK_KEYS:
                 raise ConfigError(file, f"desks[{i}].{name}", "missing; " + DESK_PARAMS[name].allowed())
         desks.append(validate_block(DESK_PARAMS, desk, file, f"desks[{i}]"))
         if desk["kind"] in [d["kind"] for d in desks[:-1]]:
@@ -613,7 +635,8 @@ def build_town(profile: dict[str, Any], seed: int) -> Town:
 
     people = len(res_age)
     npo_rng = make_stream(seed, "town.npos")
-    n_npos = round(profile["npos"]["per_10k_people"] * people / 10_000)
+    # The municipality's NPOs serve the town (a cat rescue group or a food bank works city-wide).
+    n_npos = round(profile["npos"]["per_10k_people"] * people / municipal_share(profile, people) / 10_000)
     npo_focus = [NPO_FOCI[i] for i in npo_rng.integers(0, len(NPO_FOCI), n_npos)]
     venue_operator = np.full(len(venue_kind), -1, dtype=np.int32)
     ibasho = np.flatnonzero(venue_kind == VENUE_IBASHO)
@@ -621,7 +644,9 @@ def build_town(profile: dict[str, Any], seed: int) -> Town:
         by_npo = npo_rng.random(len(ibasho)) < profile["npos"]["share_running_ibasho"]
         venue_operator[ibasho[by_npo]] = npo_rng.integers(0, n_npos, int(by_npo.sum()))
 
-    desks, desk_of_kind_by_area = _place_desks(profile["desks"], people, n_areas)
+    desks, desk_of_kind_by_area = _place_desks(
+        profile["desks"], people, n_areas, profile["town"]["municipality_people"]
+    )
     return Town(
         profile,
         htype,
@@ -860,14 +885,32 @@ def _nearest_venue(res_area: np.ndarray, venue_area: np.ndarray, pick: np.ndarra
     return order[lo + (pick * (hi - lo)).astype(np.int64)]
 
 
-def _place_desks(specs: list[dict[str, Any]], people: int, n_areas: int):
+def municipal_share(profile: dict[str, Any], people: int) -> float:
+    """The town's share of its municipality's residents (1 when the town is the municipality)."""
+    municipality = profile["town"]["municipality_people"]
+    return 1.0 if municipality <= 0 else min(1.0, people / municipality)
+
+
+def _place_desks(specs: list[dict[str, Any]], people: int, n_areas: int, municipality: int = 0):
+    """Desks of each kind and their professionals, in 常勤換算 (full-time equivalents).
+
+    The municipality (``municipality`` residents, or the town itself when 0) has at least one
+    full-time professional per desk it runs; the town gets its share of them by population, spread
+    over its own desks (at least one per town: residents use a desk the town shares). A desk has
+    ``max(1, round(fte))`` professionals, each working ``fte / staff`` of full time.
+    """
     desks: list[dict[str, Any]] = []
     by_area: dict[str, np.ndarray] = {}
+    whole = municipality if municipality > 0 else people
+    share = min(1.0, people / whole)
     for spec in specs:
         count = min(max(1, round(people / spec["people_per_desk"])), n_areas)
-        staff = max(1, round(spec["staff_per_100k_people"] * people / 100_000 / count))
+        municipal_desks = max(1, round(whole / spec["people_per_desk"]))
+        municipal_fte = max(float(municipal_desks), spec["staff_per_100k_people"] * whole / 100_000)
+        fte = municipal_fte * share / count
+        staff = max(1, round(fte))
         first = len(desks)
         for i in range(count):
-            desks.append({**spec, "index": first + i, "number": i, "staff": staff})
+            desks.append({**spec, "index": first + i, "number": i, "staff": staff, "fte": fte / staff})
         by_area[spec["kind"]] = (first + (np.arange(n_areas) * count) // n_areas).astype(np.int32)
     return desks, by_area

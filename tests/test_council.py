@@ -20,19 +20,45 @@ def test_a_functioning_council_creates_resources_for_unmet_needs(functioning):
     assert len(log) > 0
     assert (log["opens_week"] - log["decided_week"] == 52).all()
     assert log["domain"].is_unique
-    assert (log["unmet_in_quarter"] >= 3).all()
+    # The municipality's council: a district that is part of a city needs its share of min_unmet (3).
+    share = float(functioning.state.municipal_share[0])
+    assert (log["unmet_in_quarter"] >= max(1, 3 * share)).all()
     assert set(log["field"]) <= set(range(1, 11))
     opened = log[log["opened"]]
-    assert (opened["opens_week"] <= WEEKS).all() and (opened["host_desk"] != "").all()
+    assert (opened["opens_week"] <= WEEKS).all()
+    peer_project = opened["field_ja"] == "ピアサポート活動"  # a peer project, not professionals at a desk
+    assert (opened.loc[~peer_project, "host_desk"] != "").all() and (opened.loc[peer_project, "host_desk"] == "").all()
 
 
 def test_new_resources_bring_professionals(functioning):
-    opened = int(functioning.council_log()["opened"].sum())
-    from_profile = sum(d["staff"] for d in functioning.town.desks)
-    staff_per_resource = functioning.mechanism("council").p.staff_per_resource
-    # Per desk of the host kind; every bundled kind has one desk in the neighbourhood.
-    assert len(functioning.professionals) == from_profile + staff_per_resource * opened > from_profile
-    assert len(functioning.state.staff.desk) == len(functioning.professionals)
+    log = functioning.council_log()
+    services = log[log["opened"] & (log["field_ja"] != "ピアサポート活動")]
+    assert len(services) > 0
+    staff = functioning.state.staff
+    from_profile = sum(d["staff"] * d["fte"] for d in functioning.town.desks)
+    # 2 full-time equivalents per 100,000 residents, the district's share (every bundled kind has one desk here).
+    per_resource = 2.0 * float(functioning.state.people[0]) / 100_000
+    assert staff.fte.sum() == pytest.approx(from_profile + per_resource * len(services))
+    assert (services["staff_per_desk"] == round(per_resource, 3)).all()
+    assert len(staff.desk) == len(functioning.professionals) > sum(d["staff"] for d in functioning.town.desks)
+
+
+def test_each_field_does_what_it_is_there_for():
+    """居住支援 brings housing support; ピアサポート活動 a peer project; the others professionals (slide 3-1)."""
+    from sim.model import CommunityModel
+
+    model = CommunityModel("baseline", "neighbourhood", seed=4, warmup_weeks=0)
+    council = model.mechanism("council")
+    staff_before = len(model.state.staff)
+    for domain, field in (("housing", "居住支援・地域生活支援"), ("withdrawal", "ピアサポート活動"), ("care", None)):
+        council._take_up(DOMAIN_KEYS.index(domain), 0, 0)
+        item = council.pending.pop()
+        council._open(item)
+        if field:
+            assert item["field_ja"] == field
+    assert model.mechanism("housing_support").by_council[0]
+    assert model.mechanism("peer_supporters").active_runs[0] and not model.mechanism("peer_supporters").enabled
+    assert len(model.state.staff) == staff_before + 2  # housing (地域生活支援) and care bring professionals
 
 
 def test_resources_made_before_today_carry_into_the_run(functioning):
@@ -68,13 +94,15 @@ def test_switched_off_there_is_no_council_time(tmp_path):
 def test_a_run_with_other_council_settings_keeps_the_warm_ups_resources(tmp_path):
     bigger = write_scenario(
         tmp_path,
-        "[mechanisms.council]\nresearch = 0.9\ncollaboration = 0.9\ncreativity = 0.9\nstaff_per_resource = 5",
+        "[mechanisms.council]\nresearch = 0.9\ncollaboration = 0.9\ncreativity = 0.9\nstaff_per_100k_people = 5.0",
         name="bigger",
     )
     model = run_model(bigger, "neighbourhood", seed=2, weeks=52)  # the warm-up ran the baseline council
     log = model.council_log()
-    before = log[(log["decided_week"] <= 0) & log["opened"]]
-    assert (before["staff_per_desk"] == 2).all()  # replayed as the warm-up council made them
+    before = log[(log["decided_week"] <= 0) & log["opened"] & (log["field_ja"] != "ピアサポート活動")]
+    assert len(before) > 0
+    # Replayed as the warm-up council made them: 2 per 100,000 (the district's share), not 5.
+    assert (before["staff_per_desk"] == round(2.0 * float(model.state.people[0]) / 100_000, 3)).all()
     assert len(model.state.staff.caseload) == len(model.professionals)
 
 

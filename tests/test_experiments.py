@@ -304,8 +304,9 @@ def test_sobol_gives_the_whole_variance_to_the_only_parameter_that_matters():
 
 @pytest.mark.slow
 def test_report_is_one_offline_html_page_holding_the_figures(tmp_path, small_town):
+    # Half a year of a small district: a parameter acting on deterioration itself moves complex household-weeks.
     sweep = (
-        '[sweep]\nmethod = "morris"\nsamples = 2\n[sweep.parameters]\n"town.jichikai.activity" = [0.2, 0.8]\n'
+        '[sweep]\nmethod = "morris"\nsamples = 2\n[sweep.parameters]\n"mechanisms.connection.effect" = [0.1, 0.5]\n'
         '"mechanisms.watching.effect" = [0.1, 0.4]\n'
     )
     exp = load_experiment(write_experiment(tmp_path, small_town, sweep=sweep))

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sim.mechanisms import CHANNEL_KEYS
+from sim.model import CommunityModel
 from tests.conftest import run_model, write_scenario, write_town
 
 WEEKS = 520
@@ -136,12 +137,16 @@ def test_support_slows_progression_and_raises_resolution(tmp_path, baseline_run)
     )
 
 
-def test_siloed_desks_never_accept_a_problem_no_desk_covers(baseline_run):
-    ledger = baseline_run.ledger()
+def test_siloed_desks_never_accept_a_problem_no_desk_covers(tmp_path):
+    # Without a council, no desk ever takes up hoarding (制度の狭間); without 重層, no 事務局 takes it either.
+    no_council = _off(tmp_path, "council")
+    model = CommunityModel(no_council, "neighbourhood", seed=3, start_from=no_council).run(WEEKS)
+    ledger = model.ledger()
     only_hoarding = (ledger["primary_domain"] == "hoarding") & (ledger["n_domains"] == 1)
     hoarding = ledger[only_hoarding & ledger["first_detection_week"].notna()]
     assert len(hoarding) > 0
     assert hoarding["support_start_week"].isna().all() and (hoarding["bounces"] > 0).all()
+    assert hoarding["desk_outcome"].isna().all()
 
 
 def test_refuse_none_desk_never_bounces(tmp_path):

@@ -9,6 +9,7 @@ import pytest
 from sim.domain import STAGE_KEYS
 from sim.mechanisms import CHANNEL_KEYS
 from sim.metrics import case_metrics, eligible_cases
+from sim.state import DESK_OUTCOME_KEYS
 from tests.conftest import run_model
 
 
@@ -34,6 +35,7 @@ def _ledger(rows):
     df["weeks_since_previous_case"] = pd.array([pd.NA] * len(df), dtype="Int32")
     df["weeks_waiting"] = pd.array([pd.NA] * len(df), dtype="Int32")
     df["refusals"] = 0
+    df["desk_outcome"] = pd.Categorical([None] * len(df), categories=list(DESK_OUTCOME_KEYS[1:]))
     df["first_detection_stage"] = pd.Categorical(df["first_detection_stage"], categories=list(STAGE_KEYS[1:]))
     df["first_detection_channel"] = pd.Categorical(df["first_detection_channel"], categories=list(CHANNEL_KEYS[1:]))
     df["worst_stage"] = pd.Categorical(df["worst_stage"], categories=list(STAGE_KEYS))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.mechanisms.caseloads import Caseloads
 from sim.model import CommunityModel
 from tests.conftest import run_model, write_scenario, write_town
 
@@ -13,9 +14,9 @@ WEEKS = 260
 
 @pytest.fixture(scope="module")
 def tight(tmp_path_factory):
-    """The neighbourhood with a caseload limit of 5 (from the warm-up on): desks fill up and households wait."""
+    """The neighbourhood with a sixth of each role's caseload limit (from the warm-up on): desks fill up."""
     tmp = tmp_path_factory.mktemp("tight")
-    scenario = write_scenario(tmp, "[mechanisms.caseloads]\ncapacity_per_professional = 5", name="tight")
+    scenario = write_scenario(tmp, "[mechanisms.caseloads]\nscale = 0.15", name="tight")
     return CommunityModel(scenario, "neighbourhood", seed=3, start_from=scenario).run(WEEKS)
 
 
@@ -31,8 +32,27 @@ def unlimited(tmp_path_factory):
 
 
 def test_no_professional_holds_more_than_the_caseload_limit(tight):
-    assert tight.state.staff.caseload.max() <= 5
+    staff, limit = tight.state.staff, tight.mechanism(Caseloads).limit()
+    assert (staff.caseload <= limit).all() and (staff.caseload == limit).any()  # the limit binds
     assert sum(p.caseload for p in tight.professionals) == int(np.count_nonzero(tight.hh.professional >= 0))
+
+
+def test_caseload_limits_follow_each_roles_standard_and_each_professionals_share_of_full_time():
+    model = CommunityModel("baseline", "city", seed=1, warmup_weeks=0)
+    staff, desks = model.state.staff, model.town.desks
+    limit = model.mechanism(Caseloads).limit()
+    for d in {d["kind"]: d for d in desks}.values():
+        mine = staff.desk == d["index"]
+        assert (limit[mine] == np.maximum(1, np.round(d["caseload_limit"] * staff.fte[mine]))).all()
+    by_role = {d["staff_role"]: d["caseload_limit"] for d in desks}
+    assert by_role["soudan_shien_senmonin"] == 35 and by_role["jiritsu_soudan_shienin"] < by_role["houkatsu_staff"]
+
+
+def test_waiting_lists_are_reported_where_they_form(tight):
+    summary, kinds = tight.summary(), {d["kind"] for d in tight.town.desks}
+    by_kind = {k: summary[f"mean_waiting_list_{k}"] for k in kinds}
+    assert sum(by_kind.values()) == pytest.approx(summary["mean_waiting_list"])
+    assert max(by_kind.values()) > 0 and min(by_kind.values()) < max(by_kind.values())
 
 
 def test_over_capacity_households_wait_and_the_wait_is_reported(tight):

@@ -90,8 +90,9 @@ class Accounts:
         return np.bincount(self.run_of_household[idx], minlength=self.n_runs)
 
     def record_unmet(self, domains: np.ndarray, households: np.ndarray) -> None:
-        """Desks report ``households`` bounced with a problem no desk covers (by presenting domain)."""
-        self.unmet += self.by_run_and_domain(domains, households)
+        """Desks report ``households`` with a need they could not meet (制度の狭間, a full desk), by domain."""
+        if len(households):
+            self.unmet += self.by_run_and_domain(domains, households)
 
     def by_run_and_domain(self, domains: np.ndarray, households: np.ndarray) -> np.ndarray:
         """How many of ``households`` each run holds, by their domain in ``domains``."""

@@ -13,7 +13,7 @@ import numpy as np
 from sim.domain import ServiceStatus, Stage
 from sim.engine.accounts import Accounts
 from sim.engine.staff import Staff
-from sim.state import NOT_YET, RESOLVED_BY_KEYS, CaseTable, HouseholdState
+from sim.state import DESK_OUTCOME_KEYS, NOT_YET, RESOLVED_BY_KEYS, CaseTable, HouseholdState
 from sim.streams import HouseholdStream
 from sim.town import Town
 
@@ -179,7 +179,49 @@ class CaseBook(CaseTable):
         # The acceptance that leads to support counts (an earlier one may have ended in a refusal).
         self.set("intake_week", cases[self.support_start_week[cases] == NOT_YET], week)
         self.set("desk", cases, desk)
+        self.note_outcome(cases, DESK_OUTCOME_KEYS.index("plan"))
         self.accounts.count("intakes", idx)
+
+    def advise(self, idx: np.ndarray, desk: np.ndarray, coverage: np.ndarray, until: int, week: int) -> None:
+        """Desks accepted households ``idx`` and gave information or advice only (情報提供・助言).
+
+        No caseload place: the desk follows up until week ``until``, then the household is out of contact.
+        """
+        self._light_touch(idx, desk, coverage, until, week, ServiceStatus.ADVISED, DESK_OUTCOME_KEYS.index("advice"))
+
+    def link_to_service(self, idx: np.ndarray, desk: np.ndarray, coverage: np.ndarray, until: int, week: int) -> None:
+        """Desks accepted households ``idx`` and linked them to a service outside the desks (つなぎ).
+
+        No caseload place at the desk; the service carries the household until week ``until``.
+        """
+        self._light_touch(idx, desk, coverage, until, week, ServiceStatus.LINKED, DESK_OUTCOME_KEYS.index("service"))
+
+    def _light_touch(
+        self, idx: np.ndarray, desk: np.ndarray, coverage: np.ndarray, until: int, week: int, status: int, outcome: int
+    ) -> None:
+        hh = self.hh
+        hh.service[idx] = status
+        hh.service_until[idx] = until
+        hh.waiting_since[idx] = week
+        hh.desk[idx] = desk
+        hh.coverage[idx] = coverage
+        hh.referral_attempts[idx] = 0
+        cases = hh.case[idx]
+        self.set("intake_week", cases[self.support_start_week[cases] == NOT_YET], week)
+        self.set("desk", cases, desk)
+        self.note_outcome(cases, outcome)
+        self.accounts.count("intakes", idx)
+
+    def note_outcome(self, cases: np.ndarray, outcome: int) -> None:
+        """The ledger keeps the most a desk did for each case (DESK_OUTCOME_KEYS order)."""
+        self.set("desk_outcome", cases, np.maximum(self.desk_outcome[cases], outcome))
+
+    def refer_again(self, idx: np.ndarray) -> None:
+        """Households ``idx``, already known, come back to the desks (routed again at next intake)."""
+        hh = self.hh
+        hh.service[idx] = ServiceStatus.REFERRED
+        hh.referral_attempts[idx] = 0
+        self.accounts.count("referrals", idx)
 
     def ask_again(self, idx: np.ndarray, week: int) -> None:
         """Households ``idx`` that refused are asked again at the desk that accepted them."""
@@ -199,7 +241,7 @@ class CaseBook(CaseTable):
         self.accounts.count("refusals", idx)
 
     def end_cooling_off(self, status: ServiceStatus, week: int) -> None:
-        """Households in ``status`` (GAVE_UP or REFUSED) whose cooling-off has ended can be found again."""
+        """Households in ``status`` (GAVE_UP, REFUSED, ADVISED or LINKED) whose time has ended can be found again."""
         o = self.open_idx
         back = o[(self.hh.service[o] == status) & (self.hh.service_until[o] <= week)]
         self.hh.service[back] = ServiceStatus.UNKNOWN
@@ -213,6 +255,20 @@ class CaseBook(CaseTable):
         cases = hh.case[idx]
         self.set("support_start_week", cases[self.support_start_week[cases] == NOT_YET], week)
         self.accounts.count("support_starts", idx)
+
+    def end_plan(self, idx: np.ndarray, until: int, week: int) -> None:
+        """The desks end the plans of households ``idx`` (終結) with the problem still open.
+
+        The professional's place is free; the desk follows the household up until week ``until``
+        (ADVISED), then it is out of contact and can be found again.
+        """
+        hh = self.hh
+        self.staff.release(hh.professional[idx])
+        hh.professional[idx] = -1
+        hh.service[idx] = ServiceStatus.ADVISED
+        hh.service_until[idx] = until
+        hh.waiting_since[idx] = week
+        hh.consented[idx] = False
 
     def waiting(self) -> np.ndarray:
         """Households accepted by a desk and waiting for a professional."""

@@ -51,15 +51,21 @@ STATE_COLUMNS: tuple[Column, ...] = (
     Column("waiting_list", "Households a desk accepted, waiting for a professional (the waiting list).", "count"),
     Column("gave_up_away", "Households staying away after giving up at a desk.", "count"),
     Column("refused_away", "Households staying away after refusing support.", "count"),
+    Column("advised", "Households a desk gave information or advice only (情報提供・助言), in follow-up.", "count"),
+    Column("linked_to_service", "Households a desk linked to a service outside the desks (つなぎ).", "count"),
 )
-# Service statuses counted in the columns supported … refused_away, in that order.
+# Service statuses counted in the columns supported … linked_to_service, in that order.
 _SERVICE_COUNTED = [
     ServiceStatus.SUPPORTED,
     ServiceStatus.REFERRED,
     ServiceStatus.WAITING,
     ServiceStatus.GAVE_UP,
     ServiceStatus.REFUSED,
+    ServiceStatus.ADVISED,
+    ServiceStatus.LINKED,
 ]
+_FIRST_STATUS = 7  # the column of `supported`
+_FIRST_FLOW = _FIRST_STATUS + len(_SERVICE_COUNTED)
 HOUR_COLUMNS: tuple[Column, ...] = (
     Column("paid_hours", "Paid staff hours worked this week.", "total"),
     Column("volunteer_hours", "Volunteer hours this week (民生委員, venue volunteers, peer supporters).", "total"),
@@ -134,8 +140,9 @@ class WeeklyCollector(mesa.DataCollector):
         row[:, 4:7] = np.bincount(stage_key[known], minlength=4 * k).reshape(k, 4)[:, 1:]
         n_status = len(ServiceStatus)
         status_key = self._run_by[n_status][open_] + hh.service[open_]
-        row[:, 7:12] = np.bincount(status_key, minlength=n_status * k).reshape(k, n_status)[:, _SERVICE_COUNTED]
-        row[:, 12 : self._first_total] = a.flows
+        by_status = np.bincount(status_key, minlength=n_status * k).reshape(k, n_status)
+        row[:, _FIRST_STATUS:_FIRST_FLOW] = by_status[:, _SERVICE_COUNTED]
+        row[:, _FIRST_FLOW : self._first_total] = a.flows
         totals = self._totals()
         row[:, self._first_total :] = totals - self._previous_totals if self._rows else 0.0
         self._previous_totals = totals

@@ -81,6 +81,25 @@ class RunState:
     def n_runs(self) -> int:
         return self.worlds.n
 
+    @property
+    def people(self) -> np.ndarray:
+        """Each run's residents (a batch's towns differ in size by their draws)."""
+        return np.diff(self.worlds.res_start).astype(np.float64)
+
+    @property
+    def municipal_share(self) -> np.ndarray:
+        """Each run's share of its municipality's residents (1 when the town is the municipality).
+
+        What a municipality has once (coordinators, meetings, a council) the town has in this share.
+        """
+        municipality = self.town.profile["town"]["municipality_people"]
+        people = self.people
+        return np.ones_like(people) if municipality <= 0 else np.minimum(1.0, people / municipality)
+
+    def municipality_people(self) -> np.ndarray:
+        """Residents of each run's municipality (the town's own when it is the municipality)."""
+        return self.people / self.municipal_share
+
     def stream(self, name: str) -> HouseholdStream:
         """The counter-based random stream ``name`` of each run."""
         return HouseholdStream(self.seeds, name, self.worlds.hh, self.worlds.local)
@@ -95,12 +114,20 @@ class RunState:
         assert isinstance(found, cls)
         return found
 
-    def add_staff(self, kind: str, per_desk: int, run: int) -> None:
-        """New professionals join every desk of ``kind`` in run ``run`` (a resource a council created)."""
+    def add_staff(self, kind: str, fte: float, run: int) -> float:
+        """New professionals, ``fte`` full-time equivalents in all, join the desks of ``kind`` in run ``run``.
+
+        Each desk gets its share, as max(1, round(share)) professionals working share / count of
+        full time (a resource a council created). Returns the FTE each desk got (0 if the run has
+        no desk of that kind).
+        """
         desks = [d["index"] for d in self.town.desks if d["kind"] == kind and d.get("world", 0) == run]
-        new = np.repeat(np.array(desks, dtype=np.int64), per_desk)
-        if len(new) == 0:
-            return
-        added = self.staff.add(new)
+        if not desks or fte <= 0:
+            return 0.0
+        per_desk = fte / len(desks)
+        count = max(1, round(per_desk))
+        new = np.repeat(np.array(desks, dtype=np.int64), count)
+        added = self.staff.add(new, per_desk / count)
         if self.on_new_staff is not None:
             self.on_new_staff(added)
+        return per_desk

@@ -14,23 +14,35 @@ class Staff:
 
     Attributes:
         desk: Each professional's desk.
+        fte: Each professional's share of full time (常勤換算): a town's share of its municipality's staff.
         caseload: Cases each professional holds.
     """
 
     def __init__(self, desks: list[dict[str, Any]]) -> None:
         self.desks = desks
-        self.desk = np.repeat(np.arange(len(desks)), [d["staff"] for d in desks]).astype(np.int64)
+        counts = [d["staff"] for d in desks]
+        self.desk = np.repeat(np.arange(len(desks)), counts).astype(np.int64)
+        self.fte = np.repeat(np.array([d.get("fte", 1.0) for d in desks], dtype=np.float64), counts)
         self.caseload = np.zeros(len(self.desk), dtype=np.int32)
+        self._limit = np.array([d.get("caseload_limit", 35) for d in desks], dtype=np.float64)
 
     def __len__(self) -> int:
         return len(self.desk)
 
-    def add(self, new_desks: np.ndarray) -> range:
-        """New professionals join ``new_desks`` (one entry each); returns their indices."""
+    def add(self, new_desks: np.ndarray, fte: np.ndarray | float = 1.0) -> range:
+        """New professionals join ``new_desks`` (one entry each), working ``fte`` of full time; returns their indices."""
         first = len(self.desk)
         self.desk = np.concatenate([self.desk, new_desks.astype(np.int64)])
+        self.fte = np.concatenate([self.fte, np.broadcast_to(np.asarray(fte, dtype=np.float64), new_desks.shape)])
         self.caseload = np.concatenate([self.caseload, np.zeros(len(new_desks), dtype=np.int32)])
         return range(first, len(self.desk))
+
+    def places(self, scale: float = 1.0) -> np.ndarray:
+        """Cases each professional can hold: the desk's ``caseload_limit`` × their share of full time × ``scale``.
+
+        At least one place each (a professional who works at all can hold a case).
+        """
+        return np.maximum(1, np.round(self._limit[self.desk] * self.fte * scale)).astype(np.int64)
 
     def take(self, professionals: np.ndarray) -> None:
         """Each of ``professionals`` takes one more case (one entry per case)."""
@@ -40,13 +52,13 @@ class Staff:
         """Each of ``professionals`` closes one case (one entry per case)."""
         self.caseload -= np.bincount(professionals, minlength=len(self.caseload)).astype(np.int32)
 
-    def free_at_desk(self, limit: int) -> np.ndarray:
-        """Free places at each desk under a caseload ``limit``."""
+    def free_at_desk(self, limit: np.ndarray) -> np.ndarray:
+        """Free places at each desk under each professional's caseload ``limit``."""
         free = np.maximum(limit - self.caseload, 0)
         return np.bincount(self.desk, weights=free, minlength=len(self.desks))
 
-    def assign(self, desk_of_waiting: np.ndarray, limit: int | None) -> tuple[np.ndarray, np.ndarray]:
-        """Professionals for each desk's queue, least-loaded first, within the caseload ``limit``.
+    def assign(self, desk_of_waiting: np.ndarray, limit: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Professionals for each desk's queue, least-loaded first, within each one's caseload ``limit``.
 
         ``desk_of_waiting`` is the desk of each waiting household, sorted by desk and, within a
         desk, in queue order. A professional with ``f`` free places offers slots ranked load,

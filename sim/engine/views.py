@@ -55,6 +55,7 @@ class RunView:
         cases: The run's case-ledger columns.
         complex_weeks_by_type: Household-weeks spent in COMPLEX, by household type.
         staff_hours: Hours by role, in the order roles first worked.
+        waiting_by_kind: Mean households waiting for a professional a week, by desk kind (weeks 1…time).
     """
 
     def __init__(self, model: CommunityModel, run: int = 0) -> None:
@@ -72,6 +73,13 @@ class RunView:
         accounts = model.state.accounts
         self.complex_weeks_by_type = accounts.complex_weeks[run].copy()
         self.staff_hours: Counter[str] = accounts.hours_by_role(run)
+        from sim.mechanisms.waiting_list import WaitingList
+
+        waiting = model.mechanism(WaitingList)
+        weeks = max(self.time, 1)
+        self.waiting_by_kind: dict[str, float] = {
+            kind: float(waiting.weeks_waiting_by_kind[run, k] / weeks) for k, kind in enumerate(waiting.kinds)
+        }
 
     def weekly(self) -> pd.DataFrame:
         """The weekly series: true state and what the municipality knows, by stage; flows by channel."""

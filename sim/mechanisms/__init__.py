@@ -5,7 +5,7 @@
    household changes stage at most once a week.
 2. Detect phase: the channels propose detections (the 支援会議 adds the administrative channel);
    the model records each case's first detection and refers the household.
-3. Service phase: desk intake, the 支援会議 watch list, consent, caseloads, then 重層的支援会議,
+3. Service phase: desk intake, triage, the 支援会議 watch list, consent, caseloads, then 重層的支援会議,
    多機関協働, 参加支援, 伴走支援, 居住支援, peer supporters and the 自立支援協議会; last, the
    waiting list gives consenting households a professional within the caseload limit.
 
@@ -41,6 +41,7 @@ from sim.mechanisms.relapse import Relapse
 from sim.mechanisms.resolution import NaturalResolution
 from sim.mechanisms.self_referral import SelfReferral
 from sim.mechanisms.support_meeting import SupportMeeting
+from sim.mechanisms.triage import DeskTriage
 from sim.mechanisms.venue_staff import VenueStaff
 from sim.mechanisms.waiting_list import WaitingList
 from sim.mechanisms.watching import Watching
@@ -63,6 +64,7 @@ MECHANISMS: tuple[type[Mechanism], ...] = (
     Outreach,
     AgencyReferral,
     DeskIntake,
+    DeskTriage,
     SupportMeeting,
     Consent,
     Caseloads,

@@ -10,6 +10,8 @@ from sim.domain import DOMAIN_KEYS, ServiceStatus
 from sim.engine.accounts import Role
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.desk_intake import DeskIntake
+from sim.mechanisms.housing_support import HousingSupport
+from sim.mechanisms.peer_supporters import PeerSupporters
 from sim.params import Param
 from sim.vocabulary import label
 
@@ -38,21 +40,35 @@ FIELD_OF_DOMAIN = {
     "hoarding": 0,
     "debt": 8,
 }
+HOUSING_FIELD = 0  # 居住支援・地域生活支援
+PEER_FIELD = 4  # ピアサポート活動
 QUARTER_WEEKS = 13
 
 
 class Council(Mechanism):
     """Each quarter the council reviews the individual needs services could not meet.
 
-    Unmet needs, by domain: households bounced with a problem no desk covers (制度の狭間), and
-    households still waiting for a professional a week or more at the quarter's end (by
-    their first domain). With
-    probability research × collaboration × creativity (slide 3-3: the three features of a
-    functioning council) it takes up the most frequent unmet domain not yet taken up;
-    ``development_weeks`` later a new local resource opens in the matching field of slide 3-1
-    with ``staff_per_resource`` professionals per desk of the kind that covers the domain, or, if
-    none does, at ``host_desk``, whose desks then accept it. What the council created, when and
-    why is logged (``model.council_log()``).
+    Unmet needs, by domain: households with a problem no desk covers or takes on (制度の狭間:
+    bounced, or accepted but linked nowhere), and households still waiting for a professional a
+    week or more at the quarter's end (by their first domain). The council is the
+    municipality's: a town that is part of one counts its share (the threshold ``min_unmet`` and
+    the hours scale with the town's share of the municipality's residents). With probability
+    research × collaboration × creativity (slide 3-3: the three features of a functioning
+    council) it takes up the most frequent unmet domain not yet taken up; ``development_weeks``
+    later a new local resource opens in the matching field of slide 3-1, and does what that
+    field is for:
+
+    * 居住支援・地域生活支援 (housing, hoarding): housing support (居住支援) exists in the town from
+      then on, and ``staff_per_100k_people`` professionals (常勤換算, the town's share) join the
+      desks of the kind that covers the domain, or, if none does, of ``host_desk``, whose desks
+      then accept it;
+    * ピアサポート活動 (withdrawal): a peer-support project trains and supervises peer supporters
+      in the town from then on (:class:`~sim.mechanisms.peer_supporters.PeerSupporters`);
+    * the other fields reached (就労支援・社会参加, 子ども家庭支援, 高齢障害者支援, 医療・福祉連携,
+      権利擁護・虐待防止): professionals join the covering desk kind (or the host), as above.
+
+    No domain leads to 移動支援, 啓発活動 or 緊急対応・災害支援: they are not modelled. What the
+    council created, when and why is logged (``model.council_log()``).
     """
 
     name = "council"
@@ -95,7 +111,8 @@ class Council(Mechanism):
         ),
         "min_unmet": Param(
             3,
-            "Unmet needs of a domain in a quarter needed before the council takes it up.",
+            "Unmet needs of a domain in a quarter, in the whole municipality, needed before the council takes it up "
+            "(a town that is part of a municipality needs its share).",
             "Assumption.",
             kind="int",
             low=1,
@@ -107,17 +124,19 @@ class Council(Mechanism):
             "Model structure (slide 3-4: 基幹で体制をつくる).",
             kind="text",
         ),
-        "staff_per_resource": Param(
-            2,
-            "Professionals a new resource brings to each desk of its kind.",
-            "Assumption: a small new service (e.g. a 居住支援 or ピアサポート project with two workers).",
-            kind="int",
-            low=0,
-            high=1000,
+        "staff_per_100k_people": Param(
+            2.0,
+            "Professionals (常勤換算) a new service resource brings, per 100,000 residents, shared by the desks of its "
+            "kind.",
+            "Assumption: a small new service (e.g. a 居住支援 or 就労支援 project with two workers in a municipality "
+            "of 100,000).",
+            low=0.0,
+            high=1000.0,
         ),
         "hours_per_quarter": Param(
             20.0,
-            "Staff hours per quarter for the council's meetings and working teams.",
+            "Staff hours per quarter for the council's meetings and working teams (a town that is part of a "
+            "municipality books its share).",
             "Assumption: a plenary and working-team meetings (slide 3-2).",
             low=0.0,
             high=10_000.0,
@@ -155,35 +174,44 @@ class Council(Mechanism):
             self.pending.remove(item)
         if week % QUARTER_WEEKS:
             return
-        accounts.book_hours("council", self.p.hours_per_quarter)
+        share = run.municipal_share
+        accounts.book_hours("council", self.p.hours_per_quarter * share)
         accounts.unmet += self._waiting_by_domain(week)
         functioning = self.p.research * self.p.collaboration * self.p.creativity
         u = self.draw(week, run.worlds.hh_start[:-1])  # each run's draw for its household 0
         for r, (unmet, covered) in enumerate(zip(accounts.unmet, self.covered, strict=True)):
             candidates = [d for d in np.argsort(-unmet, kind="stable") if d not in covered]
             top = candidates[0] if candidates else None
-            if top is not None and unmet[top] >= self.p.min_unmet and u[r] < functioning:
+            if top is not None and unmet[top] > 0 and unmet[top] >= self.p.min_unmet * share[r] and u[r] < functioning:
                 self._take_up(int(top), week, r)
         accounts.unmet[:] = 0
 
     def _open(self, item: dict[str, Any]) -> None:
-        """The resource opens: its professionals join the covering desk kind (or the host, which accepts the domain).
+        """The resource opens and does what its field is for (see the class).
 
         An item carried over from the warm-up replays the warm-up council's own choices.
         """
         intake, run = self.run.mechanism(DeskIntake), item["world"]
+        if item["field"] - 1 == PEER_FIELD:
+            self.run.mechanism(PeerSupporters).open_in_run(run)
+            item.update(opened=True, host_desk="", staff_per_desk=0.0)
+            return
+        if item["field"] - 1 == HOUSING_FIELD:
+            self.run.mechanism(HousingSupport).open_in_run(run)
         if item["opened"]:
-            kind, staff = item["host_desk"], item["staff_per_desk"]
+            kind = item["host_desk"]
             if item["opened_domain"]:
                 intake.open_domain(kind, item["domain_index"], run)
         else:
-            kind, staff = intake.kind_covering(item["domain_index"], run), self.p.staff_per_resource
+            kind = intake.kind_covering(item["domain_index"], run)
             item["opened_domain"] = kind is None
             if kind is None:
                 kind = self.p.host_desk
                 intake.open_domain(kind, item["domain_index"], run)
-        self.run.add_staff(kind, staff, run)
-        item.update(opened=True, host_desk=kind, staff_per_desk=staff)
+        if "fte" not in item:  # a resource replayed from the warm-up keeps its size
+            item["fte"] = self.p.staff_per_100k_people * float(self.run.people[run]) / 100_000
+        per_desk = self.run.add_staff(kind, item["fte"], run)
+        item.update(opened=True, host_desk=kind, staff_per_desk=round(per_desk, 3))
 
     def _take_up(self, domain: int, week: int, run: int = 0) -> None:
         field = FIELD_OF_DOMAIN[DOMAIN_KEYS[domain]]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 from sim.mechanisms.base import Mechanism
 from sim.params import Param
 
@@ -12,7 +16,8 @@ class HousingSupport(Mechanism):
     Its support effectiveness is × (1 − ``must_move_share`` × refusal), where refusal is
     ``landlord_refusal`` without housing support and ``landlord_refusal`` × (1 − ``effect``) with
     it. The market's refusal applies whether or not the mechanism is on; the switch says
-    whether housing support (居住支援法人, 居住支援協議会) exists.
+    whether housing support (居住支援法人, 居住支援協議会) exists. A 自立支援協議会 that opens a
+    居住支援 resource (slide 3-1) brings it to its own run even when the switch is off.
     """
 
     name = "housing_support"
@@ -49,9 +54,21 @@ class HousingSupport(Mechanism):
         ),
     }
 
-    def housing_penalty(self) -> float:
-        """Factor on support effectiveness for a household with a housing problem."""
-        refusal = self.p.landlord_refusal * (1.0 - self.p.effect if self.enabled else 1.0)
+    def setup(self) -> None:
+        # Runs where a 自立支援協議会 opened a 居住支援 resource (slide 3-1, field 1) have it even if switched off.
+        self.by_council = np.zeros(self.run.n_runs, dtype=bool)
+
+    def inherit(self, warm: Any) -> None:
+        """The warm-up council's 居住支援 resources are replayed by the council (:meth:`open_in_run`)."""
+
+    def open_in_run(self, run: int) -> None:
+        """A council's 居住支援 resource: housing support exists in run ``run`` from now on."""
+        self.by_council[run] = True
+
+    def housing_penalty(self, runs: np.ndarray) -> np.ndarray:
+        """Factor on support effectiveness for households with a housing problem, in runs ``runs``."""
+        supported = self.enabled | self.by_council[runs]
+        refusal = self.p.landlord_refusal * np.where(supported, 1.0 - self.p.effect, 1.0)
         return 1.0 - self.p.must_move_share * refusal
 
     def step(self, week: int) -> None:

@@ -8,11 +8,16 @@ from sim.domain import ServiceStatus, Stage
 from sim.engine.accounts import Role
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.consent import Consent
+from sim.mechanisms.multi_agency import MultiAgencyTeam
 from sim.params import Param
+from sim.state import NOT_YET
 
 
 class JusotekiMeeting(Mechanism):
     """Consented, supported COMPLEX cases get a plan across agencies at the meeting.
+
+    With 多機関協働 on, the cases on the meeting's agenda are those desks referred to the 事務局
+    (:class:`~sim.mechanisms.multi_agency.MultiAgencyTeam`); without it, every such case.
 
     A planned case's coverage rises to at least ``plan_coverage``: the plan links every domain
     to an agency even where the accepting desk is siloed. The meeting books
@@ -55,6 +60,9 @@ class JusotekiMeeting(Mechanism):
         run, hh = self.run, self.run.hh
         o = run.cases.open_idx
         consented = hh.consented[o] | (not run.mechanism(Consent).enabled)  # without asking, consent is assumed
-        planned = o[(hh.service[o] == ServiceStatus.SUPPORTED) & (hh.stage[o] == Stage.COMPLEX) & consented]
+        on_agenda = (hh.service[o] == ServiceStatus.SUPPORTED) & (hh.stage[o] == Stage.COMPLEX) & consented
+        if run.mechanism(MultiAgencyTeam).enabled:  # cases come to the meeting through the 事務局
+            on_agenda &= hh.team_referred[o] != NOT_YET
+        planned = o[on_agenda]
         hh.coverage[planned] = np.maximum(hh.coverage[planned], self.p.plan_coverage)
         run.accounts.book_hours("jusoteki_meeting", run.accounts.per_run(planned) * self.p.hours_per_case_week)

@@ -1,4 +1,4 @@
-"""参加支援: supported households are linked to a venue, or to a work trial with aftercare."""
+"""参加支援: supported households are linked to a venue or a work trial, within the service's own capacity."""
 
 from __future__ import annotations
 
@@ -6,24 +6,36 @@ from typing import Any
 
 import numpy as np
 
-from sim.domain import Domain, ServiceStatus
+from sim.domain import Condition, Domain, HouseholdType, ServiceStatus
 from sim.engine.accounts import Role
+from sim.engine.capacity import first_places
 from sim.engine.collector import Column
 from sim.mechanisms.base import Mechanism
 from sim.params import Param
 from sim.state import State
 from sim.town import VENUE_IBASHO
 
+# Who 参加支援 is for first: households whose members find taking part hardest.
+PRIORITY_TYPES = (HouseholdType.H8050, HouseholdType.DISABLED_CHILD_REFUSING, HouseholdType.HOARDING_ISOLATED)
+
 
 class ParticipationSupport(Mechanism):
-    """Each week a supported household not yet linked is linked with ``link_probability``.
+    """参加支援事業 links supported households to a place or a work trial, as long as it has room.
 
-    It goes to a 居場所 with a free place (its own 自治会 area first, else any; a share of
-    places, ``venues.ibasho_places_for_referrals``, is kept for such links), gaining the
-    venue's tie and its staff's eye; if none has room and its problem includes employment, to
-    a work trial with aftercare instead. A linked household keeps its place after the case
-    closes, and its extra relapse risk is × (1 − ``relapse_reduction``). Venue capacity comes
-    from the town profile (``venues.capacity``).
+    * **Capacity.** The service holds at most round(``places_per_100k_people`` × residents /
+      100,000) links at once (its coordinators' caseload), and a 居場所 takes linked households
+      only on the places kept for referrals (``venues.ibasho_places_for_referrals``).
+    * **Who.** Each week a supported household not linked is proposed with ``link_probability``
+      if it finds taking part hard (a withdrawn member, the 8050, refusing-parent and hoarding
+      types, or no neighbour ties), else with ``link_probability`` × ``others_relative``;
+      proposals are taken those in need first, within the free capacity.
+    * **Where.** A 居場所 with a free place (its own 自治会 area first, else any), gaining the
+      venue's tie and its staff's eye; if none has room and its problem includes employment, a
+      work trial with aftercare.
+    * **Turnover.** A venue link ends with weekly probability 1 / ``mean_link_weeks`` (the
+      household moves on or drops out; a tie the link gave goes with it) and a work trial after
+      ``work_trial_weeks`` on average; the place is free again. While linked, the household's
+      extra relapse risk is × (1 − ``relapse_reduction``).
     """
 
     name = "participation_support"
@@ -31,22 +43,64 @@ class ParticipationSupport(Mechanism):
     off_in_baseline = True
     title_ja = "参加支援"
     title_en = "Participation support (参加支援)"
-    switch_ja = "支援している世帯を居場所や就労体験につなぎます。社会とのつながりが再発を防ぎます。"
-    switch_en = "Links supported households to venues and work trials; belonging somewhere prevents relapse."
+    switch_ja = (
+        "支援している世帯を、参加支援事業の枠の範囲で居場所や就労体験につなぎます。ひきこもりや孤立した世帯が優先です。"
+        "社会とのつながりが再発を防ぎます。つながりはやがて終わり、枠は次の人に回ります。"
+    )
+    switch_en = (
+        "Links supported households to venues and work trials, within the service's own places, withdrawn and "
+        "isolated households first; belonging somewhere prevents relapse. Links end and places go to the next person."
+    )
     slide_group = "accompanying"
     STATES = (
         State("linked_venue", np.int32, -1, "参加支援: the 居場所 services linked the household to, or -1."),
         State("work_trial", np.bool_, False, "参加支援: a work trial with aftercare."),
+        State("link_tie", np.bool_, False, "参加支援: the link gave the household its venue and tie."),
     )
-    COLUMNS = (Column("participation_links", "Households 参加支援 linked to a venue or a work trial this week."),)
+    COLUMNS = (
+        Column("participation_links", "Households 参加支援 linked to a venue or a work trial this week."),
+        Column("participation_ends", "参加支援 links and work trials that ended this week."),
+    )
     ROLES = (Role("participation_support", "参加支援", "participation support"),)
     PARAMS = {
         "link_probability": Param(
             0.05,
-            "Weekly probability that the services link a supported household to a venue or work trial.",
+            "Weekly probability that the services propose a supported household for a venue or work trial.",
             "Assumption: within about five months of support starting.",
             low=0.0,
             high=1.0,
+        ),
+        "others_relative": Param(
+            0.25,
+            "Chance of being proposed for a household without a withdrawn member, the seed's hard types or neighbour "
+            "ties, relative to those (link_probability).",
+            "Assumption: 参加支援 is for people for whom existing services do not give a way into society (ひきこもり, "
+            "孤立; 社会福祉法 106条の4 第2項第2号).",
+            low=0.0,
+            high=1.0,
+        ),
+        "places_per_100k_people": Param(
+            60.0,
+            "Links (venue places and work trials) the 参加支援 service can hold at once, per 100,000 residents.",
+            "Assumption: a coordinator or two following about thirty households each in a municipality of 100,000 "
+            "(参加支援事業, 重層的支援体制整備事業実施要綱); in FY2023 about one in five implementing municipalities "
+            "reported no 参加支援 case (財政制度等審議会 2024-11-13 資料).",
+            low=0.0,
+            high=100_000.0,
+        ),
+        "mean_link_weeks": Param(
+            52.0,
+            "Mean weeks a venue link lasts (weekly end probability 1 / this).",
+            "Assumption: about a year, then the household moves on or drops out.",
+            low=1.0,
+            high=10_000.0,
+        ),
+        "work_trial_weeks": Param(
+            26.0,
+            "Mean weeks a work trial with aftercare lasts.",
+            "Assumption: about six months (就労準備支援事業 runs up to a year).",
+            low=1.0,
+            high=10_000.0,
         ),
         "relapse_reduction": Param(
             0.5,
@@ -69,6 +123,10 @@ class ParticipationSupport(Mechanism):
         self.ibasho = np.flatnonzero(town.venue_kind == VENUE_IBASHO)
         self.ibasho_run = run.worlds.venue[self.ibasho]  # a household links within its own run
         self.residents_in = np.bincount(town.res_venue[town.res_venue >= 0], minlength=len(town.venue_kind))
+        self.places = np.floor(self.p.places_per_100k_people * run.people / 100_000 + 0.5).astype(np.int64)
+        withdrawn = np.zeros(town.n_households, dtype=bool)
+        withdrawn[town.res_household[(town.res_conditions & (1 << Condition.WITHDRAWAL)) > 0]] = True
+        self.first_in_line = withdrawn | np.isin(town.htype, PRIORITY_TYPES)
 
     def inherit(self, warm: Any) -> None:
         """Links carried from the warm-up point to each run's own venues (one the town lacks lapses)."""
@@ -82,10 +140,12 @@ class ParticipationSupport(Mechanism):
 
     def start(self) -> None:
         # Households linked during the warm-up take part in their venues today, whether or not 参加支援 goes on.
-        town, linked = self.run.town, self.run.hh.linked_venue
+        town, hh = self.run.town, self.run.hh
+        linked = hh.linked_venue
         valid = (linked >= 0) & (linked < len(town.venue_kind))
         valid[valid] &= town.venue_kind[linked[valid]] == VENUE_IBASHO
         linked[(linked >= 0) & ~valid] = -1
+        hh.link_tie[:] = False
         self._join(np.flatnonzero(linked >= 0))
 
     def link(self, idx: np.ndarray, venue: np.ndarray) -> None:
@@ -100,7 +160,19 @@ class ParticipationSupport(Mechanism):
             return
         town.hh_venue[idx] = self.run.hh.linked_venue[idx]
         town.ties[idx] += np.float32(self.run.profile["venues"]["ties_from_participation"])
+        self.run.hh.link_tie[idx] = True
         town.changed()
+
+    def _leave(self, idx: np.ndarray) -> None:
+        """Venue links of households ``idx`` end: the place is free, and a tie the link gave goes."""
+        town, hh = self.run.town, self.run.hh
+        gave = idx[hh.link_tie[idx]]
+        if len(gave):
+            town.hh_venue[gave] = -1
+            town.ties[gave] -= np.float32(self.run.profile["venues"]["ties_from_participation"])
+            hh.link_tie[gave] = False
+            town.changed()
+        hh.linked_venue[idx] = -1
 
     def free_places(self) -> np.ndarray:
         """Free places at each 居場所 (residents taking part and linked households count)."""
@@ -111,9 +183,20 @@ class ParticipationSupport(Mechanism):
 
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
+        held = self._turn_over(week)
         o = run.cases.open_idx
         candidates = o[(hh.service[o] == ServiceStatus.SUPPORTED) & (hh.linked_venue[o] < 0) & ~hh.work_trial[o]]
-        idx = candidates[self.draw(week, candidates) < self.p.link_probability]
+        # Those who find taking part hardest (a withdrawn member, the seed's types, no ties) are proposed more often
+        # and placed first, within capacity.
+        need = self.first_in_line[candidates] | (run.town.ties[candidates] < 1)
+        chance = self.p.link_probability * np.where(need, 1.0, self.p.others_relative)
+        picked = self.draw(week, candidates) < chance
+        proposed, need = candidates[picked], need[picked]
+        if len(proposed) == 0:
+            return
+        proposed = proposed[np.lexsort((proposed, ~need))]
+        room = np.maximum(0, self.places - held)
+        idx = proposed[first_places(run.worlds.hh[proposed], room)]
         if len(idx) == 0:
             return
         free = self.free_places()
@@ -137,3 +220,18 @@ class ParticipationSupport(Mechanism):
         run.accounts.count("participation_links", linked)
         linking = run.accounts.per_run(idx) > 0  # runs with households to link this week
         run.accounts.book_hours("participation_support", run.accounts.per_run(linked) * self.p.hours_per_link, linking)
+
+    def _turn_over(self, week: int) -> np.ndarray:
+        """Links and work trials end; returns the links each run still holds."""
+        run, hh, p = self.run, self.run.hh, self.p
+        venue = np.flatnonzero(hh.linked_venue >= 0)
+        trial = np.flatnonzero(hh.work_trial)
+        u_venue, u_trial = self.draw(week, venue, 1), self.draw(week, trial, 2)
+        ends_venue = venue[u_venue < 1.0 / p.mean_link_weeks]
+        ends_trial = trial[u_trial < 1.0 / p.work_trial_weeks]
+        if len(ends_venue):
+            self._leave(ends_venue)
+        hh.work_trial[ends_trial] = False
+        run.accounts.count("participation_ends", np.concatenate([ends_venue, ends_trial]))
+        held = np.concatenate([np.setdiff1d(venue, ends_venue), np.setdiff1d(trial, ends_trial)])
+        return run.accounts.per_run(held)

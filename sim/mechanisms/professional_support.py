@@ -6,7 +6,9 @@ import numpy as np
 
 from sim.domain import Domain, ServiceStatus, Stage
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.desk_intake import DeskIntake
 from sim.mechanisms.housing_support import HousingSupport
+from sim.mechanisms.triage import DeskTriage
 from sim.params import Param, stage_array, weekly_from_mean_weeks
 
 
@@ -15,7 +17,10 @@ class ProfessionalSupport(Mechanism):
 
     Effectiveness e = coverage, times ``complex_single_agency_effect`` for a COMPLEX case that
     one agency handles alone (no 多機関協働 team). Progression hazard × (1 − effect × e);
-    weekly resolution probability e / mean_weeks_to_resolution[stage].
+    weekly resolution probability e / mean_weeks_to_resolution[stage]. A household a desk
+    advised or linked to a service (no professional) gets the same with e × the triage's
+    ``advice_effect`` or ``service_effect``, and books no weekly professional hours. A planned
+    household also books the desk's coordination hours for each domain it linked (つなぎ).
     """
 
     name = "professional_support"
@@ -67,16 +72,32 @@ class ProfessionalSupport(Mechanism):
         self.resolve_weekly = weekly_from_mean_weeks(stage_array(self.p.mean_weeks_to_resolution, 0.0))
         self.resolve_weekly[0] = 0.0
 
+    def start(self) -> None:
+        # Strength of support by service status: a plan 1; advice and a linked service lighter; others none.
+        triage = self.run.mechanism(DeskTriage)
+        self.by_status = np.zeros(len(ServiceStatus))
+        self.by_status[ServiceStatus.SUPPORTED] = 1.0
+        self.by_status[ServiceStatus.ADVISED] = triage.p.advice_effect if triage.enabled else 0.0
+        self.by_status[ServiceStatus.LINKED] = triage.p.service_effect if triage.enabled else 0.0
+        self.coordination = self.run.mechanism(DeskIntake).p.coordination_hours_per_link_week
+
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
         o = run.cases.open_idx
-        idx = o[hh.service[o] == ServiceStatus.SUPPORTED]
+        strength = self.by_status[hh.service[o]]
+        idx = o[strength > 0]
+        strength = strength[strength > 0]
         stage = hh.stage[idx]
         alone = (stage == Stage.COMPLEX) & ~hh.team[idx]
-        effect = hh.coverage[idx] * np.where(alone, self.p.complex_single_agency_effect, 1.0)
+        # Advice or a service a desk linked the household to: no professional, a lighter touch.
+        effect = hh.coverage[idx] * np.where(alone, self.p.complex_single_agency_effect, 1.0) * strength
         housing = (hh.domains[idx] >> Domain.HOUSING) & 1 > 0
-        effect[housing] *= run.mechanism(HousingSupport).housing_penalty()
-        run.accounts.add_desk_hours(hh.desk[idx], self.hours[stage])
+        if housing.any():
+            effect[housing] *= run.mechanism(HousingSupport).housing_penalty(run.worlds.hh[idx[housing]])
+        # A professional's hours for a plan, and the desk's coordination of the domains it linked (つなぎ).
+        planned = strength == 1.0
+        hours = self.hours[stage] + np.bitwise_count(hh.links[idx]) * self.coordination
+        run.accounts.add_desk_hours(hh.desk[idx[planned]], hours[planned])
         hh.progress_mult[idx] *= 1.0 - self.p.progression_effect * effect
         p = self.resolve_weekly[stage] * effect
         run.cases.resolve(idx[~hh.changed[idx] & (self.draw(week, idx) < p)], week, "support")

@@ -7,6 +7,7 @@ import numpy as np
 from sim.mechanisms.accompaniment import Accompaniment
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.participation_support import ParticipationSupport
+from sim.mechanisms.peer_supporters import PeerSupporters
 from sim.params import Param
 
 
@@ -14,8 +15,9 @@ class Relapse(Mechanism):
     """For ``window_weeks`` after a case closes, the onset hazard × (1 + (multiplier − 1) × r).
 
     r = 1, lowered by 伴走支援 while the household is accompanied (× (1 − accompaniment
-    ``relapse_reduction``)) and by 参加支援 while it is linked to a venue or a work trial
-    (× (1 − participation_support ``relapse_reduction``)).
+    ``relapse_reduction`` × its strength, which grows with residents' involvement)), by a peer
+    supporter's company (× (1 − peer_supporters ``relapse_reduction``)) and by 参加支援 while it
+    takes part in a venue or a work trial (× (1 − participation_support ``relapse_reduction``)).
     """
 
     name = "relapse"
@@ -54,9 +56,13 @@ class Relapse(Mechanism):
         recent = np.flatnonzero(hh.resolved_week >= week - self.p.window_weeks)
         if len(recent) == 0:
             return
-        risk = np.ones(len(recent))
+        peers = self.run.mechanism(PeerSupporters)
+        risk = peers.relapse_factor(recent, week) if peers.active_runs.any() else np.ones(len(recent))
         accompanied = hh.accompanied_until[recent] >= week
-        risk[accompanied] *= 1.0 - self.run.mechanism(Accompaniment).p.relapse_reduction
+        if accompanied.any():
+            accompaniment = self.run.mechanism(Accompaniment)
+            strength = accompaniment.strength(recent[accompanied], week)
+            risk[accompanied] *= 1.0 - accompaniment.p.relapse_reduction * strength
         linked = (hh.linked_venue[recent] >= 0) | hh.work_trial[recent]
         risk[linked] *= 1.0 - self.run.mechanism(ParticipationSupport).p.relapse_reduction
         hh.onset_mult[recent] *= 1.0 + (self.p.multiplier - 1.0) * risk

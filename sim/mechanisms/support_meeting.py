@@ -64,7 +64,8 @@ class SupportMeeting(Mechanism):
         ),
         "hours_per_meeting": Param(
             8.0,
-            "Staff hours a week the meeting takes (members' time, preparation and records).",
+            "Staff hours a week the municipality's meeting takes (members' time, preparation and records); a town "
+            "that is part of a municipality books its share.",
             "Assumption: a monthly two-hour meeting of about eight members, plus preparation.",
             low=0.0,
             high=1000.0,
@@ -83,7 +84,7 @@ class SupportMeeting(Mechanism):
 
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
-        run.accounts.book_hours("support_meeting", self.p.hours_per_meeting)
+        run.accounts.book_hours("support_meeting", self.p.hours_per_meeting * run.municipal_share)
         o = run.cases.open_idx
         watched = o[hh.service[o] == ServiceStatus.REFUSED]
         run.mechanism(Consent).build_trust(watched, self.p.trust_per_week)

@@ -7,12 +7,13 @@ import numpy as np
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.caseloads import Caseloads
 from sim.mechanisms.consent import Consent
+from sim.mechanisms.triage import DeskTriage
 
 
 class WaitingList(Mechanism):
     """Each week, last of all, waiting households meet the professionals of their desk.
 
-    Households a desk accepted (and who consented, when consent is asked) are given a
+    Households a desk triaged to a plan (and who consented, when consent is asked) are given a
     professional of their desk in order of waiting (longest first, then the household's
     number), the least-loaded professional first, while a professional holds fewer cases than
     the caseload limit (:class:`~sim.mechanisms.caseloads.Caseloads`; no limit when that
@@ -32,7 +33,26 @@ class WaitingList(Mechanism):
     slide_group = "structure"
     PARAMS = {}
 
+    def setup(self) -> None:
+        town = self.run.town
+        self.kinds = list(town.desk_of_kind_by_area)
+        self._kind_of_desk = np.array([self.kinds.index(d["kind"]) for d in town.desks], dtype=np.int64)
+        # Household-weeks on each desk kind's waiting list since the start, per run (rows: runs).
+        self.weeks_waiting_by_kind = np.zeros((self.run.n_runs, len(self.kinds)), dtype=np.int64)
+
     def step(self, week: int) -> None:
+        self._assign(week)
+        self._count_by_kind()
+
+    def _count_by_kind(self) -> None:
+        """Where the waiting lists form: this week's waiting households by desk kind."""
+        run, hh = self.run, self.run.hh
+        waiting = run.cases.waiting()
+        n_kinds = len(self.kinds)
+        key = run.worlds.hh[waiting] * n_kinds + self._kind_of_desk[hh.desk[waiting]]
+        self.weeks_waiting_by_kind += np.bincount(key, minlength=run.n_runs * n_kinds).reshape(run.n_runs, n_kinds)
+
+    def _assign(self, week: int) -> None:
         run, hh = self.run, self.run.hh
         waiting = run.cases.waiting()
         if len(waiting) == 0:
@@ -47,3 +67,4 @@ class WaitingList(Mechanism):
         waiting = waiting[np.lexsort((waiting, hh.waiting_since[waiting], hh.desk[waiting]))]
         served, professionals = run.staff.assign(hh.desk[waiting], limit)
         run.cases.start_support(waiting[served], professionals, week)
+        run.mechanism(DeskTriage).plans_start(waiting[served], week)

@@ -43,8 +43,9 @@ FUNCTIONS: tuple[Function, ...] = (
         "Watching and greeting",
         "none",
         "住民同士の声かけ、見守り、ふれあいが困りごとの発生をふせぐこともある（2-4 困りごとがない状態）",
-        _mech(watching={"enabled": True}, commissioner_visits={"enabled": True}),
-        _mech(watching={"enabled": False}, commissioner_visits={"enabled": False}),
+        # 見守り only: the 民生委員's visits, a detection channel, stay on (issue 13).
+        _mech(watching={"enabled": True}),
+        _mech(watching={"enabled": False}),
     ),
     Function(
         "noticing",

@@ -42,6 +42,8 @@ EVENT_STYLE: dict[Event, tuple[str, str, float]] = {  # colour, dash, width
     Event.SALON: ("#1e88e5", "dot", 1.5),
     Event.FOUND: ("#8e24aa", "solid", 4.0),
     Event.ACCEPTED: ("#8e24aa", "solid", 3.0),
+    Event.ADVISED: ("#8e24aa", "dot", 2.0),
+    Event.SERVICE_LINK: ("#8e24aa", "dash", 2.5),
     Event.SUPPORTED: ("#6a1b9a", "solid", 3.0),
     Event.ASKED_AGAIN: ("#6a1b9a", "dash", 3.0),
     Event.TEAM: ("#c62828", "solid", 2.5),
