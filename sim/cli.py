@@ -25,17 +25,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sim.compare import compare_table, format_comparison, summaries
-from sim.config import bundled_names, load_scenario, load_town
-from sim.execute import run_experiment
-from sim.experiment import load_experiment
-from sim.model import DEFAULT_WARMUP_WEEKS
-from sim.outputs import write_tables
-from sim.params import ConfigError
-from sim.runner import prepare, run_many, run_once
-from sim.story import format_timeline, load_story, run_story, story_names
+# Each command imports what it uses (numpy, pandas, Mesa, the model) inside its function, so that
+# `--help`, a mistyped option and the page servers start at once; tests/test_cli.py checks it.
 
 EXIT_BAD_INPUT = 2
+DEFAULT_WARMUP_YEARS = 10.0  # sim.model.DEFAULT_WARMUP_WEEKS / 52 (not imported here: see above; a test ties them)
 DASHBOARD_APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 DASHBOARD_PORT = 8765
 WORKSHOP_APP = DASHBOARD_APP.with_name("workshop.py")
@@ -76,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--warmup-years",
             type=_warmup,
-            default=DEFAULT_WARMUP_WEEKS / 52,
+            default=DEFAULT_WARMUP_YEARS,
             help="years of warm-up that make today's town (default 10; 0: start from the stationary mix)",
         )
         p.add_argument("--out", type=Path, help="directory for CSV and Parquet outputs")
@@ -126,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = build_parser().parse_args(argv)
+    from sim.params import ConfigError
+
     try:
         return COMMANDS[args.command](args)
     except ConfigError as e:
@@ -134,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
+    from sim.config import bundled_names, load_scenario
+
     for name in bundled_names("scenarios"):
         s = load_scenario(name)
         print(f"{name:<28} {s.title_ja} / {s.title_en}")
@@ -141,6 +139,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_towns(args: argparse.Namespace) -> int:
+    from sim.config import bundled_names, load_town
+
     for name in bundled_names("towns"):
         t = load_town(name)
         print(f"{name:<16} {t.profile['town']['name_ja']}  households={t.profile['town']['households']}")
@@ -148,6 +148,9 @@ def cmd_towns(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from sim.outputs import write_tables
+    from sim.runner import prepare, run_once
+
     (scenario, start_from), town = prepare([args.scenario, args.start_from], args.town)
     result = run_once(
         scenario,
@@ -184,6 +187,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from sim.compare import compare_table, summaries
+    from sim.params import ConfigError
+    from sim.runner import prepare, run_many
+
     names = args.scenarios or _all_bundled_baseline_first()
     if len(set(names)) != len(names):
         raise ConfigError("command line", "scenarios", "a scenario is named twice; allowed: distinct scenarios")
@@ -214,6 +221,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
+    from sim.execute import run_experiment
+    from sim.experiment import load_experiment
+
     experiment = load_experiment(args.file)
     out = args.out or Path("out") / experiment.name
     tables = run_experiment(experiment, out, args.workers, args.scheduler, sys.stderr.isatty(), args.fresh)
@@ -246,6 +256,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _report_comparison(args: argparse.Namespace, tables: dict, labels: list[str], settings: dict, header: str) -> int:
     """Write the comparison tables (``--out``) and print them as JSON (``--json``) or as text."""
+    from sim.compare import format_comparison
+    from sim.outputs import write_tables
+
     if args.out:
         write_tables(tables, args.out)
     if args.json:
@@ -265,6 +278,9 @@ def _report_comparison(args: argparse.Namespace, tables: dict, labels: list[str]
 
 
 def cmd_story(args: argparse.Namespace) -> int:
+    from sim.runner import prepare
+    from sim.story import format_timeline, load_story, run_story, story_names
+
     if args.name is None:
         for name in story_names():
             s = load_story(name).settings
@@ -283,6 +299,8 @@ def cmd_story(args: argparse.Namespace) -> int:
 
 
 def _all_bundled_baseline_first() -> list[str]:
+    from sim.config import bundled_names
+
     names = bundled_names("scenarios")
     return ["baseline", *[n for n in names if n != "baseline"]] if "baseline" in names else names
 
@@ -327,6 +345,8 @@ def cmd_workshop(args: argparse.Namespace) -> int:
 
 def _serve(app: Path, port: int, title: str) -> int:
     """Serve a Solara page of dashboards/ on 127.0.0.1 until Ctrl+C."""
+    from sim.params import ConfigError
+
     if not app.is_file():
         raise ConfigError(str(app), "", "the page is not in this installation; allowed: run from a source checkout")
     print(f"{title}: http://127.0.0.1:{port}  (Ctrl+C to stop)", flush=True)

@@ -201,3 +201,37 @@ def test_bundled_experiment_files_are_valid():
     assert files
     for f in files:
         load_experiment(f)
+
+
+HEAVY_LIBRARIES = ("numpy", "pandas", "scipy", "mesa", "plotly", "solara", "pyarrow", "dask")
+
+IMPORTS_OF_HELP = """
+import contextlib, io, sys
+from sim.cli import main
+for argv in (["--help"], ["run", "--help"], ["dashboard", "--help"]):
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+        main(argv)
+print(",".join(sorted(m for m in {HEAVY} if m in sys.modules)))
+"""
+
+
+def test_help_imports_none_of_the_heavy_libraries():
+    code = IMPORTS_OF_HELP.replace("{HEAVY}", repr(HEAVY_LIBRARIES))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "", f"imported by --help: {done.stdout.strip()}"
+
+
+def test_the_help_text_states_the_models_warm_up_default():
+    from sim.cli import DEFAULT_WARMUP_YEARS
+    from sim.model import DEFAULT_WARMUP_WEEKS
+
+    assert DEFAULT_WARMUP_YEARS == DEFAULT_WARMUP_WEEKS / 52
+
+
+def test_sim_still_offers_the_notebook_names():
+    import sim
+
+    assert sim.CommunityModel.__name__ == "CommunityModel" and callable(sim.run_once)
+    assert set(sim.__all__) <= set(dir(sim))
+    with pytest.raises(AttributeError):
+        _ = sim.no_such_name
