@@ -21,7 +21,6 @@ import argparse
 import json
 import math
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -344,17 +343,16 @@ def cmd_workshop(args: argparse.Namespace) -> int:
 
 
 def _serve(app: Path, port: int, title: str) -> int:
-    """Serve a Solara page of dashboards/ on 127.0.0.1 until Ctrl+C."""
+    """Serve a Solara page of dashboards/ on 127.0.0.1 until Ctrl+C or a stop signal (server and pool stop too)."""
     from sim.params import ConfigError
 
     if not app.is_file():
         raise ConfigError(str(app), "", "the page is not in this installation; allowed: run from a source checkout")
+    from sim.serve import run_until_stopped
+
     print(f"{title}: http://127.0.0.1:{port}  (Ctrl+C to stop)", flush=True)
-    try:
-        env = {**os.environ, **DASHBOARD_ENV}
-        return subprocess.call(dashboard_command(port, app), cwd=app.parents[1], env=env)
-    except KeyboardInterrupt:
-        return 0
+    env = {**os.environ, **DASHBOARD_ENV}
+    return run_until_stopped(dashboard_command(port, app), cwd=app.parents[1], env=env)
 
 
 COMMANDS = {
