@@ -10,6 +10,7 @@
     community-sim story [NAME] [--scenario S] [--lang ja|en] [--json]
     community-sim workshop [--port N]
     community-sim dashboard [--port N]
+    community-sim setup-offline
 
 Every input file is validated before anything runs; a bad file exits with status 2 and
 one message naming the file, the key and what is allowed.
@@ -113,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", type=Path, help="HTML file to write (default DIR/report.html)")
     dash = sub.add_parser("dashboard", help="start the planner dashboard (Solara) on 127.0.0.1")
     dash.add_argument("--port", type=_ranged(int, 1, 65535, "a port from 1 to 65535"), default=DASHBOARD_PORT)
+    sub.add_parser(
+        "setup-offline",
+        help="download, once, the file the pages need to work without internet (KaTeX, for Solara's Markdown)",
+    )
     return parser
 
 
@@ -347,12 +352,18 @@ def _serve(app: Path, port: int, title: str) -> int:
     from sim.params import ConfigError
 
     if not app.is_file():
-        raise ConfigError(str(app), "", "the page is not in this installation; allowed: run from a source checkout")
+        raise ConfigError(str(app), "", "the page is not in this installation; allowed: reinstall community-sim")
     from sim.serve import run_until_stopped
 
     print(f"{title}: http://127.0.0.1:{port}  (Ctrl+C to stop)", flush=True)
     env = {**os.environ, **DASHBOARD_ENV}
     return run_until_stopped(dashboard_command(port, app), cwd=app.parents[1], env=env)
+
+
+def cmd_setup_offline(args: argparse.Namespace) -> int:
+    from dashboards.offline_assets import main as install_offline_assets
+
+    return install_offline_assets(strict=True)
 
 
 COMMANDS = {
@@ -365,6 +376,7 @@ COMMANDS = {
     "report": cmd_report,
     "workshop": cmd_workshop,
     "dashboard": cmd_dashboard,
+    "setup-offline": cmd_setup_offline,
 }
 
 if __name__ == "__main__":
