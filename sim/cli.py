@@ -134,11 +134,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
-    from sim.config import bundled_names, load_scenario
+    from sim.config import bundled_names, load_scenario, mechanism_params
 
+    reference = load_scenario("baseline")
     for name in bundled_names("scenarios"):
         s = load_scenario(name)
-        print(f"{name:<28} {s.title_ja} / {s.title_en}")
+        same = name != "baseline" and (s.town, mechanism_params(s)) == (reference.town, mechanism_params(reference))
+        # siloed: the bundled baseline is already 縦割り, so its results are baseline's (README, "Scenarios").
+        note = "  (same settings as baseline: results equal baseline's)" if same else ""
+        print(f"{name:<28} {s.title_ja} / {s.title_en}{note}")
     return 0
 
 
@@ -182,16 +186,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        print(f"{scenario.title_ja} / {scenario.title_en} — town {town.name}, {args.years:g} years, seed {args.seed}")
+        from sim.display import number, unit_of
+
+        years = f"{args.years:g} year{'' if args.years == 1 else 's'}"
+        print(f"{scenario.title_ja} / {scenario.title_en} — town {town.name}, {years}, seed {args.seed}")
         for row in town_wide.itertuples():
-            print(f"  {row.metric:<36} {row.value:12.4f}")
+            value, unit = number(row.value, unit_of(row.metric)), unit_of(row.metric).unit
+            print(f"  {row.metric:<36} {value:>10}{unit if value != '—' else ''}")
         if args.out:
             print(f"outputs written to {args.out}")
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim.compare import compare_table, summaries
+    from sim.compare import compare_table, same_settings_as_reference, summaries
     from sim.params import ConfigError
     from sim.runner import prepare, run_many
 
@@ -221,10 +229,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "warmup_years": args.warmup_years,
     }
     header = f"town {town.name}, {args.years:g} years, {args.replications} replications, seed {args.seed}"
-    return _report_comparison(args, tables, labels, settings, header)
+    same = same_settings_as_reference(scenarios, town)
+    return _report_comparison(args, tables, labels, settings, header, same)
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
+    from sim.compare import same_settings_as_reference
     from sim.execute import run_experiment
     from sim.experiment import load_experiment
 
@@ -244,7 +254,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     )
     settings = {"experiment": experiment.name, **s, "points": len(experiment.points), "failed_runs": failed}
     args.out = None  # the tables are already written in the results directory
-    code = _report_comparison(args, {"comparison": comparison}, experiment.labels, settings, header)
+    same = same_settings_as_reference(experiment.scenarios, experiment.town)
+    code = _report_comparison(args, {"comparison": comparison}, experiment.labels, settings, header, same)
     if not args.json:
         print(f"results in {out} (community-sim report {out})")
     return code
@@ -258,9 +269,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report_comparison(args: argparse.Namespace, tables: dict, labels: list[str], settings: dict, header: str) -> int:
-    """Write the comparison tables (``--out``) and print them as JSON (``--json``) or as text."""
-    from sim.compare import format_comparison
+def _report_comparison(
+    args: argparse.Namespace,
+    tables: dict,
+    labels: list[str],
+    settings: dict,
+    header: str,
+    same_as_reference: list[str] = (),
+) -> int:
+    """Write the comparison tables (``--out``) and print them as JSON (``--json``) or as text; the text
+    explains the intervals and names the scenarios whose results are the reference's by construction."""
+    from sim.compare import INTERVALS_EXPLAINED, format_comparison, same_settings_note
     from sim.outputs import write_tables
 
     if args.out:
@@ -276,6 +295,9 @@ def _report_comparison(args: argparse.Namespace, tables: dict, labels: list[str]
         return 0
     print(f"{header}; mean [95% CI], difference from {labels[0]} [95% CI]")
     print(format_comparison(tables["comparison"]))
+    print(INTERVALS_EXPLAINED)
+    if same_as_reference:
+        print(same_settings_note(same_as_reference, labels[0]))
     if args.out:
         print(f"outputs written to {args.out}")
     return 0

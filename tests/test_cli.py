@@ -235,3 +235,29 @@ def test_sim_still_offers_the_notebook_names():
     assert set(sim.__all__) <= set(dir(sim))
     with pytest.raises(AttributeError):
         _ = sim.no_such_name
+
+
+def test_run_text_shows_units_and_whole_numbers_without_decimals(small_town, capsys):
+    assert main(["run", "baseline", "--town", str(small_town), "--years", "1", "--warmup-years", "0"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert lines["cases"].endswith(" cases") and "." not in lines["cases"]
+    assert lines["early_detection_rate"].endswith("%")
+    assert lines["paid_staff_hours"].endswith(" h") and "." not in lines["paid_staff_hours"]
+    assert lines["median_weeks_to_detection"].endswith(" weeks")
+
+
+def test_compare_explains_a_scenario_whose_results_are_the_references(small_town, capsys):
+    args = ["compare", "baseline", "siloed", "--town", str(small_town), "--years", "1", "--replications", "2"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "note: siloed sets nothing that baseline does not already have" in out
+    assert "95% CI:" in out and "diff 0 pts [0, 0]" in out
+    assert main([*args[:2], "stronger_jichikai", *args[3:]]) == 0
+    assert "note:" not in capsys.readouterr().out
+
+
+def test_the_scenario_list_says_siloed_has_the_baselines_settings(capsys):
+    assert main(["scenarios"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert "same settings as baseline" in lines["siloed"]
+    assert "same settings" not in lines["stronger_jichikai"] and "same settings" not in lines["baseline"]
