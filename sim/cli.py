@@ -127,10 +127,15 @@ def main(argv: list[str] | None = None) -> int:
     from sim.params import ConfigError
 
     try:
-        return COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return status
     except ConfigError as e:
         print(f"community-sim: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # `community-sim scenarios | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -261,3 +262,15 @@ def test_the_scenario_list_says_siloed_has_the_baselines_settings(capsys):
     lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
     assert "same settings as baseline" in lines["siloed"]
     assert "same settings" not in lines["stronger_jichikai"] and "same settings" not in lines["baseline"]
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    """`community-sim scenarios | head -1`: the pipe closes before everything is written."""
+    command = [sys.executable, "-c", "import sys; from sim.cli import main; sys.exit(main(['scenarios']))"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}  # each line written at once: the pipe breaks mid-list
+    lister = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0, env=env)
+    lister.stdout.read(10)
+    lister.stdout.close()
+    assert lister.wait(timeout=60) == 0
+    assert b"Traceback" not in lister.stderr.read()
+    lister.stderr.close()
