@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.domain import DOMAIN_KEYS, DOMAIN_LABELS_JA, ServiceStatus
+from sim.domain import DOMAIN_KEYS, ServiceStatus
 from sim.mechanisms.base import Mechanism
 from sim.params import Param
+from sim.vocabulary import label
 
 # The ten fields of resources councils have developed (slide 3-1), and the field each domain leads to.
 RESOURCE_FIELDS_JA = (
@@ -192,7 +193,7 @@ class Council(Mechanism):
             "decided_week": week,
             "opens_week": week + self.p.development_weeks,
             "domain": DOMAIN_KEYS[domain],
-            "domain_ja": DOMAIN_LABELS_JA[domain],
+            "domain_ja": label("domain", domain),
             "unmet_in_quarter": int(self.unmet[run, domain]),
             "field": field + 1,
             "field_ja": RESOURCE_FIELDS_JA[field],
