@@ -280,7 +280,7 @@ def _report_comparison(
     labels: list[str],
     settings: dict,
     header: str,
-    same_as_reference: list[str] = (),
+    same_as_reference: list[str] | None = None,
 ) -> int:
     """Write the comparison tables (``--out``) and print them as JSON (``--json``) or as text; the text
     explains the intervals and names the scenarios whose results are the reference's by construction."""
@@ -377,11 +377,10 @@ def cmd_workshop(args: argparse.Namespace) -> int:
 def _serve(app: Path, port: int, title: str) -> int:
     """Serve a Solara page of dashboards/ on 127.0.0.1 until Ctrl+C or a stop signal (server and pool stop too)."""
     from sim.params import ConfigError
+    from sim.serve import run_until_stopped
 
     if not app.is_file():
         raise ConfigError(str(app), "", "the page is not in this installation; allowed: reinstall community-sim")
-    from sim.serve import run_until_stopped
-
     print(f"{title}: http://127.0.0.1:{port}  (Ctrl+C to stop)", flush=True)
     env = {**os.environ, **DASHBOARD_ENV}
     return run_until_stopped(dashboard_command(port, app), cwd=app.parents[1], env=env)
