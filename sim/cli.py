@@ -195,9 +195,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         years = f"{args.years:g} year{'' if args.years == 1 else 's'}"
         print(f"{scenario.title_ja} / {scenario.title_en} — town {town.name}, {years}, seed {args.seed}")
-        for row in town_wide.itertuples():
-            value, unit = number(row.value, unit_of(row.metric)), unit_of(row.metric).unit
-            print(f"  {row.metric:<36} {value:>10}{unit if value != '—' else ''}")
+        for metric, raw in zip(town_wide["metric"].tolist(), town_wide["value"].tolist(), strict=True):
+            value, unit = number(raw, unit_of(metric)), unit_of(metric).unit
+            print(f"  {metric:<36} {value:>10}{unit if value != '—' else ''}")
         if args.out:
             print(f"outputs written to {args.out}")
     return 0

@@ -89,11 +89,12 @@ def format_comparison(table: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE_M
     for metric in metrics:
         block = town[town.metric == metric]
         lines.append(metric)
-        means = [display.interval(metric, r.mean, r.ci_low, r.ci_high) for r in block.itertuples()]
+        rows = block.to_dict("records")
+        means = [display.interval(metric, r["mean"], r["ci_low"], r["ci_high"]) for r in rows]
         column = max(map(len, means), default=0)
-        for i, (row, mean) in enumerate(zip(block.itertuples(), means, strict=True)):
-            diff = display.interval(metric, row.diff, row.diff_ci_low, row.diff_ci_high, diff=True)
-            lines.append(f"  {row.scenario:<{width}}  {mean:<{column}}" + (f"   diff {diff}" if i else ""))
+        for i, (row, mean) in enumerate(zip(rows, means, strict=True)):
+            diff = display.interval(metric, row["diff"], row["diff_ci_low"], row["diff_ci_high"], diff=True)
+            lines.append(f"  {row['scenario']:<{width}}  {mean:<{column}}" + (f"   diff {diff}" if i else ""))
     return "\n".join(lines)
 
 
