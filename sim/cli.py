@@ -233,7 +233,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "warmup_years": args.warmup_years,
     }
-    header = f"town {town.name}, {args.years:g} years, {args.replications} replications, seed {args.seed}"
+    years = f"{args.years:g} year{'' if args.years == 1 else 's'}"
+    header = f"town {town.name}, {years}, {args.replications} replications, seed {args.seed}"
     same = same_settings_as_reference(scenarios, town)
     return _report_comparison(args, tables, labels, settings, header, same)
 
