@@ -61,8 +61,26 @@ CORE_STATES: tuple[State, ...] = (
 class HouseholdState:
     """Per-household arrays, one per declared :class:`State` (attributes of length ``n``).
 
-    Agents and mechanisms read and write through them.
+    Agents and mechanisms read and write through them. The case book's arrays are typed here;
+    the arrays a mechanism declares are reached the same way (``hh.noticed``).
     """
+
+    stage: np.ndarray
+    domains: np.ndarray
+    case: np.ndarray
+    service: np.ndarray
+    service_until: np.ndarray
+    desk: np.ndarray
+    professional: np.ndarray
+    coverage: np.ndarray
+    referral_attempts: np.ndarray
+    waiting_since: np.ndarray
+    consented: np.ndarray
+    resolved_week: np.ndarray
+    resolved_supported: np.ndarray
+    onset_mult: np.ndarray
+    progress_mult: np.ndarray
+    changed: np.ndarray
 
     def __init__(self, n: int, states: Iterable[State] = CORE_STATES) -> None:
         self.n = n
@@ -128,7 +146,9 @@ class CaseTable:
     def __init__(self, capacity: int = 1024) -> None:
         self.size = 0
         self._capacity = capacity
-        self.cols = {name: np.full(capacity, fill, dtype=dt) for name, (dt, fill) in CASE_FIELDS.items()}
+        self.cols: dict[str, np.ndarray] = {
+            name: np.full(capacity, fill, dtype=dt) for name, (dt, fill) in CASE_FIELDS.items()
+        }
 
     def __getattr__(self, name: str) -> np.ndarray:
         cols = self.__dict__.get("cols")
@@ -166,7 +186,7 @@ class CaseTable:
             return
         cap = max(needed, 2 * self._capacity)
         for name, (dt, fill) in CASE_FIELDS.items():
-            new = np.full(cap, fill, dtype=dt)
+            new: np.ndarray = np.full(cap, fill, dtype=dt)
             new[: self.size] = self.cols[name][: self.size]
             self.cols[name] = new
         self._capacity = cap

@@ -64,6 +64,7 @@ class Accounts:
         self.flows = np.zeros((self.n_runs, len(flows)), dtype=np.int64)
         self.hours = np.zeros((self.n_runs, len(self.roles)))
         self._worked = np.zeros((self.n_runs, len(self.roles)), dtype=bool)
+        self._every_run = np.ones(self.n_runs, dtype=bool)
         self._order: list[list[int]] = [[] for _ in range(self.n_runs)]  # roles in the order they first worked
         self.complex_weeks = np.zeros((self.n_runs, n_types), dtype=np.int64)
         self.n_domains = n_domains
@@ -115,9 +116,14 @@ class Accounts:
         nothing this week books nothing, as it would alone.
         """
         r = self.role(role)
-        mask = np.ones(self.n_runs, dtype=bool) if runs is None else np.asarray(runs, dtype=bool)
-        self.hours[mask, r] += np.broadcast_to(hours, self.n_runs)[mask]
-        self._mark_worked(mask, r)
+        if runs is None:
+            self.hours[:, r] += hours
+            worked = self._every_run
+        else:
+            worked = np.asarray(runs, dtype=bool)
+            self.hours[worked, r] += np.broadcast_to(hours, self.n_runs)[worked]
+        if not self._worked[worked, r].all():
+            self._mark_worked(worked, r)
 
     def add_desk_hours(self, desk: np.ndarray, hours: np.ndarray | float) -> None:
         """Staff hours worked for households at ``desk`` (one entry per household), by each desk's role."""

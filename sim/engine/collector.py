@@ -9,6 +9,7 @@ the week's mechanisms, so the collector records each week's row in one call and 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -91,6 +92,10 @@ class WeeklyCollector(mesa.DataCollector):
         self._rows: list[np.ndarray] = []
         self._previous_totals = np.zeros((state.n_runs, len(columns) - self._first_total))
         self.newest = np.zeros((state.n_runs, len(columns)))
+        # Each household's run as a key offset for per-run counts of stages, statuses and types.
+        run = state.worlds.hh
+        self._run_by = {n: run * n for n in (4, len(ServiceStatus), len(TYPE_KEYS))}
+        self._households = np.diff(state.worlds.hh_start)
 
     @property
     def model_vars(self) -> dict[str, list[Any]]:  # type: ignore[override]
@@ -119,23 +124,24 @@ class WeeklyCollector(mesa.DataCollector):
     def _row(self, count_complex_week: bool) -> np.ndarray:
         s = self.state
         hh, w, k, a = s.hh, s.worlds, s.n_runs, s.accounts
-        open_ = s.cases.refresh()
-        stage, run = hh.stage[open_], w.hh[open_]
+        open_ = s.cases.refresh()  # sorted, so each run's households are a block of it
+        stage = hh.stage[open_]
         row = np.zeros((k, len(self.columns)))
-        row[:, :4] = np.bincount(run * 4 + stage, minlength=4 * k).reshape(k, 4)
-        row[:, Stage.NONE] = np.diff(w.hh_start) - np.bincount(run, minlength=k)
+        stage_key = self._run_by[4][open_] + stage
+        row[:, :4] = np.bincount(stage_key, minlength=4 * k).reshape(k, 4)
+        row[:, Stage.NONE] = self._households - np.diff(np.searchsorted(open_, w.hh_start))
         known = s.cases.first_detection_week[hh.case[open_]] != NOT_YET
-        row[:, 4:7] = np.bincount(run[known] * 4 + stage[known], minlength=4 * k).reshape(k, 4)[:, 1:]
+        row[:, 4:7] = np.bincount(stage_key[known], minlength=4 * k).reshape(k, 4)[:, 1:]
         n_status = len(ServiceStatus)
-        by_status = np.bincount(run * n_status + hh.service[open_], minlength=n_status * k).reshape(k, n_status)
-        row[:, 7:12] = by_status[:, _SERVICE_COUNTED]
+        status_key = self._run_by[n_status][open_] + hh.service[open_]
+        row[:, 7:12] = np.bincount(status_key, minlength=n_status * k).reshape(k, n_status)[:, _SERVICE_COUNTED]
         row[:, 12 : self._first_total] = a.flows
         totals = self._totals()
         row[:, self._first_total :] = totals - self._previous_totals if self._rows else 0.0
         self._previous_totals = totals
         if count_complex_week:
             complex_ = open_[stage == Stage.COMPLEX]
-            key = run[stage == Stage.COMPLEX] * len(TYPE_KEYS) + s.town.htype[complex_]
+            key = self._run_by[len(TYPE_KEYS)][complex_] + s.town.htype[complex_]
             a.complex_weeks += np.bincount(key, minlength=k * len(TYPE_KEYS)).reshape(k, -1)
         return row
 
@@ -155,7 +161,9 @@ class WeeklyCollector(mesa.DataCollector):
         return pd.DataFrame(table)
 
 
-def weekly_columns(mechanisms: list[type[Mechanism]], case_flows: tuple[str, ...], channels: tuple[str, ...]):
+def weekly_columns(
+    mechanisms: Sequence[type[Mechanism]], case_flows: tuple[str, ...], channels: tuple[str, ...]
+) -> tuple[tuple[Column, ...], tuple[str, ...]]:
     """Every weekly column in table order, and the flow names (case book's, mechanisms', detections by channel)."""
     flows = [Column(name, f"{name} this week.", "flow") for name in case_flows]
     flows += [c for m in mechanisms for c in m.COLUMNS if c.kind == "flow"]

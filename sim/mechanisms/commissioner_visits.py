@@ -6,7 +6,7 @@ import numpy as np
 
 from sim.domain import HouseholdType
 from sim.engine.accounts import Role
-from sim.engine.capacity import sums_by_part
+from sim.engine.capacity import share_by_priority, sums_by_part
 from sim.engine.collector import Column
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, stage_array
@@ -103,50 +103,50 @@ class CommissionerVisits(Mechanism):
         noticed = self.run.hh.noticed[idx]
         return self.base_weight[idx] + self.p.noticed_priority * noticed * self.member_factor[idx]
 
-    def share(self) -> np.ndarray:
-        """Each district's visits this week per unit of priority (0 where nobody can be visited)."""
+    def priority_totals(self) -> np.ndarray:
+        """Each district's summed visit priority this week."""
         run, town = self.run, self.run.town
-        capacity = self.capacity()
         o = run.cases.open_idx
         noticed = o[run.hh.noticed[o]]  # only households with a problem are noticed
-        totals = self.base_totals + np.bincount(
+        return self.base_totals + np.bincount(
             town.district[noticed],
-            minlength=len(capacity),
+            minlength=len(town.district_vacant),
             weights=self.p.noticed_priority * self.member_factor[noticed],
         )
-        return np.divide(capacity, totals, out=np.zeros(len(capacity)), where=totals > 0)
 
-    def visit_probability(self, idx: np.ndarray, share: np.ndarray | None = None) -> np.ndarray:
-        """Each of households ``idx``'s chance of a visit this week."""
-        share = self.share() if share is None else share
-        return np.minimum(1.0, share[self.run.town.district[idx]] * self.weights(idx))
+    def visit_probability(self, idx: np.ndarray, totals: np.ndarray | None = None) -> np.ndarray:
+        """Each of households ``idx``'s chance of a visit this week: its share of its district's visits."""
+        totals = self.priority_totals() if totals is None else totals
+        district = self.run.town.district[idx]
+        return share_by_priority(self.capacity()[district], self.weights(idx), totals[district])
 
-    def _expected_visits(self, share: np.ndarray) -> np.ndarray:
+    def _expected_visits(self, totals: np.ndarray) -> np.ndarray:
         """Expected visits made in each district this week.
 
         Equal to the capacity unless some household's visit probability is capped at 1
         (tiny districts or huge capacity); only then is the sum taken household by household.
         """
-        w = self.run.worlds
-        visits = np.where(share > 0, self.capacity(), 0.0)
+        w, capacity = self.run.worlds, self.capacity()
+        visits = np.where(totals > 0, capacity, 0.0)
+        share = np.divide(capacity, totals, out=np.zeros(len(capacity)), where=totals > 0)
         capped = np.maximum.reduceat(share, w.district_start[:-1]) * self.max_weight >= 1.0
         for k in np.flatnonzero(capped):  # runs where some household's visit probability reaches 1
             households, districts = w.hh_parts[k], w.district_parts[k]
             district = self.run.town.district[households]
-            prob = self.visit_probability(np.arange(households.start, households.stop), share)
+            prob = self.visit_probability(np.arange(households.start, households.stop), totals)
             visits[districts] = np.bincount(district - districts.start, weights=prob, minlength=len(visits[districts]))
         return visits
 
     def step(self, week: int) -> None:
         run = self.run
-        share = self.share()
-        visits = self._expected_visits(share)
+        totals = self.priority_totals()
+        visits = self._expected_visits(totals)
         self.visits_made += visits
         run.accounts.book_hours("minsei_iin", sums_by_part(visits, run.worlds.district_parts) * self.p.hours_per_visit)
         # Only households with an undiscovered problem can be detected: draw visits for them alone.
         idx = run.cases.reachable_idx
         u_visit, u_detect = self.draws(week, idx, (0, 1))
-        visited = u_visit < self.visit_probability(idx, share)
+        visited = u_visit < self.visit_probability(idx, totals)
         found = visited & (u_detect < self.detect[run.hh.stage[idx]])
         self.propose(idx[found])
 
