@@ -53,13 +53,15 @@ def install_katex(cache_dir: Path | None = None, package: bytes | None = None) -
         raise ValueError(f"katex-{KATEX_VERSION}.tgz does not match the npm registry's SHA-512")
     with tarfile.open(fileobj=io.BytesIO(package), mode="r:gz") as tar:
         for member in tar.getmembers():
-            if not (member.isfile() and member.name.startswith("package/dist/")):
+            wanted = member.isfile() and member.name.startswith("package/dist/")
+            source = tar.extractfile(member) if wanted else None
+            if source is None:
                 continue
             path = (target / member.name.removeprefix("package/dist/")).resolve()
             if not path.is_relative_to(target.resolve()):
                 raise ValueError(f"unexpected path in the package: {member.name}")
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(tar.extractfile(member).read())
+            path.write_bytes(source.read())
     return target
 
 
