@@ -325,7 +325,7 @@ def test_workshop_command_serves_the_workshop_page_on_loopback_offline(monkeypat
     from sim import cli
 
     calls = []
-    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, cwd, env: calls.append((cmd, env)) or 0)
+    monkeypatch.setattr("sim.serve.run_until_stopped", lambda cmd, cwd, env: calls.append((cmd, env)) or 0)
     assert cli.main(["workshop", "--port", "8802"]) == 0
     assert "http://127.0.0.1:8802" in capsys.readouterr().out
     cmd, env = calls[0]
