@@ -24,8 +24,9 @@ from dashboards import pool as warm_pool
 from dashboards.i18n import channel_label, metric_label, stage_label, tr, type_label
 from sim.compare import HEADLINE_METRICS, compare_table
 from sim.config import Scenario, TownProfile, effective_profile, load_scenario, load_town
-from sim.domain import CHANNEL_KEYS, PROBLEM_STAGE_KEYS, TYPE_KEYS
+from sim.domain import PROBLEM_STAGE_KEYS, TYPE_KEYS
 from sim.figures import comparison, iceberg
+from sim.mechanisms import CHANNEL_KEYS
 from sim.params import ConfigError
 from sim.runner import RunResult, run_many
 from sim.vocabulary import scenario_colour

@@ -21,7 +21,8 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.domain import CHANNEL_KEYS, Channel, ServiceStatus
+from sim.domain import ServiceStatus
+from sim.mechanisms import CHANNEL_KEYS
 from sim.state import RESOLVED_BY_KEYS
 from sim.streams import HouseholdStream
 from sim.vocabulary import phrase
@@ -161,8 +162,12 @@ def extract(model, before: Snapshot, after: Snapshot, stream: HouseholdStream | 
         (Event.ONSET, new_case, 0),
         (Event.WORSE, same_case & (b["stage"] > a["stage"]), b["stage"]),
         (Event.NOTICED, has_now & b["noticed"] & ~(a["noticed"] & same_case), 0),
-        (Event.VISIT, _visited(model, week, stream, first_found & (channel == Channel.COMMISSIONER)), 0),
-        (Event.SALON, _attended(model, week, stream, first_found & (channel == Channel.VENUE)), model.town.hh_venue),
+        (Event.VISIT, _visited(model, week, stream, first_found & (channel == CHANNEL_KEYS.index("commissioner"))), 0),
+        (
+            Event.SALON,
+            _attended(model, week, stream, first_found & (channel == CHANNEL_KEYS.index("venue"))),
+            model.town.hh_venue,
+        ),
         (Event.FOUND, first_found, channel),
         (Event.BOUNCED, same_case & (after.bounces > before.bounces), 0),
         (Event.GAVE_UP, changed & (s_new == ServiceStatus.GAVE_UP), 0),

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from sim.config import read_toml
-from sim.domain import CHANNEL_KEYS, DOMAIN_KEYS, PROBLEM_STAGE_KEYS, STAGE_KEYS, TYPE_KEYS, ServiceStatus, Stage
+from sim.domain import DOMAIN_KEYS, PROBLEM_STAGE_KEYS, STAGE_KEYS, TYPE_KEYS, ServiceStatus, Stage
+from sim.mechanisms import CHANNEL_KEYS
 from sim.model import CommunityModel
 from sim.params import ConfigError, Param, validate_block
 from sim.state import RESOLVED_BY_KEYS

@@ -147,7 +147,7 @@ def picture_town(model) -> PictureTown:
         tuple(town.npo_focus),
         tuple(d["kind"] for d in town.desks),
         tuple(d["name_ja"] for d in town.desks),
-        np.asarray(model.prof_desk, dtype=np.int64).copy(),
+        np.asarray(model.state.staff.desk, dtype=np.int64).copy(),
     )
 
 
