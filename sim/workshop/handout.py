@@ -205,6 +205,7 @@ def _functions(session: WorkshopSession) -> str:
 
 def _chapters(session: WorkshopSession, facilitator: bool) -> str:
     lang, esc, story = session.lang, html.escape, session.story
+    assert story is not None
     out = [f"<h2>{esc(_t(lang, '章と問い', 'Chapters and questions'))}</h2>"]
     for i, ch in enumerate(story.chapters):
         reached = i <= session.chapter

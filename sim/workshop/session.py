@@ -244,11 +244,9 @@ class WorkshopSession:
 
     def next_chapter(self) -> Chapter | None:
         """Run the current chapter, or else the next one, to its last week; returns it (None when over)."""
-        if self.chapter_done:
-            chapter = self._begin_chapter()
-            if chapter is None:
-                return None
-        chapter = self.current_chapter
+        chapter = self._begin_chapter() if self.chapter_done else self.current_chapter
+        if chapter is None:
+            return None
         self.step(max(0, chapter.until_week - self.week))
         self._add_key_frame(self._chapter_title(chapter))
         return chapter
@@ -259,11 +257,12 @@ class WorkshopSession:
         if self.story is None:
             self.step()
             return True
-        if self.chapter_done and self._begin_chapter() is None:
+        chapter = self._begin_chapter() if self.chapter_done else self.current_chapter
+        if chapter is None:
             return False
         self.step()
         if self.chapter_done:
-            self._add_key_frame(self._chapter_title(self.current_chapter))
+            self._add_key_frame(self._chapter_title(chapter))
             return False
         return True
 
