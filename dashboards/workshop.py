@@ -308,12 +308,17 @@ def use_room() -> tuple[Room, str, int]:
     def watch(cancel: threading.Event) -> None:
         # Ends with the page: when the component goes, or when Solara closes the page's kernel.
         closed = kernel_context.get_current_context().closed_event if kernel_context.has_current_context() else cancel
+        token = room.watch()
         seen = version.value
-        while not cancel.is_set() and not closed.is_set():
-            now = room.wait_change(seen, WAIT_S)
-            if now != seen:
-                seen = now
-                version.set(now)
+        try:
+            while not cancel.is_set() and not closed.is_set():
+                now = room.wait_change(seen, WAIT_S)
+                if now != seen:
+                    seen = now
+                    version.set(now)  # renders the page in this thread
+                room.drawn(token, now)
+        finally:
+            room.unwatch(token)
 
     solara.use_thread(watch, dependencies=[room.id], intrusive_cancel=False)
     return room, view, version.value

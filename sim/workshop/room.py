@@ -6,8 +6,10 @@ room's ``version`` to change, then redraws. Every control, from either page or t
 keyboard, goes through the room, under its lock, and bumps the version.
 
 Playing is the room's own thread, not a page's: a week every ``PLAY_INTERVAL_S`` seconds on
-a fixed schedule (the time a page takes to draw a week does not add to the interval; a week
-that could not be shown in time is skipped over, never played in a burst).
+a fixed schedule (the time a page takes to draw a week does not add to the interval). A week
+is never skipped: before the next one, play waits until every page watching the room has
+drawn the last (at most ``RENDER_WAIT_S``), so on an overloaded machine the pace slows down
+instead of leaving captions unseen; it never catches up in a burst.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sim.workshop.session import WorkshopSession
 PLAY_INTERVAL_S = 1.2  # seconds between weeks when playing: time to read the caption
 MAX_ROOMS = 16  # sessions kept on one server (the least recently used goes first)
 UNWATCHED_S = 30.0  # playing pauses when no page has looked at the room for this long (a closed browser)
+RENDER_WAIT_S = 5.0  # longest wait for the pages to draw a week before playing the next
 ROOM_ID = re.compile(r"[A-Za-z0-9_-]{4,32}")
 
 
@@ -44,6 +47,8 @@ class Room:
         self._thread: threading.Thread | None = None
         self.last_used = time.monotonic()
         self.last_watched = time.monotonic()
+        self._drawn: dict[int, int] = {}  # per page watching: the last version it drew
+        self._pages = 0
 
     # ------------------------------------------------------------------ change and wait
     def changed(self) -> None:
@@ -59,6 +64,29 @@ class Room:
             self._changed.wait_for(lambda: self.version != seen, timeout)
             self.last_watched = time.monotonic()
             return self.version
+
+    def watch(self) -> int:
+        """A page starts watching; returns its token for :meth:`drawn` and :meth:`unwatch`."""
+        with self._changed:
+            self._pages += 1
+            self._drawn[self._pages] = self.version
+            return self._pages
+
+    def drawn(self, page: int, version: int) -> None:
+        """Page ``page`` has drawn ``version`` (play waits for every page before the next week)."""
+        with self._changed:
+            if page in self._drawn:
+                self._drawn[page] = max(self._drawn[page], version)
+                self._changed.notify_all()
+
+    def unwatch(self, page: int) -> None:
+        """Page ``page`` is gone."""
+        with self._changed:
+            self._drawn.pop(page, None)
+            self._changed.notify_all()
+
+    def _all_drawn(self) -> bool:
+        return all(v >= self.version for v in self._drawn.values())
 
     def act(self, action: Callable[..., Any], *args: Any) -> Any:
         """Run ``action(*args)`` on the session under the lock, then tell the pages."""
@@ -119,6 +147,7 @@ class Room:
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: not self._playing, max(0.0, due - time.monotonic()))
+                self._changed.wait_for(lambda: not self._playing or self._all_drawn(), RENDER_WAIT_S)
                 if not self._playing:
                     return
             if time.monotonic() - self.last_watched > UNWATCHED_S:  # every page has gone: stop
