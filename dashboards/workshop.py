@@ -35,7 +35,7 @@ import traitlets
 from solara.server import kernel_context
 
 from sim import vocabulary
-from sim.workshop.functions import COMMUNITY_KEYS, FUNCTION_BY_KEY, SERVICE_KEYS
+from sim.workshop.functions import FUNCTION_BY_KEY, KEYS_BY_STAGE
 from sim.workshop.handout import handout_html
 from sim.workshop.picture import STAGE_COLOURS, draw
 from sim.workshop.room import Room, open_room
@@ -98,8 +98,11 @@ TEXT = {
     "pause": ("一時停止", "Pause"),
     "reset": ("最初から", "Start over"),
     "compare": ("あり・なしを並べる", "Side by side"),
-    "community": ("地域の機能（スライド2-4）", "Community functions (slide 2-4)"),
-    "services": ("支援の仕組み", "Services"),
+    "stage_none": ("困りごとがない状態で（2-4）", "No problem yet (slide 2-4)"),
+    "stage_latent": ("潜在的な課題に（2-4）", "Latent problems (slide 2-4)"),
+    "stage_manifest": ("顕在化した課題に（2-4）", "Manifest problems (slide 2-4)"),
+    "stage_complex": ("複雑化・複合化した課題に（2-4）", "Complex problems (slide 2-4)"),
+    "stage_service": ("支援の仕組み", "Services"),
     "story": ("ストーリー", "Story"),
     "free": ("（自由に見る）", "(free exploration)"),
     "start_story": ("ストーリーを始める", "Start the story"),
@@ -382,9 +385,9 @@ def Switches(room: Room, version: int):
     """A checkbox per function, in two groups."""
     session, lang = room.session, room.session.lang
     with solara.Row(classes=["workshop-switches"], style={"flex-wrap": "wrap", "gap": "0 24px"}):
-        for group, keys in (("community", COMMUNITY_KEYS), ("services", SERVICE_KEYS)):
+        for stage, keys in KEYS_BY_STAGE.items():
             with solara.Column(gap="0px"):
-                solara.Text(t(group, lang), style={"font-weight": "bold", "font-size": "20px"})
+                solara.Text(t(f"stage_{stage}", lang), style={"font-weight": "bold", "font-size": "20px"})
                 with solara.Row(style={"flex-wrap": "wrap", "gap": "0 12px"}):
                     for key in keys:
                         f = FUNCTION_BY_KEY[key]
