@@ -9,15 +9,25 @@ type, Japanese first, few controls.
 from __future__ import annotations
 
 import functools
+import sys
 import threading
+from pathlib import Path
 
-import solara
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `solara run dashboards/workshop.py` runs this file as a script
+    sys.path.insert(0, str(ROOT))
 
-from sim.workshop.functions import COMMUNITY_KEYS, FUNCTION_BY_KEY, SERVICE_KEYS
-from sim.workshop.handout import handout_html
-from sim.workshop.picture import draw
-from sim.workshop.session import WorkshopSession
-from sim.workshop.stories import load_workshop_story, workshop_story_names
+import solara  # noqa: E402
+
+from dashboards import serving  # noqa: E402
+from sim.safe_text import markdown_text  # noqa: E402
+from sim.workshop.functions import COMMUNITY_KEYS, FUNCTION_BY_KEY, SERVICE_KEYS  # noqa: E402
+from sim.workshop.handout import handout_html  # noqa: E402
+from sim.workshop.picture import draw  # noqa: E402
+from sim.workshop.session import WorkshopSession  # noqa: E402
+from sim.workshop.stories import load_workshop_story, workshop_story_names  # noqa: E402
+
+serving.configure()  # origin and host checks, and closed sessions culled within minutes
 
 PLAY_INTERVAL_S = 1.2  # seconds between weeks when playing: time to read the caption
 FREE_MODE = "free"
@@ -122,21 +132,23 @@ def StoryPanel(session: WorkshopSession, lang: str, tick: int, on_chapter, on_st
         story = session.story
         if story is None:
             return
-        solara.Markdown(f"**{story.title(lang)}** — {story.summary(lang)}")
+        solara.Markdown(f"**{markdown_text(story.title(lang))}** — {markdown_text(story.summary(lang))}")
         chapter = session.current_chapter
         if chapter is not None:
             number = f"第{session.chapter + 1}章" if lang == "ja" else f"Chapter {session.chapter + 1}"
             with solara.Column(classes=["workshop-chapter"]):
                 solara.Markdown(
-                    f"### {number}　{chapter.lesson_label(lang)} — {chapter.text('title', lang)}\n\n"
-                    f"**{t('look', lang)}**：{chapter.text('look', lang)}"
+                    f"### {number}　{markdown_text(chapter.lesson_label(lang))} — "
+                    f"{markdown_text(chapter.text('title', lang))}\n\n"
+                    f"**{t('look', lang)}**：{markdown_text(chapter.text('look', lang))}"
                 )
                 solara.Markdown(
                     f"**{t('questions', lang)}**\n\n"
-                    + "\n".join(f"{i + 1}. {q}" for i, q in enumerate(chapter.text("questions", lang)))
+                    + "\n".join(f"{i + 1}. {markdown_text(q)}" for i, q in enumerate(chapter.text("questions", lang)))
                 )
                 with solara.Details(t("notes", lang)):
-                    solara.Markdown(chapter.text("notes", lang).replace("\n", "\n\n"))
+                    notes = chapter.text("notes", lang).split("\n")
+                    solara.Markdown("\n\n".join(markdown_text(line) for line in notes))
                     solara.Text(("スライド：" if lang == "ja" else "Slides: ") + "、".join(chapter.slides))
         if session.story_finished:
             solara.Success(t("story_end", lang))
@@ -152,8 +164,8 @@ def ChapterBanner(session: WorkshopSession, lang: str, tick: int):
         return
     number = f"第{session.chapter + 1}章" if lang == "ja" else f"Chapter {session.chapter + 1}"
     solara.Markdown(
-        f"**{number}　{chapter.lesson_label(lang)}** — {chapter.text('title', lang)}　"
-        f"（{t('look', lang)}：{chapter.text('look', lang)}）",
+        f"**{number}　{markdown_text(chapter.lesson_label(lang))}** — {markdown_text(chapter.text('title', lang))}　"
+        f"（{t('look', lang)}：{markdown_text(chapter.text('look', lang))}）",
         style={"font-size": "21px", "background": "#e3f2fd", "padding": "0.3em 0.6em"},
     )
 

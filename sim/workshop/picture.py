@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from sim.domain import TYPE_LABELS_JA, ServiceStatus
 from sim.events import Event, Events
+from sim.safe_text import plotly_text
 from sim.town import VENUE_KAYOI
 
 STAGE_COLOURS = ("#d9ead3", "#ffd966", "#f6a04d", "#e0474c")  # 困りごとがない, 潜在, 顕在化, 複雑化・複合化
@@ -140,8 +141,8 @@ def town_layout(model) -> TownLayout:
         npo_xy,
         list(town.npo_focus),
         desk_xy,
-        [DESK_SHORT_JA.get(d["kind"], d["name_ja"]) for d in town.desks],
-        [DESK_SHORT_EN.get(d["kind"], d["kind"]) for d in town.desks],
+        [DESK_SHORT_JA.get(d["kind"], plotly_text(d["name_ja"])) for d in town.desks],  # names come from files
+        [DESK_SHORT_EN.get(d["kind"], plotly_text(d["kind"])) for d in town.desks],
         staff_xy,
         (desk_x, y_places),
         desk_x + 2.6,
