@@ -149,6 +149,12 @@ def scenario_cases(rng: random.Random) -> list[Case]:
         name, key, param = rng.choice(mechanisms)
         value = rng.choice(bad_values(param))
         cases.append(Case(_dump(_with(SCENARIO, ["mechanisms", name, key], value)), f"mechanisms.{name}.{key}", ""))
+    for section, key, param in towns:  # the red team's crash: nan, inf or overflow on an integer key
+        if param.kind == "int":
+            for operation in _bad_operations(param):
+                cases.append(
+                    Case(_dump(_with(SCENARIO, ["town", section, key], operation)), f"town.{section}.{key}", "")
+                )
     for section, key in sorted(FIXED_IN_SCENARIOS)[:4]:
         value = 0.1 if TOWN_PARAMS[section][key].kind == "float" else 100
         if TOWN_PARAMS[section][key].kind == "by_type":
