@@ -125,19 +125,25 @@ class ResultStore:
         (self.parts / name).mkdir(parents=True, exist_ok=True)
         write_atomically(table, self.part_path(name, task_id), "parquet", sync=False)
 
-    def gather(self, tables: Iterable[str], tasks: Iterable[int] | None = None) -> dict[str, pd.DataFrame]:
+    def gather(
+        self, tables: Iterable[str], tasks: Iterable[int] | None = None, required: Iterable[str] = ()
+    ) -> dict[str, pd.DataFrame]:
         """Read the parts of ``tables`` of ``tasks`` (default: every complete task) into one table each.
 
         Raises:
-            CorruptPart: a part cannot be read (its task is to run again).
+            CorruptPart: a part cannot be read, or a part of a ``required`` table is missing (its
+                task is to run again).
         """
         done = sorted(self.done_tasks() if tasks is None else tasks)
+        required = set(required)
         out = {}
         for name in tables:
             frames = []
             for task_id in done:
                 path = self.part_path(name, task_id)
                 if not path.exists():
+                    if name in required:
+                        raise CorruptPart(task_id, path, FileNotFoundError("missing"))
                     continue
                 try:
                     frames.append(pd.read_parquet(path))
@@ -556,11 +562,12 @@ def _finish(experiment: Experiment, store: ResultStore, manifest: dict[str, Any]
     """
     from sim.analysis import comparison, sensitivity
 
-    expected = set(range(len(experiment.points) * experiment.settings["replications"]))
-    missing = sorted(expected - store.done_tasks(len(experiment.scenarios), experiment.tables))
-    if missing:  # a part went bad since its task ran
-        raise CorruptPart(missing[0], store.part_path("runs", missing[0]), ValueError("missing or unreadable"))
-    tables = store.gather(["runs", "summaries", *experiment.tables], expected)
+    tasks = range(len(experiment.points) * experiment.settings["replications"])
+    tables = store.gather(["runs", "summaries", *experiment.tables], tasks, required=("runs", *experiment.tables))
+    per_task = tables["runs"].groupby("task").size() if len(tables["runs"]) else pd.Series(dtype=int)
+    short = [t for t in tasks if per_task.get(t, 0) != len(experiment.scenarios)]
+    if short:  # a part went bad since its task ran
+        raise CorruptPart(short[0], store.part_path("runs", short[0]), ValueError("not one row per scenario"))
     tables["points"] = experiment.points
     tables["comparison"] = comparison(tables["summaries"], experiment.labels, len(experiment.points))
     tables["sensitivity"] = sensitivity(tables["runs"], experiment.points, _sweep_description(experiment))
