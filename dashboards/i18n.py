@@ -6,7 +6,7 @@ page. Japanese terms of art (民生委員, 自治会, 8050) stay Japanese in the
 
 from __future__ import annotations
 
-from sim.domain import CHANNEL_KEYS, CHANNEL_LABELS_JA, STAGE_LABELS_JA, TYPE_KEYS, TYPE_LABELS_JA
+from sim import vocabulary
 
 LANGS = ("ja", "en")
 
@@ -261,26 +261,6 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "cases": ("事例数", "Cases"),
 }
 
-CHANNEL_LABELS_EN = (
-    "not found",
-    "self or family",
-    "neighbours",
-    "民生委員 visits",
-    "venue staff",
-    "outreach",
-    "other agencies",
-    "administrative data (arrears)",
-)
-STAGE_LABELS_EN = ("no problem", "latent", "manifest", "complex")
-TYPE_LABELS_EN = (
-    "ordinary",
-    "8050",
-    "double care (ダブルケア)",
-    "elderly living alone",
-    "disabled child, parent refuses support",
-    "hoarding and isolated",
-)
-
 
 def tr(key: str, lang: str = "ja", **values: object) -> str:
     """The text ``key`` in ``lang``, with ``values`` filled in.
@@ -310,18 +290,14 @@ def metric_label(metric: str, lang: str = "ja") -> str:
 
 def channel_label(channel: str, lang: str = "ja") -> str:
     """The label of a detection channel key (``self``, ``neighbour``, …)."""
-    i = CHANNEL_KEYS.index(channel)
-    return CHANNEL_LABELS_EN[i] if lang == "en" else CHANNEL_LABELS_JA[i]
+    return vocabulary.label("channel", channel, lang)
 
 
 def stage_label(index: int, lang: str = "ja") -> str:
     """The label of a stage by its index (0 = no problem … 3 = complex)."""
-    return STAGE_LABELS_EN[index] if lang == "en" else STAGE_LABELS_JA[index]
+    return vocabulary.label("stage", index, lang)
 
 
 def type_label(household_type: str, lang: str = "ja") -> str:
     """The label of a household type key; ``all`` is the whole town."""
-    if household_type == "all":
-        return "all households" if lang == "en" else "全世帯"
-    i = TYPE_KEYS.index(household_type)
-    return TYPE_LABELS_EN[i] if lang == "en" else TYPE_LABELS_JA[i]
+    return vocabulary.label("household_type", household_type, lang)

@@ -25,11 +25,13 @@ from dashboards import pool as warm_pool
 from dashboards.i18n import channel_label, metric_label, stage_label, tr, type_label
 from sim.compare import HEADLINE_METRICS, compare_table
 from sim.config import Scenario, TownProfile, effective_profile, load_scenario, load_town
-from sim.domain import CHANNEL_KEYS, PROBLEM_STAGE_KEYS, TYPE_KEYS
+from sim.domain import PROBLEM_STAGE_KEYS, TYPE_KEYS
 from sim.figures import comparison, iceberg
+from sim.mechanisms import CHANNEL_KEYS
 from sim.params import ConfigError
 from sim.runner import RunResult, run_many
 from sim.safe_text import plotly_text
+from sim.vocabulary import scenario_colour
 
 YEARS_RANGE = (1, 20)
 REPLICATIONS_RANGE = (1, 20)
@@ -38,7 +40,6 @@ SHARE_METRICS = frozenset(
 )
 TYPE_METRICS = (*HEADLINE_METRICS, "mean_weeks_waiting")
 DETECTED_CHANNELS = CHANNEL_KEYS[1:]
-PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974")
 # Run in two processes when there is enough work to pay for starting them (a few seconds).
 PARALLEL_MIN_RUNS = 12
 
@@ -460,7 +461,7 @@ def weekly_bands(results: Sequence[RunResult], column: str | Callable[[pd.DataFr
 
 
 def _colour(i: int) -> str:
-    return PALETTE[i % len(PALETTE)]
+    return scenario_colour(i)
 
 
 def _rgba(colour: str, alpha: float) -> str:
@@ -564,7 +565,7 @@ def difference_figure(table: pd.DataFrame, metric: str, titles: Mapping[str, str
     """Each scenario's difference from the reference in ``metric``, with its 95% interval."""
     fig = comparison(table, metric, lang)
     names = [str(n) for n in fig.data[0].y] if fig.data and fig.data[0].y is not None else []
-    fig.update_traces(y=[titles.get(n, n) for n in names], marker_color=PALETTE[0])
+    fig.update_traces(y=[titles.get(n, n) for n in names], marker_color=scenario_colour(0))
     reference = titles.get(names[0], names[0]) if names else ""
     share = metric in SHARE_METRICS
     _layout(fig, tr("diff_title", lang, metric=metric_label(metric, lang), reference=reference), lang)

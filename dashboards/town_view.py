@@ -36,15 +36,14 @@ import solara
 import solara.lab
 from plotly.graph_objs._figurewidget import FigureWidget
 
+from sim import vocabulary
 from sim.config import Scenario, TownProfile, effective_profile, mechanism_params
-from sim.domain import STAGE_LABELS_JA, TYPE_LABELS_JA, Stage
-from sim.figures import STAGE_COLOURS
+from sim.domain import Stage
 from sim.params import ConfigError
 from sim.replay import Cancelled, Recording, household_timeline, record, weeks_of
 from sim.town import VENUE_IBASHO, VENUE_KAYOI, Town
 
-STAGE_COLOURS_ALL = ("#cfd8dc", STAGE_COLOURS["latent"], STAGE_COLOURS["manifest"], STAGE_COLOURS["complex"])
-STAGE_LABELS_EN = ("no problem", "latent", "manifest", "complex")
+STAGE_COLOURS_ALL = vocabulary.STAGE_COLOURS
 HIDDEN = 4  # fill value of a problem the municipality does not know: white inside a ring of its stage colour
 HIDDEN_FILL = "#ffffff"
 RING_WIDTH = 1.5
@@ -183,15 +182,6 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-TYPE_LABELS_EN = (
-    "ordinary",
-    "8050",
-    "double care",
-    "elderly alone",
-    "disabled child, parent refusing",
-    "hoarding, isolated",
-)
-
 
 def text(lang: str) -> dict[str, str]:
     """The interface texts in ``lang`` (``"ja"``, or ``"en"``; anything else falls back to Japanese)."""
@@ -200,7 +190,7 @@ def text(lang: str) -> dict[str, str]:
 
 def stage_labels(lang: str) -> tuple[str, ...]:
     """Labels of the four stages, none to complex."""
-    return STAGE_LABELS_EN if lang == "en" else STAGE_LABELS_JA
+    return vocabulary.labels("stage", lang)
 
 
 # ---------------------------------------------------------------- layout
@@ -555,7 +545,7 @@ def household_facts(recording: Recording, household: int, week: int, lang: str =
         venue_text = tx["kayoi"] if town.venue_kind[venue] == VENUE_KAYOI else tx["ibasho"]
     stage = int(recording.stage[week, h])
     facts = [
-        (tx["type"], (TYPE_LABELS_EN if lang == "en" else TYPE_LABELS_JA)[int(town.htype[h])]),
+        (tx["type"], vocabulary.label("household_type", int(town.htype[h]), lang)),
         (tx["area"], f"{int(town.area[h]) + 1}（{tx['member'] if town.member[h] else tx['nonmember']}）"),
         (tx["district"], f"{district + 1}" + (f"（{tx['vacant']}）" if town.district_vacant[district] else "")),
         (tx["ties"], f"{round(float(town.ties[h]))}"),

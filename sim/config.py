@@ -261,7 +261,7 @@ def effective_profile(scenario: Scenario, town: TownProfile) -> dict[str, Any]:
     Also checks the scenario's settings that name parts of the town (the council's host desk).
     """
     _check_named_desks(scenario, town)
-    profile = {k: (dict(v) if isinstance(v, dict) else list(v)) for k, v in town.profile.items()}
+    profile: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else list(v)) for k, v in town.profile.items()}
     for section, values in scenario.town.items():
         profile[section] = dict(profile[section])
         for key, value in values.items():

@@ -1,6 +1,6 @@
-"""The vocabulary of the model: stages, household types, problem domains, channels.
+"""The model's identifiers: stages, household types, problem domains, channels, service statuses.
 
-Japanese terms of art are kept as labels; identifiers are English.
+Their words in Japanese and English, and their colours, are in :mod:`sim.vocabulary`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ class Stage(IntEnum):
 
 STAGE_KEYS = ("none", "latent", "manifest", "complex")
 PROBLEM_STAGE_KEYS = STAGE_KEYS[1:]
-STAGE_LABELS_JA = ("困りごとがない", "潜在的", "顕在化", "複雑化・複合化")
 
 
 class HouseholdType(IntEnum):
@@ -40,14 +39,6 @@ TYPE_KEYS = (
     "elderly_alone",
     "disabled_child_refusing",
     "hoarding_isolated",
-)
-TYPE_LABELS_JA = (
-    "一般世帯",
-    "8050世帯",
-    "ダブルケア世帯",
-    "高齢単身世帯",
-    "障害児と支援拒否の親",
-    "ごみ屋敷・孤立世帯",
 )
 
 
@@ -77,33 +68,6 @@ DOMAIN_KEYS = (
     "health",
     "hoarding",
     "debt",
-)
-DOMAIN_LABELS_JA = ("介護", "障害", "ひきこもり", "生活困窮", "住まい", "就労", "子育て", "健康", "ごみ屋敷", "債務")
-
-
-class Channel(IntEnum):
-    """How a case is first detected (the case pathway of slide 3-7)."""
-
-    NONE = 0
-    SELF = 1  # 本人・家族からの相談
-    NEIGHBOUR = 2  # 住民からの情報提供
-    COMMISSIONER = 3  # 民生委員の訪問
-    VENUE = 4  # 居場所・通いの場のスタッフ
-    OUTREACH = 5  # アウトリーチ
-    AGENCY = 6  # 他機関からのつなぎ
-    ADMINISTRATIVE = 7  # 行政情報（税・家賃・公共料金の滞納）: shared at a 支援会議
-
-
-CHANNEL_KEYS = ("none", "self", "neighbour", "commissioner", "venue", "outreach", "agency", "administrative")
-CHANNEL_LABELS_JA = (
-    "未把握",
-    "本人・家族",
-    "近隣住民",
-    "民生委員",
-    "居場所・通いの場",
-    "アウトリーチ",
-    "他機関",
-    "行政情報（滞納など）",
 )
 
 

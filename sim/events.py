@@ -21,9 +21,11 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.domain import CHANNEL_LABELS_JA, TYPE_LABELS_JA, Channel, ServiceStatus
+from sim.domain import ServiceStatus
+from sim.mechanisms import CHANNEL_KEYS
 from sim.state import RESOLVED_BY_KEYS
 from sim.streams import HouseholdStream
+from sim.vocabulary import phrase
 
 MEETING_EVERY_WEEKS = 4  # teams and the 支援会議 meet monthly (Assumption: a monthly case conference)
 
@@ -160,8 +162,12 @@ def extract(model, before: Snapshot, after: Snapshot, stream: HouseholdStream | 
         (Event.ONSET, new_case, 0),
         (Event.WORSE, same_case & (b["stage"] > a["stage"]), b["stage"]),
         (Event.NOTICED, has_now & b["noticed"] & ~(a["noticed"] & same_case), 0),
-        (Event.VISIT, _visited(model, week, stream, first_found & (channel == Channel.COMMISSIONER)), 0),
-        (Event.SALON, _attended(model, week, stream, first_found & (channel == Channel.VENUE)), model.town.hh_venue),
+        (Event.VISIT, _visited(model, week, stream, first_found & (channel == CHANNEL_KEYS.index("commissioner"))), 0),
+        (
+            Event.SALON,
+            _attended(model, week, stream, first_found & (channel == CHANNEL_KEYS.index("venue"))),
+            model.town.hh_venue,
+        ),
         (Event.FOUND, first_found, channel),
         (Event.BOUNCED, same_case & (after.bounces > before.bounces), 0),
         (Event.GAVE_UP, changed & (s_new == ServiceStatus.GAVE_UP), 0),
@@ -231,20 +237,6 @@ RESOLVED_HOW_JA = {
     "external": "",
 }
 RESOLVED_HOW_EN = {"natural": "by itself", "mutual_aid": "neighbours helped", "support": "with support", "external": ""}
-CHANNEL_LABELS_EN = (
-    "nobody",
-    "the household itself",
-    "a neighbour's word",
-    "the 民生委員's visit",
-    "staff at the salon",
-    "outreach",
-    "another agency",
-    "arrears shared at the 支援会議",
-)
-TYPE_LABELS_EN = ("household", "8050 household", "double-care household", "elder living alone",
-                  "refusing parent of a disabled child", "hoarding household")  # fmt: skip
-STAGE_WORDS_JA = ("困りごとがない", "潜在的な課題", "課題が顕在化", "複雑化・複合化")
-STAGE_WORDS_EN = ("no problem", "latent", "manifest", "complex")
 
 
 @dataclass(frozen=True)
@@ -274,8 +266,8 @@ class Naming:
     def house(self, i: int, ja: bool) -> str:
         t = int(self.household_type[i])
         if ja:
-            return f"{i + 1}番の家（{TYPE_LABELS_JA[t]}）"
-        return f"house {i + 1} ({TYPE_LABELS_EN[t]})"
+            return f"{i + 1}番の家（{phrase('household_type', t)}）"
+        return f"house {i + 1} ({phrase('household_type', t, 'en')})"
 
 
 def sentence(kind: Event, household: int, detail: int, naming: Naming, lang: str = "ja") -> str:
@@ -286,13 +278,13 @@ def sentence(kind: Event, household: int, detail: int, naming: Naming, lang: str
     desk_en = naming.desk_en[detail] if 0 <= detail < len(naming.desk_en) else "a desk"
     venue_ja = naming.venue_ja[detail] if 0 <= detail < len(naming.venue_ja) else "居場所"
     venue_en = naming.venue_en[detail] if 0 <= detail < len(naming.venue_en) else "a place"
-    channel = detail if 0 <= detail < len(CHANNEL_LABELS_JA) else 0
+    channel = detail if 0 <= detail < len(CHANNEL_KEYS) else 0
     stage = min(max(detail, 0), 3)
     texts = {
         Event.ONSET: (f"{who}に、新しい困りごとが生まれた。", f"A new problem began at {who}."),
         Event.WORSE: (
-            f"{who}の困りごとが深まった（{STAGE_WORDS_JA[stage]}）。",
-            f"Things got worse at {who} ({STAGE_WORDS_EN[stage]}).",
+            f"{who}の困りごとが深まった（{phrase('stage', stage)}）。",
+            f"Things got worse at {who} ({phrase('stage', stage, 'en')}).",
         ),
         Event.NOTICED: (
             f"近所の人が{who}のことを「ちょっと気になる」と気づいた。",
@@ -301,8 +293,8 @@ def sentence(kind: Event, household: int, detail: int, naming: Naming, lang: str
         Event.VISIT: (f"民生委員が{who}を訪ねた。", f"The 民生委員 called at {who}."),
         Event.SALON: (f"{who}の人が{venue_ja}に出かけた。", f"Someone from {who} went to the {venue_en}."),
         Event.FOUND: (
-            f"{who}の困りごとが、{CHANNEL_LABELS_JA[channel]}をきっかけに相談につながった。",
-            f"{who} was put in touch with help through {CHANNEL_LABELS_EN[channel]}.",
+            f"{who}の困りごとが、{phrase('channel', channel)}をきっかけに相談につながった。",
+            f"{who} was put in touch with help through {phrase('channel', channel, 'en')}.",
         ),
         Event.BOUNCED: (
             f"{who}は窓口で「うちの担当ではない」と言われた（たらい回し）。",

@@ -5,10 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from sim.domain import PROBLEM_STAGE_KEYS, STAGE_LABELS_JA
-
-STAGE_COLOURS = {"latent": "#f2c14e", "manifest": "#f78154", "complex": "#b33951"}
-STAGE_LABELS_EN = {"latent": "latent", "manifest": "manifest", "complex": "complex"}
+from sim.domain import PROBLEM_STAGE_KEYS
+from sim.vocabulary import STAGE_COLOURS, label
 
 
 def iceberg(weekly: pd.DataFrame, lang: str = "ja") -> go.Figure:
@@ -18,17 +16,17 @@ def iceberg(weekly: pd.DataFrame, lang: str = "ja") -> go.Figure:
     """
     fig = go.Figure()
     for i, stage in enumerate(PROBLEM_STAGE_KEYS, start=1):
-        label = STAGE_LABELS_JA[i] if lang == "ja" else STAGE_LABELS_EN[stage]
+        name = label("stage", stage, lang)
         true_label, known_label = ("実際", "把握") if lang == "ja" else ("true", "known")
-        colour = STAGE_COLOURS[stage]
+        colour = STAGE_COLOURS[i]
         fig.add_scatter(
             x=weekly["week"],
             y=weekly[f"true_{stage}"],
-            name=f"{label}（{true_label}）",
+            name=f"{name}（{true_label}）",
             line={"color": colour, "dash": "dash"},
         )
         fig.add_scatter(
-            x=weekly["week"], y=weekly[f"known_{stage}"], name=f"{label}（{known_label}）", line={"color": colour}
+            x=weekly["week"], y=weekly[f"known_{stage}"], name=f"{name}（{known_label}）", line={"color": colour}
         )
     title = "生活課題を抱える世帯：実際と行政の把握" if lang == "ja" else "Households with problems: true vs known"
     fig.update_layout(

@@ -25,13 +25,13 @@ from sim.metrics import METRICS_DOC
 from sim.params import ConfigError
 from sim.places import check_output_file
 from sim.safe_text import plotly_text
+from sim.vocabulary import scenario_colour
 
 SERIES = (
     ("true_complex", "Households in the complex stage (複雑化・複合化), true number"),
     ("known_share", "Share of households with a problem that the municipality knows of"),
     ("waiting_list", "Households accepted and waiting for a professional"),
 )
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f")
 
 
 def load_results(out_dir: str | Path) -> dict[str, Any]:
@@ -124,7 +124,7 @@ def time_series(weekly: pd.DataFrame, scenarios: list[str]) -> go.Figure:
             if block.empty:
                 continue
             mean, low, high = _band(block, column)
-            colour = PALETTE[i % len(PALETTE)]
+            colour = scenario_colour(i)
             fig.add_scatter(
                 x=np.concatenate([mean.index, mean.index[::-1]]),
                 y=np.concatenate([high.to_numpy(), low.to_numpy()[::-1]]),
@@ -198,7 +198,7 @@ def _interval_bars(
                 "array": block[high] - block[value],
                 "arrayminus": block[value] - block[low],
             },
-            marker_color=[PALETTE[scenarios.index(s) % len(PALETTE)] for s in block["scenario"]],
+            marker_color=[scenario_colour(scenarios.index(s)) for s in block["scenario"]],
             showlegend=False,
             row=r,
             col=1,
@@ -240,7 +240,7 @@ def sensitivity_chart(table: pd.DataFrame) -> go.Figure:
                 x=block.index,
                 y=block[index],
                 name=index,
-                marker_color=PALETTE[i],
+                marker_color=scenario_colour(i),
                 error_y={"type": "data", "array": block[conf]} if conf else None,
                 showlegend=r == 1,
                 row=r,

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from sim.batch import batch_sizes, world_view
+from sim.batch import batch_sizes
 from sim.config import Scenario, TownProfile, effective_profile, load_scenario, load_town
-from sim.metrics import summary_table
+from sim.engine.views import RunView
 from sim.model import DEFAULT_WARMUP_WEEKS, WEEKS_PER_YEAR, CommunityModel
 from sim.streams import replication_seeds
 from sim.workers import process_pool
@@ -63,7 +63,7 @@ def run_once(
     )
     for _ in tqdm(range(round(years * WEEKS_PER_YEAR)), desc="weeks", unit="wk", disable=not progress, leave=False):
         model.step()
-    return result_of(model, replication)
+    return result_of(model.results(), replication)
 
 
 def run_batch(
@@ -77,27 +77,25 @@ def run_batch(
 ) -> list[RunResult]:
     """One scenario on several seeds, stepped together (see :mod:`sim.batch`): the same results as
     :func:`run_once` on each seed, in less time. ``replications`` numbers the runs."""
-    if len(seeds) == 1:
-        return [run_once(scenario, town, seeds[0], years, replications[0], warmup_weeks, start_from, agent_views=False)]
     model = CommunityModel(
         scenario, town, seed=list(seeds), warmup_weeks=warmup_weeks, start_from=start_from, agent_views=False
     )
     model.run(round(years * WEEKS_PER_YEAR))
-    return [result_of(world_view(model, k), r) for k, r in enumerate(replications)]
+    return [result_of(model.results(k), r) for k, r in enumerate(replications)]
 
 
-def result_of(model: CommunityModel, replication: int) -> RunResult:
-    """The tables of a finished run (a model, or one run of a batch through :func:`sim.batch.world_view`)."""
-    ledger = model.ledger()
+def result_of(run: RunView, replication: int) -> RunResult:
+    """The tables of one finished run (alone or one of a batch)."""
+    ledger = run.ledger()
     return RunResult(
-        model.policy.name,
-        model.town_spec.name,
-        model.seed,
+        run.policy.name,
+        run.town_spec.name,
+        run.seed,
         replication,
-        model.weekly(),
+        run.weekly(),
         ledger,
-        summary_table(ledger, model),
-        model.council_log(),
+        run.summary_table(ledger),
+        run.council_log(),
     )
 
 

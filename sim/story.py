@@ -18,21 +18,12 @@ import numpy as np
 import pandas as pd
 
 from sim.config import locate, read_toml
-from sim.domain import (
-    CHANNEL_KEYS,
-    CHANNEL_LABELS_JA,
-    DOMAIN_KEYS,
-    DOMAIN_LABELS_JA,
-    PROBLEM_STAGE_KEYS,
-    STAGE_KEYS,
-    STAGE_LABELS_JA,
-    TYPE_KEYS,
-    ServiceStatus,
-    Stage,
-)
+from sim.domain import DOMAIN_KEYS, PROBLEM_STAGE_KEYS, STAGE_KEYS, TYPE_KEYS, ServiceStatus, Stage
+from sim.mechanisms import CHANNEL_KEYS
 from sim.model import CommunityModel
 from sim.params import ConfigError, Param, validate_block
 from sim.state import RESOLVED_BY_KEYS
+from sim.vocabulary import label
 
 MAX_DOMAINS = 3  # one at onset, one more at each of the two later stages
 
@@ -215,15 +206,15 @@ class _Reader:
                 0,
                 "start",
                 self._t(
-                    f"始まり：{STAGE_LABELS_JA[p['stage']]}の段階にある課題（{domains}）を抱えている",
+                    f"始まり：{label('stage', p['stage'])}の段階にある課題（{domains}）を抱えている",
                     f"Start: a {STAGE_KEYS[p['stage']]} problem ({domains})",
                 ),
             )
         ]
 
     def _domains(self, mask: int) -> str:
-        labels = DOMAIN_LABELS_JA if self.ja else DOMAIN_KEYS
-        return "・".join(labels[d] for d in range(len(DOMAIN_KEYS)) if mask >> d & 1)
+        names = [label("domain", d) for d in range(len(DOMAIN_KEYS))] if self.ja else DOMAIN_KEYS
+        return "・".join(names[d] for d in range(len(DOMAIN_KEYS)) if mask >> d & 1)
 
     def _desk(self, desk: int) -> str:
         spec = self.m.town.desks[desk]
@@ -250,7 +241,7 @@ class _Reader:
                 added = self._domains(new["domains"] & ~old["domains"])
                 say(
                     "worse",
-                    f"課題が深まった：{STAGE_LABELS_JA[new['stage']]}（{added}が加わる）",
+                    f"課題が深まった：{label('stage', new['stage'])}（{added}が加わる）",
                     f"The problem deepened to {STAGE_KEYS[new['stage']]} (+{added})",
                 )
             if new["noticed"] and not old["noticed"]:
@@ -265,7 +256,7 @@ class _Reader:
                 stage = int(m.cases.first_detection_stage[case])
                 say(
                     "found",
-                    f"把握された：{CHANNEL_LABELS_JA[channel]}から（{STAGE_LABELS_JA[stage]}の段階）",
+                    f"把握された：{label('channel', channel)}から（{label('stage', stage)}の段階）",
                     f"Found through {CHANNEL_KEYS[channel]} while {STAGE_KEYS[stage]}",
                 )
             out += self._service(old, new, week)

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from sim.config import scenario_from_dict
-from sim.domain import Channel, Stage
+from sim.domain import Stage
 from sim.events import Event, Events, Naming, caption, extract, narrate, routine_sentence, sentence, snapshot
+from sim.mechanisms import CHANNEL_KEYS
 from sim.model import CommunityModel
 from sim.state import RESOLVED_BY_KEYS
 
@@ -86,7 +87,7 @@ def test_every_kind_of_service_event_occurs_in_a_busy_year(busy_run):
 def test_households_found_by_the_commissioner_are_among_those_visited(busy_run):
     _, weeks = busy_run
     for events in weeks:
-        found = events.household[(events.kind == Event.FOUND) & (events.detail == Channel.COMMISSIONER)]
+        found = events.household[(events.kind == Event.FOUND) & (events.detail == CHANNEL_KEYS.index("commissioner"))]
         assert set(found) <= set(events.of(Event.VISIT))
 
 
@@ -139,9 +140,9 @@ def test_english_sentences_start_with_a_capital(naming):
 
 
 def test_found_names_the_channel_in_plain_japanese(naming):
-    assert "民生委員をきっかけに" in sentence(Event.FOUND, 0, Channel.COMMISSIONER, naming)
-    assert "近隣住民をきっかけに" in sentence(Event.FOUND, 0, Channel.NEIGHBOUR, naming)
-    assert "the 民生委員's visit" in sentence(Event.FOUND, 0, Channel.COMMISSIONER, naming, "en")
+    assert "民生委員をきっかけに" in sentence(Event.FOUND, 0, CHANNEL_KEYS.index("commissioner"), naming)
+    assert "近隣住民をきっかけに" in sentence(Event.FOUND, 0, CHANNEL_KEYS.index("neighbour"), naming)
+    assert "the 民生委員's visit" in sentence(Event.FOUND, 0, CHANNEL_KEYS.index("commissioner"), naming, "en")
 
 
 def test_resolution_says_who_solved_it(naming):

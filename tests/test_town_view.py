@@ -15,11 +15,14 @@ from plotly.colors import find_intermediate_color, hex_to_rgb
 
 from dashboards import town_view as tv
 from sim.config import load_scenario, load_town, scenario_from_dict
-from sim.domain import DOMAIN_KEYS, STAGE_LABELS_JA, TYPE_KEYS, Stage
+from sim.domain import DOMAIN_KEYS, TYPE_KEYS, Stage
 from sim.model import CommunityModel
 from sim.replay import Recording, household_timeline, known_to_municipality, record, weeks_of
 from sim.story import Story, follow_household, load_story, run_story
 from sim.town import build_town
+from sim.vocabulary import labels
+
+STAGE_LABELS_JA = labels("stage")
 
 WEEKS = 8
 
@@ -253,7 +256,7 @@ def test_household_facts_say_where_it_lives_and_where_it_stands(recording):
     assert facts["民生委員の地区"].startswith(str(int(recording.town.district[household]) + 1))
     assert facts["この週の段階"] == STAGE_LABELS_JA[recording.stage[50, household]]
     english = dict(tv.household_facts(recording, household, 50, "en"))
-    assert english["Stage this week"] == tv.STAGE_LABELS_EN[recording.stage[50, household]]
+    assert english["Stage this week"] == labels("stage", "en")[recording.stage[50, household]]
 
 
 def test_timeline_splits_at_the_current_week(recording):

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from sim.domain import TYPE_LABELS_JA, ServiceStatus
+from sim import vocabulary
+from sim.domain import ServiceStatus
 from sim.events import Event, Events
 from sim.safe_text import plotly_text
 from sim.town import VENUE_KAYOI
 
-STAGE_COLOURS = ("#d9ead3", "#ffd966", "#f6a04d", "#e0474c")  # 困りごとがない, 潜在, 顕在化, 複雑化・複合化
-STAGE_NAMES_JA = ("困りごとがない", "潜在", "顕在化", "複雑化・複合化")
-STAGE_NAMES_EN = ("No problem", "Latent", "Manifest", "Complex")
+STAGE_COLOURS = vocabulary.STAGE_COLOURS
 AREA_NAMES_JA = "ABCDEFGH"
 FONT = "Noto Sans CJK JP, Noto Sans JP, sans-serif"
 HOUSE_DX, HOUSE_DY = 1.6, 1.9  # spacing of houses
@@ -123,7 +122,7 @@ def town_layout(model) -> TownLayout:
     top = 0.6
     step = (top - bottom) / max(nd, 1)
     desk_xy = np.column_stack([np.full(nd, desk_x), top - step * (np.arange(nd) + 0.3)])
-    staff_desk = model.prof_desk
+    staff_desk = model.state.staff.desk
     staff_slot = np.arange(len(staff_desk)) - np.searchsorted(staff_desk, staff_desk)
     staff_xy = np.column_stack([desk_x + 0.8 + 0.45 * staff_slot, desk_xy[staff_desk, 1]])
     gap = boxes[0][2] + 0.6 if len(boxes) > 1 else right / 2
@@ -256,14 +255,15 @@ def draw(
                            showarrow=False, xanchor="left", yanchor="bottom", font={"size": 18})  # fmt: skip
     stage = frame.stage
     # Legend entries: one per stage.
-    names = STAGE_NAMES_JA if ja else STAGE_NAMES_EN
+    names = vocabulary.labels("stage", "ja" if ja else "en")
     for s, colour in enumerate(STAGE_COLOURS):
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=names[s],
                                  marker={"symbol": "square", "size": 18, "color": colour}))  # fmt: skip
     hx, hy = lay.house_xy[:, 0], lay.house_xy[:, 1]
     supported = frame.service == ServiceStatus.SUPPORTED
-    types = [TYPE_LABELS_JA[t] for t in lay.household_type]
-    hover = [f"{i + 1}番の家 {types[i]} — {STAGE_NAMES_JA[stage[i]]}" for i in range(len(stage))]
+    types = [vocabulary.label("household_type", t) for t in lay.household_type]
+    stages = vocabulary.labels("stage")
+    hover = [f"{i + 1}番の家 {types[i]} — {stages[stage[i]]}" for i in range(len(stage))]
     fig.add_trace(go.Scatter(x=hx, y=hy + 0.55, mode="markers", hoverinfo="skip", showlegend=False,
                              marker={"symbol": "triangle-up", "size": 30, "color": "#8d6e63"}))  # fmt: skip
     fig.add_trace(
