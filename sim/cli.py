@@ -226,7 +226,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
         check_scheduler_address(args.scheduler)
     experiment = load_experiment(args.file, confirmed=args.yes, progress=sys.stderr.isatty())
     out = args.out or Path("out") / experiment.name
-    print(f"{experiment.name}: {experiment.size.describe()}", file=sys.stderr)
+    if experiment.size is not None:
+        print(f"{experiment.name}: {experiment.size.describe()}", file=sys.stderr)
     tables = run_experiment(experiment, out, args.workers, args.scheduler, sys.stderr.isatty(), args.fresh)
     s = experiment.settings
     runs = tables["runs"]

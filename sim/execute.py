@@ -228,12 +228,12 @@ def write_atomically(data: pd.DataFrame | str, path: Path, kind: str, sync: bool
         sync: Flush the file to disk before the rename (the gathered tables and the manifest).
     """
     tmp = path.with_name(f".{path.name}.tmp")
-    if kind == "parquet":
-        data.to_parquet(tmp, index=False)
-    elif kind == "csv":
-        data.to_csv(tmp, index=False)
-    else:
+    if isinstance(data, str):
         tmp.write_text(data, encoding="utf-8")
+    elif kind == "parquet":
+        data.to_parquet(tmp, index=False)
+    else:
+        data.to_csv(tmp, index=False)
     if sync:
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())

@@ -46,7 +46,7 @@ def load_results(out_dir: str | Path) -> dict[str, Any]:
     again = f"allowed: run `community-sim experiment FILE --out {root}` again, which finishes or repairs it"
     if not (root / MANIFEST).is_file():
         raise ConfigError(str(root), "", f"no {MANIFEST}: not an experiment's results directory")
-    manifest = ResultStore(root).read_manifest()
+    manifest = ResultStore(root).read_manifest() or {}
     if not manifest.get("finished"):
         raise ConfigError(
             str(root / MANIFEST),

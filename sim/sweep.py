@@ -185,7 +185,8 @@ def largest_value(sweep: Sweep | None, path: str, default: float) -> float:
     """The largest value the design gives the parameter at ``path`` (``default`` if it is not swept)."""
     for p in sweep.parameters if sweep else ():
         if p.path == path:
-            return max(p.values) if p.values else p.high
+            largest = max(p.values) if p.values else p.high
+            return default if largest is None else float(largest)
     return default
 
 

@@ -304,7 +304,10 @@ def _call(guard, scope: dict) -> list[dict]:
     async def receive():
         return {"type": "websocket.connect"}
 
-    asyncio.run(guard(scope, receive, send))
+    # In a thread of its own: in the whole suite, Playwright's event loop may be running in this one.
+    worker = threading.Thread(target=lambda: asyncio.run(guard(scope, receive, send)))
+    worker.start()
+    worker.join()
     return sent
 
 
