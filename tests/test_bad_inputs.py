@@ -159,12 +159,12 @@ def test_a_large_sobol_design_asks_for_yes_before_checking_any_point(tmp_path):
 
 
 def test_many_long_runs_ask_for_yes_and_what_cannot_fit_is_refused_even_with_it(tmp_path, capsys, monkeypatch):
-    import sim.cli
+    import sim.execute
 
     def ran(*args, **kwargs):
         raise AssertionError("20,000 runs of 200 years started without a word")
 
-    monkeypatch.setattr(sim.cli, "run_experiment", ran)
+    monkeypatch.setattr(sim.execute, "run_experiment", ran)  # the command imports it when it runs
     path = _sweep_experiment(tmp_path, "", replications=10_000)  # 20,000 runs of 200 years
     path.write_text(path.read_text(encoding="utf-8").replace("years = 1\n", "years = 200\n"), encoding="utf-8")
     for yes in ([], ["--yes"]):  # their weekly tables alone would not fit in memory

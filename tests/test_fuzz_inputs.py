@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-import sim.cli
+import sim.execute
+import sim.runner
+import sim.story
 from dashboards.scenario_form import MAX_UPLOAD_BYTES, read_upload
 from dashboards.town_form import MAX_TOWN_UPLOAD_BYTES, read_town_upload
 from sim.cli import main
@@ -353,8 +355,14 @@ def nothing_runs(monkeypatch):
     def ran(*args, **kwargs):
         raise AssertionError("a bad file got as far as running")
 
-    for name in ("run_once", "run_many", "run_experiment", "run_story"):
-        monkeypatch.setattr(sim.cli, name, ran)
+    # The commands import these when they run: patched where they live.
+    for module, name in (
+        (sim.runner, "run_once"),
+        (sim.runner, "run_many"),
+        (sim.execute, "run_experiment"),
+        (sim.story, "run_story"),
+    ):
+        monkeypatch.setattr(module, name, ran)
 
 
 @pytest.mark.parametrize("kind", list(GENERATORS))

@@ -179,13 +179,13 @@ def test_a_stray_file_among_the_parts_is_no_traceback(finished):
 
 @pytest.mark.parametrize("command", ["run", "compare"])
 def test_an_unusable_out_is_refused_before_anything_runs(tmp_path, command, monkeypatch, capsys):
-    import sim.cli
+    import sim.runner
 
     def must_not_run(*args, **kwargs):
         raise AssertionError("the simulation ran before --out was checked")
 
-    monkeypatch.setattr(sim.cli, "run_once", must_not_run)
-    monkeypatch.setattr(sim.cli, "run_many", must_not_run)
+    monkeypatch.setattr(sim.runner, "run_once", must_not_run)  # the command imports it when it runs
+    monkeypatch.setattr(sim.runner, "run_many", must_not_run)
     afile = tmp_path / "afile"
     afile.write_text("x", encoding="utf-8")
     args = ["baseline"] if command == "run" else ["baseline", "stronger_jichikai"]
