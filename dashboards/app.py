@@ -9,6 +9,7 @@ functions of :mod:`dashboards.town_form`, :mod:`dashboards.scenario_form` and
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import plotly.graph_objects as go  # noqa: E402
 import solara  # noqa: E402
 import solara.lab  # noqa: E402
 
-from dashboards import figure_widget  # noqa: E402
+from dashboards import figure_widget, serving  # noqa: E402
 from dashboards import pool as warm_pool  # noqa: E402
 from dashboards import results as res  # noqa: E402
 from dashboards.figure_widget import FigurePlotly, PlotlyPreload  # noqa: E402
@@ -40,6 +41,7 @@ from dashboards.panels import (  # noqa: E402
 from dashboards.town_form import apply_fields  # noqa: E402
 from sim.compare import HEADLINE_METRICS  # noqa: E402
 from sim.config import Scenario, TownProfile  # noqa: E402
+from sim.safe_text import markdown_text, plotly_text  # noqa: E402
 
 DEFAULT_YEARS = 10
 DEFAULT_REPLICATIONS = 5
@@ -56,6 +58,8 @@ DEFAULT_SCENARIOS = (
 LANGUAGE_LABELS = {"ja": "日本語", "en": "English"}
 RESULTS_TAB, TOWN_VIEW_TAB = 2, 3
 TOWN_VIEW_YEARS, TOWN_VIEW_MAX_YEARS = 1, 5
+
+serving.configure()  # origin and host checks, and closed sessions culled within minutes
 
 try:  # the town view is built alongside; the page works without it
     from dashboards.town_view import TownView
@@ -83,7 +87,7 @@ def RunControls(
     name_to_label = {n: label for label, n in label_of.items()}
     sticky = {"position": "sticky", "top": "8px"}  # stays in sight while the results scroll
     with solara.Card(tr("conditions", lang), style=sticky):
-        solara.Markdown(tr("reference", lang, title=reference_title))
+        solara.Markdown(tr("reference", lang, title=markdown_text(reference_title)))
         solara.SelectMultiple(
             tr("compare_these", lang),
             [name_to_label[n] for n in selected.value if n in name_to_label],
@@ -114,6 +118,11 @@ def RunControls(
 
 
 # ---------------------------------------------------------------- results
+
+
+def plot_titles(titles: dict[str, str]) -> dict[str, str]:
+    """Scenario titles for figures: Plotly reads tags in labels, and titles come from files."""
+    return {name: plotly_text(title) for name, title in titles.items()}
 
 
 @solara.component
@@ -149,7 +158,7 @@ def Results(outcome: res.Outcome, lang: str) -> None:
         tr(
             "results_intro",
             lang,
-            town=outcome.town_title,
+            town=markdown_text(outcome.town_title),
             years=request.years,
             reps=request.replications,
             seed=request.seed,
@@ -195,10 +204,11 @@ def HeadlineSection(outcome: res.Outcome, lang: str) -> None:
     headline = solara.use_memo(lambda: res.headline_table(table, titles, lang), dependencies=deps)
     key_findings = solara.use_memo(lambda: res.findings(table, titles, lang), dependencies=deps)
     diff_fig = solara.use_memo(
-        lambda: res.difference_figure(table, metric.value, titles, lang), dependencies=[*deps, metric.value]
+        lambda: res.difference_figure(table, metric.value, plot_titles(titles), lang),
+        dependencies=[*deps, metric.value],
     )
     solara.Markdown(f"## {tr('sec_headline', lang)}")
-    solara.Markdown(f"**{tr('findings', lang)}**\n\n" + "\n".join(f"- {line}" for line in key_findings))
+    solara.Markdown(f"**{tr('findings', lang)}**\n\n" + "\n".join(f"- {markdown_text(line)}" for line in key_findings))
     solara.DataFrame(headline, items_per_page=len(headline) or 10)
     solara.Select(
         tr("metric_for_figure", lang),
@@ -216,10 +226,11 @@ def StagesSection(outcome: res.Outcome, lang: str) -> None:
     scenario_by_title = labels_for(titles)
     berg_scenario = solara.use_reactive(outcome.scenario_names[0])
     deps = [outcome, lang]
-    known_fig = solara.use_memo(lambda: res.known_vs_true_figure(outcome.results, titles, lang), dependencies=deps)
-    stage_fig = solara.use_memo(lambda: res.stage_mix_figure(outcome.results, titles, lang), dependencies=deps)
+    shown = plot_titles(titles)
+    known_fig = solara.use_memo(lambda: res.known_vs_true_figure(outcome.results, shown, lang), dependencies=deps)
+    stage_fig = solara.use_memo(lambda: res.stage_mix_figure(outcome.results, shown, lang), dependencies=deps)
     berg_fig = solara.use_memo(
-        lambda: res.iceberg_figure(outcome.results, berg_scenario.value, titles, lang),
+        lambda: res.iceberg_figure(outcome.results, berg_scenario.value, shown, lang),
         dependencies=[*deps, berg_scenario.value],
     )
     solara.Markdown(f"## {tr('sec_stages', lang)}")
@@ -239,7 +250,8 @@ def StagesSection(outcome: res.Outcome, lang: str) -> None:
 def ChannelsSection(outcome: res.Outcome, lang: str) -> None:
     """How cases were found."""
     fig = solara.use_memo(
-        lambda: res.channels_figure(outcome.table, outcome.title_map(lang), lang), dependencies=[outcome, lang]
+        lambda: res.channels_figure(outcome.table, plot_titles(outcome.title_map(lang)), lang),
+        dependencies=[outcome, lang],
     )
     solara.Markdown(f"## {tr('sec_channels', lang)}")
     FigureWithExport(fig, "channels", lang)
@@ -249,7 +261,8 @@ def ChannelsSection(outcome: res.Outcome, lang: str) -> None:
 def LoadSection(outcome: res.Outcome, lang: str) -> None:
     """Waiting lists and staff load over time."""
     fig = solara.use_memo(
-        lambda: res.load_figure(outcome.results, outcome.title_map(lang), lang), dependencies=[outcome, lang]
+        lambda: res.load_figure(outcome.results, plot_titles(outcome.title_map(lang)), lang),
+        dependencies=[outcome, lang],
     )
     solara.Markdown(f"## {tr('sec_load', lang)}")
     FigureWithExport(fig, "waiting_and_staff", lang)
@@ -262,7 +275,9 @@ def TypesSection(outcome: res.Outcome, lang: str) -> None:
     type_metric_by_label = {metric_label(m, lang): m for m in res.TYPE_METRICS}
     type_metric = solara.use_reactive("complex_share")
     deps = [outcome, lang, type_metric.value]
-    type_fig = solara.use_memo(lambda: res.by_type_figure(table, type_metric.value, titles, lang), dependencies=deps)
+    type_fig = solara.use_memo(
+        lambda: res.by_type_figure(table, type_metric.value, plot_titles(titles), lang), dependencies=deps
+    )
     type_table = solara.use_memo(lambda: res.by_type_table(table, type_metric.value, titles, lang), dependencies=deps)
     solara.Markdown(f"## {tr('sec_types', lang)}")
     solara.Select(
@@ -317,10 +332,17 @@ def Page() -> None:
     finished_runs = solara.use_reactive(0)
     tab = solara.use_reactive(0)
 
-    def warm_up() -> None:
-        """Workers start and import the model, and plotly loads, while the planner fills in the form."""
+    closed = solara.use_memo(threading.Event, dependencies=[])
+
+    def warm_up() -> Callable[[], None]:
+        """Workers start and import the model, and plotly loads, while the planner fills in the form.
+
+        When the page's session closes (the tab closed and the session culled), ``closed`` is set
+        and a comparison still running stops (see dashboards/serving.py).
+        """
         warm_pool.warm_up_in_background()
         figure_widget.warm_up_in_background()
+        return closed.set
 
     solara.use_effect(warm_up, [])
 
@@ -333,7 +355,9 @@ def Page() -> None:
     choices = {n: scenario_title(s, lang.value) for n, s in all_scenarios.items() if n != REFERENCE}
 
     def compute(request: res.RunRequest, language: str) -> res.Outcome:
-        return res.compute_outcome(request, language, on_run=lambda _: finished_runs.set(finished_runs.value + 1))
+        return res.compute_outcome(
+            request, language, on_run=lambda _: finished_runs.set(finished_runs.value + 1), cancelled=closed
+        )
 
     task = solara.lab.use_task(compute, dependencies=None, raise_error=False)
 

@@ -95,7 +95,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "ファイルが大きすぎます（{size:,}バイト）。{limit:,}バイトまでのシナリオファイルを選んでください。",
         "The file is too large ({size:,} bytes); choose a scenario file of at most {limit:,} bytes.",
     ),
-    "upload_not_text": ("テキスト（UTF-8）のファイルではありません。", "The file is not UTF-8 text."),
+    "town_upload_too_big": (
+        "ファイルが大きすぎます（{size:,}バイト）。{limit:,}バイトまでの町のファイルを選んでください。",
+        "The file is too large ({size:,} bytes); choose a town file of at most {limit:,} bytes.",
+    ),
+    "run_cancelled": ("計算を中止しました（ページが閉じられました）。", "The run was stopped (the page was closed)."),
     "bad_file": ("ファイルに問題があります：{detail}", "There is a problem with the file: {detail}"),
     "bad_name": (
         "ファイル名は半角英小文字・数字・_ で、英字から始めてください（例：my_plan）。",

@@ -20,10 +20,12 @@ from dashboards.scenario_form import (
     name_problem,
     read_upload,
     scenario_file,
+    upload_bytes,
 )
 from dashboards.town_form import MAX_TOWN_UPLOAD_BYTES, field_values, population, read_town_upload, town_fields
 from sim.config import Scenario, TownProfile, bundled_names, load_scenario, load_town, town_to_toml
 from sim.params import ConfigError
+from sim.safe_text import markdown_text
 
 REFERENCE = "baseline"
 DEFAULT_TOWN = "neighbourhood"
@@ -76,6 +78,14 @@ def comparison_order(selected: list[str], reference: str = REFERENCE) -> list[st
     return list(dict.fromkeys([reference, *selected]))
 
 
+def _size(info: dict) -> int:
+    """The size an upload event reports (0 when it says nothing usable)."""
+    try:
+        return max(int(info.get("size") or 0), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
 def Help(text: str) -> None:
     """The plain-language explanation shown under a control."""
     solara.Markdown(text, style=HELP_STYLE)
@@ -99,7 +109,7 @@ def TownPanel(
     upload_message = solara.use_reactive(("", False))
 
     def uploaded(info: dict) -> None:
-        loaded, problem = read_town_upload(info.get("name", ""), info.get("text"), int(info.get("size") or 0), lang)
+        loaded, problem = read_town_upload(info.get("name", ""), upload_bytes(info), _size(info), lang)
         if loaded is None:
             upload_message.set((problem, False))
             return
@@ -289,7 +299,7 @@ def ScenarioPanel(
     upload_message = solara.use_reactive(("", False))
 
     def uploaded(info: dict) -> None:
-        scenario, problem = read_upload(info.get("name", ""), info.get("text"), int(info.get("size") or 0), lang)
+        scenario, problem = read_upload(info.get("name", ""), upload_bytes(info), _size(info), lang, town)
         if scenario is None:
             upload_message.set((problem, False))
             return
@@ -317,4 +327,5 @@ def ScenarioPanel(
         Help(tr("bundled_scenarios_help", lang))
         for s in scenarios.values():
             description = s.description_en if lang == "en" else s.description_ja
-            solara.Markdown(f"**{scenario_title(s, lang)}**（`{s.name}`）：{description}")
+            title, name = markdown_text(scenario_title(s, lang)), markdown_text(s.name)
+            solara.Markdown(f"**{title}**（<code>{name}</code>）：{markdown_text(description)}")

@@ -10,6 +10,7 @@ import base64
 import html
 import math
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ from sim.figures import comparison, iceberg
 from sim.mechanisms import CHANNEL_KEYS
 from sim.params import ConfigError
 from sim.runner import RunResult, run_many
+from sim.safe_text import plotly_text
 from sim.vocabulary import scenario_colour
 
 YEARS_RANGE = (1, 20)
@@ -156,6 +158,7 @@ def run_comparison(
     seed: int,
     on_run: Callable[[RunResult], None] | None = None,
     jobs: int | None = None,
+    cancelled: threading.Event | None = None,
 ) -> tuple[pd.DataFrame, list[RunResult]]:
     """Run every scenario × replication on common random numbers and compare with the first scenario.
 
@@ -168,6 +171,7 @@ def run_comparison(
         on_run: Called with each run as it finishes (for the progress bar).
         jobs: Worker processes (default: :func:`worker_count`); more than one runs in the server's
             warm pool (:mod:`dashboards.pool`), started once and kept between runs.
+        cancelled: Set when the page that asked has closed: the run stops (RunCancelled).
 
     Returns:
         The comparison table of :func:`sim.compare.compare_table` and every run's result.
@@ -181,6 +185,7 @@ def run_comparison(
         raise ValueError(" ".join(problems))
     town_spec, loaded = resolve(town, scenarios)
     jobs = worker_count(len(loaded) * replications) if jobs is None else jobs
+    on_run = _unless_cancelled(on_run, cancelled)
     if jobs <= 1:
         results = run_many(loaded, town_spec, years, replications, seed, progress=False, on_run=on_run)
     else:
@@ -201,24 +206,48 @@ def run_comparison(
                 loaded, town_spec, years, replications, seed, jobs=jobs, progress=False, on_run=report, pool=pool
             )
 
-        results = warm_pool.run_in_pool(work)
+        results = warm_pool.run_in_pool(work, cancelled)
     return compare_table(results, [s.name for s in loaded]), results
 
 
+def _unless_cancelled(
+    on_run: Callable[[RunResult], None] | None, cancelled: threading.Event | None
+) -> Callable[[RunResult], None] | None:
+    """``on_run``, which first stops the run (RunCancelled) once ``cancelled`` is set."""
+    if cancelled is None:
+        return on_run
+
+    def report(run: RunResult) -> None:
+        if cancelled.is_set():
+            raise warm_pool.RunCancelled()
+        if on_run is not None:
+            on_run(run)
+
+    return report
+
+
 def compute_outcome(
-    request: RunRequest, lang: str = "ja", on_run: Callable[[RunResult], None] | None = None
+    request: RunRequest,
+    lang: str = "ja",
+    on_run: Callable[[RunResult], None] | None = None,
+    cancelled: threading.Event | None = None,
 ) -> Outcome:
-    """Run a request for the page; a bad input becomes a message instead of an exception."""
+    """Run a request for the page; a bad input becomes a message instead of an exception.
+
+    ``cancelled``: set when the page closes; the run then stops and the outcome says so.
+    """
     import time
 
     start = time.perf_counter()
     try:
         town_spec, loaded = resolve(request.town, request.scenarios)
         table, results = run_comparison(
-            town_spec, loaded, request.years, request.replications, request.seed, on_run=on_run
+            town_spec, loaded, request.years, request.replications, request.seed, on_run=on_run, cancelled=cancelled
         )
     except ConfigError as e:
         return Outcome(request, error=tr("input_problem", lang, detail=str(e)))
+    except warm_pool.RunCancelled:
+        return Outcome(request, error=tr("run_cancelled", lang), seconds=time.perf_counter() - start)
     titles = {s.name: (s.title_ja, s.title_en) for s in loaded}
     town_title = town_spec.profile["town"].get("name_ja") or town_spec.name
     return Outcome(request, table, results, titles, town_title, time.perf_counter() - start)
@@ -693,9 +722,10 @@ def summary_html(outcome: Outcome, lang: str = "ja", images: bool = True) -> byt
     ]
     if images:
         try:
+            shown = {name: plotly_text(title) for name, title in titles.items()}  # titles come from files
             for fig in (
-                difference_figure(table, "early_detection_rate", titles, lang),
-                known_vs_true_figure(outcome.results, titles, lang),
+                difference_figure(table, "early_detection_rate", shown, lang),
+                known_vs_true_figure(outcome.results, shown, lang),
             ):
                 png = base64.b64encode(figure_png(fig, 1000, 380)).decode("ascii")
                 parts.append(f"<img alt='' src='data:image/png;base64,{png}'>")

@@ -8,6 +8,7 @@ model's schema (:func:`sim.config.scenario_from_dict`) and saved with
 
 from __future__ import annotations
 
+import base64
 import copy
 import re
 from collections.abc import Mapping
@@ -26,6 +27,7 @@ from sim.config import (
 )
 from sim.mechanisms import MECHANISM_BY_NAME
 from sim.params import ConfigError
+from sim.tomlfile import decode_text
 from sim.town import TOWN_PARAMS
 
 MAX_UPLOAD_BYTES = 64 * 1024
@@ -397,8 +399,23 @@ def scenario_file(scenario: Scenario) -> tuple[str, bytes]:
     return f"{scenario.name}.toml", scenario_to_toml(scenario).encode("utf-8")
 
 
-def upload_text(data: bytes | str | None, size: int, limit: int, lang: str = "ja") -> tuple[str, str]:
+def upload_bytes(info: Mapping[str, Any]) -> bytes | str | None:
+    """The content of an upload event: the file's bytes (sent as base64), or text (older pages, tests)."""
+    if info.get("base64") is not None:
+        try:
+            return base64.b64decode(info["base64"], validate=True)
+        except (ValueError, TypeError):
+            return b"\xff"  # not base64: reported as a file that is not UTF-8 text
+    return info.get("text")
+
+
+def upload_text(
+    data: bytes | str | None, size: int, limit: int, lang: str = "ja", file: str = "", kind: str = "scenario"
+) -> tuple[str, str]:
     """An uploaded file's text, or a message when it is larger than ``limit`` bytes or not UTF-8.
+
+    The encoding rule is the command line's (:func:`sim.tomlfile.decode_text`): UTF-8 with or
+    without a byte-order mark; anything else gets a message that says to save it as UTF-8.
 
     Returns:
         ``(text, "")`` or ``("", message)``.
@@ -408,34 +425,41 @@ def upload_text(data: bytes | str | None, size: int, limit: int, lang: str = "ja
     raw = data.encode("utf-8") if isinstance(data, str) else data
     size = max(size, len(raw or b""))
     if raw is None or size > limit:
-        return "", tr("upload_too_big", lang, size=size, limit=limit)
+        return "", tr("town_upload_too_big" if kind == "town" else "upload_too_big", lang, size=size, limit=limit)
     try:
-        return raw.decode("utf-8"), ""
-    except UnicodeDecodeError:
-        return "", tr("upload_not_text", lang)
+        return decode_text(raw, file), ""
+    except ConfigError as e:
+        return "", tr("bad_file", lang, detail=str(e))
 
 
-def read_upload(name: str, data: bytes | str | None, size: int, lang: str = "ja") -> tuple[Scenario | None, str | None]:
-    """A scenario from an uploaded file, checked for size, encoding and against the schema.
+def read_upload(
+    name: str, data: bytes | str | None, size: int, lang: str = "ja", town: TownProfile | None = None
+) -> tuple[Scenario | None, str | None]:
+    """A scenario from an uploaded file, checked for size, encoding, against the schema and the town.
 
     Args:
         name: The uploaded file's name.
         data: Its content (``None`` when the browser refused to read a file that is too large).
         size: Its size in bytes as the browser reported it.
         lang: Language of the message.
+        town: The town it will run on: a scenario that does not fit it (a value that leaves its
+            range once applied, a desk the town lacks) is refused now, not when the run starts.
 
     Returns:
         ``(scenario, None)`` or ``(None, message)``.
     """
     from dashboards.i18n import tr
 
-    text, problem = upload_text(data, size, MAX_UPLOAD_BYTES, lang)
+    text, problem = upload_text(data, size, MAX_UPLOAD_BYTES, lang, name)
     if problem:
         return None, problem
     stem = re.sub(r"[^a-z0-9_]", "_", name.rsplit(".", 1)[0].lower()) or "uploaded"
     if not stem[0].isalpha():
         stem = f"s_{stem}"
     try:
-        return load_scenario_text(text, stem, name), None
+        scenario = load_scenario_text(text, stem, name)
+        if town is not None:
+            effective_profile(scenario, town)
     except ConfigError as e:
         return None, tr("bad_file", lang, detail=str(e))
+    return scenario, None

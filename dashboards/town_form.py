@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sim.config import TownProfile, load_town_text, town_from_dict
+from sim.config import TownProfile, effective_profile, load_scenario, load_town_text, town_from_dict
 from sim.domain import TYPE_KEYS, HouseholdType
 from sim.params import ConfigError
 from sim.town import ORDINARY_TEMPLATES, TOWN_PARAMS, TYPE_TEMPLATES
@@ -486,12 +486,17 @@ def _field_of_key(key: str) -> str:
 
 
 MAX_TOWN_UPLOAD_BYTES = 64 * 1024
+REFERENCE_SCENARIO = "baseline"  # the reference of every comparison (dashboards/panels.py)
 
 
 def read_town_upload(
     name: str, data: bytes | str | None, size: int, lang: str = "ja"
 ) -> tuple[TownProfile | None, str]:
     """A town profile from an uploaded file (one saved from the page, or any town TOML), checked in full.
+
+    Checked too against the reference scenario every comparison includes (the desks its
+    mechanisms need, such as the council's host desk), so that a town that cannot be compared
+    is refused now rather than when a run starts.
 
     Args:
         name: The uploaded file's name.
@@ -505,10 +510,12 @@ def read_town_upload(
     from dashboards.i18n import tr
     from dashboards.scenario_form import upload_text
 
-    text, problem = upload_text(data, size, MAX_TOWN_UPLOAD_BYTES, lang)
+    text, problem = upload_text(data, size, MAX_TOWN_UPLOAD_BYTES, lang, name, kind="town")
     if problem:
         return None, problem
     try:
-        return load_town_text(text, name), ""
+        town = load_town_text(text, name)
+        effective_profile(load_scenario(REFERENCE_SCENARIO), town)
     except ConfigError as e:
         return None, tr("bad_file", lang, detail=str(e))
+    return town, ""

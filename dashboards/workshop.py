@@ -34,7 +34,9 @@ import solara.server.settings
 import traitlets
 from solara.server import kernel_context
 
+from dashboards import serving
 from sim import vocabulary
+from sim.safe_text import markdown_text
 from sim.workshop.functions import FUNCTION_BY_KEY, KEYS_BY_STAGE
 from sim.workshop.handout import handout_html
 from sim.workshop.picture import STAGE_COLOURS, draw
@@ -44,6 +46,7 @@ from sim.workshop.stories import Chapter, load_workshop_story, workshop_story_na
 
 # The "This website runs on Solara" badge would sit on the pictures' bottom-right corner.
 solara.server.settings.theme.show_banner = False
+serving.configure()  # origin and host checks, and closed sessions culled within minutes
 
 FREE_MODE = "free"
 LANGUAGES = {"ja": "日本語", "en": "English"}
@@ -428,10 +431,11 @@ def StoryChooser(room: Room, version: int):
 def chapter_markdown(session: WorkshopSession, chapter: Chapter, index: int, lang: str) -> str:
     """A chapter's heading, what to look at and its questions, as Markdown (no notes)."""
     number = t("chapter", lang).format(index + 1)
-    questions = "\n".join(f"{i + 1}. {q}" for i, q in enumerate(chapter.text("questions", lang)))
+    text = markdown_text  # the story file's words, shown as they are written (sim/safe_text.py)
+    questions = "\n".join(f"{i + 1}. {text(q)}" for i, q in enumerate(chapter.text("questions", lang)))
     return (
-        f"### {number}　{chapter.lesson_label(lang)} — {chapter.text('title', lang)}\n\n"
-        f"**{t('look', lang)}**：{chapter.text('look', lang)}\n\n**{t('questions', lang)}**\n\n{questions}"
+        f"### {number}　{text(chapter.lesson_label(lang))} — {text(chapter.text('title', lang))}\n\n"
+        f"**{t('look', lang)}**：{text(chapter.text('look', lang))}\n\n**{t('questions', lang)}**\n\n{questions}"
     )
 
 
@@ -547,7 +551,7 @@ def Screen(room: Room, version: int):
             StoryChooser(room, version)
             story = session.story
             if story is not None:
-                solara.Markdown(f"**{story.title(lang)}** — {story.summary(lang)}")
+                solara.Markdown(f"**{markdown_text(story.title(lang))}** — {markdown_text(story.summary(lang))}")
                 chapter = session.current_chapter
                 if chapter is not None:
                     with solara.Column(classes=["workshop-chapter"]):
@@ -589,7 +593,7 @@ def Presenter(room: Room, version: int):
         StoryChooser(room, version)
         story = session.story
         if story is not None:
-            solara.Markdown(f"**{story.title(lang)}** — {story.summary(lang)}")
+            solara.Markdown(f"**{markdown_text(story.title(lang))}** — {markdown_text(story.summary(lang))}")
             chapter = session.current_chapter
             if chapter is not None:
                 with solara.Column(classes=["workshop-chapter"]):

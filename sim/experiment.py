@@ -29,13 +29,16 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tqdm import tqdm
 
-from sim.config import Scenario, TownProfile, effective_profile, read_toml
+from sim.config import Scenario, TownProfile, effective_profile, locate
 from sim.model import DEFAULT_WARMUP_WEEKS
 from sim.params import ConfigError, Param, validate_block
 from sim.runner import RunResult, prepare, run_batch
+from sim.sizing import CONFIRM_BYTES, CONFIRM_HOUSEHOLD_YEARS, CONFIRM_RUNS, ExperimentSize
 from sim.streams import replication_seeds
-from sim.sweep import Sweep, apply_point, design_points, load_sweep
+from sim.sweep import Sweep, apply_point, design_points, design_size, largest_value, load_sweep
+from sim.tomlfile import parse_toml, read_text
 
 RUN_TABLES = ("weekly", "ledgers", "council")  # per-run tables an experiment may keep
 
@@ -85,6 +88,9 @@ class Experiment:
     tables: tuple[str, ...] = RUN_TABLES
     sweep: Sweep | None = None
     points: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"point": [0]}))
+    size: ExperimentSize | None = None
+    # Each point's scenarios and town, once checked (sweeps only; see _check_every_point).
+    point_inputs: list[tuple[list[Scenario], TownProfile]] | None = field(default=None, repr=False)
 
     @property
     def labels(self) -> list[str]:
@@ -111,9 +117,12 @@ class Experiment:
         seeds = self.seeds
         names = [c for c in self.points.columns if c != "point"]
         out = []
-        for row in self.points.itertuples(index=False):
+        for k, row in enumerate(self.points.itertuples(index=False)):
             values = dict(zip(names, row[1:], strict=True))
-            scenarios, town = apply_point(self.scenarios, self.town, values)
+            if self.point_inputs is not None:
+                scenarios, town = self.point_inputs[k]
+            else:
+                scenarios, town = apply_point(self.scenarios, self.town, values)
             for r, seed in enumerate(seeds):
                 out.append(
                     Task(
@@ -161,13 +170,22 @@ class TaskOutput:
         return int((self.runs["status"] != "ok").sum())
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Load and validate an experiment file and everything it names, before anything runs."""
+def load_experiment(path: str | Path, confirmed: bool = True, progress: bool = False) -> Experiment:
+    """Load and validate an experiment file and everything it names, before anything runs.
+
+    Args:
+        path: The experiment file.
+        confirmed: Whether a large experiment may run (the command line's ``--yes``); without it a
+            large one is refused with its size (see :mod:`sim.sizing`). One that cannot fit in
+            this machine's memory is refused either way, before its design is generated.
+        progress: Show a progress bar on stderr while every point of a sweep is checked.
+    """
     path = Path(path)
     file = str(path)
     if not path.is_file():
         raise ConfigError(file, "", "no such file")
-    raw = read_toml(path)
+    text = read_text(path)
+    raw = parse_toml(text, file)
     for key in raw:
         if key not in ("experiment", "sweep"):
             raise ConfigError(file, key, "unknown section; allowed: experiment, sweep")
@@ -181,16 +199,48 @@ def load_experiment(path: str | Path) -> Experiment:
         raise ConfigError(file, "experiment.scenarios", "a scenario is listed twice; allowed: distinct scenarios")
     tables = _tables(table.pop("tables", list(RUN_TABLES)), file)
     settings = validate_block(EXPERIMENT_PARAMS, table, file, "experiment")
+    for i, name in enumerate(scenarios):
+        locate(_relative(name, path), "scenarios", file, f"experiment.scenarios[{i}]")
+    locate(_relative(settings["town"], path), "towns", file, "experiment.town")
     loaded, town = prepare([_relative(s, path) for s in scenarios], _relative(settings["town"], path))
     if len({s.name for s in loaded}) != len(loaded):
         raise ConfigError(file, "experiment.scenarios", "two scenarios share a file name; allowed: distinct names")
     sweep = load_sweep(raw["sweep"], file) if "sweep" in raw else None
+    size = experiment_size(settings, len(loaded), town, tables, sweep)
+    _check_size(size, file, confirmed)
     points = design_points(sweep, settings["seed"])
-    experiment = Experiment(
-        path.stem, file, path.read_text(encoding="utf-8"), settings, loaded, town, tables, sweep, points
-    )
-    _check_every_point(experiment)
+    experiment = Experiment(path.stem, file, text, settings, loaded, town, tables, sweep, points, size)
+    _check_every_point(experiment, progress)
     return experiment
+
+
+def experiment_size(
+    settings: dict[str, Any], scenarios: int, town: TownProfile, tables: tuple[str, ...], sweep: Sweep | None
+) -> ExperimentSize:
+    """The experiment's size from its settings and design, before any point is generated."""
+    households = largest_value(sweep, "town.town.households", town.profile["town"]["households"])
+    return ExperimentSize(
+        design_size(sweep), settings["replications"], scenarios, settings["years"], int(households), tables
+    )
+
+
+def _check_size(size: ExperimentSize, file: str, confirmed: bool) -> None:
+    """Refuse what cannot fit; ask for --yes above the stated size (sim/sizing.py)."""
+    smaller = (
+        "fewer points (sweep.samples or the grid's values), replications, scenarios or years, or fewer tables "
+        "(drop 'weekly' or 'ledgers' from experiment.tables)"
+    )
+    why = size.cannot_fit()
+    if why:
+        raise ConfigError(file, "experiment", f"too large to run here: {size.describe()}; {why}; allowed: {smaller}")
+    if size.needs_confirmation() and not confirmed:
+        raise ConfigError(
+            file,
+            "experiment",
+            f"this is a large experiment: {size.describe()}; allowed: run it with --yes (more than "
+            f"{CONFIRM_RUNS:,} runs, {CONFIRM_HOUSEHOLD_YEARS:,} household-years or "
+            f"{CONFIRM_BYTES // 1024**3} GB of tables asks first), or {smaller}",
+        )
 
 
 def _tables(value: Any, file: str) -> tuple[str, ...]:
@@ -199,21 +249,33 @@ def _tables(value: Any, file: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _check_every_point(experiment: Experiment) -> None:
-    """Every scenario must be valid in the town of every point (e.g. "+0.15 membership" stays ≤ 1)."""
+def _check_every_point(experiment: Experiment, progress: bool = False) -> None:
+    """Every scenario must be valid in the town of every point (e.g. "+0.15 membership" stays ≤ 1).
+
+    The checked inputs of each point are kept for :meth:`Experiment.tasks`, which would otherwise
+    build them again.
+    """
     names = [c for c in experiment.points.columns if c != "point"]
     if not names:
         return
-    for row in experiment.points.itertuples(index=False):
+    inputs = []
+    rows = experiment.points.itertuples(index=False)
+    bar = tqdm(rows, total=len(experiment.points), desc="checking sweep points", unit="point", disable=not progress)
+    for row in bar:
         values = dict(zip(names, row[1:], strict=True))
         scenarios, town = apply_point(experiment.scenarios, experiment.town, values)
         for s in scenarios:
             try:
                 effective_profile(s, town)
             except ConfigError as e:
+                bar.close()
+                where = f"{e.key}: " if e.key else ""
                 raise ConfigError(
-                    experiment.file, "sweep.parameters", f"at point {values}, scenario {s.name!r}: {e.problem}"
+                    experiment.file, "sweep.parameters", f"at point {values}, scenario {s.name!r}: {where}{e.problem}"
                 ) from None
+        inputs.append((scenarios, town))
+    bar.close()
+    experiment.point_inputs = inputs
 
 
 def _relative(name: str, experiment_file: Path) -> str:

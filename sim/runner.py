@@ -7,9 +7,8 @@ Runs can go in this process or a process pool, with identical results.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from sim.config import Scenario, TownProfile, effective_profile, load_scenario, 
 from sim.engine.views import RunView
 from sim.model import DEFAULT_WARMUP_WEEKS, WEEKS_PER_YEAR, CommunityModel
 from sim.streams import replication_seeds
+from sim.workers import process_pool
 
 
 @dataclass
@@ -156,8 +156,8 @@ def run_many(
             for scenario in scenarios:
                 done(_run_block(([scenario], *task[1:]), reference=scenarios[0]))
     else:
-        # "spawn": workers start clean (no forked threads); results do not depend on the pool.
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        # "spawn" workers start clean and leave if this process is killed; results do not depend on the pool.
+        with process_pool(jobs) as pool:
             for runs in pool.map(_run_block, tasks):
                 done(runs)
     bar.close()

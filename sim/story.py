@@ -17,13 +17,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config import read_toml
+from sim.config import locate, read_toml
 from sim.domain import DOMAIN_KEYS, PROBLEM_STAGE_KEYS, STAGE_KEYS, TYPE_KEYS, ServiceStatus, Stage
 from sim.mechanisms import CHANNEL_KEYS
 from sim.model import CommunityModel
 from sim.params import ConfigError, Param, validate_block
 from sim.state import RESOLVED_BY_KEYS
 from sim.vocabulary import label
+
+MAX_DOMAINS = 3  # one at onset, one more at each of the two later stages
 
 STORY_PARAMS: dict[str, Param] = {
     "title_ja": Param("", "Japanese title.", "Set by the file.", kind="text"),
@@ -76,16 +78,56 @@ def load_story(name_or_path: str | Path) -> Story:
         if key not in raw["story"]:
             raise ConfigError(str(path), f"story.{key}", "missing; " + STORY_PARAMS[key].allowed())
     settings = validate_block(STORY_PARAMS, raw["story"], str(path), "story")
-    if not settings["domains"]:
-        raise ConfigError(str(path), "story.domains", "allowed: at least one domain")
+    _check_domains(settings, str(path))
+    locate(settings["town"], "towns", str(path), "story.town")
     return Story(path.stem, str(path), settings)
+
+
+def _check_domains(settings: dict[str, Any], file: str) -> None:
+    """The problem's domains must be a state the model can reach.
+
+    A problem starts (latent) with one domain and gains one at each later stage, so it holds at
+    least one domain per stage reached and never more than three; a stage that eases back (by
+    hand in a workshop) keeps its domains. Hence: latent 1–3, manifest 2–3, complex 3.
+    """
+    domains, stage = settings["domains"], settings["stage"]
+    least = PROBLEM_STAGE_KEYS.index(stage) + 1
+    if len(set(domains)) != len(domains):
+        raise ConfigError(file, "story.domains", f"got {domains!r}; allowed: each domain once")
+    if not least <= len(domains) <= MAX_DOMAINS:
+        allowed = f"{least} to {MAX_DOMAINS}" if least < MAX_DOMAINS else f"exactly {MAX_DOMAINS}"
+        raise ConfigError(
+            file,
+            "story.domains",
+            f"{len(domains)} domains at stage {stage!r}; allowed: {allowed} domains at {stage!r} (a problem starts "
+            "with one domain and gains one at each later stage: latent 1–3, manifest 2–3, complex 3)",
+        )
+
+
+def story_household(model: CommunityModel, story: Story) -> int:
+    """The household a story follows: the first of its type in the model's town.
+
+    Raises:
+        ConfigError: naming the story's file and ``story.household_type`` when the town has none.
+    """
+    s = story.settings
+    found = np.flatnonzero(model.town.htype == TYPE_KEYS.index(s["household_type"]))
+    if len(found) == 0:
+        present = sorted({TYPE_KEYS[t] for t in np.unique(model.town.htype)}, key=TYPE_KEYS.index)
+        raise ConfigError(
+            story.file,
+            "story.household_type",
+            f"town {s['town']!r} has no {s['household_type']!r} household (seed {s['seed']}); allowed: a type "
+            "the town has: " + ", ".join(present),
+        )
+    return int(found[0])
 
 
 def run_story(story: Story, scenario: str | Path = "baseline", lang: str = "ja") -> tuple[CommunityModel, pd.DataFrame]:
     """Run ``story`` under ``scenario``; returns the model and the household's timeline."""
     s = story.settings
     model = CommunityModel(scenario, s["town"], seed=s["seed"])
-    household = int(np.flatnonzero(model.town.htype == TYPE_KEYS.index(s["household_type"]))[0])
+    household = story_household(model, story)
     model.start_case(household, Stage[s["stage"].upper()], [DOMAIN_KEYS.index(d) for d in s["domains"]])
     return model, follow_household(model, household, s["weeks"], lang)
 
