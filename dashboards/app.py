@@ -3,7 +3,8 @@
 Start with ``community-sim dashboard`` (or ``.venv/bin/solara run dashboards/app.py``). This file is
 the entry point for ``solara run`` and holds only the page's components; the logic is in plain
 functions of :mod:`dashboards.town_form`, :mod:`dashboards.scenario_form` and
-:mod:`dashboards.results`, which tests call without a browser.
+:mod:`dashboards.running`, :mod:`dashboards.tables`, :mod:`dashboards.figures` and
+:mod:`dashboards.export`, which tests call without a browser.
 """
 
 from __future__ import annotations
@@ -20,9 +21,14 @@ import plotly.graph_objects as go  # noqa: E402
 import solara  # noqa: E402
 import solara.lab  # noqa: E402
 
-from dashboards import figure_widget  # noqa: E402
+from dashboards import (  # noqa: E402
+    export,
+    figure_widget,
+    figures,
+    running,
+    tables,
+)
 from dashboards import pool as warm_pool  # noqa: E402
-from dashboards import results as res  # noqa: E402
 from dashboards.figure_widget import FigurePlotly, PlotlyPreload  # noqa: E402
 from dashboards.i18n import metric_label, tr  # noqa: E402
 from dashboards.panels import (  # noqa: E402
@@ -75,7 +81,7 @@ def RunControls(
     years: solara.Reactive[int],
     replications: solara.Reactive[int],
     seed: solara.Reactive[int],
-    running: bool,
+    busy: bool,
     on_run: Callable[[], None],
 ) -> None:
     """Which scenarios, how long, how many replications, and the 実行 button."""
@@ -93,8 +99,8 @@ def RunControls(
         solara.SliderInt(
             tr("years", lang),
             value=years,
-            min=res.YEARS_RANGE[0],
-            max=res.YEARS_RANGE[1],
+            min=running.YEARS_RANGE[0],
+            max=running.YEARS_RANGE[1],
             tick_labels="end_points",
             thumb_label="always",
         )
@@ -102,15 +108,15 @@ def RunControls(
         solara.SliderInt(
             tr("replications", lang),
             value=replications,
-            min=res.REPLICATIONS_RANGE[0],
-            max=res.REPLICATIONS_RANGE[1],
+            min=running.REPLICATIONS_RANGE[0],
+            max=running.REPLICATIONS_RANGE[1],
             tick_labels="end_points",
             thumb_label="always",
         )
         Help(tr("replications_help", lang))
         solara.InputInt(tr("seed", lang), value=seed, continuous_update=True)
         Help(tr("seed_help", lang))
-        solara.Button(tr("run", lang), color="primary", on_click=on_run, disabled=running, block=True)
+        solara.Button(tr("run", lang), color="primary", on_click=on_run, disabled=busy, block=True)
 
 
 # ---------------------------------------------------------------- results
@@ -120,8 +126,8 @@ def RunControls(
 def FigureWithExport(fig: go.Figure, stem: str, lang: str) -> None:
     """A figure with PNG and HTML downloads (made only when clicked)."""
     # The same callables across renders: FileDownload forgets a pending download when its data changes.
-    png = solara.use_memo(lambda: lambda: res.figure_png(fig), dependencies=[fig])
-    page = solara.use_memo(lambda: lambda: res.figure_html(fig), dependencies=[fig])
+    png = solara.use_memo(lambda: lambda: export.figure_png(fig), dependencies=[fig])
+    page = solara.use_memo(lambda: lambda: export.figure_html(fig), dependencies=[fig])
     FigurePlotly(fig)
     with solara.Row(justify="end"):
         solara.FileDownload(png, filename=f"{stem}.png", label=tr("download_png", lang))
@@ -132,18 +138,20 @@ RESULT_SECTIONS = ("tab_headline", "tab_stages", "tab_channels", "tab_load", "ta
 
 
 @solara.component
-def Results(outcome: res.Outcome, lang: str) -> None:
+def Results(outcome: running.Outcome, lang: str) -> None:
     """The comparison: exports, then one section at a time (each figure is built only when its tab opens)."""
     request, table = outcome.request, outcome.table
     titles = outcome.title_map(lang)
     section = solara.use_reactive(0)
     deps = [outcome, lang]
     # The same callables across renders: FileDownload forgets a pending download when its data changes.
-    summary_data = solara.use_memo(lambda: lambda: res.summary_html(outcome, lang), dependencies=deps)
-    csv_data = solara.use_memo(lambda: lambda: res.comparison_csv(table, titles, lang), dependencies=deps)
-    weekly_data = solara.use_memo(lambda: lambda: res.frame_csv(res.weekly_records(outcome.results)), dependencies=deps)
+    summary_data = solara.use_memo(lambda: lambda: export.summary_html(outcome, lang), dependencies=deps)
+    csv_data = solara.use_memo(lambda: lambda: export.comparison_csv(table, titles, lang), dependencies=deps)
+    weekly_data = solara.use_memo(
+        lambda: lambda: export.frame_csv(tables.weekly_records(outcome.results)), dependencies=deps
+    )
     council_data = solara.use_memo(
-        lambda: lambda: res.frame_csv(res.council_records(outcome.results)), dependencies=deps
+        lambda: lambda: export.frame_csv(tables.council_records(outcome.results)), dependencies=deps
     )
     solara.Markdown(
         tr(
@@ -164,17 +172,17 @@ def Results(outcome: res.Outcome, lang: str) -> None:
             mime_type="text/html",
         )
         solara.FileDownload(
-            csv_data, filename=res.csv_filename(request), label=tr("download_csv", lang), mime_type="text/csv"
+            csv_data, filename=export.csv_filename(request), label=tr("download_csv", lang), mime_type="text/csv"
         )
         solara.FileDownload(
             weekly_data,
-            filename=res.csv_filename(request, "weekly"),
+            filename=export.csv_filename(request, "weekly"),
             label=tr("download_weekly", lang),
             mime_type="text/csv",
         )
         solara.FileDownload(
             council_data,
-            filename=res.csv_filename(request, "council"),
+            filename=export.csv_filename(request, "council"),
             label=tr("download_council", lang),
             mime_type="text/csv",
         )
@@ -186,16 +194,16 @@ def Results(outcome: res.Outcome, lang: str) -> None:
 
 
 @solara.component
-def HeadlineSection(outcome: res.Outcome, lang: str) -> None:
+def HeadlineSection(outcome: running.Outcome, lang: str) -> None:
     """Clear differences in words, the headline table and the difference chart of one metric."""
     table, titles = outcome.table, outcome.title_map(lang)
     metric_by_label = {metric_label(m, lang): m for m in HEADLINE_METRICS}
     metric = solara.use_reactive(HEADLINE_METRICS[0])
     deps = [outcome, lang]
-    headline = solara.use_memo(lambda: res.headline_table(table, titles, lang), dependencies=deps)
-    key_findings = solara.use_memo(lambda: res.findings(table, titles, lang), dependencies=deps)
+    headline = solara.use_memo(lambda: tables.headline_table(table, titles, lang), dependencies=deps)
+    key_findings = solara.use_memo(lambda: tables.findings(table, titles, lang), dependencies=deps)
     diff_fig = solara.use_memo(
-        lambda: res.difference_figure(table, metric.value, titles, lang), dependencies=[*deps, metric.value]
+        lambda: figures.difference_figure(table, metric.value, titles, lang), dependencies=[*deps, metric.value]
     )
     solara.Markdown(f"## {tr('sec_headline', lang)}")
     solara.Markdown(f"**{tr('findings', lang)}**\n\n" + "\n".join(f"- {line}" for line in key_findings))
@@ -210,16 +218,16 @@ def HeadlineSection(outcome: res.Outcome, lang: str) -> None:
 
 
 @solara.component
-def StagesSection(outcome: res.Outcome, lang: str) -> None:
+def StagesSection(outcome: running.Outcome, lang: str) -> None:
     """True and known households with a problem, the stage mix, and one replication's iceberg."""
     titles = outcome.title_map(lang)
     scenario_by_title = labels_for(titles)
     berg_scenario = solara.use_reactive(outcome.scenario_names[0])
     deps = [outcome, lang]
-    known_fig = solara.use_memo(lambda: res.known_vs_true_figure(outcome.results, titles, lang), dependencies=deps)
-    stage_fig = solara.use_memo(lambda: res.stage_mix_figure(outcome.results, titles, lang), dependencies=deps)
+    known_fig = solara.use_memo(lambda: figures.known_vs_true_figure(outcome.results, titles, lang), dependencies=deps)
+    stage_fig = solara.use_memo(lambda: figures.stage_mix_figure(outcome.results, titles, lang), dependencies=deps)
     berg_fig = solara.use_memo(
-        lambda: res.iceberg_figure(outcome.results, berg_scenario.value, titles, lang),
+        lambda: figures.iceberg_figure(outcome.results, berg_scenario.value, titles, lang),
         dependencies=[*deps, berg_scenario.value],
     )
     solara.Markdown(f"## {tr('sec_stages', lang)}")
@@ -236,34 +244,38 @@ def StagesSection(outcome: res.Outcome, lang: str) -> None:
 
 
 @solara.component
-def ChannelsSection(outcome: res.Outcome, lang: str) -> None:
+def ChannelsSection(outcome: running.Outcome, lang: str) -> None:
     """How cases were found."""
     fig = solara.use_memo(
-        lambda: res.channels_figure(outcome.table, outcome.title_map(lang), lang), dependencies=[outcome, lang]
+        lambda: figures.channels_figure(outcome.table, outcome.title_map(lang), lang), dependencies=[outcome, lang]
     )
     solara.Markdown(f"## {tr('sec_channels', lang)}")
     FigureWithExport(fig, "channels", lang)
 
 
 @solara.component
-def LoadSection(outcome: res.Outcome, lang: str) -> None:
+def LoadSection(outcome: running.Outcome, lang: str) -> None:
     """Waiting lists and staff load over time."""
     fig = solara.use_memo(
-        lambda: res.load_figure(outcome.results, outcome.title_map(lang), lang), dependencies=[outcome, lang]
+        lambda: figures.load_figure(outcome.results, outcome.title_map(lang), lang), dependencies=[outcome, lang]
     )
     solara.Markdown(f"## {tr('sec_load', lang)}")
     FigureWithExport(fig, "waiting_and_staff", lang)
 
 
 @solara.component
-def TypesSection(outcome: res.Outcome, lang: str) -> None:
+def TypesSection(outcome: running.Outcome, lang: str) -> None:
     """One metric by household type: chart and table."""
     table, titles = outcome.table, outcome.title_map(lang)
-    type_metric_by_label = {metric_label(m, lang): m for m in res.TYPE_METRICS}
+    type_metric_by_label = {metric_label(m, lang): m for m in tables.TYPE_METRICS}
     type_metric = solara.use_reactive("complex_share")
     deps = [outcome, lang, type_metric.value]
-    type_fig = solara.use_memo(lambda: res.by_type_figure(table, type_metric.value, titles, lang), dependencies=deps)
-    type_table = solara.use_memo(lambda: res.by_type_table(table, type_metric.value, titles, lang), dependencies=deps)
+    type_fig = solara.use_memo(
+        lambda: figures.by_type_figure(table, type_metric.value, titles, lang), dependencies=deps
+    )
+    type_table = solara.use_memo(
+        lambda: tables.by_type_table(table, type_metric.value, titles, lang), dependencies=deps
+    )
     solara.Markdown(f"## {tr('sec_types', lang)}")
     solara.Select(
         tr("metric_for_types", lang),
@@ -276,10 +288,10 @@ def TypesSection(outcome: res.Outcome, lang: str) -> None:
 
 
 @solara.component
-def CouncilSection(outcome: res.Outcome, lang: str) -> None:
+def CouncilSection(outcome: running.Outcome, lang: str) -> None:
     """What the 自立支援協議会 created in each scenario."""
     council = solara.use_memo(
-        lambda: res.council_table(outcome.results, outcome.title_map(lang), lang), dependencies=[outcome, lang]
+        lambda: tables.council_table(outcome.results, outcome.title_map(lang), lang), dependencies=[outcome, lang]
     )
     solara.Markdown(f"## {tr('sec_council', lang)}")
     if council.iloc[:, 1].sum() == 0:
@@ -291,7 +303,7 @@ def CouncilSection(outcome: res.Outcome, lang: str) -> None:
 def About(lang: str) -> None:
     """What the model can and cannot tell a planner."""
     solara.Markdown(tr("about", lang))
-    solara.Markdown(res.caveat_text(lang))
+    solara.Markdown(tr("caveat", lang))
 
 
 # ---------------------------------------------------------------- page
@@ -332,18 +344,18 @@ def Page() -> None:
     all_scenarios = {**scenarios_bundled, **{s.name: s for s in custom.value}}
     choices = {n: scenario_title(s, lang.value) for n, s in all_scenarios.items() if n != REFERENCE}
 
-    def compute(request: res.RunRequest, language: str) -> res.Outcome:
-        return res.compute_outcome(request, language, on_run=lambda _: finished_runs.set(finished_runs.value + 1))
+    def compute(request: running.RunRequest, language: str) -> running.Outcome:
+        return running.compute_outcome(request, language, on_run=lambda _: finished_runs.set(finished_runs.value + 1))
 
     task = solara.lab.use_task(compute, dependencies=None, raise_error=False)
 
     def run() -> None:
-        found = res.input_problems(years.value, replications.value, seed.value, lang.value)
+        found = running.input_problems(years.value, replications.value, seed.value, lang.value)
         problems_run.set(found)
         if found:
             return
         names = comparison_order([n for n in selected.value if n in all_scenarios])
-        request = res.RunRequest(
+        request = running.RunRequest(
             town, tuple(all_scenarios[n] for n in names), years.value, replications.value, seed.value
         )
         requested.set(request)
@@ -396,7 +408,7 @@ def Page() -> None:
 
 
 @solara.component
-def RunProgress(request: res.RunRequest | None, finished: solara.Reactive[int], lang: str) -> None:
+def RunProgress(request: running.RunRequest | None, finished: solara.Reactive[int], lang: str) -> None:
     """The progress bar and message of a running comparison.
 
     It reads ``finished`` itself, so that a finished run redraws only this, not the whole page.

@@ -237,6 +237,33 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{metric}: difference from reference by household type (95% CI)",
     ),
     "iceberg_suffix": ("（{title}・反復1）", " ({title}, replication 1)"),
+    "findings_line": ("{title}：{said}", "{title}: {said}"),
+    "findings_sep": ("、", "; "),
+    "findings_none": (
+        "この反復回数では、95%区間で明らかな差は見られません。",
+        "no difference is clear at 95% with these runs.",
+    ),
+    "list_sep": ("、", ", "),
+    "counted": ("{what}（{count}）", "{what} ({count})"),
+    # the one-page summary
+    "summary_meta": (
+        "町：{town}　期間：{years}年　反復：{reps}回　乱数シード：{seed}",
+        "Town: {town}. {years} years, {reps} replications, seed {seed}.",
+    ),
+    "scenarios_compared": ("比較したシナリオ", "Scenarios compared"),
+    "how_to_read": ("読み方と限界", "How to read this, and its limits"),
+    "figures_unavailable": ("図を作れませんでした：{detail}", "Figures unavailable: {detail}"),
+    "caveat": (
+        "これは全国統計と入力した数字から作った仮想の町でのシミュレーション結果で、実際の町の将来予測ではありません。"
+        "シナリオどうしを比べて読んでください。モデルが言えるのは、基準との差とその95%区間です。区間が0をまたぐ場合、"
+        "この反復回数ではシナリオの違いを見分けられません。効果の大きさの多くは仮定です（根拠は docs/parameters.md に一覧）。"
+        "費用や職員の採用のしやすさはモデルに含まれていません。",
+        "These are results of a simulation of a synthetic town built from national statistics and the numbers "
+        "entered, not forecasts for the real town. Compare scenarios with each other: the difference from the "
+        "reference, with its 95% interval, is what the model can say. Where the interval crosses zero the model "
+        "cannot tell the scenarios apart with this many replications. Many effect sizes are assumptions "
+        "(docs/parameters.md lists each with its source); costs and staff recruitment are not modelled.",
+    ),
 }
 
 METRIC_LABELS: dict[str, tuple[str, str]] = {

@@ -18,8 +18,8 @@ import solara
 from solara.components.datatable import DataTableWidget
 from solara.components.file_download import FileDownloadWidget
 
+from dashboards import export, figures, running, tables
 from dashboards import pool as warm_pool
-from dashboards import results as res
 from dashboards.i18n import METRIC_LABELS, metric_label, tr
 from dashboards.scenario_form import MAX_UPLOAD_BYTES, scenario_file
 from sim.compare import HEADLINE_METRICS
@@ -44,10 +44,10 @@ app = _load_app()
 
 
 @pytest.fixture(scope="module")
-def outcome() -> res.Outcome:
+def outcome() -> running.Outcome:
     """Two scenarios, one year, two replications on the neighbourhood town (a few seconds)."""
-    request = res.RunRequest("neighbourhood", SCENARIOS, 1, 2, 0)
-    out = res.compute_outcome(request)
+    request = running.RunRequest("neighbourhood", SCENARIOS, 1, 2, 0)
+    out = running.compute_outcome(request)
     assert out.error is None
     return out
 
@@ -57,7 +57,7 @@ def outcome() -> res.Outcome:
 
 def test_labels_cover_every_headline_metric_in_both_languages():
     assert set(HEADLINE_METRICS) <= set(METRIC_LABELS)
-    assert set(res.METRIC_FORMATS) >= set(HEADLINE_METRICS)
+    assert set(tables.METRIC_FORMATS) >= set(HEADLINE_METRICS)
     assert metric_label("early_detection_rate") == "早期発見率（潜在段階での把握）"
     assert metric_label("early_detection_rate", "en") == "Early detection (found while latent)"
 
@@ -81,13 +81,13 @@ def test_reference_scenario_always_first_and_once():
 
 
 def test_input_problems_in_both_languages():
-    assert res.input_problems(10, 5, 0) == []
-    problems = res.input_problems(0, 21, -1)
+    assert running.input_problems(10, 5, 0) == []
+    problems = running.input_problems(0, 21, -1)
     assert len(problems) == 3
     assert all("指定してください" in p for p in problems)
-    assert res.input_problems(0, 5, 0, "en") == ["Years must be an integer from 1 to 20."]
+    assert running.input_problems(0, 5, 0, "en") == ["Years must be an integer from 1 to 20."]
     with pytest.raises(ValueError, match="乱数シード"):
-        res.run_comparison("neighbourhood", SCENARIOS, 1, 2, -1)
+        running.run_comparison("neighbourhood", SCENARIOS, 1, 2, -1)
 
 
 def test_run_comparison_on_common_random_numbers(outcome):
@@ -104,28 +104,28 @@ def test_run_comparison_on_common_random_numbers(outcome):
 
 def test_progress_callback_sees_every_run():
     seen = []
-    res.run_comparison("neighbourhood", SCENARIOS, 1, 1, 0, on_run=lambda r: seen.append(r.scenario))
+    running.run_comparison("neighbourhood", SCENARIOS, 1, 1, 0, on_run=lambda r: seen.append(r.scenario))
     assert sorted(seen) == sorted(SCENARIOS)
 
 
 def test_scenarios_built_on_the_page_run_like_bundled_ones(outcome):
     mine = load_scenario("outreach_team")
     mine.name = "my_outreach"
-    table, _results = res.run_comparison("neighbourhood", ["baseline", mine], 1, 1, 0)
+    table, _results = running.run_comparison("neighbourhood", ["baseline", mine], 1, 1, 0)
     assert list(dict.fromkeys(table.scenario)) == ["baseline", "my_outreach"]
     with pytest.raises(ConfigError, match="two scenarios"):
-        res.resolve("neighbourhood", ["baseline", "baseline"])
+        running.resolve("neighbourhood", ["baseline", "baseline"])
 
 
 def test_two_workers_only_when_there_is_enough_work():
-    assert res.worker_count(4) == 1
-    assert res.worker_count(40) in (1, 2)
+    assert running.worker_count(4) == 1
+    assert running.worker_count(40) in (1, 2)
 
 
 def test_bad_input_file_becomes_a_message(tmp_path):
     bad = tmp_path / "broken.toml"
     bad.write_text("[scenario\n", encoding="utf-8")
-    out = res.compute_outcome(res.RunRequest("neighbourhood", ("baseline", str(bad)), 1, 1, 0))
+    out = running.compute_outcome(running.RunRequest("neighbourhood", ("baseline", str(bad)), 1, 1, 0))
     assert out.table is None
     assert out.error.startswith("入力ファイルに問題があります：")
     assert "broken.toml" in out.error and "Traceback" not in out.error
@@ -135,51 +135,53 @@ def test_bad_input_file_becomes_a_message(tmp_path):
 
 
 def test_format_interval_units():
-    assert res.format_interval("complex_share", 0.25, 0.2, 0.3) == "25.0% [20.0, 30.0]"
-    assert res.format_interval("complex_share", 0.03, -0.3, 1.4) == "3.0% [0.0, 100.0]"  # a share stays a share
-    assert res.format_interval("complex_share", 0.033, -0.026, 0.092, diff=True) == "+3.3ポイント [-2.6, +9.2]"
-    assert res.format_interval("complex_share", 0.033, -0.026, 0.092, diff=True, lang="en") == "+3.3 pts [-2.6, +9.2]"
-    assert res.format_interval("median_weeks_to_detection", 12.0, math.nan, math.nan) == "12.0週"
-    assert res.format_interval("complex_household_weeks_per_1000", 4143.5, 2820.0, 5467.0) == "4,144 [2,820, 5,467]"
-    assert res.format_interval("resolution_rate", math.nan, math.nan, math.nan) == "—"
+    assert tables.format_interval("complex_share", 0.25, 0.2, 0.3) == "25.0% [20.0, 30.0]"
+    assert tables.format_interval("complex_share", 0.03, -0.3, 1.4) == "3.0% [0.0, 100.0]"  # a share stays a share
+    assert tables.format_interval("complex_share", 0.033, -0.026, 0.092, diff=True) == "+3.3ポイント [-2.6, +9.2]"
+    assert (
+        tables.format_interval("complex_share", 0.033, -0.026, 0.092, diff=True, lang="en") == "+3.3 pts [-2.6, +9.2]"
+    )
+    assert tables.format_interval("median_weeks_to_detection", 12.0, math.nan, math.nan) == "12.0週"
+    assert tables.format_interval("complex_household_weeks_per_1000", 4143.5, 2820.0, 5467.0) == "4,144 [2,820, 5,467]"
+    assert tables.format_interval("resolution_rate", math.nan, math.nan, math.nan) == "—"
 
 
 def test_headline_table_has_labels_intervals_and_differences(outcome):
     titles = outcome.title_map("ja")
-    head = res.headline_table(outcome.table, titles)
+    head = tables.headline_table(outcome.table, titles)
     assert list(head.columns) == tr("columns").split("|")
     assert len(head) == len(HEADLINE_METRICS) * 2
     assert set(head["シナリオ"]) == {"現状（ベースライン）", "自治会を強くする"}
     assert (head[head["シナリオ"] == "現状（ベースライン）"]["基準との差 [95%区間]"] == "（基準）").all()
     other = head[head["シナリオ"] == "自治会を強くする"]
     assert other["平均 [95%区間]"].str.contains(r"\[").any()
-    english = res.headline_table(outcome.table, outcome.title_map("en"), "en")
+    english = tables.headline_table(outcome.table, outcome.title_map("en"), "en")
     assert next(iter(english.columns)) == "Metric" and "(reference)" in set(english["Difference [95% CI]"])
 
 
 def test_results_by_household_type_cover_every_type(outcome):
-    table = res.by_type_table(outcome.table, "complex_share", outcome.title_map("ja"))
+    table = tables.by_type_table(outcome.table, "complex_share", outcome.title_map("ja"))
     assert table["世帯の類型"].nunique() == 6
     assert "8050世帯" in set(table["世帯の類型"])
 
 
 def test_council_table_counts_resources_per_replication(outcome):
-    council = res.council_table(outcome.results, outcome.title_map("ja"))
+    council = tables.council_table(outcome.results, outcome.title_map("ja"))
     assert len(council) == 2
     created = sum(len(r.council) for r in outcome.results if r.scenario == "baseline")
     assert council.iloc[0, 1] == pytest.approx(created / 2)
-    records = res.council_records(outcome.results)
+    records = tables.council_records(outcome.results)
     assert len(records) == sum(len(r.council) for r in outcome.results)
 
 
 def test_comparison_csv_reads_back_with_labels(outcome):
-    data = res.comparison_csv(outcome.table, outcome.title_map("ja"))
+    data = export.comparison_csv(outcome.table, outcome.title_map("ja"))
     assert data.startswith("\ufeff".encode())  # so that Excel reads the Japanese text
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert len(back) == len(outcome.table)
     assert {"scenario_title", "metric_label", "mean", "diff_ci_high"} <= set(back.columns)
-    assert res.csv_filename(outcome.request) == "comparison_neighbourhood_1y_2r_seed0.csv"
-    weekly = pd.read_csv(io.BytesIO(res.frame_csv(res.weekly_records(outcome.results))), encoding="utf-8-sig")
+    assert export.csv_filename(outcome.request) == "comparison_neighbourhood_1y_2r_seed0.csv"
+    weekly = pd.read_csv(io.BytesIO(export.frame_csv(tables.weekly_records(outcome.results))), encoding="utf-8-sig")
     assert {"scenario", "replication", "week", "true_complex", "known_complex", "waiting_list"} <= set(weekly.columns)
 
 
@@ -187,7 +189,7 @@ def test_comparison_csv_reads_back_with_labels(outcome):
 
 
 def test_bands_are_means_with_95_percent_intervals(outcome):
-    bands = res.weekly_bands(outcome.results, "true_complex")
+    bands = figures.weekly_bands(outcome.results, "true_complex")
     runs = [r.weekly["true_complex"] for r in outcome.results if r.scenario == "baseline"]
     first = bands[(bands.scenario == "baseline") & (bands.week == 10)].iloc[0]
     assert first["mean"] == pytest.approx((runs[0][10] + runs[1][10]) / 2)
@@ -196,31 +198,31 @@ def test_bands_are_means_with_95_percent_intervals(outcome):
 
 def test_figures_show_every_scenario_with_labels(outcome):
     titles = outcome.title_map("ja")
-    stage = res.stage_mix_figure(outcome.results, titles)
+    stage = figures.stage_mix_figure(outcome.results, titles)
     names = {t.name for t in stage.data if t.showlegend is not False}
     assert names == {"現状（ベースライン）", "自治会を強くする"}
     assert len(stage.data) == 2 * 3 * 2  # scenarios × stages × (band, line)
-    known = res.known_vs_true_figure(outcome.results, titles)
+    known = figures.known_vs_true_figure(outcome.results, titles)
     assert any("（把握）" in (t.name or "") for t in known.data)
     assert any("（実際）" in (t.name or "") for t in known.data)
-    bars = res.difference_figure(outcome.table, "early_detection_rate", titles)
+    bars = figures.difference_figure(outcome.table, "early_detection_rate", titles)
     assert list(bars.data[0].y) == ["現状（ベースライン）", "自治会を強くする"]
     assert bars.layout.title.text.startswith("早期発見率")
-    channels = res.channels_figure(outcome.table, titles)
+    channels = figures.channels_figure(outcome.table, titles)
     assert len(channels.data) == 2 and "民生委員" in channels.data[0].y
-    load = res.load_figure(outcome.results, titles)
+    load = figures.load_figure(outcome.results, titles)
     assert len(load.layout.annotations) == 3  # waiting list, professional hours, volunteer hours
-    types = res.by_type_figure(outcome.table, "complex_share", titles)
+    types = figures.by_type_figure(outcome.table, "complex_share", titles)
     assert [t.name for t in types.data] == ["自治会を強くする"]
-    berg = res.iceberg_figure(outcome.results, "stronger_jichikai", titles)
+    berg = figures.iceberg_figure(outcome.results, "stronger_jichikai", titles)
     assert "自治会を強くする" in berg.layout.title.text
     with pytest.raises(KeyError):
-        res.first_replication_weekly(outcome.results, "outreach_team")
+        figures.first_replication_weekly(outcome.results, "outreach_team")
 
 
 def test_figures_switch_to_english(outcome):
     titles = outcome.title_map("en")
-    fig = res.known_vs_true_figure(outcome.results, titles, "en")
+    fig = figures.known_vs_true_figure(outcome.results, titles, "en")
     assert fig.layout.title.text == "Households with a problem: true and known to the municipality"
     assert any(t.name == "Stronger 自治会 (true)" or t.name == "Stronger 自治会（true）" for t in fig.data)
 
@@ -229,7 +231,7 @@ def test_figures_switch_to_english(outcome):
 
 
 def test_figure_html_is_self_contained(outcome):
-    html = res.figure_html(res.channels_figure(outcome.table, outcome.title_map("ja"))).decode()
+    html = export.figure_html(figures.channels_figure(outcome.table, outcome.title_map("ja"))).decode()
     assert "<script" in html
     assert not re.search(r"<(script|link)[^>]+(src|href)=", html)  # plotly.js inlined, nothing fetched
 
@@ -237,25 +239,25 @@ def test_figure_html_is_self_contained(outcome):
 @pytest.mark.slow
 def test_figure_png_uses_the_local_chromium(outcome, monkeypatch):
     monkeypatch.delenv("BROWSER_PATH", raising=False)
-    png = res.figure_png(res.difference_figure(outcome.table, "complex_share", outcome.title_map("ja")))
+    png = export.figure_png(figures.difference_figure(outcome.table, "complex_share", outcome.title_map("ja")))
     assert png.startswith(b"\x89PNG")
 
 
 def test_summary_is_one_printable_self_contained_page(outcome):
-    page = res.summary_html(outcome, "ja", images=False).decode()
+    page = export.summary_html(outcome, "ja", images=False).decode()
     assert page.startswith("<!DOCTYPE html>")
     assert "@page" in page and "A4" in page
     assert "中学校区（約3,000世帯）" in page and "自治会を強くする" in page
     assert "早期発見率（潜在段階での把握）" in page
     assert "将来予測ではありません" in page  # says what the model cannot tell
     assert "http://" not in page and "https://" not in page
-    english = res.summary_html(outcome, "en", images=False).decode()
+    english = export.summary_html(outcome, "en", images=False).decode()
     assert "not forecasts" in english and "Stronger 自治会" in english
 
 
 @pytest.mark.slow
 def test_summary_embeds_its_figures(outcome):
-    page = res.summary_html(outcome, "ja").decode()
+    page = export.summary_html(outcome, "ja").decode()
     assert page.count("data:image/png;base64,") == 2
 
 
@@ -492,10 +494,10 @@ def test_findings_name_only_differences_whose_interval_excludes_zero(outcome):
     table.loc[town, ["diff", "diff_ci_low", "diff_ci_high"]] = [0.01, -0.01, 0.03]  # unclear everywhere
     early = town & (table.metric == "early_detection_rate")
     table.loc[early, ["diff", "diff_ci_low", "diff_ci_high"]] = [0.05, 0.02, 0.08]
-    lines = res.findings(table, outcome.title_map("ja"))
+    lines = tables.findings(table, outcome.title_map("ja"))
     assert lines == ["自治会を強くする：早期発見率（潜在段階での把握） +5.0ポイント [+2.0, +8.0]"]
     table.loc[early, ["diff", "diff_ci_low", "diff_ci_high"]] = [0.05, -0.02, 0.08]
-    assert "no difference is clear" in res.findings(table, outcome.title_map("en"), "en")[0]
+    assert "no difference is clear" in tables.findings(table, outcome.title_map("en"), "en")[0]
 
 
 def test_dashboard_command_serves_on_loopback_only_and_offline(monkeypatch, capsys):

@@ -16,13 +16,13 @@ from plotly.colors import find_intermediate_color, hex_to_rgb
 from dashboards import town_view as tv
 from sim.config import load_scenario, load_town, scenario_from_dict
 from sim.domain import DOMAIN_KEYS, TYPE_KEYS, Stage
-from sim.vocabulary import labels
-
-STAGE_LABELS_JA = labels("stage")
 from sim.model import CommunityModel
 from sim.replay import Recording, household_timeline, known_to_municipality, record, weeks_of
 from sim.story import Story, follow_household, load_story, run_story
 from sim.town import build_town
+from sim.vocabulary import labels
+
+STAGE_LABELS_JA = labels("stage")
 
 WEEKS = 8
 
