@@ -34,13 +34,21 @@ def compare_summaries(
     table: pd.DataFrame, scenarios: list[str], unit: tuple[str, ...] = ("replication",)
 ) -> pd.DataFrame:
     """:func:`compare_table` on a long summaries table; ``unit`` names the columns that pair runs
-    (runs with equal ``unit`` values met the same luck: same seed, same parameter point)."""
+    (runs with equal ``unit`` values met the same luck: same seed, same parameter point).
+
+    Each (household type, metric) is averaged over the runs in which every scenario has a value,
+    so that each scenario's mean minus the reference's is its mean paired difference;
+    ``replications`` counts those runs (fewer than two: no interval).
+    """
     wide = table.pivot_table(
         index=["household_type", "metric", *unit], columns="scenario", values="value", dropna=False
     ).reindex(columns=scenarios)
     # Every (household_type, metric) has a row for every unit: one block of rows per pair, as (pairs, units, scenarios).
     groups = wide.index.droplevel(list(unit)).unique()
     values = wide.to_numpy(dtype=float).reshape(len(groups), -1, len(scenarios))
+    # Means and differences over the same runs: a run where any scenario has no value (no case of a
+    # household type, say) is left out of every scenario's mean, so that mean − reference mean = diff.
+    values = np.where(np.isnan(values).any(axis=2, keepdims=True), np.nan, values)
     mean, lo, hi, n = mean_interval(values, axis=1)
     diff, dlo, dhi, _ = paired_difference(values, values[:, :, :1], axis=1)
     out = pd.DataFrame(
