@@ -119,6 +119,7 @@ def run_comparison(
     seed: int,
     on_run: Callable[[RunResult], None] | None = None,
     jobs: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[pd.DataFrame, list[RunResult]]:
     """Run every scenario × replication on common random numbers and compare with the first scenario.
 
@@ -128,9 +129,11 @@ def run_comparison(
         years: Years to simulate.
         replications: Replications per scenario.
         seed: Seed from which the replications' seeds derive.
-        on_run: Called with each run as it finishes (for the progress bar).
+        on_run: Called with each run as it finishes.
         jobs: Worker processes (default: :func:`worker_count`); more than one runs in the server's
             warm pool (:mod:`dashboards.pool`), started once and kept between runs.
+        on_progress: Called with (run-weeks simulated, run-weeks in all) as the runs go, within
+            batches too (:mod:`sim.progress`); after a retry on a fresh pool it counts from 0 again.
 
     Returns:
         The comparison table of :func:`sim.compare.compare_table` and every run's result.
@@ -145,7 +148,9 @@ def run_comparison(
     town_spec, loaded = resolve(town, scenarios)
     jobs = worker_count(len(loaded) * replications) if jobs is None else jobs
     if jobs <= 1:
-        results = run_many(loaded, town_spec, years, replications, seed, progress=False, on_run=on_run)
+        results = run_many(
+            loaded, town_spec, years, replications, seed, progress=False, on_run=on_run, on_progress=on_progress
+        )
     else:
         shown = 0  # runs already reported: a retry on a fresh pool starts again from the first run
 
@@ -161,7 +166,16 @@ def run_comparison(
                         on_run(run)
 
             return run_many(
-                loaded, town_spec, years, replications, seed, jobs=jobs, progress=False, on_run=report, pool=pool
+                loaded,
+                town_spec,
+                years,
+                replications,
+                seed,
+                jobs=jobs,
+                progress=False,
+                on_run=report,
+                pool=pool,
+                on_progress=on_progress,
             )
 
         results = warm_pool.run_in_pool(work)
@@ -169,14 +183,23 @@ def run_comparison(
 
 
 def compute_outcome(
-    request: RunRequest, lang: str = "ja", on_run: Callable[[RunResult], None] | None = None
+    request: RunRequest,
+    lang: str = "ja",
+    on_run: Callable[[RunResult], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Outcome:
     """Run a request for the page; a bad input becomes a message instead of an exception."""
     start = time.perf_counter()
     try:
         town_spec, loaded = resolve(request.town, request.scenarios)
         table, results = run_comparison(
-            town_spec, loaded, request.years, request.replications, request.seed, on_run=on_run
+            town_spec,
+            loaded,
+            request.years,
+            request.replications,
+            request.seed,
+            on_run=on_run,
+            on_progress=on_progress,
         )
     except ConfigError as e:
         return Outcome(request, error=tr("input_problem", lang, detail=str(e)))

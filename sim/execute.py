@@ -20,7 +20,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -32,6 +32,8 @@ from tqdm import tqdm
 from sim.batch import batch_sizes
 from sim.experiment import Experiment, Task, TaskOutput, execute_tasks
 from sim.params import ConfigError
+from sim.progress import WeekCounter, WeekSlot
+from sim.runner import PROGRESS_SECONDS
 
 PARTS = "parts"
 MANIFEST = "manifest.json"
@@ -100,21 +102,27 @@ def run_tasks(
     pending = [t for t in tasks if t.task_id not in done]
     per_task = len(experiment.scenarios)
     failed = _failed_so_far(store)
+    runs_done = len(done) * per_task
+    # Progress in run-weeks (sim/progress.py): it moves within batches, and its time left holds.
     bar = tqdm(
-        total=len(tasks) * per_task,
-        initial=len(done) * per_task,
-        desc="runs",
-        unit="run",
+        total=sum(t.run_weeks for t in tasks),
+        initial=sum(t.run_weeks for t in tasks if t.task_id in done),
+        desc="weeks simulated",
+        unit="wk",
+        unit_scale=True,
+        smoothing=0,
+        miniters=1,
         disable=not progress,
         dynamic_ncols=True,
     )
-    bar.set_postfix(failed=failed)
-    for outputs in _executor(workers, scheduler)(group_tasks(pending, workers, experiment.settings["batch"])):
+    bar.set_postfix(runs=f"{runs_done}/{len(tasks) * per_task}", failed=failed)
+    groups = group_tasks(pending, workers, experiment.settings["batch"])
+    for outputs in _executor(workers, scheduler)(groups, _GroupProgress(groups, bar.update)):
         for output in outputs:
             store.write(output)
             failed += output.failed
-            bar.update(per_task)
-        bar.set_postfix(failed=failed)
+            runs_done += per_task
+        bar.set_postfix(runs=f"{runs_done}/{len(tasks) * per_task}", failed=failed)
     bar.close()
     manifest.update(
         finished=_now(),
@@ -141,26 +149,76 @@ def group_tasks(tasks: list[Task], workers: int = 1, largest: int | None = None)
     return groups
 
 
-Executor = Callable[[list[list[Task]]], Iterator[list[TaskOutput]]]
+class _GroupProgress:
+    """Run-weeks reported per group of tasks, each capped at the group's own weeks, passed on as increments.
+
+    A group that is retried task by task after a failure, or that arrives without reports (from a
+    cluster), still adds exactly its own weeks in all.
+    """
+
+    def __init__(self, groups: list[list[Task]], advance: Callable[[int], object]) -> None:
+        self.expected = [sum(t.run_weeks for t in g) for g in groups]
+        self.reported = [0] * len(groups)
+        self.advance = advance
+
+    def report(self, group: int, done: int) -> None:
+        """Group ``group`` has simulated ``done`` run-weeks so far."""
+        done = min(int(done), self.expected[group])
+        if done > self.reported[group]:
+            self.advance(done - self.reported[group])
+            self.reported[group] = done
+
+    def counter(self, group: int) -> Callable[[int], None]:
+        """An ``on_week`` callback adding to group ``group`` (for groups run in this process)."""
+        return lambda n: self.report(group, self.reported[group] + n)
+
+    def finish(self, group: int) -> None:
+        """The group is done: all its weeks count."""
+        self.report(group, self.expected[group])
+
+
+Executor = Callable[[list[list[Task]], _GroupProgress], Iterator[list[TaskOutput]]]
 
 
 def _executor(workers: int, scheduler: str | None) -> Executor:
     if scheduler:
-        return lambda groups: _on_dask(groups, scheduler)
+        return lambda groups, progress: _on_dask(groups, scheduler, progress)
     if workers > 1:
-        return lambda groups: _in_pool(groups, workers)
-    return lambda groups: (execute_tasks(g) for g in groups)
+        return lambda groups, progress: _in_pool(groups, workers, progress)
+    return _in_process
 
 
-def _in_pool(groups: list[list[Task]], workers: int) -> Iterator[list[TaskOutput]]:
-    # "spawn": workers start clean (no forked threads).
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(execute_tasks, g) for g in groups]
-        for future in as_completed(futures):
-            yield future.result()
+def _in_process(groups: list[list[Task]], progress: _GroupProgress) -> Iterator[list[TaskOutput]]:
+    for i, group in enumerate(groups):
+        outputs = execute_tasks(group, on_week=progress.counter(i))
+        progress.finish(i)
+        yield outputs
 
 
-def _on_dask(groups: list[list[Task]], scheduler: str) -> Iterator[list[TaskOutput]]:
+def _in_pool(groups: list[list[Task]], workers: int, progress: _GroupProgress) -> Iterator[list[TaskOutput]]:
+    # "spawn": workers start clean (no forked threads). The counter outlives the pool (it is closed last).
+    context = multiprocessing.get_context("spawn")
+    with WeekCounter(len(groups)) as counter, ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(_execute_counted, g, counter.slot(i)): i for i, g in enumerate(groups)}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=PROGRESS_SECONDS, return_when=FIRST_COMPLETED)
+            for i, weeks in enumerate(counter.counts()):
+                progress.report(i, weeks)
+            for future in done:
+                progress.finish(futures[future])
+                yield future.result()
+
+
+def _execute_counted(tasks: list[Task], slot: WeekSlot) -> list[TaskOutput]:
+    """:func:`sim.experiment.execute_tasks` in a worker process, counting its weeks in ``slot``."""
+    try:
+        return execute_tasks(tasks, on_week=slot)
+    finally:
+        slot.close()
+
+
+def _on_dask(groups: list[list[Task]], scheduler: str, progress: _GroupProgress) -> Iterator[list[TaskOutput]]:
     """Send the tasks to an existing Dask cluster; its workers need this package installed."""
     from distributed import Client
     from distributed import as_completed as dask_completed
@@ -171,7 +229,9 @@ def _on_dask(groups: list[list[Task]], scheduler: str) -> Iterator[list[TaskOutp
         raise ConfigError("command line", "--scheduler", f"cannot reach {scheduler}: {e}") from None
     try:
         futures = client.map(execute_tasks, groups, pure=False)
+        index = {future.key: i for i, future in enumerate(futures)}
         for future in dask_completed(futures):
+            progress.finish(index[future.key])  # a cluster's workers report only when a group is done
             yield future.result()
             future.release()
     finally:
