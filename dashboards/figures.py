@@ -6,6 +6,7 @@ words are in :mod:`dashboards.i18n`, labels and colours in :mod:`sim.vocabulary`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -13,15 +14,65 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboards.i18n import channel_label, metric_label, stage_label, tr, type_label
-from dashboards.tables import SHARE_METRICS
+from dashboards.i18n import channel_label, metric_label, pick, stage_label, tr, type_label
+from dashboards.tables import DIFF_UNITS, _bounded, format_interval, metric_format
 from sim.domain import CHANNEL_KEYS, PROBLEM_STAGE_KEYS, TYPE_KEYS
-from sim.figures import comparison, iceberg
+from sim.figures import iceberg
 from sim.intervals import band
+from sim.model import WEEKS_PER_YEAR
 from sim.runner import RunResult
 from sim.vocabulary import scenario_colour
 
 DETECTED_CHANNELS = CHANNEL_KEYS[1:]
+# Room for the legend below a figure: about this many pixels a character, rows this wide and this tall.
+LEGEND_PX_PER_CHAR, LEGEND_WIDTH_PX, LEGEND_ROW_PX = 14, 900, 24
+
+# plotly.js's own words (the toolbar's tooltips, hints) in Japanese, registered as the locale "ja".
+PLOTLY_JA_LOCALE = {
+    "moduleType": "locale",
+    "name": "ja",
+    "dictionary": {
+        "Autoscale": "全体を表示",
+        "Box Select": "四角で範囲を選ぶ",
+        "Compare data on hover": "マウスを重ねた位置の値を並べて表示",
+        "Double-click on legend to isolate one trace": "凡例をダブルクリックすると、その系列だけを表示します",
+        "Double-click to zoom back out": "ダブルクリックで元の大きさに戻します",
+        "Download plot": "図をダウンロード",
+        "Download plot as a PNG": "図をPNGでダウンロード",
+        "Download plot as a png": "図をPNGでダウンロード",
+        "Download plot as JSON": "図をJSONでダウンロード",
+        "Lasso Select": "投げ縄で範囲を選ぶ",
+        "Pan": "図を動かす",
+        "Produced with Plotly.js": "Plotly.js で作成",
+        "Reset": "元に戻す",
+        "Reset axes": "軸を元に戻す",
+        "Reset view": "表示を元に戻す",
+        "Reset views": "表示を元に戻す",
+        "Show closest data on hover": "マウスに一番近い値を表示",
+        "Toggle Spike Lines": "補助線の表示を切り替え",
+        "Toggle show closest data on hover": "近い値の表示を切り替え",
+        "Zoom": "拡大する範囲を選ぶ",
+        "Zoom in": "拡大",
+        "Zoom out": "縮小",
+    },
+    "format": {
+        "days": ["日曜日", "月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "土曜日"],
+        "shortDays": ["日", "月", "火", "水", "木", "金", "土"],
+        "months": [f"{m}月" for m in range(1, 13)],
+        "shortMonths": [f"{m}月" for m in range(1, 13)],
+        "date": "%Y/%m/%d",
+    },
+}
+
+
+def plotly_config(lang: str = "ja") -> dict:
+    """The toolbar of every figure: in the page's language, without plotly's logo link and cloud button."""
+    return {
+        "locale": "en" if lang == "en" else "ja",
+        "displaylogo": False,
+        "showSendToCloud": False,
+        "modeBarButtonsToRemove": ["sendDataToCloud", "select2d", "lasso2d"],
+    }
 
 
 # ---------------------------------------------------------------- bands over time
@@ -57,8 +108,11 @@ def _rgba(colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _add_interval_bars(fig: go.Figure, values, low, high, labels: list[str], name: str, colour: str) -> None:
-    """Horizontal bars at ``values`` with error bars reaching ``low`` and ``high`` (no bar where missing)."""
+def _add_interval_bars(
+    fig: go.Figure, values, low, high, labels: list[str], name: str, colour: str, hover: list[str] | None = None
+) -> None:
+    """Horizontal bars at ``values`` with error bars reaching ``low`` and ``high`` (no bar where missing);
+    ``hover`` is each bar's text when pointed at."""
     fig.add_bar(
         x=values,
         y=labels,
@@ -71,13 +125,15 @@ def _add_interval_bars(fig: go.Figure, values, low, high, labels: list[str], nam
             "array": np.nan_to_num(np.subtract(high, values)),
             "arrayminus": np.nan_to_num(np.subtract(values, low)),
         },
+        customdata=hover,
+        hovertemplate="%{y}<br>%{customdata}<extra></extra>" if hover is not None else None,
     )
 
 
 def _add_band(fig, bands: pd.DataFrame, name: str, colour: str, dash: str = "solid", row=None, col=None, legend=True):
-    """A mean line with a shaded 95% band."""
+    """A mean line with a shaded 95% band, against years."""
     kw = {"row": row, "col": col} if row else {}
-    x = bands["week"].to_numpy()
+    x = bands["week"].to_numpy() / WEEKS_PER_YEAR
     fig.add_trace(
         go.Scatter(
             x=np.concatenate([x, x[::-1]]),
@@ -100,12 +156,15 @@ def _add_band(fig, bands: pd.DataFrame, name: str, colour: str, dash: str = "sol
 
 
 def _layout(fig: go.Figure, title: str, lang: str, y_title: str | None = None) -> go.Figure:
+    # The legend sits at the very bottom, below the x axis's title, with room kept for its rows.
+    names = [t.name for t in fig.data if t.name and t.showlegend is not False]
+    rows = math.ceil(sum(LEGEND_PX_PER_CHAR * len(n) + 40 for n in names) / LEGEND_WIDTH_PX) if names else 0
     fig.update_layout(
-        title=title,
         template="plotly_white",
         font={"family": "Noto Sans CJK JP, Noto Sans JP, sans-serif"},
-        legend={"orientation": "h", "y": -0.2},
-        margin={"l": 60, "r": 20, "t": 60, "b": 60},
+        title={"text": title, "x": 0.01, "xanchor": "left"},
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "xanchor": "left", "x": 0},
+        margin={"l": 60, "r": 20, "t": 60, "b": 70 + LEGEND_ROW_PX * rows},
     )
     if y_title is not None:
         fig.update_yaxes(title_text=y_title)
@@ -133,7 +192,7 @@ def stage_mix_figure(results: Sequence[RunResult], titles: Mapping[str, str], la
                 col=1,
                 legend=j == 1,
             )
-    fig.update_xaxes(title_text=tr("week", lang), row=len(stages), col=1)
+    fig.update_xaxes(title_text=tr("years_axis", lang), row=len(stages), col=1)
     fig.update_yaxes(title_text=tr("households", lang))
     fig.update_layout(height=720)
     return _layout(fig, tr("stage_mix_title", lang), lang)
@@ -152,23 +211,77 @@ def known_vs_true_figure(results: Sequence[RunResult], titles: Mapping[str, str]
         colour = scenario_colour(i)
         _add_band(fig, weekly_bands(runs, _problem_total("true")), f"{title}（{tr('true', lang)}）", colour, "dash")
         _add_band(fig, weekly_bands(runs, _problem_total("known")), f"{title}（{tr('known', lang)}）", colour)
-    fig.update_xaxes(title_text=tr("week", lang))
+    fig.update_xaxes(title_text=tr("years_axis", lang))
     return _layout(fig, tr("known_vs_true_title", lang), lang, tr("households", lang))
 
 
 def difference_figure(table: pd.DataFrame, metric: str, titles: Mapping[str, str], lang: str = "ja") -> go.Figure:
-    """Each scenario's difference from the reference in ``metric``, with its 95% interval."""
-    fig = comparison(table, metric, lang)
-    names = [str(n) for n in fig.data[0].y] if fig.data and fig.data[0].y is not None else []
-    fig.update_traces(y=[titles.get(n, n) for n in names], marker_color=scenario_colour(0))
+    """Each scenario's difference from the reference in ``metric``, with its 95% interval, in the metric's units."""
+    rows = table[(table.household_type == "all") & (table.metric == metric)]
+    names = list(rows.scenario)
     reference = titles.get(names[0], names[0]) if names else ""
-    share = metric in SHARE_METRICS
+    x, low, high = _diff_in_units(metric, rows["diff"], rows.diff_ci_low, rows.diff_ci_high)
+    hover = [
+        format_interval(metric, d, lo, hi, diff=True, lang=lang)
+        for d, lo, hi in zip(rows["diff"], rows.diff_ci_low, rows.diff_ci_high, strict=True)
+    ]
+    fig = go.Figure()
+    _add_interval_bars(fig, x, low, high, [titles.get(n, n) for n in names], "", scenario_colour(0), hover)
     _layout(fig, tr("diff_title", lang, metric=metric_label(metric, lang), reference=reference), lang)
     fig.update_layout(showlegend=False, yaxis={"autorange": "reversed"})
-    fig.update_xaxes(title_text=tr("diff_axis_share" if share else "diff_axis", lang))
-    if share:
-        fig.update_xaxes(tickformat="+.1%")
+    _difference_axis(fig, metric, low, high, lang)
     return fig
+
+
+def _diff_in_units(metric: str, diff, low, high) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Differences and their interval bounds in the units shown (percentage points for shares),
+    bounds kept within what a difference of the metric can be."""
+    scale = metric_format(metric).scale
+    bounded = [_bounded(metric, lo, hi, diff=True) for lo, hi in zip(low, high, strict=True)]
+    lows = np.array([b[0] for b in bounded], dtype=float)
+    highs = np.array([b[1] for b in bounded], dtype=float)
+    return np.asarray(diff, dtype=float) * scale, lows * scale, highs * scale
+
+
+def _difference_axis(fig: go.Figure, metric: str, low, high, lang: str) -> None:
+    """An x axis for differences: its unit in the title and ticks that fit the range (no label twice)."""
+    values, labels = nice_ticks(float(np.nanmin(low, initial=0.0)), float(np.nanmax(high, initial=0.0)))
+    unit = DIFF_UNITS.get(metric)
+    title = tr("diff_axis_unit", lang, unit=pick(unit, lang)) if unit else tr("diff_axis", lang)
+    fig.update_xaxes(
+        title_text=title,
+        tickvals=values,
+        ticktext=labels,
+        range=[values[0], values[-1]],
+        zeroline=True,
+        zerolinecolor="#555",
+        zerolinewidth=1.5,
+    )
+
+
+def nice_ticks(low: float, high: float, count: int = 6) -> tuple[list[float], list[str]]:
+    """Ticks for an axis of differences from ``low`` to ``high`` (zero always among them).
+
+    Steps are 1, 2, 2.5 or 5 × 10^k; labels have as many decimals as the step needs and a sign,
+    so that no two labels read the same, whatever the range.
+
+    Returns:
+        Tick values and their labels ("0", "+0.5", "−1.0", …).
+    """
+    low, high = min(low, 0.0), max(high, 0.0)
+    if not (math.isfinite(low) and math.isfinite(high)) or high - low < 1e-6:  # no difference to show
+        low, high = -1.0, 1.0
+    raw = (high - low) / max(count - 1, 1)
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw * (1 - 1e-9))
+    decimals = next((d for d in range(12) if abs(round(step, d) - step) < step * 1e-6), 6)
+    first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+    values = [round(k * step, decimals + 2) for k in range(first, last + 1)]
+    labels = [
+        "0" if k == 0 else f"{v:+.{decimals}f}".replace("-", "−")
+        for k, v in zip(range(first, last + 1), values, strict=True)
+    ]
+    return values, labels
 
 
 def channels_figure(table: pd.DataFrame, titles: Mapping[str, str], lang: str = "ja") -> go.Figure:
@@ -202,7 +315,7 @@ def load_figure(results: Sequence[RunResult], titles: Mapping[str, str], lang: s
             if column != "waiting_list":
                 bands = bands[bands.week >= 1]
             _add_band(fig, bands, titles.get(s, s), scenario_colour(i), row=j, col=1, legend=j == 1)
-    fig.update_xaxes(title_text=tr("week", lang), row=3, col=1)
+    fig.update_xaxes(title_text=tr("years_axis", lang), row=3, col=1)
     fig.update_yaxes(title_text=tr("households", lang), row=1, col=1)
     fig.update_yaxes(title_text=tr("hours", lang), row=2, col=1)
     fig.update_yaxes(title_text=tr("hours", lang), row=3, col=1)
@@ -211,23 +324,26 @@ def load_figure(results: Sequence[RunResult], titles: Mapping[str, str], lang: s
 
 
 def by_type_figure(table: pd.DataFrame, metric: str, titles: Mapping[str, str], lang: str = "ja") -> go.Figure:
-    """Difference from the reference in ``metric`` for each household type (95% intervals)."""
+    """Difference from the reference in ``metric`` for each household type (95% intervals), in the metric's units."""
     reference = table.scenario.iloc[0]
     fig = go.Figure()
     labels = [type_label(t, lang) for t in TYPE_KEYS]
+    lows, highs = [], []
     for i, s in enumerate(dict.fromkeys(table.scenario)):
         if s == reference:
             continue
         rows = table[(table.scenario == s) & (table.metric == metric)].set_index("household_type")
-        diff = [rows["diff"].get(t, np.nan) for t in TYPE_KEYS]
-        low = [rows["diff_ci_low"].get(t, np.nan) for t in TYPE_KEYS]
-        high = [rows["diff_ci_high"].get(t, np.nan) for t in TYPE_KEYS]
-        _add_interval_bars(fig, diff, low, high, labels, titles.get(s, s), scenario_colour(i))
+        rows = rows.reindex(list(TYPE_KEYS))
+        x, low, high = _diff_in_units(metric, rows["diff"], rows.diff_ci_low, rows.diff_ci_high)
+        hover = [
+            format_interval(metric, d, lo, hi, diff=True, lang=lang)
+            for d, lo, hi in zip(rows["diff"], rows.diff_ci_low, rows.diff_ci_high, strict=True)
+        ]
+        _add_interval_bars(fig, x, low, high, labels, titles.get(s, s), scenario_colour(i), hover)
+        lows.append(low)
+        highs.append(high)
     fig.update_layout(barmode="group", yaxis={"autorange": "reversed", "type": "category"})
-    share = metric in SHARE_METRICS
-    fig.update_xaxes(title_text=tr("diff_axis_share" if share else "diff_axis", lang))
-    if share:
-        fig.update_xaxes(tickformat="+.1%")
+    _difference_axis(fig, metric, np.concatenate(lows or [[0.0]]), np.concatenate(highs or [[0.0]]), lang)
     return _layout(fig, tr("types_title", lang, metric=metric_label(metric, lang)), lang)
 
 
@@ -242,6 +358,9 @@ def first_replication_weekly(results: Sequence[RunResult], scenario: str) -> pd.
 def iceberg_figure(results: Sequence[RunResult], scenario: str, titles: Mapping[str, str], lang: str = "ja"):
     """:func:`sim.figures.iceberg` of replication 1 of ``scenario``, its title naming the scenario."""
     fig = iceberg(first_replication_weekly(results, scenario), lang)
+    for trace in fig.data:
+        trace.x = np.asarray(trace.x, dtype=float) / WEEKS_PER_YEAR
+    fig.update_xaxes(title_text=tr("years_axis", lang))
     fig.update_layout(
         title=f"{fig.layout.title.text}{tr('iceberg_suffix', lang, title=titles.get(scenario, scenario))}"
     )

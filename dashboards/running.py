@@ -10,13 +10,16 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import metadata
 
 import pandas as pd
 
 from dashboards import pool as warm_pool
-from dashboards.i18n import tr
+from dashboards.i18n import config_error_text, tr
 from sim.compare import compare_table
 from sim.config import Scenario, TownProfile, effective_profile, load_scenario, load_town
+from sim.model import DEFAULT_WARMUP_WEEKS, WEEKS_PER_YEAR
 from sim.params import ConfigError
 from sim.runner import RunResult, run_many
 
@@ -24,6 +27,7 @@ YEARS_RANGE = (1, 20)
 REPLICATIONS_RANGE = (1, 20)
 # Run in two processes when there is enough work to pay for starting them (a few seconds).
 PARALLEL_MIN_RUNS = 12
+WARMUP_YEARS = round(DEFAULT_WARMUP_WEEKS / WEEKS_PER_YEAR)  # every comparison starts from the same town of today
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,10 @@ class Outcome:
     town_title: str = ""
     seconds: float = 0.0
     error: str | None = None
+    households: int = 0
+    type_households: dict[str, float] = field(default_factory=dict)  # household type → households in the town
+    finished: str = ""  # when it was run (ISO date and time, local)
+    version: str = ""  # the model's version
 
     def title(self, scenario: str, lang: str) -> str:
         """A scenario's title in ``lang``."""
@@ -202,7 +210,28 @@ def compute_outcome(
             on_progress=on_progress,
         )
     except ConfigError as e:
-        return Outcome(request, error=tr("input_problem", lang, detail=str(e)))
+        return Outcome(request, error=tr("input_problem", lang, detail=config_error_text(e, lang)))
     titles = {s.name: (s.title_ja, s.title_en) for s in loaded}
     town_title = town_spec.profile["town"].get("name_ja") or town_spec.name
-    return Outcome(request, table, results, titles, town_title, time.perf_counter() - start)
+    households = int(town_spec.profile["town"]["households"])
+    shares = effective_profile(loaded[0], town_spec)["household_types"]["shares"]
+    return Outcome(
+        request,
+        table,
+        results,
+        titles,
+        town_title,
+        time.perf_counter() - start,
+        households=households,
+        type_households={k: households * v for k, v in shares.items()},
+        finished=datetime.now().isoformat(timespec="minutes"),
+        version=model_version(),
+    )
+
+
+def model_version() -> str:
+    """The installed community-sim's version ("" when it is not installed)."""
+    try:
+        return metadata.version("community-sim")
+    except metadata.PackageNotFoundError:
+        return ""

@@ -17,6 +17,7 @@ import pytest
 import solara
 from solara.components.datatable import DataTableWidget
 from solara.components.file_download import FileDownloadWidget
+from solara.widgets import HTML as HTMLWidget
 
 from dashboards import export, figures, running, tables
 from dashboards import pool as warm_pool
@@ -25,6 +26,7 @@ from dashboards.scenario_form import MAX_UPLOAD_BYTES, scenario_file
 from sim.compare import HEADLINE_METRICS
 from sim.config import load_scenario, scenario_to_toml
 from sim.params import ConfigError
+from sim.runner import RunResult
 
 APP_PATH = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 SCENARIOS = ("baseline", "stronger_jichikai")
@@ -159,10 +161,69 @@ def test_headline_table_has_labels_intervals_and_differences(outcome):
     assert next(iter(english.columns)) == "Metric" and "(reference)" in set(english["Difference [95% CI]"])
 
 
-def test_results_by_household_type_cover_every_type(outcome):
-    table = tables.by_type_table(outcome.table, "complex_share", outcome.title_map("ja"))
-    assert table["世帯の類型"].nunique() == 6
-    assert "8050世帯" in set(table["世帯の類型"])
+def test_the_headline_table_is_a_pivot_with_scenarios_as_columns(outcome):
+    pivot = tables.headline_pivot(outcome.table, outcome.title_map("ja"))
+    assert pivot.columns == ["現状（ベースライン）（基準）", "自治会を強くする"]
+    assert [label for label, _, _ in pivot.rows] == [metric_label(m) for m in HEADLINE_METRICS]
+    assert all(help_text for _, help_text, _ in pivot.rows)  # every metric is explained in plain words
+    reference, other = pivot.rows[0][2]
+    assert reference.verdict == "reference" and "%" in reference.value
+    assert other.value.endswith("ポイント") and other.level.startswith("平均 ")
+    assert other.verdict in ("better", "worse", "unclear")
+
+
+def test_differences_are_coloured_by_which_way_is_better():
+    assert tables.verdict("complex_share", -0.05, -0.01) == "better"  # fewer crises
+    assert tables.verdict("early_detection_rate", -0.05, -0.01) == "worse"  # fewer found early
+    assert tables.verdict("early_detection_rate", 0.01, 0.05) == "better"
+    assert tables.verdict("median_weeks_to_detection", 1.0, 3.0) == "worse"
+    assert tables.verdict("complex_share", -0.05, 0.01) == "unclear"
+    assert set(tables.METRIC_BETTER) == set(tables.TYPE_METRICS)
+
+
+def test_pivot_html_escapes_titles_from_files_and_says_better_in_words(outcome):
+    table = outcome.table.copy()
+    rows = (table.household_type == "all") & (table.scenario == "stronger_jichikai") & (table.metric == "complex_share")
+    table.loc[rows, ["diff", "diff_ci_low", "diff_ci_high"]] = [-0.05, -0.08, -0.02]
+    markup = tables.pivot_html(tables.headline_pivot(table, {"stronger_jichikai": "<b>案</b>"}))
+    assert "&lt;b&gt;案&lt;/b&gt;" in markup and "<b>案" not in markup
+    assert "<td class='better'>" in markup and "良い" in markup
+    assert "index" not in markup.lower()
+
+
+def test_the_household_type_table_says_when_a_type_is_too_small_for_an_interval(outcome):
+    table = outcome.table.copy()
+    hoarding = table.household_type == "hoarding_isolated"
+    table.loc[hoarding, ["ci_low", "ci_high", "diff_ci_low", "diff_ci_high"]] = float("nan")
+    table.loc[hoarding, "replications"] = 1
+    pivot = tables.type_pivot(table, "complex_share", outcome.title_map("ja"), "ja", outcome.type_households)
+    assert len(pivot.rows) == 6
+    assert pivot.rows[1][0] == "8050世帯（約24世帯）"
+    assert any(n.startswith("ごみ屋敷・孤立世帯はこの町に約4世帯しかなく") for n in pivot.notes)
+    hoarding_row = next(cells for label, _, cells in pivot.rows if label.startswith("ごみ屋敷"))
+    assert all(c.interval in ("区間なし", "") for c in hoarding_row)
+
+
+def _run(scenario: str, replication: int, complex_share: float, early: float) -> RunResult:
+    summary = pd.DataFrame(
+        {
+            "household_type": "all",
+            "metric": ["cases", "complex_share", "early_detection_rate", "unreached_share"],
+            "value": [200.0, complex_share, early, 0.5],
+        }
+    )
+    empty = pd.DataFrame()
+    return RunResult(scenario, "t", replication, replication, empty, empty, summary, empty)
+
+
+def test_clear_differences_are_told_in_households_of_the_town():
+    runs = []
+    for r, noise in enumerate((0.0, 0.01, -0.01, 0.02)):
+        runs += [_run("baseline", r, 0.30 + noise, 0.20 + noise), _run("plan", r, 0.25 + noise, 0.20 - noise)]
+    lines = tables.household_findings(runs, {"plan": "計画"}, households=3000, years=10)
+    assert lines == ["計画：10年間で、複雑化・複合化に至る世帯が約10世帯減る（95%区間：10〜10世帯）"]
+    english = tables.household_findings(runs, {"plan": "Plan"}, 3000, 10, "en")
+    assert english[0].startswith("Plan: Over 10 years: about 10 fewer households whose problems become complex")
 
 
 def test_council_table_counts_resources_per_replication(outcome):
@@ -185,6 +246,18 @@ def test_comparison_csv_reads_back_with_labels(outcome):
     assert {"scenario", "replication", "week", "true_complex", "known_complex", "waiting_list"} <= set(weekly.columns)
 
 
+def test_the_planners_csv_has_japanese_headings_labels_and_percent(outcome):
+    back = pd.read_csv(io.BytesIO(export.planner_csv(outcome.table, outcome.title_map("ja"))), encoding="utf-8-sig")
+    assert list(back.columns)[:4] == ["世帯の類型", "指標", "シナリオ", "平均"]
+    assert "early_detection_rate" not in set(back["指標"]) and "早期発見率（潜在段階での把握）" in set(back["指標"])
+    town = back[(back["世帯の類型"] == "全世帯") & (back["指標"] == "複雑化・複合化に至った割合")]
+    row = outcome.table[(outcome.table.household_type == "all") & (outcome.table.metric == "complex_share")]
+    assert town["平均"].iloc[0] == pytest.approx(100 * row["mean"].iloc[0], abs=1e-3)
+    assert set(town["単位（差）"]) == {"%ポイント"}
+    english = pd.read_csv(io.BytesIO(export.planner_csv(outcome.table, lang="en")), encoding="utf-8-sig")
+    assert english.columns[0] == "household type"
+
+
 # ---------------------------------------------------------------- figures
 
 
@@ -194,6 +267,28 @@ def test_bands_are_means_with_95_percent_intervals(outcome):
     first = bands[(bands.scenario == "baseline") & (bands.week == 10)].iloc[0]
     assert first["mean"] == pytest.approx((runs[0][10] + runs[1][10]) / 2)
     assert first["low"] <= first["mean"] <= first["high"]
+
+
+def test_difference_ticks_fit_the_range_and_never_repeat(outcome):
+    fig = figures.difference_figure(outcome.table, "complex_share", outcome.title_map("ja"))
+    axis = fig.layout.xaxis
+    assert axis.title.text == "基準との差（%ポイント）"
+    assert len(set(axis.ticktext)) == len(axis.ticktext) >= 3 and "0" in axis.ticktext
+    assert not any("%" in t for t in axis.ticktext)
+    row = outcome.table[(outcome.table.household_type == "all") & (outcome.table.metric == "complex_share")]
+    assert fig.data[0].x[1] == pytest.approx(100 * row["diff"].iloc[1])  # in points, not shares
+    for low, high in ((-0.3, 0.2), (0.0, 0.05), (-0.0012, 0.0031), (-537.0, 0.0), (-2.5, 7.7)):
+        values, labels = figures.nice_ticks(low, high)
+        assert len(set(labels)) == len(labels) and values[0] <= low and values[-1] >= high
+        assert 3 <= len(values) <= 8
+
+
+def test_time_axes_are_in_years(outcome):
+    fig = figures.known_vs_true_figure(outcome.results, outcome.title_map("ja"))
+    assert fig.layout.xaxis.title.text == "経過年数（年）"
+    assert max(fig.data[1].x) == pytest.approx(1.0)  # one year, not 52 weeks
+    berg = figures.iceberg_figure(outcome.results, "baseline", outcome.title_map("ja"))
+    assert max(berg.data[0].x) == pytest.approx(1.0)
 
 
 def test_figures_show_every_scenario_with_labels(outcome):
@@ -234,6 +329,8 @@ def test_figure_html_is_self_contained(outcome):
     html = export.figure_html(figures.channels_figure(outcome.table, outcome.title_map("ja"))).decode()
     assert "<script" in html
     assert not re.search(r"<(script|link)[^>]+(src|href)=", html)  # plotly.js inlined, nothing fetched
+    assert "window.PlotlyLocales" in html and "図をPNGでダウンロード" in html  # the toolbar speaks Japanese
+    assert '"displaylogo": false' in html and "sendDataToCloud" in html  # no logo link, no cloud button
 
 
 @pytest.mark.slow
@@ -250,7 +347,12 @@ def test_summary_is_one_printable_self_contained_page(outcome):
     assert "中学校区（約3,000世帯）" in page and "自治会を強くする" in page
     assert "早期発見率（潜在段階での把握）" in page
     assert "将来予測ではありません" in page  # says what the model cannot tell
+    assert "「95%区間」は" in page  # and what the intervals mean, in plain words
+    assert f"実行日：{outcome.finished.replace('T', ' ')}" in page and f"community-sim {outcome.version}" in page
+    assert "反復：2回" in page and "乱数シード：0" in page
+    assert "<table class='pivot'>" in page
     assert "http://" not in page and "https://" not in page
+    assert "docs/" not in page and ".md" not in page  # no repository path for council members
     english = export.summary_html(outcome, "en", images=False).decode()
     assert "not forecasts" in english and "Stronger 自治会" in english
 
@@ -402,7 +504,7 @@ def test_page_rejects_a_negative_seed_without_running(page):
     page.find(v.TextField, label="乱数シード").widget.v_model = "-1"
     page.find(v.Btn, children=["実行"]).widget.click()
     assert any("乱数シード" in t for t in _texts(page, v.Alert))
-    assert not page.find(DataTableWidget)
+    assert not [w for w in page.find(HTMLWidget).widgets if "class='pivot'" in (w.unsafe_innerHTML or "")]
     assert not any("計算中" in t for t in _texts(page, v.Alert))
 
 
@@ -416,16 +518,21 @@ def test_page_runs_a_small_comparison_and_shows_results(page):
     page.find(v.Select, label="図に示す指標").wait_for(timeout=180)  # the run happens in a thread
     # starting and finishing a run leaves the other tabs' controls as they were
     assert page.find(v.TextField, label="シナリオ名（日本語）").widget.v_model == "作りかけの案"
-    table = page.find(DataTableWidget).widgets[0]
-    assert len(table.items) == len(HEADLINE_METRICS) * 2
-    assert {item["シナリオ"] for item in table.items} == {"現状（ベースライン）", "自治会を強くする"}
+    pivot = next(
+        w.unsafe_innerHTML for w in page.find(HTMLWidget).widgets if "class='pivot'" in (w.unsafe_innerHTML or "")
+    )
+    assert pivot.count("<tr>") == 1 + len(HEADLINE_METRICS)  # a row per metric, scenarios as columns
+    assert "現状（ベースライン）（基準）" in pivot and "自治会を強くする" in pivot
+    assert not page.find(DataTableWidget)  # no table with English controls or an index column
     assert not any("エラー" in t for t in _texts(page, v.Alert))
 
     downloads = {w.filename: w for w in page.find(FileDownloadWidget).widgets}
     csv = downloads["comparison_neighbourhood_1y_2r_seed0.csv"]
     csv.request_download = True
     page.find(FileDownloadWidget, filename=csv.filename).assert_wait(lambda w: w.bytes is not None, timeout=30)
-    assert "early_detection_rate" in csv.bytes.decode("utf-8-sig")
+    assert "早期発見率（潜在段階での把握）" in csv.bytes.decode("utf-8-sig")
+    assert "comparison_tidy_neighbourhood_1y_2r_seed0.csv" in downloads  # and the English tidy table
+    assert "project_neighbourhood_1y_2r_seed0.zip" in downloads
     assert {"difference_early_detection_rate.png", "difference_early_detection_rate.html"} <= set(downloads)
     assert any(name.startswith("summary_") for name in downloads)
 
@@ -443,8 +550,11 @@ def test_page_runs_a_small_comparison_and_shows_results(page):
         )
         titles += [w.layout.title.text or "" for w in page.find(go.FigureWidget).widgets]
     page.find(v.Select, label="類型別に見る指標").widget.v_model = metric_label("early_detection_rate")
-    types = next(w for w in page.find(DataTableWidget).widgets if "世帯の類型" in w.items[0])
-    assert "%" in types.items[0]["平均 [95%区間]"]
+    _wait_until(lambda: any("世帯の類型" in (w.unsafe_innerHTML or "") for w in page.find(HTMLWidget).widgets))
+    types = next(
+        w.unsafe_innerHTML for w in page.find(HTMLWidget).widgets if "世帯の類型" in (w.unsafe_innerHTML or "")
+    )
+    assert "8050世帯（約24世帯）" in types and "ポイント" in types
     titles += [w.layout.title.text or "" for w in page.find(go.FigureWidget).widgets]
     _open_section(page, "実際と把握の推移")
     page.find(v.Select, label="氷山図のシナリオ").widget.v_model = "自治会を強くする"
@@ -486,18 +596,6 @@ def test_town_view_tab_gets_the_described_town_and_the_chosen_scenario(monkeypat
         assert seen[-1][1] == "stronger_jichikai"
     finally:
         rc.close()
-
-
-def test_findings_name_only_differences_whose_interval_excludes_zero(outcome):
-    table = outcome.table.copy()
-    town = (table.household_type == "all") & (table.scenario == "stronger_jichikai")
-    table.loc[town, ["diff", "diff_ci_low", "diff_ci_high"]] = [0.01, -0.01, 0.03]  # unclear everywhere
-    early = town & (table.metric == "early_detection_rate")
-    table.loc[early, ["diff", "diff_ci_low", "diff_ci_high"]] = [0.05, 0.02, 0.08]
-    lines = tables.findings(table, outcome.title_map("ja"))
-    assert lines == ["自治会を強くする：早期発見率（潜在段階での把握） +5.0ポイント [+2.0, +8.0]"]
-    table.loc[early, ["diff", "diff_ci_low", "diff_ci_high"]] = [0.05, -0.02, 0.08]
-    assert "no difference is clear" in tables.findings(table, outcome.title_map("en"), "en")[0]
 
 
 def test_dashboard_command_serves_on_loopback_only_and_offline(monkeypatch, capsys):
@@ -552,3 +650,38 @@ def test_a_slider_moves_the_builders_scenario(page):
     download.request_download = True
     page.find(FileDownloadWidget, filename="my_plan.toml").assert_wait(lambda w: w.bytes is not None, timeout=30)
     assert "hours_per_week_per_10k_households = 80" in download.bytes.decode()
+
+
+# ---------------------------------------------------------------- project files
+
+
+def test_a_saved_comparison_opens_again_with_its_town_scenarios_settings_and_results(outcome):
+    from dashboards.project import project_bytes, project_filename, read_project
+    from sim.config import load_town
+
+    town = load_town("neighbourhood")
+    scenarios = [load_scenario(n) for n in SCENARIOS]
+    data = project_bytes(outcome, town, scenarios)
+    project = read_project(data, project_filename(outcome))
+    assert project_filename(outcome) == "project_neighbourhood_1y_2r_seed0.zip"
+    assert project.town.profile == town.profile
+    assert [s.name for s in project.scenarios] == list(SCENARIOS)
+    assert (project.years, project.replications, project.seed) == (1, 2, 0)
+    pd.testing.assert_frame_equal(project.outcome.table, outcome.table)
+    assert [(r.scenario, r.replication, r.seed) for r in project.outcome.results] == [
+        (r.scenario, r.replication, r.seed) for r in outcome.results
+    ]
+    for saved, run in zip(project.outcome.results, outcome.results, strict=True):
+        pd.testing.assert_frame_equal(saved.weekly, run.weekly, check_dtype=False)
+    opened = project.outcome
+    assert opened.title_map("ja") == outcome.title_map("ja") and opened.households == 3000
+    assert tables.household_findings(opened.results, opened.title_map("ja"), 3000, 1) == tables.household_findings(
+        outcome.results, outcome.title_map("ja"), 3000, 1
+    )
+
+
+def test_a_file_that_is_not_a_saved_comparison_says_so():
+    from dashboards.project import read_project
+
+    with pytest.raises(ConfigError, match="not a saved comparison"):
+        read_project(b"not a zip", "x.zip")
