@@ -3,6 +3,8 @@
 # make workshop — start the workshop page for trainers (研修モード) on http://127.0.0.1:8766
 # make dashboard — start the planner dashboard on http://127.0.0.1:8765 (PORT=… to change)
 # make baseline — recompute the golden baseline (tests/baseline.json) on purpose and print what moved
+# make mesa-viz — the model in Mesa's own SolaraViz (dashboards/mesa_app.py)
+# make lint, make typecheck — ruff and mypy, as CI runs them
 # make bench — time the city profile for 10 years (household-weeks/s, peak memory)
 # make bench-experiment — time 1,000 neighbourhood runs of 10 years with 2 workers
 
@@ -11,7 +13,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test test-fast baseline bench bench-experiment lint format docs clean workshop dashboard
+.PHONY: setup run test test-fast typecheck baseline mesa-viz bench bench-experiment lint format docs clean workshop dashboard
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Python 3.12+ is needed (found " + sys.version.split()[0] + ")"'
@@ -38,6 +40,9 @@ workshop: setup
 dashboard: setup
 	$(BIN)/community-sim dashboard --port $(or $(PORT),8765)
 
+mesa-viz: setup
+	$(BIN)/solara run dashboards/mesa_app.py --host 127.0.0.1 --no-open
+
 baseline: setup
 	$(BIN)/python tests/golden.py
 
@@ -50,6 +55,9 @@ bench-experiment: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format .

@@ -16,9 +16,10 @@ from plotly.subplots import make_subplots
 
 from dashboards.i18n import channel_label, metric_label, pick, stage_label, tr, type_label
 from dashboards.tables import DIFF_UNITS, _bounded, format_interval, metric_format
-from sim.domain import CHANNEL_KEYS, PROBLEM_STAGE_KEYS, TYPE_KEYS
+from sim.domain import PROBLEM_STAGE_KEYS, TYPE_KEYS
 from sim.figures import iceberg
 from sim.intervals import band
+from sim.mechanisms import CHANNEL_KEYS
 from sim.model import WEEKS_PER_YEAR
 from sim.runner import RunResult
 from sim.vocabulary import scenario_colour

@@ -257,7 +257,7 @@ def effective_profile(scenario: Scenario, town: TownProfile) -> dict[str, Any]:
             "mechanisms.council.host_desk",
             f"{host!r} is not a desk of town {town.name!r}; allowed: " + ", ".join(kinds),
         )
-    profile = {k: (dict(v) if isinstance(v, dict) else list(v)) for k, v in town.profile.items()}
+    profile: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else list(v)) for k, v in town.profile.items()}
     for section, values in scenario.town.items():
         profile[section] = dict(profile[section])
         for key, value in values.items():

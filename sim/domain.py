@@ -71,22 +71,6 @@ DOMAIN_KEYS = (
 )
 
 
-class Channel(IntEnum):
-    """How a case is first detected (the case pathway of slide 3-7)."""
-
-    NONE = 0
-    SELF = 1  # 本人・家族からの相談
-    NEIGHBOUR = 2  # 住民からの情報提供
-    COMMISSIONER = 3  # 民生委員の訪問
-    VENUE = 4  # 居場所・通いの場のスタッフ
-    OUTREACH = 5  # アウトリーチ
-    AGENCY = 6  # 他機関からのつなぎ
-    ADMINISTRATIVE = 7  # 行政情報（税・家賃・公共料金の滞納）: shared at a 支援会議
-
-
-CHANNEL_KEYS = ("none", "self", "neighbour", "commissioner", "venue", "outreach", "agency", "administrative")
-
-
 class Condition(IntEnum):
     """Resident conditions, stored as bits of a uint8."""
 

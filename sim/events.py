@@ -26,7 +26,8 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.domain import CHANNEL_KEYS, DOMAIN_KEYS, STAGE_KEYS, Channel, ServiceStatus
+from sim.domain import DOMAIN_KEYS, STAGE_KEYS, ServiceStatus
+from sim.mechanisms import CHANNEL_KEYS
 from sim.mechanisms.council import FIELD_OF_DOMAIN, RESOURCE_FIELDS_JA
 from sim.state import RESOLVED_BY_KEYS
 from sim.streams import HouseholdStream
@@ -212,12 +213,16 @@ def extract(
         (Event.NOTICED, has_now & b["noticed"] & ~(a["noticed"] & same_case), 0),
         (
             Event.VISIT,
-            _visited(model, week, stream, first_found & (channel == Channel.COMMISSIONER)) if depicted else nobody,
+            _visited(model, week, stream, first_found & (channel == CHANNEL_KEYS.index("commissioner")))
+            if depicted
+            else nobody,
             0,
         ),
         (
             Event.SALON,
-            _attended(model, week, stream, first_found & (channel == Channel.VENUE)) if depicted else nobody,
+            _attended(model, week, stream, first_found & (channel == CHANNEL_KEYS.index("venue")))
+            if depicted
+            else nobody,
             model.town.hh_venue,
         ),
         (Event.FOUND, first_found, channel),

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.domain import CHANNEL_KEYS, TYPE_KEYS
+from sim.domain import TYPE_KEYS
+from sim.mechanisms import CHANNEL_KEYS, VOLUNTEER_ROLES
 
 if TYPE_CHECKING:
-    from sim.model import CommunityModel
+    from sim.engine.views import RunView
 
 MIN_FOLLOW_UP_WEEKS = 26
 RELAPSE_WEEKS = 52  # a new case within a year of the previous one's resolution counts as a relapse
@@ -120,13 +121,13 @@ def _rates(cols: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, float]:
     return out
 
 
-def summary_table(ledger: pd.DataFrame, model: CommunityModel) -> pd.DataFrame:
+def summary_table(ledger: pd.DataFrame, model: RunView) -> pd.DataFrame:
     """Long table of metrics: one row per (household_type, metric); 'all' is the whole town."""
     weeks = int(model.time)
     cases = eligible_cases(ledger, weeks)
     cols = _case_columns(cases)
     rows = []
-    households = np.bincount(model.town.htype, minlength=len(TYPE_KEYS))
+    households = np.bincount(model.htype, minlength=len(TYPE_KEYS))
     groups = [("all", np.ones(len(cases), dtype=bool), model.n_households, model.complex_weeks_by_type.sum())]
     for t, key in enumerate(TYPE_KEYS):
         of_type = (cases["household_type"] == key).to_numpy(bool)
@@ -142,10 +143,8 @@ def summary_table(ledger: pd.DataFrame, model: CommunityModel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def town_wide_metrics(ledger: pd.DataFrame, model: CommunityModel) -> dict[str, float]:
+def town_wide_metrics(ledger: pd.DataFrame, model: RunView) -> dict[str, float]:
     """Service load over the whole run: waiting list, staff and volunteer hours, hours per early detection."""
-    from sim.model import VOLUNTEER_ROLES
-
     weekly = model.weekly()
     early = ((ledger["first_detection_week"] >= 1) & (ledger["first_detection_stage"] == "latent")).sum()
     paid = sum(h for role, h in model.staff_hours.items() if role not in VOLUNTEER_ROLES)
@@ -158,7 +157,7 @@ def town_wide_metrics(ledger: pd.DataFrame, model: CommunityModel) -> dict[str, 
     return out | {f"hours_{role}": float(h) for role, h in sorted(model.staff_hours.items())}
 
 
-def summarise(ledger: pd.DataFrame, model: CommunityModel) -> dict[str, float]:
+def summarise(ledger: pd.DataFrame, model: RunView) -> dict[str, float]:
     """The town-wide metrics as a dict."""
     table = summary_table(ledger, model)
     return dict(

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.domain import CHANNEL_KEYS, DOMAIN_KEYS, STAGE_KEYS, TYPE_KEYS, count_domains
+from sim.domain import DOMAIN_KEYS, STAGE_KEYS, TYPE_KEYS, count_domains
+from sim.mechanisms import CHANNEL_KEYS
 from sim.state import NOT_YET, RESOLVED_BY_KEYS
 
 if TYPE_CHECKING:
-    from sim.model import CommunityModel
+    from sim.engine.views import RunView
 
 
 def _keys(codes: np.ndarray, keys: tuple[str, ...]) -> pd.Categorical:
@@ -23,15 +24,15 @@ def _week(values: np.ndarray) -> pd.array:
     return pd.array(np.where(values == NOT_YET, pd.NA, values), dtype="Int32")
 
 
-def ledger_frame(model: CommunityModel) -> pd.DataFrame:
+def ledger_frame(run: RunView) -> pd.DataFrame:
     """One row per case: who, when it started, when and how it was first found, support, outcome.
 
     Weeks count from 1 (the first simulated week); weeks of the warm-up before the start are
     zero or negative; missing weeks (not yet / never / unknown) are NA. Cases open at the
     start are flagged ``prevalent_at_start``.
     """
-    c = model.cases
-    desks = model.town.desks
+    c = run.cases
+    desks = run.desks
     detected = c.first_detection_week != NOT_YET
     worst = c.worst_stage
     domains = c.domains

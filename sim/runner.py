@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from sim.batch import batch_sizes, world_view
+from sim.batch import batch_sizes
 from sim.config import Scenario, TownProfile, effective_profile, load_scenario, load_town
-from sim.metrics import summary_table
+from sim.engine.views import RunView
 from sim.model import DEFAULT_WARMUP_WEEKS, WEEKS_PER_YEAR, CommunityModel
 from sim.progress import WeekCounter, WeekSlot, run_weeks
 from sim.streams import replication_seeds
@@ -72,7 +72,7 @@ def run_once(
         scenario, town, seed=seed, warmup_weeks=warmup_weeks, start_from=start_from, agent_views=agent_views
     )
     _step(model, round(years * WEEKS_PER_YEAR), 1, warmup_weeks if count_warmup else 0, on_week, progress)
-    return result_of(model, replication)
+    return result_of(model.results(), replication)
 
 
 def run_batch(
@@ -92,26 +92,11 @@ def run_batch(
     ``on_week(n)`` is told of the run-weeks done within the batch: ``n = len(seeds)`` after every
     week, and, with ``count_warmup``, the warm-up's weeks of every seed once the model is built.
     """
-    if len(seeds) == 1:
-        return [
-            run_once(
-                scenario,
-                town,
-                seeds[0],
-                years,
-                replications[0],
-                warmup_weeks,
-                start_from,
-                agent_views=False,
-                on_week=on_week,
-                count_warmup=count_warmup,
-            )
-        ]
     model = CommunityModel(
         scenario, town, seed=list(seeds), warmup_weeks=warmup_weeks, start_from=start_from, agent_views=False
     )
     _step(model, round(years * WEEKS_PER_YEAR), len(seeds), warmup_weeks if count_warmup else 0, on_week)
-    return [result_of(world_view(model, k), r) for k, r in enumerate(replications)]
+    return [result_of(model.results(k), r) for k, r in enumerate(replications)]
 
 
 def _step(
@@ -131,18 +116,18 @@ def _step(
             on_week(runs)
 
 
-def result_of(model: CommunityModel, replication: int) -> RunResult:
-    """The tables of a finished run (a model, or one run of a batch through :func:`sim.batch.world_view`)."""
-    ledger = model.ledger()
+def result_of(run: RunView, replication: int) -> RunResult:
+    """The tables of one finished run (alone or one of a batch)."""
+    ledger = run.ledger()
     return RunResult(
-        model.policy.name,
-        model.town_spec.name,
-        model.seed,
+        run.policy.name,
+        run.town_spec.name,
+        run.seed,
         replication,
-        model.weekly(),
+        run.weekly(),
         ledger,
-        summary_table(ledger, model),
-        model.council_log(),
+        run.summary_table(ledger),
+        run.council_log(),
     )
 
 

@@ -1,78 +1,118 @@
-"""Hot state: households' arrays and the case ledger, owned by one model."""
+"""Hot state: households' arrays and the case ledger, owned by one model.
+
+Every household array is declared once, as a :class:`State`: the case book declares the arrays
+of a case (:data:`CORE_STATES`), and each mechanism declares the arrays it owns
+(``Mechanism.STATES``). :class:`HouseholdState` is built from the declarations, so a mechanism
+that adds an array adds it next to its own code.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 NOT_YET = int(np.iinfo(np.int32).min)  # a week that has not happened (yet); weeks before the start are negative
 
 
-class HouseholdState:
-    """Per-household arrays for the current case and its service status.
+@dataclass(frozen=True)
+class State:
+    """A per-household array.
 
-    Attributes are numpy arrays of length ``n``; agents read and write through them.
+    Attributes:
+        name: The array's name (``model.hh.<name>``).
+        dtype: Its numpy dtype.
+        default: Its value before anything happens.
+        doc: What it holds.
+        per_case: Reset to ``default`` when the household's case closes (it belongs to the case).
+        scratch: Reset to ``default`` at the start of every week, and not carried from the warm-up.
     """
 
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.stage = np.zeros(n, dtype=np.int8)
-        self.domains = np.zeros(n, dtype=np.uint16)
-        self.case = np.full(n, -1, dtype=np.int32)
-        self.noticed = np.zeros(n, dtype=bool)  # a neighbour finds them "a bit worrying"
-        self.service = np.zeros(n, dtype=np.int8)  # ServiceStatus
-        self.service_until = np.zeros(n, dtype=np.int32)  # end of a give-up cooling-off
-        self.desk = np.full(n, -1, dtype=np.int32)
-        self.professional = np.full(n, -1, dtype=np.int32)
-        self.coverage = np.zeros(n, dtype=np.float32)  # share of the household's domains its support covers
-        self.referral_attempts = np.zeros(n, dtype=np.int16)  # desk visits in the current referral
-        self.waiting_since = np.zeros(n, dtype=np.int32)  # week a desk accepted the household
-        self.consented = np.zeros(n, dtype=bool)  # agreed to support in the current case
-        self.team = np.zeros(n, dtype=bool)  # a 多機関協働 team handles the case
-        # After a case: when it closed, whether under support, and what follows (relapse, 伴走, 参加支援).
-        self.resolved_week = np.full(n, NOT_YET, dtype=np.int32)
-        self.resolved_supported = np.zeros(n, dtype=bool)
-        self.accompanied_until = np.full(n, NOT_YET, dtype=np.int32)
-        self.linked_venue = np.full(n, -1, dtype=np.int32)  # 参加支援: venue the services linked the household to
-        self.work_trial = np.zeros(n, dtype=bool)  # 参加支援: a work trial with aftercare
-        self.peer = np.zeros(n, dtype=bool)  # 受け手を担い手に: a former supported household now volunteering
-        self.trust = np.zeros(n, dtype=np.float32)  # trust in services, built by contact (0–1), kept across cases
-        # Per-week scratch, reset at the start of every tick.
-        self.onset_mult = np.ones(n)
-        self.progress_mult = np.ones(n)
-        self.changed = np.zeros(n, dtype=bool)  # stage changed this week
+    name: str
+    dtype: Any
+    default: Any
+    doc: str
+    per_case: bool = False
+    scratch: bool = False
 
-    CARRIED = (
-        "stage",
-        "domains",
-        "noticed",
-        "service",
-        "service_until",
-        "desk",
-        "professional",
-        "coverage",
-        "referral_attempts",
-        "waiting_since",
-        "consented",
-        "team",
-        "trust",
-        "resolved_week",
-        "resolved_supported",
-        "accompanied_until",
-        "linked_venue",
-        "work_trial",
-        "peer",
-    )
+
+CORE_STATES: tuple[State, ...] = (
+    State("stage", np.int8, 0, "Stage of the household's problem (Stage).", per_case=True),
+    State("domains", np.uint16, 0, "Bitmask of the problem's domains.", per_case=True),
+    State("case", np.int32, -1, "Ledger id of the open case, or -1.", per_case=True),
+    State("service", np.int8, 0, "Where the case stands with the services (ServiceStatus).", per_case=True),
+    State("service_until", np.int32, 0, "End of a give-up or refusal cooling-off."),
+    State("desk", np.int32, -1, "Desk that accepted the household.", per_case=True),
+    State("professional", np.int32, -1, "Professional supporting the household.", per_case=True),
+    State("coverage", np.float32, 0.0, "Share of the household's domains its support covers.", per_case=True),
+    State("referral_attempts", np.int16, 0, "Desk visits in the current referral.", per_case=True),
+    State("waiting_since", np.int32, 0, "Week a desk accepted the household."),
+    State("consented", np.bool_, False, "Agreed to support in the current case.", per_case=True),
+    State("resolved_week", np.int32, NOT_YET, "Week the household's last case closed."),
+    State("resolved_supported", np.bool_, False, "Whether that case closed while a professional supported it."),
+    State("onset_mult", np.float64, 1.0, "This week's multiplier of the onset hazard.", scratch=True),
+    State("progress_mult", np.float64, 1.0, "This week's multiplier of the progression hazard.", scratch=True),
+    State("changed", np.bool_, False, "Whether the stage changed this week.", scratch=True),
+)
+
+
+class HouseholdState:
+    """Per-household arrays, one per declared :class:`State` (attributes of length ``n``).
+
+    Agents and mechanisms read and write through them. The case book's arrays are typed here;
+    the arrays a mechanism declares are reached the same way (``hh.noticed``).
+    """
+
+    stage: np.ndarray
+    domains: np.ndarray
+    case: np.ndarray
+    service: np.ndarray
+    service_until: np.ndarray
+    desk: np.ndarray
+    professional: np.ndarray
+    coverage: np.ndarray
+    referral_attempts: np.ndarray
+    waiting_since: np.ndarray
+    consented: np.ndarray
+    resolved_week: np.ndarray
+    resolved_supported: np.ndarray
+    onset_mult: np.ndarray
+    progress_mult: np.ndarray
+    changed: np.ndarray
+
+    def __init__(self, n: int, states: Iterable[State] = CORE_STATES) -> None:
+        self.n = n
+        self.states: dict[str, State] = {}
+        for state in states:
+            if state.name in self.states:
+                raise ValueError(f"household array {state.name!r} is declared twice")
+            self.states[state.name] = state
+            setattr(self, state.name, np.full(n, state.default, dtype=state.dtype))
+        self._per_case = [s for s in self.states.values() if s.per_case]
+        self._scratch = [s for s in self.states.values() if s.scratch]
+        # Carried from a warm-up: everything but the scratch arrays and the case id (the ledger renumbers cases).
+        self.carried = tuple(s.name for s in self.states.values() if not s.scratch and s.name != "case")
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        # Only reached for names that were not declared (declared arrays are instance attributes).
+        raise AttributeError(f"no household array {name!r}; declared: {', '.join(self.__dict__.get('states', {}))}")
 
     def copy_from(self, other: HouseholdState) -> None:
         """Take over ``other``'s state (a warm-up whose last week was week 0)."""
-        for name in self.CARRIED:
+        for name in self.carried:
             getattr(self, name)[:] = getattr(other, name)
 
     def start_week(self) -> None:
         """Reset the weekly scratch arrays."""
-        self.onset_mult.fill(1.0)
-        self.progress_mult.fill(1.0)
-        self.changed.fill(False)
+        for state in self._scratch:
+            getattr(self, state.name).fill(state.default)
+
+    def close_cases(self, idx: np.ndarray) -> None:
+        """Reset the arrays that belong to a case, for households ``idx`` whose case closed."""
+        for state in self._per_case:
+            getattr(self, state.name)[idx] = state.default
 
 
 CASE_FIELDS: dict[str, tuple[type, int]] = {
@@ -106,7 +146,9 @@ class CaseTable:
     def __init__(self, capacity: int = 1024) -> None:
         self.size = 0
         self._capacity = capacity
-        self.cols = {name: np.full(capacity, fill, dtype=dt) for name, (dt, fill) in CASE_FIELDS.items()}
+        self.cols: dict[str, np.ndarray] = {
+            name: np.full(capacity, fill, dtype=dt) for name, (dt, fill) in CASE_FIELDS.items()
+        }
 
     def __getattr__(self, name: str) -> np.ndarray:
         cols = self.__dict__.get("cols")
@@ -121,7 +163,7 @@ class CaseTable:
         week: int,
         primary: np.ndarray,
         domains: np.ndarray,
-        stage: np.ndarray,
+        stage: np.ndarray | int,
         prevalent: bool = False,
     ) -> np.ndarray:
         """Open new cases; returns their ids."""
@@ -144,7 +186,7 @@ class CaseTable:
             return
         cap = max(needed, 2 * self._capacity)
         for name, (dt, fill) in CASE_FIELDS.items():
-            new = np.full(cap, fill, dtype=dt)
+            new: np.ndarray = np.full(cap, fill, dtype=dt)
             new[: self.size] = self.cols[name][: self.size]
             self.cols[name] = new
         self._capacity = cap
@@ -160,6 +202,6 @@ class CaseTable:
         self.size += k
         return new
 
-    def set(self, name: str, ids: np.ndarray, values) -> None:
+    def set(self, name: str, ids: np.ndarray, values: Any) -> None:
         """Write ``values`` into column ``name`` for case ``ids``."""
         self.cols[name][ids] = values

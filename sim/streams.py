@@ -90,6 +90,8 @@ class HouseholdStream:
         self._keys = np.array([k & _MASK64 for k in keys], dtype=np.uint64)  # mod 2^64, as _mix_scalar takes it
         self._batched = len(seeds) > 1
         if self._batched:
+            if worlds is None or local is None:
+                raise ValueError("a stream of several runs needs each household's run and its index within it")
             self._worlds = worlds
             self._local_golden = local.astype(np.uint64) * _GOLDEN  # the household part of every draw
         self._x = self._t = np.zeros(0, dtype=np.uint64)  # work buffers, reused call after call

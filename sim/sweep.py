@@ -202,7 +202,7 @@ def apply_point(
     """The scenarios and town at one point of the sweep (validated again)."""
     if not values:
         return scenarios, town
-    profile = {k: (dict(v) if isinstance(v, dict) else list(v)) for k, v in town.profile.items()}
+    profile: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else list(v)) for k, v in town.profile.items()}
     mechanism_values: dict[str, dict[str, Any]] = {}
     for path, value in values.items():
         parts = path.split(".")

@@ -445,7 +445,7 @@ class Worlds:
     """Where each run's entities sit when several runs' towns are stacked into one (a batch).
 
     ``*_start`` are offsets (length ``n + 1``) of each run's households, residents, districts,
-    venues and desks; ``hh``, ``district``, ``venue`` and ``desk`` give each entity's run, and
+    venues, desks, 自治会 areas and NPOs; ``hh``, ``district``, ``venue`` and ``desk`` give each entity's run, and
     ``local`` each household's index within its run. A single town is a batch of one.
     """
 
@@ -455,6 +455,8 @@ class Worlds:
     district_start: np.ndarray
     venue_start: np.ndarray
     desk_start: np.ndarray
+    area_start: np.ndarray
+    npo_start: np.ndarray
     hh: np.ndarray
     local: np.ndarray
     district: np.ndarray
@@ -482,6 +484,8 @@ class Worlds:
             district,
             venue,
             desk,
+            starts([len(t.area_activity) for t in towns]),
+            starts([len(t.npo_focus) for t in towns]),
             owner(hh),
             np.arange(hh[-1]) - np.repeat(hh[:-1], np.diff(hh)),
             owner(district),
@@ -498,6 +502,11 @@ class Worlds:
     def district_parts(self) -> list[slice]:
         """Each run's slice of the district arrays."""
         return _parts(self.district_start)
+
+    def part(self, kind: str, run: int) -> slice:
+        """Run ``run``'s slice of the ``kind`` arrays (``hh``, ``res``, ``district``, ``venue``, ``desk``, ``area``, ``npo``)."""
+        start = getattr(self, f"{kind}_start")
+        return slice(int(start[run]), int(start[run + 1]))
 
 
 def _parts(start: np.ndarray) -> list[slice]:

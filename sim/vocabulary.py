@@ -1,5 +1,6 @@
 """One vocabulary: every stage, household type, problem domain and detection channel, named in
-Japanese and English, and one palette. The CLI, the report, the dashboard, the workshop and the
+Japanese and English, and one palette. Channels' words are declared by the mechanisms that own
+them (``Mechanism.CHANNEL``) and gathered here. The CLI, the report, the dashboard, the workshop and the
 narration all take their words and colours from here.
 
 Each term has a *label* (tables, legends, axes) and a *phrase* (a sentence's words: "the
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.domain import CHANNEL_KEYS, DOMAIN_KEYS, STAGE_KEYS, TYPE_KEYS
+from sim.domain import DOMAIN_KEYS, STAGE_KEYS, TYPE_KEYS
 
 
 @dataclass(frozen=True)
@@ -70,22 +71,6 @@ DOMAINS: tuple[Term, ...] = (
     Term("debt", "債務", "debt"),
 )
 
-CHANNELS: tuple[Term, ...] = (
-    Term("none", "未把握", "not found", en_phrase="nobody"),
-    Term("self", "本人・家族", "self or family", en_phrase="the household itself"),
-    Term("neighbour", "近隣住民", "neighbours", en_phrase="a neighbour's word"),
-    Term("commissioner", "民生委員", "民生委員 visits", en_phrase="the 民生委員's visit"),
-    Term("venue", "居場所・通いの場", "venue staff", en_phrase="staff at the salon"),
-    Term("outreach", "アウトリーチ", "outreach"),
-    Term("agency", "他機関", "other agencies", en_phrase="another agency"),
-    Term(
-        "administrative",
-        "行政情報（滞納など）",
-        "administrative data (arrears)",
-        en_phrase="arrears shared at the 支援会議",
-    ),
-)
-
 # Colours by stage index (none … complex): light grey, then yellow → orange → dark red as a problem deepens.
 STAGE_COLOURS: tuple[str, str, str, str] = ("#cfd8dc", "#f2c14e", "#f78154", "#b33951")
 # Scenarios in charts, in their order (the reference first); colour-blind-safe Tableau-like hues.
@@ -102,12 +87,21 @@ SCENARIO_COLOURS: tuple[str, ...] = (
     "#64b5cd",
 )
 
-_TABLES: dict[str, tuple[tuple[str, ...], tuple[Term, ...]]] = {
+_STATIC: dict[str, tuple[tuple[str, ...], tuple[Term, ...]]] = {
     "stage": (STAGE_KEYS, STAGES),
     "household_type": (TYPE_KEYS, HOUSEHOLD_TYPES),
     "domain": (DOMAIN_KEYS, DOMAINS),
-    "channel": (CHANNEL_KEYS, CHANNELS),
 }
+KINDS = ("stage", "household_type", "domain", "channel")
+
+
+def _table(kind: str) -> tuple[tuple[str, ...], tuple[Term, ...]]:
+    """Keys and terms of ``kind``; channels are declared by the mechanisms that own them."""
+    if kind == "channel":
+        from sim.mechanisms import CHANNEL_KEYS, CHANNELS  # the registry imports this module
+
+        return CHANNEL_KEYS, CHANNELS
+    return _STATIC[kind]
 
 
 def term(kind: str, key: str | int) -> Term:
@@ -116,7 +110,7 @@ def term(kind: str, key: str | int) -> Term:
     Raises:
         KeyError: naming the kind and the unknown key.
     """
-    keys, terms = _TABLES[kind]
+    keys, terms = _table(kind)
     if kind == "household_type" and key == "all":
         return ALL_HOUSEHOLDS
     by_key = {t.key: t for t in terms}
@@ -141,7 +135,7 @@ def phrase(kind: str, key: str | int, lang: str = "ja") -> str:
 
 def labels(kind: str, lang: str = "ja") -> tuple[str, ...]:
     """Every label of ``kind`` in key order."""
-    keys, _ = _TABLES[kind]
+    keys, _ = _table(kind)
     return tuple(label(kind, k, lang) for k in keys)
 
 
@@ -153,7 +147,8 @@ def scenario_colour(i: int) -> str:
 def missing_labels() -> list[str]:
     """Keys of the model without a Japanese and an English label (empty when the vocabulary is complete)."""
     missing = []
-    for kind, (keys, terms) in _TABLES.items():
+    for kind in KINDS:
+        keys, terms = _table(kind)
         by_key = {t.key: t for t in terms}
         for key in keys:
             t = by_key.get(key)

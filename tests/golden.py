@@ -38,13 +38,23 @@ STORY = "household_8050"
 def table_hash(df: pd.DataFrame, rows_by: list[str] | None = None) -> str:
     """SHA-256 (first 16 hex digits) of ``df`` as CSV; floats are written with all their digits.
 
-    Columns are taken in name order, and rows sorted by ``rows_by`` if given: the hash locks the
-    values, not the layout of the table.
+    The hash locks the values, not the layout of the table: columns are taken in name order,
+    rows sorted by ``rows_by`` if given, and a column that is zero or missing throughout is
+    left out (a lever that is switched off in these runs adds only such columns).
     """
     if rows_by:
         df = df.sort_values(rows_by, kind="stable")
-    text = df[sorted(df.columns)].to_csv(index=False, lineterminator="\n")
+    kept = [c for c in sorted(df.columns) if not _empty(df[c])]
+    text = df[kept].to_csv(index=False, lineterminator="\n")
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _empty(column: pd.Series) -> bool:
+    """Whether a column holds only zeros and missing values."""
+    if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return False
+    values = column.astype("Float64")
+    return bool((values.isna() | (values == 0)).all())
 
 
 def _number(x: float) -> float | str:
@@ -58,7 +68,7 @@ def record_run(weekly: pd.DataFrame, ledger: pd.DataFrame, summary: pd.DataFrame
     town = summary[summary["household_type"] == "all"]
     return {
         "summary_all": {m: _number(v) for m, v in zip(town["metric"], town["value"], strict=True)},
-        "summary_hash": table_hash(summary, rows_by=["household_type", "metric"]),
+        "summary_hash": table_hash(_without_empty_metrics(summary), rows_by=["household_type", "metric"]),
         "weekly_hash": table_hash(weekly),
         "weekly_rows": len(weekly),
         "weekly_sums": {c: _number(weekly[c].sum()) for c in weekly.columns if c != "week"},
@@ -67,6 +77,13 @@ def record_run(weekly: pd.DataFrame, ledger: pd.DataFrame, summary: pd.DataFrame
         "council_hash": table_hash(council),
         "council_rows": len(council),
     }
+
+
+def _without_empty_metrics(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary without metrics that are zero or missing for every household type."""
+    value = summary["value"].astype(float)
+    empty = (value.isna() | (value == 0)).groupby(summary["metric"]).transform("all")
+    return summary[~empty]
 
 
 def compute() -> dict[str, Any]:
@@ -109,6 +126,8 @@ def _diff(path: str, a: Any, b: Any) -> list[str]:
     if isinstance(a, dict) and isinstance(b, dict):
         out = []
         for key in sorted(a.keys() | b.keys()):
+            if (key in a) != (key in b) and _is_nothing(a.get(key, b.get(key))):
+                continue  # a column or metric of zeros (or NaN) added or dropped: layout, not a result
             out += _diff(f"{path}.{key}", a.get(key, "<absent>"), b.get(key, "<absent>"))
         return out
     if a == b:
@@ -116,6 +135,10 @@ def _diff(path: str, a: Any, b: Any) -> list[str]:
     if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
         return [f"{path}: {a!r} -> {b!r} ({b - a:+.6g})"]
     return [f"{path}: {a!r} -> {b!r}"]
+
+
+def _is_nothing(value: Any) -> bool:
+    return value in (0, 0.0, "nan")
 
 
 def load() -> dict[str, Any]:

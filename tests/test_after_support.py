@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.mechanisms.participation_support import ParticipationSupport
 from sim.model import CommunityModel
 from tests.conftest import run_model, write_scenario
 
@@ -72,7 +73,7 @@ def test_linked_households_gain_ties(small_town, tmp_path):
     idx = np.flatnonzero(model.town.hh_venue < 0)[:3]
     venue = np.zeros(3, dtype=np.int64)  # the town's first venue
     before = model.town.ties[idx].copy()
-    model.link_to_venue(idx, venue)
+    model.mechanism(ParticipationSupport).link(idx, venue)
     assert np.all(model.town.ties[idx] == before + 1.0)
 
 

@@ -7,9 +7,8 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from sim.batch import MAX_BATCH_RUNS, batch_sizes, world_view
+from sim.batch import MAX_BATCH_RUNS, batch_sizes
 from sim.config import bundled_names
-from sim.metrics import summary_table
 from sim.model import CommunityModel
 from sim.runner import run_batch, run_many, run_once
 from sim.streams import HouseholdStream, replication_seeds
@@ -18,14 +17,14 @@ from sim.town import Worlds, build_town, stack_towns
 SEEDS = [3, 11, 5]
 
 
-def _tables(model) -> dict[str, pd.DataFrame]:
-    ledger = model.ledger()
+def _tables(run) -> dict[str, pd.DataFrame]:
+    ledger = run.ledger()
     return {
-        "weekly": model.weekly(),
+        "weekly": run.weekly(),
         "ledger": ledger,
-        "summary": summary_table(ledger, model),
-        "council": model.council_log(),
-        "hours": pd.DataFrame(list(model.staff_hours.items()), columns=["role", "hours"]),
+        "summary": run.summary_table(ledger),
+        "council": run.council_log(),
+        "hours": pd.DataFrame(list(run.staff_hours.items()), columns=["role", "hours"]),
     }
 
 
@@ -35,7 +34,7 @@ def assert_batch_equals_runs_alone(scenario: str, weeks: int = 104, warmup: int 
     for k, seed in enumerate(SEEDS):
         alone = CommunityModel(scenario, "neighbourhood", seed, warmup_weeks=warmup, agent_views=False, **kwargs)
         alone.run(weeks)
-        expected, got = _tables(alone), _tables(world_view(batch, k))
+        expected, got = _tables(alone.results()), _tables(batch.results(k))
         for name in expected:
             assert_frame_equal(got[name], expected[name], check_exact=True, obj=f"{scenario} seed {seed} {name}")
 
@@ -54,7 +53,7 @@ def test_every_bundled_scenario_batches_exactly(scenario):
 def test_council_resources_from_a_long_warm_up_carry_into_each_run_of_a_batch():
     # Ten years of warm-up: councils in different runs open resources (and hire staff) in different weeks.
     batch = CommunityModel("council_functioning", "neighbourhood", SEEDS, start_from="council_functioning")
-    opened = [int(world_view(batch, k).council_log()["opened"].sum()) for k in range(len(SEEDS))]
+    opened = [int(batch.council_log(k)["opened"].sum()) for k in range(len(SEEDS))]
     assert sum(opened) > 0 and len(set(opened)) > 1, "the test needs runs whose councils differ"
     assert_batch_equals_runs_alone("council_functioning", weeks=52, warmup=520, start_from="council_functioning")
 
@@ -121,6 +120,13 @@ def test_batch_sizes_fill_the_workers_evenly_within_the_limits():
     assert batch_sizes(0, 3000) == []
 
 
-def test_a_batch_has_no_agent_views():
-    with pytest.raises(ValueError, match="agent views"):
-        CommunityModel("baseline", "workshop", [1, 2], warmup_weeks=0, agent_views=True)
+def test_agent_views_of_one_run_of_a_batch_read_that_run_as_alone():
+    batch = CommunityModel("baseline", "workshop", [1, 2], warmup_weeks=52).run(20)
+    alone = CommunityModel("baseline", "workshop", 2, warmup_weeks=52).run(20)
+    assert len(batch.agents) == 0  # a batch makes its agents on demand
+    views = batch.agent_views_of(1)
+    assert [h.stage for h in views.households] == [h.stage for h in alone.households]
+    assert [len(h.members) for h in views.households] == [len(h.members) for h in alone.households]
+    assert [d.referrals for d in views.desks] == [d.referrals for d in alone.desks]
+    assert [p.caseload for p in views.professionals] == [p.caseload for p in alone.professionals]
+    assert len(batch.agents) == len(alone.agents)

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from sim.domain import ServiceStatus, Stage
-from sim.metrics import summary_table
 from sim.model import CommunityModel
 from tests.conftest import run_model, write_scenario
 
@@ -19,7 +18,7 @@ def consent_run():
 
 
 def _refusal_share(model, household_type):
-    table = summary_table(model.ledger(), model)
+    table = model.results().summary_table()
     row = table[(table.household_type == household_type) & (table.metric == "refusal_share")]
     return float(row["value"].iloc[0])
 
@@ -51,8 +50,8 @@ def test_trust_from_earlier_contact_raises_consent(small_town, tmp_path):
         model.hh.trust[idx] = trust
         for i in idx:
             model.set_stage(int(i), Stage.LATENT)
-        model.open_idx = np.flatnonzero(model.hh.case >= 0)
-        model.accept(idx, np.zeros(len(idx), dtype=np.int64), np.ones(len(idx)), week=1)
+        model.cases.refresh()
+        model.cases.accept(idx, np.zeros(len(idx), dtype=np.int64), np.ones(len(idx)), week=1)
         model.mechanism("consent").step(1)
         agreed = model.hh.consented[idx]
         assert agreed.all() if expect_all else not agreed.all()

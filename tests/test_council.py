@@ -32,7 +32,7 @@ def test_new_resources_bring_professionals(functioning):
     staff_per_resource = functioning.mechanism("council").p.staff_per_resource
     # Per desk of the host kind; every bundled kind has one desk in the neighbourhood.
     assert len(functioning.professionals) == from_profile + staff_per_resource * opened > from_profile
-    assert len(functioning.prof_desk) == len(functioning.professionals)
+    assert len(functioning.state.staff.desk) == len(functioning.professionals)
 
 
 def test_resources_made_before_today_carry_into_the_run(functioning):
@@ -75,7 +75,7 @@ def test_a_run_with_other_council_settings_keeps_the_warm_ups_resources(tmp_path
     log = model.council_log()
     before = log[(log["decided_week"] <= 0) & log["opened"]]
     assert (before["staff_per_desk"] == 2).all()  # replayed as the warm-up council made them
-    assert len(model.prof_caseload) == len(model.professionals)
+    assert len(model.state.staff.caseload) == len(model.professionals)
 
 
 def test_host_desk_must_be_a_desk_of_the_town(tmp_path):

@@ -66,10 +66,10 @@ def test_a_switch_does_not_change_other_mechanisms_draws(small_town, tmp_path):
 
 
 def test_the_run_does_not_replay_the_warm_up(small_town):
-    from sim.model import warm_town
+    from sim.engine.warmup import warm_town
 
     model = CommunityModel("baseline", small_town, seed=3, warmup_weeks=104).run(104)
-    warm = warm_town("baseline", model.town_spec, 3, 104)
+    warm = warm_town("baseline", model.town_spec, [3], 104)
     assert warm.week == 0 and (warm.ledger()["onset_week"].dropna() <= 0).all()  # warm-up weeks are -103 … 0
     new = model.ledger().query("~prevalent_at_start")
     warm_ledger = warm.ledger()

@@ -35,10 +35,10 @@ def test_every_default_cites_a_source_or_says_it_is_an_assumption():
     assert all(p.doc for p in DESK_PARAMS.values())
 
 
-def test_every_mechanism_has_a_switch_and_a_japanese_title():
+def test_every_mechanism_has_a_switch_unless_it_is_part_of_the_engine_and_titles_in_both_languages():
     for mech in MECHANISMS:
-        assert "enabled" in mech.declared_params()
-        assert mech.title_ja and mech.__doc__
+        assert ("enabled" in mech.declared_params()) == mech.switchable, mech.name
+        assert mech.title_ja and mech.title_en and mech.switch_ja and mech.switch_en and mech.__doc__, mech.name
 
 
 def test_readme_quick_start_is_two_commands():

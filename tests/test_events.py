@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.config import scenario_from_dict
-from sim.domain import DOMAIN_KEYS, Channel, Stage
+from sim.domain import DOMAIN_KEYS, Stage
 from sim.events import (
     TOWN,
     TOWN_EVENTS,
@@ -20,6 +20,7 @@ from sim.events import (
     sentence,
     snapshot,
 )
+from sim.mechanisms import CHANNEL_KEYS
 from sim.model import CommunityModel
 from sim.state import RESOLVED_BY_KEYS
 
@@ -111,7 +112,7 @@ def test_every_kind_of_service_event_occurs_in_a_busy_year(busy_run):
 def test_households_found_by_the_commissioner_are_among_those_visited(busy_run):
     _, weeks = busy_run
     for events in weeks:
-        found = events.household[(events.kind == Event.FOUND) & (events.detail == Channel.COMMISSIONER)]
+        found = events.household[(events.kind == Event.FOUND) & (events.detail == CHANNEL_KEYS.index("commissioner"))]
         assert set(found) <= set(events.of(Event.VISIT))
 
 
@@ -172,7 +173,7 @@ def test_a_timeline_says_this_household_and_tells_domains_and_the_stage_found_at
     assert sentence(Event.ONSET, 4, 0, timeline, domains=care_and_poverty) == (
         "この世帯に、新しい困りごとが生まれた（介護・生活困窮）。"
     )
-    found = sentence(Event.FOUND, 4, Channel.OUTREACH, timeline, "en", stage=Stage.LATENT)
+    found = sentence(Event.FOUND, 4, CHANNEL_KEYS.index("outreach"), timeline, "en", stage=Stage.LATENT)
     assert found == "This household was put in touch with help through outreach (while latent)."
     assert sentence(Event.WORSE, 4, Stage.COMPLEX, naming, domains=1 << DOMAIN_KEYS.index("housing")).endswith(
         "の困りごとが深まった（複雑化・複合化、住まいが加わった）。"
@@ -185,9 +186,9 @@ def test_english_sentences_start_with_a_capital(naming):
 
 
 def test_found_names_the_channel_in_plain_japanese(naming):
-    assert "民生委員をきっかけに" in sentence(Event.FOUND, 0, Channel.COMMISSIONER, naming)
-    assert "近隣住民をきっかけに" in sentence(Event.FOUND, 0, Channel.NEIGHBOUR, naming)
-    assert "the 民生委員's visit" in sentence(Event.FOUND, 0, Channel.COMMISSIONER, naming, "en")
+    assert "民生委員をきっかけに" in sentence(Event.FOUND, 0, CHANNEL_KEYS.index("commissioner"), naming)
+    assert "近隣住民をきっかけに" in sentence(Event.FOUND, 0, CHANNEL_KEYS.index("neighbour"), naming)
+    assert "the 民生委員's visit" in sentence(Event.FOUND, 0, CHANNEL_KEYS.index("commissioner"), naming, "en")
 
 
 def test_resolution_says_who_solved_it(naming):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 
 from sim.domain import DOMAIN_KEYS, Stage
+from sim.engine.staff import Staff
 from sim.mechanisms.desk_intake import pick_domain
 from sim.model import CommunityModel
 from sim.streams import HouseholdStream
@@ -49,16 +48,24 @@ def _slots_rule(staff: np.ndarray, load: np.ndarray, n: int, limit: int | None) 
     return slot_staff[np.argsort(slot_rank, kind="stable")][:n]
 
 
-def test_professionals_are_chosen_by_the_slot_rule_for_one_household_or_many():
+def test_every_desk_queue_gets_its_professionals_by_the_slot_rule():
     rng = np.random.default_rng(0)
-    for _ in range(3000):
-        caseload = rng.integers(0, 6, 30).astype(np.int32)
-        staff = np.sort(rng.choice(30, int(rng.integers(0, 6)), replace=False)).astype(np.int64)
+    for _ in range(1000):
+        n_desks = int(rng.integers(1, 5))
+        staff = Staff([{"staff": int(rng.integers(0, 5))} for _ in range(n_desks)])
+        staff.caseload[:] = rng.integers(0, 6, len(staff))
         limit = [None, 1, 3, 5][int(rng.integers(4))]
-        n = int(rng.integers(1, 5))
-        model = SimpleNamespace(prof_caseload=caseload)
-        chosen = CommunityModel._professionals_for(model, staff, n, limit)
-        assert np.array_equal(chosen, _slots_rule(staff, caseload[staff], n, limit))
+        queue_desk = np.sort(rng.integers(0, n_desks, int(rng.integers(1, 9))))
+        served, chosen = staff.assign(queue_desk, limit)
+        expected_served, expected = [], []
+        for d in range(n_desks):  # desk by desk, as the rule is stated
+            n = int(np.count_nonzero(queue_desk == d))
+            mine = np.flatnonzero(staff.desk == d)
+            picked = _slots_rule(mine, staff.caseload[mine], n, limit) if n else mine[:0]
+            expected_served += [True] * len(picked) + [False] * (n - len(picked))
+            expected += picked.tolist()
+        assert served.tolist() == expected_served
+        assert chosen.tolist() == expected
 
 
 def test_weekly_counts_follow_cases_opened_and_closed_by_hand_between_weeks(small_town):

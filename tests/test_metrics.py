@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.domain import CHANNEL_KEYS, STAGE_KEYS
+from sim.domain import STAGE_KEYS
+from sim.mechanisms import CHANNEL_KEYS
 from sim.metrics import case_metrics, eligible_cases
 from tests.conftest import run_model
 
@@ -86,9 +87,8 @@ def test_only_cases_with_26_weeks_of_follow_up_count():
 
 def test_summary_has_the_headline_metrics_by_type(small_town):
     model = run_model("baseline", small_town, seed=2, weeks=260)
-    from sim.metrics import summary_table
 
-    table = summary_table(model.ledger(), model)
+    table = model.results().summary_table()
     assert set(table.household_type) == {
         "all",
         "ordinary",

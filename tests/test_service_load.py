@@ -31,7 +31,7 @@ def unlimited(tmp_path_factory):
 
 
 def test_no_professional_holds_more_than_the_caseload_limit(tight):
-    assert tight.prof_caseload.max() <= 5
+    assert tight.state.staff.caseload.max() <= 5
     assert sum(p.caseload for p in tight.professionals) == int(np.count_nonzero(tight.hh.professional >= 0))
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sim import vocabulary
-from sim.domain import CHANNEL_KEYS, DOMAIN_KEYS, STAGE_KEYS, TYPE_KEYS
+from sim.domain import DOMAIN_KEYS, STAGE_KEYS, TYPE_KEYS
+from sim.mechanisms import CHANNEL_KEYS
 
 
 def test_every_stage_type_domain_and_channel_has_japanese_and_english_labels():

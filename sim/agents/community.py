@@ -1,27 +1,21 @@
-"""The community's actors: 自治会, 民生委員, venues and NPOs (few; plain attributes or small arrays)."""
+"""The community's actors: 自治会, 民生委員, venues and NPOs (few; views on small arrays)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import mesa
 import numpy as np
 
-if TYPE_CHECKING:
-    from sim.model import CommunityModel
+from sim.agents.base import ArrayView
 
 VENUE_KINDS = ("kayoi", "ibasho")
 VENUE_KINDS_JA = ("通いの場・サロン", "居場所")
 
 
-class NeighbourhoodAssociation(mesa.Agent):
-    """自治会 of one area: membership and activity."""
+class NeighbourhoodAssociation(ArrayView):
+    """自治会 of one area (``index``: the area): membership and activity."""
 
-    model: CommunityModel
-
-    def __init__(self, model: CommunityModel, area: int) -> None:
-        super().__init__(model)
-        self.area = area
+    @property
+    def area(self) -> int:
+        return self.index
 
     @property
     def households(self) -> np.ndarray:
@@ -41,14 +35,12 @@ class NeighbourhoodAssociation(mesa.Agent):
         self.model.town.changed()
 
 
-class WelfareCommissioner(mesa.Agent):
-    """民生委員・児童委員 of one district; a vacant post makes no visits."""
+class WelfareCommissioner(ArrayView):
+    """民生委員・児童委員 of one district (``index``: the district); a vacant post makes no visits."""
 
-    model: CommunityModel
-
-    def __init__(self, model: CommunityModel, district: int) -> None:
-        super().__init__(model)
-        self.district = district
+    @property
+    def district(self) -> int:
+        return self.index
 
     @property
     def vacant(self) -> bool:
@@ -61,21 +53,17 @@ class WelfareCommissioner(mesa.Agent):
     @property
     def visits_made(self) -> float:
         """Expected visits made since the start of the run (visits are allocated by probability)."""
-        return float(self.model.commissioner_visits[self.district])
+        from sim.mechanisms.commissioner_visits import CommissionerVisits
+
+        return float(self.model.mechanism(CommissionerVisits).visits_made[self.district])
 
     @property
     def households(self) -> np.ndarray:
         return np.flatnonzero(self.model.town.district == self.district)
 
 
-class Venue(mesa.Agent):
+class Venue(ArrayView):
     """A サロン・通いの場 (older people) or 居場所 (参加支援, all ages)."""
-
-    model: CommunityModel
-
-    def __init__(self, model: CommunityModel, index: int) -> None:
-        super().__init__(model)
-        self.index = index
 
     @property
     def kind(self) -> str:
@@ -103,15 +91,12 @@ class Venue(mesa.Agent):
         return int(self.model.town.venue_operator[self.index])
 
 
-class NPO(mesa.Agent):
+class NPO(ArrayView):
     """A welfare NPO with a focus; some run 居場所."""
 
-    model: CommunityModel
-
-    def __init__(self, model: CommunityModel, index: int, focus: str) -> None:
-        super().__init__(model)
-        self.index = index
-        self.focus = focus
+    @property
+    def focus(self) -> str:
+        return self.model.town.npo_focus[self.index]
 
     @property
     def venues(self) -> list[int]:

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
-
+from sim.agents.base import ArrayView
 from sim.domain import DOMAIN_KEYS, TYPE_KEYS, HouseholdType, ServiceStatus, Stage
 
 if TYPE_CHECKING:
     from sim.agents.resident import Resident
-    from sim.model import CommunityModel
 
 
-class Household(mesa.Agent):
+class Household(ArrayView):
     """A household. Every attribute reads (and ``stage`` writes) the model's arrays at ``index``."""
-
-    model: CommunityModel
-
-    def __init__(self, model: CommunityModel, index: int) -> None:
-        super().__init__(model)
-        self.index = index
 
     @property
     def household_type(self) -> HouseholdType:
@@ -66,7 +58,7 @@ class Household(mesa.Agent):
     def neighbours(self) -> list[Household]:
         town = self.model.town
         lo, hi = town.tie_ptr[self.index], town.tie_ptr[self.index + 1]
-        return [self.model.households[int(j)] for j in town.tie_nbr[lo:hi]]
+        return [self.views.household(int(j)) for j in town.tie_nbr[lo:hi]]
 
     @property
     def area(self) -> int:
@@ -78,7 +70,7 @@ class Household(mesa.Agent):
 
     @property
     def members(self) -> list[Resident]:
-        return [self.model.residents[int(i)] for i in self.model.residents_of(self.index)]
+        return [self.views.resident(int(i)) for i in self.model.residents_of(self.index)]
 
     @property
     def case_id(self) -> int:

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
-
+from sim.agents.base import ArrayView
 from sim.domain import CONDITION_KEYS
 
 if TYPE_CHECKING:
     from sim.agents.household import Household
-    from sim.model import CommunityModel
 
 
-class Resident(mesa.Agent):
+class Resident(ArrayView):
     """A resident of a household (age, ひきこもり, disability, care need, young child)."""
-
-    model: CommunityModel
-
-    def __init__(self, model: CommunityModel, index: int) -> None:
-        super().__init__(model)
-        self.index = index
 
     @property
     def age(self) -> int:
@@ -37,7 +29,7 @@ class Resident(mesa.Agent):
 
     @property
     def household(self) -> Household:
-        return self.model.households[int(self.model.town.res_household[self.index])]
+        return self.views.household(int(self.model.town.res_household[self.index]))
 
     @property
     def venue(self) -> int:

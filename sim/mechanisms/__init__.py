@@ -6,10 +6,12 @@
 2. Detect phase: the channels propose detections (the 支援会議 adds the administrative channel);
    the model records each case's first detection and refers the household.
 3. Service phase: desk intake, the 支援会議 watch list, consent, caseloads, then 重層的支援会議,
-   多機関協働, 参加支援, 伴走支援, 居住支援, peer supporters and the 自立支援協議会; after them
-   the model assigns consenting households to professionals within the caseload limit.
+   多機関協働, 参加支援, 伴走支援, 居住支援, peer supporters and the 自立支援協議会; last, the
+   waiting list gives consenting households a professional within the caseload limit.
 
-A new mechanism is added here, in its place; a scenario switches it on or off.
+A new mechanism is added here, in its place (one line); a scenario switches it on or off. The
+registry also derives what the mechanisms declare: the detection channels (numbered in this
+order), the roles whose hours are booked, and the household arrays (docs/extending.md).
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ from sim.mechanisms.resolution import NaturalResolution
 from sim.mechanisms.self_referral import SelfReferral
 from sim.mechanisms.support_meeting import SupportMeeting
 from sim.mechanisms.venue_staff import VenueStaff
+from sim.mechanisms.waiting_list import WaitingList
 from sim.mechanisms.watching import Watching
+from sim.vocabulary import Term
 
 MECHANISMS: tuple[type[Mechanism], ...] = (
     Watching,
@@ -69,8 +73,45 @@ MECHANISMS: tuple[type[Mechanism], ...] = (
     HousingSupport,
     PeerSupporters,
     Council,
+    WaitingList,
 )
 
 MECHANISM_BY_NAME: dict[str, type[Mechanism]] = {m.name: m for m in MECHANISMS}
 
-__all__ = ["MECHANISMS", "MECHANISM_BY_NAME", "Mechanism"]
+# Detection channels: "none" (not found yet), then each mechanism's own, in the order above.
+NO_CHANNEL = Term("none", "未把握", "not found", en_phrase="nobody")
+CHANNELS: tuple[Term, ...] = (NO_CHANNEL, *(m.CHANNEL for m in MECHANISMS if m.CHANNEL is not None))
+CHANNEL_KEYS: tuple[str, ...] = tuple(c.key for c in CHANNELS)
+for _mechanism in MECHANISMS:
+    if _mechanism.CHANNEL is not None:
+        _mechanism.channel_code = CHANNEL_KEYS.index(_mechanism.CHANNEL.key)
+
+ROLES = tuple(role for m in MECHANISMS for role in m.ROLES)
+VOLUNTEER_ROLES = frozenset(role.key for role in ROLES if role.volunteer)
+
+
+def _check_declarations() -> None:
+    """Names of mechanisms, channels, arrays and columns are unique (a clash is a programming error)."""
+    for what, names in (
+        ("mechanism", [m.name for m in MECHANISMS]),
+        ("channel", list(CHANNEL_KEYS)),
+        ("household array", [s.name for m in MECHANISMS for s in m.STATES]),
+        ("weekly column", [c.name for m in MECHANISMS for c in m.COLUMNS]),
+        ("role", [r.key for r in ROLES]),
+    ):
+        clash = sorted({n for n in names if names.count(n) > 1})
+        if clash:
+            raise ValueError(f"{what} declared twice: {', '.join(clash)}")
+
+
+_check_declarations()
+
+__all__ = [
+    "CHANNELS",
+    "CHANNEL_KEYS",
+    "MECHANISMS",
+    "MECHANISM_BY_NAME",
+    "ROLES",
+    "VOLUNTEER_ROLES",
+    "Mechanism",
+]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.accounts import Role
 from sim.mechanisms.base import Mechanism
 from sim.params import Param
+from sim.state import NOT_YET, State
 
 
 class Accompaniment(Mechanism):
@@ -19,6 +21,12 @@ class Accompaniment(Mechanism):
     phase = "service"
     off_in_baseline = True
     title_ja = "伴走支援"
+    title_en = "Accompaniment (伴走支援)"
+    switch_ja = "支援が終わった後も1年ほど関わり続け、再び困ったときに早く気づきます。"
+    switch_en = "Keeps in touch for about a year after a case closes, so a new problem is noticed early."
+    slide_group = "accompanying"
+    STATES = (State("accompanied_until", np.int32, NOT_YET, "Last week of 伴走支援 after a case closed."),)
+    ROLES = (Role("accompaniment", "伴走支援", "accompaniment"),)
     PARAMS = {
         "weeks": Param(
             52,
@@ -45,8 +53,8 @@ class Accompaniment(Mechanism):
     }
 
     def step(self, week: int) -> None:
-        m, hh = self.model, self.model.hh
-        closed = m.closed_under_support()
+        run, hh = self.run, self.run.hh
+        closed = run.cases.closed_under_support()
         hh.accompanied_until[closed] = week + self.p.weeks
-        accompanied = m.per_run(np.flatnonzero(hh.accompanied_until >= week))
-        m.book_hours("accompaniment", accompanied * self.p.hours_per_week)
+        accompanied = run.accounts.per_run(np.flatnonzero(hh.accompanied_until >= week))
+        run.accounts.book_hours("accompaniment", accompanied * self.p.hours_per_week)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sim.domain import Channel
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, stage_array
+from sim.vocabulary import Term
 
 
 class AgencyReferral(Mechanism):
@@ -14,6 +14,17 @@ class AgencyReferral(Mechanism):
     name = "agency_referral"
     phase = "detect"
     title_ja = "他機関からのつなぎ"
+    title_en = "Referrals from other agencies"
+    switch_ja = (
+        "介護・障害・子育てのサービスを使っている世帯の変化に、担当の機関が気づいて相談窓口につなぎます。"
+        "オフにすると、このつなぎがなくなります。"
+    )
+    switch_en = (
+        "Agencies already serving a household (care, disability, child services) notice changes and refer it. "
+        "Off: no such referrals."
+    )
+    slide_group = "services"
+    CHANNEL = Term("agency", "他機関", "other agencies", en_phrase="another agency")
     PARAMS = {
         "weekly_probability": Param(
             {"latent": 0.005, "manifest": 0.02, "complex": 0.03},
@@ -30,6 +41,6 @@ class AgencyReferral(Mechanism):
         self.by_stage = stage_array(self.p.weekly_probability)
 
     def step(self, week: int) -> None:
-        m = self.model
-        idx = m.reachable_idx[m.town.service_contact[m.reachable_idx]]
-        m.propose_detection(idx[self.draw(week, idx) < self.by_stage[m.hh.stage[idx]]], Channel.AGENCY)
+        run = self.run
+        idx = run.cases.reachable_idx[run.town.service_contact[run.cases.reachable_idx]]
+        self.propose(idx[self.draw(week, idx) < self.by_stage[run.hh.stage[idx]]])

@@ -1,4 +1,18 @@
-"""The mechanism base class: a small unit with its parameters and an on/off switch."""
+"""The mechanism base class: one community function or service, described by its own declarations.
+
+A mechanism declares, next to its code:
+
+* ``PARAMS`` — its parameters with defaults, ranges and sources (plus its on/off switch);
+* ``STATES`` — the household arrays it owns (:class:`sim.state.State`);
+* ``COLUMNS`` — the columns it adds to the weekly table (:class:`sim.engine.collector.Column`);
+* ``CHANNEL`` — the detection channel it owns, if any (:class:`sim.vocabulary.Term`: key and labels);
+* ``ROLES`` — whose hours it books (:class:`sim.engine.accounts.Role`);
+* ``title_ja``/``title_en`` and ``switch_ja``/``switch_en`` — its name and a plain explanation of
+  its switch, from which the dashboard's scenario builder and the workshop's switches are made.
+
+It receives the run state (:class:`sim.engine.run_state.RunState`), finds other mechanisms by
+class (``self.run.mechanism(Consent)``), and draws only from its own random stream.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +22,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from sim.engine.accounts import Role
+from sim.engine.collector import Column
 from sim.params import Param
+from sim.state import State
+from sim.vocabulary import Term
 
 if TYPE_CHECKING:
-    from sim.model import CommunityModel
+    from sim.engine.run_state import RunState
 
 ENABLED = Param(True, "Switch: whether the mechanism runs.", "Model structure (DESIGN.md).", kind="bool")
 OFF_IN_BASELINE = Param(
@@ -21,11 +39,16 @@ OFF_IN_BASELINE = Param(
     kind="bool",
 )
 
+# Where a mechanism belongs: the community's functions by stage (slide 2-4), the services, or the model's
+# structure (how problems start, deepen and resolve; switched off only for research).
+SLIDE_GROUPS = ("prevention", "noticing", "connecting", "accompanying", "services", "structure")
+
 
 class Mechanism:
     """One community function or service, run once a week in a fixed order.
 
-    Subclasses declare ``name``, ``title_ja``, ``PARAMS`` and implement :meth:`step`.
+    Subclasses declare ``name``, ``phase``, titles, switch texts and ``PARAMS`` (and, as
+    needed, ``STATES``, ``COLUMNS``, ``CHANNEL`` and ``ROLES``) and implement :meth:`step`.
     Each mechanism draws only from its own counter-based random stream, named after it:
     a household's draw depends on the week and the household, never on who else drew.
     """
@@ -37,24 +60,40 @@ class Mechanism:
     # A mechanism with no weekly action of its own, only parameters or a rule that others apply.
     passive: ClassVar[bool] = False
     off_in_baseline: ClassVar[bool] = False  # a policy that the status quo lacks: its switch defaults to off
+    switchable: ClassVar[bool] = True  # False: part of the engine's working, always on (no switch)
     title_ja: ClassVar[str]
+    title_en: ClassVar[str]
+    switch_ja: ClassVar[str]  # what switching it on or off means, in plain Japanese
+    switch_en: ClassVar[str]
+    slide_group: ClassVar[str] = "services"  # one of SLIDE_GROUPS
     PARAMS: ClassVar[dict[str, Param]]
+    STATES: ClassVar[tuple[State, ...]] = ()
+    COLUMNS: ClassVar[tuple[Column, ...]] = ()
+    CHANNEL: ClassVar[Term | None] = None
+    ROLES: ClassVar[tuple[Role, ...]] = ()
+    channel_code: ClassVar[int] = 0  # the CHANNEL's number in the ledger (set by the registry)
 
-    def __init__(self, model: CommunityModel, params: dict[str, Any]) -> None:
-        self.model = model
+    def __init__(self, run: RunState, params: dict[str, Any]) -> None:
+        self.run = run
         self.p = SimpleNamespace(**params)
-        self.enabled: bool = params["enabled"]
-        self.stream = model.household_stream(f"mechanism.{self.name}")
+        self.enabled: bool = params.get("enabled", True)
+        self.stream = run.stream(f"mechanism.{self.name}")
         self._cache_version = -1
+        self._cached = np.zeros(0)
         self.setup()
 
     @classmethod
     def declared_params(cls) -> dict[str, Param]:
-        """All parameters including the switch."""
+        """All parameters including the switch (a mechanism that cannot be switched off has none)."""
+        if not cls.switchable:
+            return dict(cls.PARAMS)
         return {"enabled": OFF_IN_BASELINE if cls.off_in_baseline else ENABLED, **cls.PARAMS}
 
     def setup(self) -> None:
         """Prepare arrays derived from parameters (override when needed)."""
+
+    def inherit(self, warm: Any) -> None:
+        """Take over what lasts of the same mechanism in a warm-up run (override when something does)."""
 
     def start(self) -> None:
         """Called once the starting state is in place, whether or not the mechanism is enabled."""
@@ -63,14 +102,9 @@ class Mechanism:
         """Act for one week (in the mechanism's main ``phase``)."""
         raise NotImplementedError
 
-    def act(self, phase: str, week: int) -> None:
-        """Act in ``phase`` if the mechanism is on and acts in it."""
-        if not self.enabled:
-            return
-        if phase == self.phase:
-            self.step(week)
-        elif phase in self.extra_phases:
-            getattr(self, f"step_{phase}")(week)
+    def totals(self) -> dict[str, np.ndarray]:
+        """Running totals for the mechanism's ``total`` columns, one value per run."""
+        return {}
 
     def weekly_actions(self) -> dict[str, Callable[[int], None]]:
         """The mechanism's weekly actions by phase: none when switched off or passive."""
@@ -80,9 +114,9 @@ class Mechanism:
 
     def town_cached(self, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """``compute()``'s result, recomputed only after the town changed (``Town.changed``)."""
-        if self._cache_version != self.model.town.version:
+        if self._cache_version != self.run.town.version:
             self._cached = compute()
-            self._cache_version = self.model.town.version
+            self._cache_version = self.run.town.version
         return self._cached
 
     def draw(self, week: int, idx: np.ndarray, k: int = 0) -> np.ndarray:
@@ -92,3 +126,7 @@ class Mechanism:
     def draws(self, week: int, idx: np.ndarray, ks: tuple[int, ...]) -> np.ndarray:
         """Draws ``ks`` of households ``idx`` this week, one row each (as :meth:`draw`, in one pass)."""
         return self.stream.uniforms(week, idx, ks)
+
+    def propose(self, idx: np.ndarray) -> None:
+        """This mechanism's channel found households ``idx`` this week."""
+        self.run.cases.propose(idx, self.channel_code)

@@ -20,6 +20,16 @@ class Caseloads(Mechanism):
     passive = True  # the model's assignment applies limit()
     phase = "service"
     title_ja = "担当ケース数の上限と待機"
+    title_en = "Caseload limits and waiting"
+    switch_ja = (
+        "専門職1人が持てる担当ケース数に上限があり、超えた世帯は待機リストで待ちます。"
+        "オフにすると上限がなくなり、誰も待ちません（研究用）。"
+    )
+    switch_en = (
+        "A professional holds a limited number of cases; households beyond it wait on a list. "
+        "Off: no limit and nobody waits (for research)."
+    )
+    slide_group = "services"
     PARAMS = {
         "capacity_per_professional": Param(
             35,
@@ -37,4 +47,4 @@ class Caseloads(Mechanism):
         return self.p.capacity_per_professional if self.enabled else None
 
     def step(self, week: int) -> None:
-        """Nothing to do each week: the model's assignment step applies :meth:`limit`."""
+        """Nothing to do each week: the waiting list applies :meth:`limit`."""

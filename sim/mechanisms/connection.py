@@ -14,6 +14,16 @@ class Connection(Mechanism):
     name = "connection"
     phase = "state"
     title_ja = "つながり続けることで深刻化を防ぐ"
+    title_en = "Staying connected"
+    switch_ja = (
+        "近所とのつながりが続いている世帯は、困りごとが深刻になりにくくなります。"
+        "オフにすると、つながりによる歯止めがなくなります。"
+    )
+    switch_en = (
+        "Households that stay connected to neighbours see their problems deepen more slowly. "
+        "Off: ties no longer slow it."
+    )
+    slide_group = "connecting"
     PARAMS = {
         "effect": Param(
             0.3,
@@ -30,7 +40,7 @@ class Connection(Mechanism):
 
     def factor(self) -> np.ndarray:
         """Each household's progression multiplier from its ties."""
-        return 1.0 - self.p.effect * np.minimum(1.0, self.model.town.ties / self.p.ties_for_full_effect)
+        return 1.0 - self.p.effect * np.minimum(1.0, self.run.town.ties / self.p.ties_for_full_effect)
 
     def step(self, week: int) -> None:
-        self.model.hh.progress_mult *= self.town_cached(self.factor)
+        self.run.hh.progress_mult *= self.town_cached(self.factor)

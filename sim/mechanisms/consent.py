@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim.domain import ServiceStatus
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, type_array
+from sim.state import State
 
 
 class Consent(Mechanism):
@@ -20,6 +23,17 @@ class Consent(Mechanism):
     name = "consent"
     phase = "service"
     title_ja = "同意と支援拒否"
+    title_en = "Consent and refusal"
+    switch_ja = (
+        "窓口が受け付けた世帯に支援の同意を求めます。断る世帯もいますが、関わるたびに信頼が少しずつ育ちます。"
+        "オフにすると、全員がすぐに同意します（研究用）。"
+    )
+    switch_en = (
+        "Households a desk accepted are asked to consent; some refuse, and trust grows with each contact. "
+        "Off: everyone consents at once (for research)."
+    )
+    slide_group = "structure"
+    STATES = (State("trust", np.float32, 0.0, "Trust in services built by contact (0–1), kept across cases."),)
     PARAMS = {
         "base_consent": Param(
             {
@@ -60,19 +74,28 @@ class Consent(Mechanism):
     def start(self) -> None:
         # Switched off, nobody refuses: refusals carried from the warm-up lapse.
         if not self.enabled:
-            hh = self.model.hh
+            hh = self.run.hh
             hh.service[hh.service == ServiceStatus.REFUSED] = ServiceStatus.UNKNOWN
 
+    def build_trust(self, idx: np.ndarray, amount: float) -> None:
+        """Contact with households ``idx`` raises their trust in services (capped at 1)."""
+        hh = self.run.hh
+        hh.trust[idx] = np.minimum(1.0, hh.trust[idx] + amount)
+
+    def consent_probability(self, idx: np.ndarray) -> np.ndarray:
+        """The chance that each of households ``idx`` agrees when asked now."""
+        base = self.base[self.run.town.htype[idx]]
+        return base + (1.0 - base) * self.run.hh.trust[idx]
+
     def step(self, week: int) -> None:
-        m, hh = self.model, self.model.hh
-        o = m.open_idx
-        m.end_cooling_off(ServiceStatus.REFUSED, week)
+        run, hh = self.run, self.run.hh
+        o = run.cases.open_idx
+        run.cases.end_cooling_off(ServiceStatus.REFUSED, week)
         idx = o[(hh.service[o] == ServiceStatus.WAITING) & ~hh.consented[o]]
         if len(idx) == 0:
             return
-        base = self.base[m.town.htype[idx]]
-        agrees = self.draw(week, idx) < base + (1.0 - base) * hh.trust[idx]
-        m.build_trust(idx, self.p.trust_per_contact)
+        agrees = self.draw(week, idx) < self.consent_probability(idx)
+        self.build_trust(idx, self.p.trust_per_contact)
         hh.consented[idx[agrees]] = True
         if not agrees.all():
-            m.refuse(idx[~agrees], until=week + self.p.refusal_weeks)
+            run.cases.refuse(idx[~agrees], until=week + self.p.refusal_weeks)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from sim.domain import DOMAIN_KEYS, ServiceStatus
+from sim.engine.accounts import Role
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.desk_intake import DeskIntake
 from sim.params import Param
 from sim.vocabulary import label
 
@@ -54,6 +58,11 @@ class Council(Mechanism):
     name = "council"
     phase = "service"
     title_ja = "自立支援協議会"
+    title_en = "自立支援協議会 (local support council)"
+    switch_ja = "満たされないニーズが続く分野について、協議会が新しい社会資源（窓口の専門職など）を生み出します。"
+    switch_en = "Where unmet needs persist, the council creates new resources (such as more professionals at a desk)."
+    slide_group = "services"
+    ROLES = (Role("council", "自立支援協議会", "council"),)
     PARAMS = {
         "research": Param(
             0.3,
@@ -116,24 +125,13 @@ class Council(Mechanism):
     }
 
     def setup(self) -> None:
-        # One council per run of a batch: unmet needs and what was taken up are per run (rows);
-        # pending items and the log are shared lists in decision order, each item naming its run.
-        runs = self.model.n_worlds
-        self.unmet = np.zeros((runs, len(DOMAIN_KEYS)))
-        self.pending: list[dict] = []
-        self.log: list[dict] = []
-        self.covered: list[set[int]] = [set() for _ in range(runs)]
+        # One council per run of a batch: what was taken up is per run; pending items and the log
+        # are shared lists in decision order, each item naming its run.
+        self.pending: list[dict[str, Any]] = []
+        self.log: list[dict[str, Any]] = []
+        self.covered: list[set[int]] = [set() for _ in range(self.run.n_runs)]
 
-    def record_unmet(self, domains: np.ndarray, households: np.ndarray) -> None:
-        """Desks report ``households`` bounced with a problem no desk covers (by presenting domain)."""
-        self.unmet += self._by_run_and_domain(domains, households)
-
-    def _by_run_and_domain(self, domains: np.ndarray, households: np.ndarray) -> np.ndarray:
-        m, n = self.model, len(DOMAIN_KEYS)
-        key = m.worlds.hh[households] * n + domains
-        return np.bincount(key, minlength=m.n_worlds * n).reshape(m.n_worlds, n)
-
-    def inherit(self, warm: Council) -> None:
+    def inherit(self, warm: Any) -> None:
         """Take over the warm-up's council: its resources exist today; what it decided still opens."""
         for item in warm.log:  # in decision order, so resources open (and staff join) in the warm-up's order
             copy = dict(item)
@@ -144,36 +142,36 @@ class Council(Mechanism):
             else:
                 self.pending.append(copy)
 
-    def _waiting_by_domain(self) -> np.ndarray:
-        m, hh = self.model, self.model.hh
-        o = m.open_idx
-        waiting = o[(hh.service[o] == ServiceStatus.WAITING) & (hh.waiting_since[o] < self.model.week)]
-        return self._by_run_and_domain(m.cases.primary_domain[hh.case[waiting]], waiting)
+    def _waiting_by_domain(self, week: int) -> np.ndarray:
+        run, hh = self.run, self.run.hh
+        o = run.cases.open_idx
+        waiting = o[(hh.service[o] == ServiceStatus.WAITING) & (hh.waiting_since[o] < week)]
+        return run.accounts.by_run_and_domain(run.cases.primary_domain[hh.case[waiting]], waiting)
 
     def step(self, week: int) -> None:
-        m = self.model
+        run, accounts = self.run, self.run.accounts
         for item in [p for p in self.pending if p["opens_week"] <= week]:
             self._open(item)
             self.pending.remove(item)
         if week % QUARTER_WEEKS:
             return
-        m.book_hours("council", self.p.hours_per_quarter)
-        self.unmet += self._waiting_by_domain()
+        accounts.book_hours("council", self.p.hours_per_quarter)
+        accounts.unmet += self._waiting_by_domain(week)
         functioning = self.p.research * self.p.collaboration * self.p.creativity
-        u = self.draw(week, m.worlds.hh_start[:-1])  # each run's draw for its household 0
-        for run, (unmet, covered) in enumerate(zip(self.unmet, self.covered, strict=True)):
+        u = self.draw(week, run.worlds.hh_start[:-1])  # each run's draw for its household 0
+        for r, (unmet, covered) in enumerate(zip(accounts.unmet, self.covered, strict=True)):
             candidates = [d for d in np.argsort(-unmet, kind="stable") if d not in covered]
             top = candidates[0] if candidates else None
-            if top is not None and unmet[top] >= self.p.min_unmet and u[run] < functioning:
-                self._take_up(int(top), week, run)
-        self.unmet[:] = 0
+            if top is not None and unmet[top] >= self.p.min_unmet and u[r] < functioning:
+                self._take_up(int(top), week, r)
+        accounts.unmet[:] = 0
 
-    def _open(self, item: dict) -> None:
+    def _open(self, item: dict[str, Any]) -> None:
         """The resource opens: its professionals join the covering desk kind (or the host, which accepts the domain).
 
         An item carried over from the warm-up replays the warm-up council's own choices.
         """
-        intake, run = self.model.mechanism("desk_intake"), item["world"]
+        intake, run = self.run.mechanism(DeskIntake), item["world"]
         if item["opened"]:
             kind, staff = item["host_desk"], item["staff_per_desk"]
             if item["opened_domain"]:
@@ -184,7 +182,7 @@ class Council(Mechanism):
             if kind is None:
                 kind = self.p.host_desk
                 intake.open_domain(kind, item["domain_index"], run)
-        self.model.add_staff(kind, staff, run)
+        self.run.add_staff(kind, staff, run)
         item.update(opened=True, host_desk=kind, staff_per_desk=staff)
 
     def _take_up(self, domain: int, week: int, run: int = 0) -> None:
@@ -194,7 +192,7 @@ class Council(Mechanism):
             "opens_week": week + self.p.development_weeks,
             "domain": DOMAIN_KEYS[domain],
             "domain_ja": label("domain", domain),
-            "unmet_in_quarter": int(self.unmet[run, domain]),
+            "unmet_in_quarter": int(self.run.accounts.unmet[run, domain]),
             "field": field + 1,
             "field_ja": RESOURCE_FIELDS_JA[field],
             "host_desk": "",
@@ -207,3 +205,7 @@ class Council(Mechanism):
         self.covered[run].add(domain)
         self.pending.append(item)
         self.log.append(item)
+
+    def log_of(self, run: int) -> list[dict[str, Any]]:
+        """What run ``run``'s council took up, in decision order."""
+        return [item for item in self.log if item["world"] == run]

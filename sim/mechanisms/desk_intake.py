@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.domain import DOMAIN_KEYS, ServiceStatus
+from sim.engine.collector import Column
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, type_array
 
@@ -25,6 +26,22 @@ class DeskIntake(Mechanism):
     name = "desk_intake"
     phase = "service"
     title_ja = "相談窓口の受付"
+    title_en = "Desk intake"
+    switch_ja = (
+        "相談につながった世帯を窓口が受け付けます。"
+        "分野ごとの窓口は自分の分野だけを受け、他は別の窓口に回します（たらい回し）。"
+        "「断らない相談支援」をオンにすると、どの窓口もすべて受け止めます。"
+    )
+    switch_en = (
+        "Desks take in referred households. "
+        "A siloed desk accepts its own field and sends the rest elsewhere (bouncing); "
+        "with 断らない相談支援 every desk accepts everyone."
+    )
+    slide_group = "services"
+    COLUMNS = (
+        Column("bounces", "Households a desk turned away this week."),
+        Column("gave_up", "Households that gave up after being turned away this week."),
+    )
     PARAMS = {
         "refuse_none": Param(
             False,
@@ -88,15 +105,16 @@ class DeskIntake(Mechanism):
     }
 
     def setup(self) -> None:
-        town = self.model.town
+        run, town = self.run, self.run.town
         self.kinds = list(town.desk_of_kind_by_area)
         specs = {d["kind"]: d for d in town.desks}
         # One row per run of a batch: a council opens domains in its own run only.
         masks = np.array([_mask(specs[k]["domains"]) for k in self.kinds], dtype=np.uint16)
-        self.kind_masks = np.tile(masks, (self.model.n_worlds, 1))
+        self.kind_masks = np.tile(masks, (run.n_runs, 1))
         self.desk_masks = np.array([_mask(d["domains"]) for d in town.desks], dtype=np.uint16)
         self.give_up = type_array(self.p.give_up_probability)
         self.desk_of_kind_by_area = np.stack([town.desk_of_kind_by_area[k] for k in self.kinds])
+        self.referrals = np.zeros(len(town.desks), dtype=np.int64)  # referrals each desk received (each attempt)
         self._kinds_changed()
 
     def _kinds_changed(self) -> None:
@@ -107,15 +125,13 @@ class DeskIntake(Mechanism):
 
     def _coverage_of(self, idx: np.ndarray, presenting: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Which kinds cover each household's presenting domain, and whether any does (in its run)."""
-        if self.model.n_worlds == 1:
-            return self.covers[0][presenting], self.covered[0][presenting]
-        run = self.model.worlds.hh[idx]
+        run = self.run.worlds.hh[idx]
         return self.covers[run, presenting], self.covered[run, presenting]
 
     def step(self, week: int) -> None:
-        m, hh, p = self.model, self.model.hh, self.p
-        m.end_cooling_off(ServiceStatus.GAVE_UP, week)
-        o = m.open_idx  # a household in contact with services always has an open case
+        run, hh, p = self.run, self.run.hh, self.p
+        run.cases.end_cooling_off(ServiceStatus.GAVE_UP, week)
+        o = run.cases.open_idx  # a household in contact with services always has an open case
         idx = o[hh.service[o] == ServiceStatus.REFERRED]
         if len(idx) == 0:
             return
@@ -124,35 +140,35 @@ class DeskIntake(Mechanism):
         presenting = pick_domain(hh.domains[idx], u_present)
         desk = self._route(idx, presenting, u_route, u_kind)
         accept = np.full(len(idx), True) if p.refuse_none else ((self.desk_masks[desk] >> presenting) & 1).astype(bool)
-        m.cases.cols["referrals"][cases] += 1
-        m.desk_referrals += np.bincount(desk, minlength=len(self.desk_masks))
-        m.add_hours(desk, self.p.hours_per_referral)
+        run.cases.cols["referrals"][cases] += 1
+        self.referrals += np.bincount(desk, minlength=len(self.desk_masks))
+        run.accounts.add_desk_hours(desk, self.p.hours_per_referral)
         if accept.any():
             self._accept(idx[accept], desk[accept], week)
         if not accept.all():
             self._bounce(idx[~accept], presenting[~accept], self.draw(week, idx[~accept], 2), week)
 
-    def kind_covering(self, domain: int, world: int = 0) -> str | None:
-        """The first desk kind that accepts ``domain`` when siloed (in run ``world``), or None (制度の狭間)."""
-        covering = np.flatnonzero((self.kind_masks[world] >> domain) & 1)
+    def kind_covering(self, domain: int, run: int = 0) -> str | None:
+        """The first desk kind that accepts ``domain`` when siloed (in run ``run``), or None (制度の狭間)."""
+        covering = np.flatnonzero((self.kind_masks[run] >> domain) & 1)
         return self.kinds[covering[0]] if len(covering) else None
 
-    def open_domain(self, kind: str, domain: int, world: int = 0) -> None:
-        """A new local resource: desks of ``kind`` (in run ``world``) accept ``domain`` from now on.
+    def open_domain(self, kind: str, domain: int, run: int = 0) -> None:
+        """A new local resource: desks of ``kind`` (in run ``run``) accept ``domain`` from now on.
 
         An unknown kind is ignored.
         """
         if kind not in self.kinds:
             return
         bit = np.uint16(1 << domain)
-        self.kind_masks[world, self.kinds.index(kind)] |= bit
+        self.kind_masks[run, self.kinds.index(kind)] |= bit
         self._kinds_changed()
-        for d in self.model.town.desks:
-            if d["kind"] == kind and d.get("world", 0) == world:
+        for d in self.run.town.desks:
+            if d["kind"] == kind and d.get("world", 0) == run:
                 self.desk_masks[d["index"]] |= bit
 
-    def _route(self, idx, presenting, u_route, u_kind) -> np.ndarray:
-        m, hh = self.model, self.model.hh
+    def _route(self, idx: np.ndarray, presenting: np.ndarray, u_route: np.ndarray, u_kind: np.ndarray) -> np.ndarray:
+        hh = self.run.hh
         accuracy = np.where(
             hh.referral_attempts[idx] > 0, self.p.routing_accuracy_after_bounce, self.p.routing_accuracy
         )
@@ -162,32 +178,32 @@ class DeskIntake(Mechanism):
         candidates = np.where(right[:, None], covers, ~covers | ~covered[:, None])
         cum = np.cumsum(candidates, axis=1)
         kind = (cum < (u_kind * cum[:, -1])[:, None]).sum(axis=1)
-        return self.desk_of_kind_by_area[kind, m.town.area[idx]]
+        return self.desk_of_kind_by_area[kind, self.run.town.area[idx]]
 
     def _accept(self, idx: np.ndarray, desk: np.ndarray, week: int) -> None:
-        m, hh = self.model, self.model.hh
+        hh = self.run.hh
         if self.p.refuse_none:
             coverage = np.full(len(idx), self.p.one_stop_coverage)
         else:
             held = hh.domains[idx]
             coverage = np.bitwise_count(held & self.desk_masks[desk]) / np.maximum(np.bitwise_count(held), 1)
-        m.accept(idx, desk, coverage, week)
+        self.run.cases.accept(idx, desk, coverage, week)
 
     def _bounce(self, idx: np.ndarray, presenting: np.ndarray, u: np.ndarray, week: int) -> None:
-        m, hh = self.model, self.model.hh
+        run, hh = self.run, self.run.hh
         cases = hh.case[idx]
-        m.cases.cols["bounces"][cases] += 1
+        run.cases.cols["bounces"][cases] += 1
         uncovered = ~self._coverage_of(idx, presenting)[1]
-        m.mechanism("council").record_unmet(presenting[uncovered], idx[uncovered])  # 制度の狭間, for the 自立支援協議会
-        m.count("bounces", idx)
+        run.accounts.record_unmet(presenting[uncovered], idx[uncovered])  # 制度の狭間, for the 自立支援協議会
+        run.accounts.count("bounces", idx)
         hh.referral_attempts[idx] += 1
-        gives_up = u < self.give_up[m.town.htype[idx]]
+        gives_up = u < self.give_up[run.town.htype[idx]]
         quit_ = idx[gives_up]
         hh.service[quit_] = ServiceStatus.GAVE_UP
         hh.service_until[quit_] = week + self.p.give_up_weeks
         hh.referral_attempts[quit_] = 0
-        m.cases.cols["gave_up"][hh.case[quit_]] = True
-        m.count("gave_up", quit_)
+        run.cases.cols["gave_up"][hh.case[quit_]] = True
+        run.accounts.count("gave_up", quit_)
 
 
 def pick_domain(masks: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -20,6 +20,10 @@ class HousingSupport(Mechanism):
     phase = "service"
     off_in_baseline = True
     title_ja = "居住支援"
+    title_en = "Housing support (居住支援)"
+    switch_ja = "保証や物件探し、見守り付き住宅で、大家さんに断られがちな世帯の住まい探しを助けます。"
+    switch_en = "Guarantees, matching and supported housing help households that landlords tend to refuse."
+    slide_group = "services"
     PARAMS = {
         "must_move_share": Param(
             0.5,

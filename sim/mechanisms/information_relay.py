@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sim.domain import Channel
 from sim.mechanisms.base import Mechanism
 from sim.params import Param
+from sim.vocabulary import Term
 
 
 class InformationRelay(Mechanism):
@@ -17,6 +17,17 @@ class InformationRelay(Mechanism):
     name = "information_relay"
     phase = "detect"
     title_ja = "住民からの情報提供"
+    title_en = "Residents passing word on"
+    switch_ja = (
+        "気になる世帯のことを、住民が自治会役員や民生委員、相談窓口に伝えます。自治会が活発なほど伝わります。"
+        "オフにすると、住民からの情報提供がなくなります。"
+    )
+    switch_en = (
+        "Residents tell the 自治会, the 民生委員 or a desk about a household they worry about; "
+        "an active 自治会 passes more on. Off: no such reports."
+    )
+    slide_group = "connecting"
+    CHANNEL = Term("neighbour", "近隣住民", "neighbours", en_phrase="a neighbour's word")
     PARAMS = {
         "base": Param(
             0.01,
@@ -35,7 +46,7 @@ class InformationRelay(Mechanism):
     }
 
     def step(self, week: int) -> None:
-        m, town = self.model, self.model.town
-        idx = m.reachable_idx[m.hh.noticed[m.reachable_idx]]
+        run, town = self.run, self.run.town
+        idx = run.cases.reachable_idx[run.hh.noticed[run.cases.reachable_idx]]
         p = self.p.base + self.p.per_activity * town.area_activity[town.area[idx]] * town.member[idx]
-        m.propose_detection(idx[self.draw(week, idx) < p], Channel.NEIGHBOUR)
+        self.propose(idx[self.draw(week, idx) < p])

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.domain import ServiceStatus, Stage
+from sim.engine.accounts import Role
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.consent import Consent
 from sim.params import Param
 
 
@@ -21,6 +23,16 @@ class JusotekiMeeting(Mechanism):
     phase = "service"
     off_in_baseline = True
     title_ja = "重層的支援会議"
+    title_en = "重層的支援会議 (cross-agency planning)"
+    switch_ja = (
+        "複雑化・複合化した世帯について、分野をまたいだ支援プランを立てます。"
+        "一つの窓口では届かない課題にも支援が届きます。"
+    )
+    switch_en = (
+        "Plans support across fields for complex households, so that problems one desk cannot reach are covered too."
+    )
+    slide_group = "services"
+    ROLES = (Role("jusoteki_meeting", "重層的支援会議", "重層的支援会議"),)
     PARAMS = {
         "plan_coverage": Param(
             0.9,
@@ -40,9 +52,9 @@ class JusotekiMeeting(Mechanism):
     }
 
     def step(self, week: int) -> None:
-        m, hh = self.model, self.model.hh
-        o = m.open_idx
-        consented = hh.consented[o] | (not m.mechanism("consent").enabled)  # without asking, consent is assumed
+        run, hh = self.run, self.run.hh
+        o = run.cases.open_idx
+        consented = hh.consented[o] | (not run.mechanism(Consent).enabled)  # without asking, consent is assumed
         planned = o[(hh.service[o] == ServiceStatus.SUPPORTED) & (hh.stage[o] == Stage.COMPLEX) & consented]
         hh.coverage[planned] = np.maximum(hh.coverage[planned], self.p.plan_coverage)
-        m.book_hours("jusoteki_meeting", m.per_run(planned) * self.p.hours_per_case_week)
+        run.accounts.book_hours("jusoteki_meeting", run.accounts.per_run(planned) * self.p.hours_per_case_week)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from sim.domain import ServiceStatus, Stage
+from sim.engine.accounts import Role
+from sim.engine.capacity import first_places
 from sim.mechanisms.base import Mechanism
 from sim.params import Param
+from sim.state import State
 
 
 class MultiAgencyTeam(Mechanism):
@@ -23,6 +26,12 @@ class MultiAgencyTeam(Mechanism):
     phase = "service"
     off_in_baseline = True
     title_ja = "多機関協働"
+    title_en = "Multi-agency teams (多機関協働)"
+    switch_ja = "相談支援包括化推進員が複数の機関のチームをつくり、複雑な事例を一緒に支えます。"
+    switch_en = "Coordinators convene teams of several agencies for complex cases."
+    slide_group = "services"
+    STATES = (State("team", np.bool_, False, "A 多機関協働 team handles the case.", per_case=True),)
+    ROLES = (Role("coordinator", "相談支援包括化推進員", "coordinators"),)
     PARAMS = {
         "coordinators_per_100k_people": Param(
             1.5,
@@ -49,21 +58,23 @@ class MultiAgencyTeam(Mechanism):
     }
 
     def setup(self) -> None:
-        people = np.diff(self.model.worlds.res_start).tolist()  # each run's residents (a batch has several)
+        people = np.diff(self.run.worlds.res_start).tolist()  # each run's residents (a batch has several)
         coordinators = [max(1, round(self.p.coordinators_per_100k_people * n / 100_000)) for n in people]
         self.places = np.array(coordinators) * self.p.teams_per_coordinator
 
     def step(self, week: int) -> None:
-        m, hh = self.model, self.model.hh
-        o = m.open_idx
+        run, hh = self.run, self.run.hh
+        o = run.cases.open_idx
         supported = o[hh.service[o] == ServiceStatus.SUPPORTED]
         teamed = supported[hh.team[supported]]
         waiting = supported[~hh.team[supported] & (hh.stage[supported] == Stage.COMPLEX)]
-        free = np.maximum(0, self.places - m.per_run(teamed))
+        free = np.maximum(0, self.places - run.accounts.per_run(teamed))
         if len(waiting) and np.any(free):
-            since = m.cases.support_start_week[hh.case[waiting]]
+            since = run.cases.support_start_week[hh.case[waiting]]
             queue = waiting[np.lexsort((waiting, since))]
-            chosen = queue[m.rank_in_run(queue) < free[m.worlds.hh[queue]]]  # each run's own places
+            chosen = queue[first_places(run.worlds.hh[queue], free)]  # each run's own places
             hh.team[chosen] = True
             hh.coverage[chosen] = 1.0
-        m.book_hours("coordinator", m.per_run(supported[hh.team[supported]]) * self.p.hours_per_team_week)
+        run.accounts.book_hours(
+            "coordinator", run.accounts.per_run(supported[hh.team[supported]]) * self.p.hours_per_team_week
+        )

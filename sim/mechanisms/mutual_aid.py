@@ -5,7 +5,6 @@ from __future__ import annotations
 from sim.domain import Stage
 from sim.mechanisms.base import Mechanism
 from sim.params import Param
-from sim.state import RESOLVED_BY_KEYS
 
 
 class MutualAid(Mechanism):
@@ -14,6 +13,13 @@ class MutualAid(Mechanism):
     name = "mutual_aid"
     phase = "state"
     title_ja = "住民同士の助け合い"
+    title_en = "Neighbours helping each other"
+    switch_ja = (
+        "近所の人が気づいた小さな困りごとを、住民同士で解決することがあります。"
+        "オフにすると、住民同士の解決がなくなります。"
+    )
+    switch_en = "Small problems a neighbour has noticed are sometimes solved between neighbours. Off: no such help."
+    slide_group = "noticing"
     PARAMS = {
         "weekly_probability": Param(
             0.03,
@@ -25,7 +31,6 @@ class MutualAid(Mechanism):
     }
 
     def step(self, week: int) -> None:
-        m, hh = self.model, self.model.hh
-        o = m.open_idx
+        hh, o = self.run.hh, self.run.cases.open_idx
         idx = o[hh.noticed[o] & (hh.stage[o] == Stage.LATENT) & ~hh.changed[o]]
-        m.resolve(idx[self.draw(week, idx) < self.p.weekly_probability], week, RESOLVED_BY_KEYS.index("mutual_aid"))
+        self.run.cases.resolve(idx[self.draw(week, idx) < self.p.weekly_probability], week, "mutual_aid")

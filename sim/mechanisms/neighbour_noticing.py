@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from sim.engine.collector import Column
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, stage_array
+from sim.state import State
 
 
 class NeighbourNoticing(Mechanism):
@@ -17,6 +21,18 @@ class NeighbourNoticing(Mechanism):
     name = "neighbour_noticing"
     phase = "detect"
     title_ja = "近隣住民の気づき"
+    title_en = "Neighbours noticing"
+    switch_ja = (
+        "近所の人が「あの人ちょっと気になる」と気づきます。"
+        "気づきは助け合いや情報提供、民生委員の訪問につながります。オフにすると、誰も気づきません。"
+    )
+    switch_en = (
+        "Neighbours notice that someone seems a bit worrying; "
+        "that leads to mutual aid, word passed on and 民生委員 visits. Off: nobody notices."
+    )
+    slide_group = "noticing"
+    STATES = (State("noticed", np.bool_, False, "A neighbour finds the household a bit worrying.", per_case=True),)
+    COLUMNS = (Column("noticed", "Households a neighbour began to worry about this week."),)
     PARAMS = {
         "per_tie": Param(
             {"latent": 0.01, "manifest": 0.03, "complex": 0.05},
@@ -35,12 +51,12 @@ class NeighbourNoticing(Mechanism):
     def start(self) -> None:
         # Worries noticed during the warm-up belong to this mechanism: switched off, nobody has noticed.
         if not self.enabled:
-            self.model.hh.noticed.fill(False)
+            self.run.hh.noticed.fill(False)
 
     def step(self, week: int) -> None:
-        m, hh = self.model, self.model.hh
-        idx = m.open_idx[~hh.noticed[m.open_idx]]
-        p = 1.0 - (1.0 - self.per_tie[hh.stage[idx]]) ** m.town.ties[idx]
+        run, hh = self.run, self.run.hh
+        idx = run.cases.open_idx[~hh.noticed[run.cases.open_idx]]
+        p = 1.0 - (1.0 - self.per_tie[hh.stage[idx]]) ** run.town.ties[idx]
         new = idx[self.draw(week, idx) < p]
         hh.noticed[new] = True
-        m.count("noticed", new)
+        run.accounts.count("noticed", new)

@@ -55,6 +55,12 @@ class Onset(Mechanism):
     name = "onset"
     phase = "state"
     title_ja = "課題の発生"
+    title_en = "New problems"
+    switch_ja = (
+        "困りごとのなかった世帯に、新たな困りごとが生じます（研究用の設定）。オフにすると、新しい課題は生じません。"
+    )
+    switch_en = "Households without a problem develop one (a research setting). Off: no new problems."
+    slide_group = "structure"
     PARAMS = {
         "annual_probability": Param(
             {
@@ -79,15 +85,15 @@ class Onset(Mechanism):
     def setup(self) -> None:
         self.weekly = weekly_from_annual(type_array(self.p.annual_probability))
         self.domain_weights = np.stack([domain_array(getattr(self.p, f"domain_weights_{k}")) for k in TYPE_KEYS])
-        self.hazard = self.weekly[self.model.town.htype]  # each household's, before this week's multiplier
+        self.hazard = self.weekly[self.run.town.htype]  # each household's, before this week's multiplier
 
     def step(self, week: int) -> None:
-        m, hh = self.model, self.model.hh
-        u = self.draw(week, m.all_households)
+        run, hh = self.run, self.run.hh
+        u = self.draw(week, run.all_households)
         idx = np.flatnonzero((hh.stage == Stage.NONE) & ~hh.changed & (u < self.hazard * hh.onset_mult))
         if len(idx) == 0:
             return
-        m.open_cases(idx, week, draw_domains(self.domain_weights[m.town.htype[idx]], 0, self.draw(week, idx, 1)))
+        run.cases.open(idx, week, draw_domains(self.domain_weights[run.town.htype[idx]], 0, self.draw(week, idx, 1)))
 
 
 _DOMAIN_BITS = 1 << np.arange(16)

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.domain import Channel, Condition, HouseholdType, ServiceStatus
+from sim.domain import Condition, HouseholdType, ServiceStatus
+from sim.engine.accounts import Role
+from sim.engine.capacity import share_by_priority, sums_by_part
+from sim.engine.collector import Column
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.consent import Consent
+from sim.mechanisms.peer_supporters import PeerSupporters
 from sim.params import Param, stage_array
+from sim.vocabulary import Term
 
 HARD_TO_REACH = (HouseholdType.H8050, HouseholdType.DISABLED_CHILD_REFUSING, HouseholdType.HOARDING_ISOLATED)
 
@@ -25,6 +31,13 @@ class Outreach(Mechanism):
     name = "outreach"
     phase = "detect"
     title_ja = "アウトリーチ"
+    title_en = "Outreach"
+    switch_ja = "窓口に来ない世帯を専任の職員が訪ねます。時間を0にすると、アウトリーチはありません。"
+    switch_en = "Dedicated staff visit households that do not come to desks. With 0 hours there is no outreach."
+    slide_group = "services"
+    CHANNEL = Term("outreach", "アウトリーチ", "outreach")
+    ROLES = (Role("outreach_worker", "アウトリーチ担当", "outreach workers"),)
+    COLUMNS = (Column("outreach_hours", "Outreach staff hours this week.", "total"),)
     PARAMS = {
         "hours_per_week_per_10k_households": Param(
             0.0,
@@ -64,20 +77,21 @@ class Outreach(Mechanism):
     }
 
     def setup(self) -> None:
-        m = self.model
+        run = self.run
         self.detect = stage_array(self.p.detect_on_contact)
-        town = m.town
-        withdrawn = np.zeros(m.n_households, dtype=bool)
+        town = run.town
+        withdrawn = np.zeros(town.n_households, dtype=bool)
         withdrawn[town.res_household[(town.res_conditions & (1 << Condition.WITHDRAWAL)) > 0]] = True
         self.hard_to_reach = withdrawn | np.isin(town.htype, HARD_TO_REACH)
-        households = np.diff(m.worlds.hh_start)  # each run's households (a batch has several)
+        households = np.diff(run.worlds.hh_start)  # each run's households (a batch has several)
         self.contacts_per_week = (
             self.p.hours_per_week_per_10k_households * households / 10_000 / self.p.hours_per_contact
         )
 
     def step(self, week: int) -> None:
-        m, p, hh, w = self.model, self.p, self.model.hh, self.model.worlds
-        contacts = self.contacts_per_week + m.peer_contacts  # per run
+        run, p, hh, w = self.run, self.p, self.run.hh, self.run.worlds
+        peers = run.mechanism(PeerSupporters)
+        contacts = self.contacts_per_week + peers.contacts  # per run
         if not (contacts > 0).any():
             return
         # Outreach seeks out flagged households not in contact with services, problem or not, and
@@ -86,23 +100,29 @@ class Outreach(Mechanism):
         refused = hh.service == ServiceStatus.REFUSED
         weight = (p.noticed_priority * hh.noticed + p.hard_to_reach_priority * self.hard_to_reach) * out_of_contact
         weight += p.refused_priority * refused
-        total = np.array([weight[part].sum() for part in w.hh_parts])
+        total = sums_by_part(weight, w.hh_parts)
         active = (contacts > 0) & (total > 0)  # a run with no contacts or nobody to seek does nothing this week
         if not active.any():
             return
-        run = w.hh
-        with np.errstate(divide="ignore", invalid="ignore"):  # inactive runs' shares are not used
-            contact_prob = np.minimum(1.0, contacts[run] * weight / total[run])
-            # Contacts made, shared between staff and peer supporters.
-            expected = np.array([contact_prob[part].sum() for part in w.hh_parts])
-            m.book_hours("outreach_worker", expected * self.contacts_per_week / contacts * p.hours_per_contact, active)
-            peer_hours = m.mechanism("peer_supporters").p.hours_per_contact
-            peers = active & (m.peer_contacts != 0)
-            m.book_hours("peer_supporter", expected * m.peer_contacts / contacts * peer_hours, peers)
-        called_on = np.flatnonzero(refused & active[run])
+        runs = w.hh
+        contact_prob = share_by_priority(contacts[runs], weight, total[runs])
+        # Contacts made, shared between staff and peer supporters (inactive runs book nothing).
+        expected = sums_by_part(contact_prob, w.hh_parts)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            staff_hours = expected * self.contacts_per_week / contacts * p.hours_per_contact
+            peer_hours = expected * peers.contacts / contacts * peers.p.hours_per_contact
+        run.accounts.book_hours("outreach_worker", staff_hours, active)
+        run.accounts.book_hours("peer_supporter", peer_hours, active & (peers.contacts != 0))
+        consent = run.mechanism(Consent)
+        called_on = np.flatnonzero(refused & active[runs])
         called_on = called_on[self.draw(week, called_on, 2) < contact_prob[called_on]]
-        m.build_trust(called_on, m.mechanism("consent").p.trust_per_contact)
-        idx = m.reachable_idx[active[run[m.reachable_idx]]]
+        consent.build_trust(called_on, consent.p.trust_per_contact)
+        reachable = run.cases.reachable_idx
+        idx = reachable[active[runs[reachable]]]
         u_contact, u_detect = self.draws(week, idx, (0, 1))
         found = (u_contact < contact_prob[idx]) & (u_detect < self.detect[hh.stage[idx]])
-        m.propose_detection(idx[found], Channel.OUTREACH)
+        self.propose(idx[found])
+
+    def totals(self) -> dict[str, np.ndarray]:
+        a = self.run.accounts
+        return {"outreach_hours": a.hours[:, a.role("outreach_worker")].copy()}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.accounts import Role
 from sim.mechanisms.base import Mechanism
 from sim.params import Param
+from sim.state import State
 
 
 class PeerSupporters(Mechanism):
@@ -20,6 +22,12 @@ class PeerSupporters(Mechanism):
     phase = "service"
     off_in_baseline = True
     title_ja = "受け手を担い手に（ピアサポート）"
+    title_en = "Peer supporters (受け手を担い手に)"
+    switch_ja = "支援を受けて立ち直った人が、今度は支え手として孤立した世帯を訪ねます。"
+    switch_en = "People who were helped become supporters and visit isolated households."
+    slide_group = "services"
+    STATES = (State("peer", np.bool_, False, "A former supported household now volunteering as a peer supporter."),)
+    ROLES = (Role("peer_supporter", "ピアサポーター", "peer supporters", volunteer=True),)
     PARAMS = {
         "become_probability": Param(
             0.1,
@@ -38,15 +46,17 @@ class PeerSupporters(Mechanism):
         "hours_per_contact": Param(2.0, "Volunteer hours per contact.", "Assumption.", low=0.0, high=24.0),
     }
 
+    def setup(self) -> None:
+        self.contacts = np.zeros(self.run.n_runs)  # outreach contacts a week the peers offer, per run
+
     def start(self) -> None:
         # Peer supporters of today's town (from the warm-up) reach out from the first week.
         if self.enabled:
-            m = self.model
-            m.peer_contacts = m.per_run(np.flatnonzero(m.hh.peer)) * self.p.contacts_per_week
+            self.contacts = self.run.accounts.per_run(np.flatnonzero(self.run.hh.peer)) * self.p.contacts_per_week
 
     def step(self, week: int) -> None:
-        m, hh = self.model, self.model.hh
-        closed = m.closed_under_support()
+        run, hh = self.run, self.run.hh
+        closed = run.cases.closed_under_support()
         closed = closed[~hh.peer[closed]]
         hh.peer[closed[self.draw(week, closed) < self.p.become_probability]] = True
-        m.peer_contacts = m.per_run(np.flatnonzero(hh.peer)) * self.p.contacts_per_week
+        self.contacts = run.accounts.per_run(np.flatnonzero(hh.peer)) * self.p.contacts_per_week

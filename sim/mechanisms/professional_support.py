@@ -6,8 +6,8 @@ import numpy as np
 
 from sim.domain import Domain, ServiceStatus, Stage
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.housing_support import HousingSupport
 from sim.params import Param, stage_array, weekly_from_mean_weeks
-from sim.state import RESOLVED_BY_KEYS
 
 
 class ProfessionalSupport(Mechanism):
@@ -21,6 +21,16 @@ class ProfessionalSupport(Mechanism):
     name = "professional_support"
     phase = "state"
     title_ja = "専門職による支援"
+    title_en = "Support by professionals"
+    switch_ja = (
+        "支援している専門職が、課題の深刻化をおさえ、解決に導きます。"
+        "オフにすると、支援しても状態が変わりません（研究用）。"
+    )
+    switch_en = (
+        "Professionals slow the deepening of the problems they support and resolve them. "
+        "Off: support changes nothing (for research)."
+    )
+    slide_group = "services"
     PARAMS = {
         "progression_effect": Param(
             0.5, "Relative reduction of the progression hazard under full support.", "Assumption.", low=0.0, high=1.0
@@ -58,14 +68,15 @@ class ProfessionalSupport(Mechanism):
         self.resolve_weekly[0] = 0.0
 
     def step(self, week: int) -> None:
-        m, hh = self.model, self.model.hh
-        idx = m.open_idx[hh.service[m.open_idx] == ServiceStatus.SUPPORTED]
+        run, hh = self.run, self.run.hh
+        o = run.cases.open_idx
+        idx = o[hh.service[o] == ServiceStatus.SUPPORTED]
         stage = hh.stage[idx]
         alone = (stage == Stage.COMPLEX) & ~hh.team[idx]
         effect = hh.coverage[idx] * np.where(alone, self.p.complex_single_agency_effect, 1.0)
         housing = (hh.domains[idx] >> Domain.HOUSING) & 1 > 0
-        effect[housing] *= m.mechanism("housing_support").housing_penalty()
-        m.add_hours(hh.desk[idx], self.hours[stage])
+        effect[housing] *= run.mechanism(HousingSupport).housing_penalty()
+        run.accounts.add_desk_hours(hh.desk[idx], self.hours[stage])
         hh.progress_mult[idx] *= 1.0 - self.p.progression_effect * effect
         p = self.resolve_weekly[stage] * effect
-        m.resolve(idx[~hh.changed[idx] & (self.draw(week, idx) < p)], week, RESOLVED_BY_KEYS.index("support"))
+        run.cases.resolve(idx[~hh.changed[idx] & (self.draw(week, idx) < p)], week, "support")

@@ -6,7 +6,7 @@ import numpy as np
 
 from sim.domain import Stage
 from sim.mechanisms.base import Mechanism
-from sim.mechanisms.onset import draw_domains
+from sim.mechanisms.onset import Onset, draw_domains
 from sim.params import Param, type_array, weekly_from_mean_weeks
 
 
@@ -19,6 +19,15 @@ class Progression(Mechanism):
     name = "progression"
     phase = "state"
     title_ja = "課題の深刻化・複合化"
+    title_en = "Problems deepening"
+    switch_ja = (
+        "困りごとは時間とともに顕在化し、複雑化・複合化していきます（研究用の設定）。"
+        "オフにすると、誰の状態も悪くなりません。"
+    )
+    switch_en = (
+        "Problems become manifest and then complex over time (a research setting). Off: nobody's problem deepens."
+    )
+    slide_group = "structure"
     PARAMS = {
         "mean_weeks_latent_to_manifest": Param(
             {
@@ -63,14 +72,14 @@ class Progression(Mechanism):
         )
 
     def step(self, week: int) -> None:
-        m, hh = self.model, self.model.hh
-        o = m.open_idx
+        run, hh = self.run, self.run.hh
+        o = run.cases.open_idx
         idx = o[(hh.stage[o] >= Stage.LATENT) & (hh.stage[o] < Stage.COMPLEX) & ~hh.changed[o]]
-        htype = m.town.htype[idx]
+        htype = run.town.htype[idx]
         p = self.weekly[hh.stage[idx], htype] * hh.progress_mult[idx]
         up = self.draw(week, idx) < p
         idx, htype = idx[up], htype[up]
         if len(idx) == 0:  # four weeks in ten on a small town
             return
-        weights = m.mechanism("onset").domain_weights[htype]
-        m.advance_stage(idx, draw_domains(weights, hh.domains[idx], self.draw(week, idx, 1)))
+        weights = run.mechanism(Onset).domain_weights[htype]
+        run.cases.advance(idx, draw_domains(weights, hh.domains[idx], self.draw(week, idx, 1)))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.accompaniment import Accompaniment
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.participation_support import ParticipationSupport
 from sim.params import Param
 
 
@@ -19,6 +21,16 @@ class Relapse(Mechanism):
     name = "relapse"
     phase = "state"
     title_ja = "再発"
+    title_en = "Relapse"
+    switch_ja = (
+        "課題が解決した世帯は、しばらくの間、新たな課題を抱えやすくなります（研究用の設定）。"
+        "オフにすると、その上乗せがなくなります。"
+    )
+    switch_en = (
+        "A household whose problem was resolved is more likely to have a new one for a while (a research setting). "
+        "Off: no extra risk."
+    )
+    slide_group = "structure"
     PARAMS = {
         "multiplier": Param(
             3.0,
@@ -38,13 +50,13 @@ class Relapse(Mechanism):
     }
 
     def step(self, week: int) -> None:
-        m, hh = self.model, self.model.hh
+        hh = self.run.hh
         recent = np.flatnonzero(hh.resolved_week >= week - self.p.window_weeks)
         if len(recent) == 0:
             return
         risk = np.ones(len(recent))
         accompanied = hh.accompanied_until[recent] >= week
-        risk[accompanied] *= 1.0 - m.mechanism("accompaniment").p.relapse_reduction
+        risk[accompanied] *= 1.0 - self.run.mechanism(Accompaniment).p.relapse_reduction
         linked = (hh.linked_venue[recent] >= 0) | hh.work_trial[recent]
-        risk[linked] *= 1.0 - m.mechanism("participation_support").p.relapse_reduction
+        risk[linked] *= 1.0 - self.run.mechanism(ParticipationSupport).p.relapse_reduction
         hh.onset_mult[recent] *= 1.0 + (self.p.multiplier - 1.0) * risk

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, stage_array, weekly_from_mean_weeks
-from sim.state import RESOLVED_BY_KEYS
 
 
 class NaturalResolution(Mechanism):
@@ -13,6 +12,10 @@ class NaturalResolution(Mechanism):
     name = "resolution"
     phase = "state"
     title_ja = "自然な解決"
+    title_en = "Problems resolving by themselves"
+    switch_ja = "困りごとは、支援がなくても時間とともに解決することがあります（研究用の設定）。"
+    switch_en = "Problems sometimes resolve with time, without any help (a research setting)."
+    slide_group = "structure"
     PARAMS = {
         "mean_weeks": Param(
             {"latent": 52.0, "manifest": 156.0, "complex": 520.0},
@@ -30,7 +33,6 @@ class NaturalResolution(Mechanism):
         self.weekly[0] = 0.0
 
     def step(self, week: int) -> None:
-        m, hh = self.model, self.model.hh
-        o = m.open_idx
+        hh, o = self.run.hh, self.run.cases.open_idx
         idx = o[(hh.stage[o] > 0) & ~hh.changed[o]]
-        m.resolve(idx[self.draw(week, idx) < self.weekly[hh.stage[idx]]], week, RESOLVED_BY_KEYS.index("natural"))
+        self.run.cases.resolve(idx[self.draw(week, idx) < self.weekly[hh.stage[idx]]], week, "natural")

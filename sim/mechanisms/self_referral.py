@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sim.domain import Channel
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, stage_array, type_array
+from sim.vocabulary import Term
 
 
 class SelfReferral(Mechanism):
@@ -13,6 +13,15 @@ class SelfReferral(Mechanism):
     name = "self_referral"
     phase = "detect"
     title_ja = "本人・家族からの相談"
+    title_en = "Households asking for help"
+    switch_ja = (
+        "本人や家族が自分から相談窓口に相談します。オフにすると、自分から相談に来る世帯がいなくなります（研究用）。"
+    )
+    switch_en = (
+        "Households or their families come to a desk themselves. Off: nobody comes forward on their own (for research)."
+    )
+    slide_group = "services"
+    CHANNEL = Term("self", "本人・家族", "self or family", en_phrase="the household itself")
     PARAMS = {
         "weekly_probability": Param(
             {"latent": 0.002, "manifest": 0.01, "complex": 0.015},
@@ -45,7 +54,7 @@ class SelfReferral(Mechanism):
         self.by_type = type_array(self.p.relative)
 
     def step(self, week: int) -> None:
-        m = self.model
-        idx = m.reachable_idx
-        p = self.by_stage[m.hh.stage[idx]] * self.by_type[m.town.htype[idx]]
-        m.propose_detection(idx[self.draw(week, idx) < p], Channel.SELF)
+        run = self.run
+        idx = run.cases.reachable_idx
+        p = self.by_stage[run.hh.stage[idx]] * self.by_type[run.town.htype[idx]]
+        self.propose(idx[self.draw(week, idx) < p])

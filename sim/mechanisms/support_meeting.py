@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sim.domain import Channel, Domain, ServiceStatus, domain_mask
+from sim.domain import Domain, ServiceStatus, domain_mask
+from sim.engine.accounts import Role
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.consent import Consent
 from sim.params import Param, stage_array
-from sim.state import NOT_YET
+from sim.vocabulary import Term
 
 ARREARS_DOMAINS = domain_mask(Domain.POVERTY, Domain.DEBT, Domain.HOUSING)
 
@@ -27,6 +29,23 @@ class SupportMeeting(Mechanism):
     extra_phases = ("detect",)
     off_in_baseline = True
     title_ja = "支援会議"
+    title_en = "Support meeting (支援会議)"
+    switch_ja = (
+        "関係機関が本人の同意なしに情報を共有できる会議。"
+        "滞納などの行政情報から、まだ相談に来ない世帯に気づけます。支援を断った世帯も見守り続けます。"
+    )
+    switch_en = (
+        "Agencies share information without the household's consent; "
+        "arrears in taxes, rent or utilities reveal households that have not come forward, and households that refused are kept in view."
+    )
+    slide_group = "services"
+    CHANNEL = Term(
+        "administrative",
+        "行政情報（滞納など）",
+        "administrative data (arrears)",
+        en_phrase="arrears shared at the 支援会議",
+    )
+    ROLES = (Role("support_meeting", "支援会議", "support meeting"),)
     PARAMS = {
         "trust_per_week": Param(
             0.02,
@@ -57,20 +76,16 @@ class SupportMeeting(Mechanism):
 
     def step_detect(self, week: int) -> None:
         """The administrative channel: arrears of households not in contact with services."""
-        m = self.model
-        idx = m.reachable_idx[(m.hh.domains[m.reachable_idx] & ARREARS_DOMAINS) > 0]
-        m.propose_detection(idx[self.draw(week, idx, 1) < self.arrears[m.hh.stage[idx]]], Channel.ADMINISTRATIVE)
+        run = self.run
+        reachable = run.cases.reachable_idx
+        idx = reachable[(run.hh.domains[reachable] & ARREARS_DOMAINS) > 0]
+        self.propose(idx[self.draw(week, idx, 1) < self.arrears[run.hh.stage[idx]]])
 
     def step(self, week: int) -> None:
-        m, hh = self.model, self.model.hh
-        m.book_hours("support_meeting", self.p.hours_per_meeting)
-        o = m.open_idx
+        run, hh = self.run, self.run.hh
+        run.accounts.book_hours("support_meeting", self.p.hours_per_meeting)
+        o = run.cases.open_idx
         watched = o[hh.service[o] == ServiceStatus.REFUSED]
-        m.build_trust(watched, self.p.trust_per_week)
+        run.mechanism(Consent).build_trust(watched, self.p.trust_per_week)
         # Asked again at the desk that accepted them, before the consent mechanism runs this week.
-        due = watched[hh.service_until[watched] <= week]
-        hh.service[due] = ServiceStatus.WAITING
-        hh.waiting_since[due] = week
-        hh.consented[due] = False
-        cases = hh.case[due]
-        m.cases.set("intake_week", cases[m.cases.support_start_week[cases] == NOT_YET], week)
+        run.cases.ask_again(watched[hh.service_until[watched] <= week], week)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.domain import Channel
+from sim.engine.accounts import Role
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, stage_array
+from sim.vocabulary import Term
 
 
 class VenueStaff(Mechanism):
@@ -16,6 +17,18 @@ class VenueStaff(Mechanism):
     name = "venue_staff"
     phase = "detect"
     title_ja = "居場所・通いの場での気づき"
+    title_en = "Venue staff noticing"
+    switch_ja = (
+        "通いの場・サロン・居場所に来ている人の変化に、運営するスタッフやボランティアが気づいて相談につなぎます。"
+        "オフにすると、場での気づきがなくなります。"
+    )
+    switch_en = (
+        "Staff and volunteers of 通いの場, salons and 居場所 notice changes in the people who come and connect them to help. "
+        "Off: no noticing at venues."
+    )
+    slide_group = "noticing"
+    CHANNEL = Term("venue", "居場所・通いの場", "venue staff", en_phrase="staff at the salon")
+    ROLES = (Role("venue_volunteer", "場の運営ボランティア", "venue volunteers", volunteer=True),)
     PARAMS = {
         "volunteer_hours_per_venue_week": Param(
             3.0,
@@ -35,15 +48,19 @@ class VenueStaff(Mechanism):
     }
 
     def setup(self) -> None:
-        venues = np.diff(self.model.worlds.venue_start)  # each run's venues (a batch has several)
+        venues = np.diff(self.run.worlds.venue_start)  # each run's venues (a batch has several)
         self.venue_hours = self.p.volunteer_hours_per_venue_week * venues
         self.notice = stage_array(self.p.notice_on_attendance)
 
+    def attendance_probability(self) -> float:
+        """A participant's chance of attending in a week (from the town profile)."""
+        return float(self.run.profile["venues"]["attendance_per_week"])
+
     def step(self, week: int) -> None:
-        m = self.model
-        m.book_hours("venue_volunteer", self.venue_hours)
-        idx = m.reachable_idx[m.town.hh_venue[m.reachable_idx] >= 0]
+        run = self.run
+        run.accounts.book_hours("venue_volunteer", self.venue_hours)
+        idx = run.cases.reachable_idx[run.town.hh_venue[run.cases.reachable_idx] >= 0]
         u_attend, u_notice = self.draws(week, idx, (0, 1))
-        attends = u_attend < m.town.profile["venues"]["attendance_per_week"]
-        noticed = u_notice < self.notice[m.hh.stage[idx]]
-        m.propose_detection(idx[attends & noticed], Channel.VENUE)
+        attends = u_attend < run.profile["venues"]["attendance_per_week"]
+        noticed = u_notice < self.notice[run.hh.stage[idx]]
+        self.propose(idx[attends & noticed])

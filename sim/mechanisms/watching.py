@@ -18,6 +18,16 @@ class Watching(Mechanism):
     name = "watching"
     phase = "state"
     title_ja = "声かけ・見守り"
+    title_en = "Greetings and watching"
+    switch_ja = (
+        "自治会の活動や近所づきあいを通じた声かけ・見守りで、困りごとが起きにくくなります。"
+        "オフにすると、この予防がなくなります。"
+    )
+    switch_en = (
+        "Greetings and watching by the 自治会 and neighbours make problems less likely to start. "
+        "Off: no such prevention."
+    )
+    slide_group = "prevention"
     PARAMS = {
         "effect": Param(
             0.25,
@@ -41,11 +51,11 @@ class Watching(Mechanism):
 
     def factor(self) -> np.ndarray:
         """Each household's onset multiplier from 自治会 membership and activity and its ties."""
-        town, p = self.model.town, self.p
+        town, p = self.run.town, self.p
         from_assoc = town.member * town.area_activity[town.area]
         from_ties = np.minimum(1.0, town.ties / p.ties_for_full_watch)
         level = p.member_weight * from_assoc + (1.0 - p.member_weight) * from_ties
         return 1.0 - p.effect * level
 
     def step(self, week: int) -> None:
-        self.model.hh.onset_mult *= self.town_cached(self.factor)
+        self.run.hh.onset_mult *= self.town_cached(self.factor)

@@ -121,7 +121,7 @@ def town_layout(model) -> TownLayout:
     top = 0.6
     step = (top - bottom) / max(nd, 1)
     desk_xy = np.column_stack([np.full(nd, desk_x), top - step * (np.arange(nd) + 0.3)])
-    staff_desk = model.prof_desk
+    staff_desk = model.state.staff.desk
     staff_slot = np.arange(len(staff_desk)) - np.searchsorted(staff_desk, staff_desk)
     staff_xy = np.column_stack([desk_x + 0.8 + 0.45 * staff_slot, desk_xy[staff_desk, 1]])
     gap = boxes[0][2] + 0.6 if len(boxes) > 1 else right / 2

@@ -1,0 +1,159 @@
+"""Accounts: what a run counts, per run (a single run is a batch of one).
+
+* this week's **flows** (onsets, referrals, detections by channel, …), reset after each week's row;
+* **hours** worked by role since the start, paid and volunteer;
+* household-weeks spent in COMPLEX, by household type.
+
+Hours keep, for each run, the order in which roles first worked: sums over roles are taken in
+that order, so a run's totals are the same floats whether it runs alone or in a batch.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Role:
+    """Someone whose hours are booked: a paid role or volunteers."""
+
+    key: str
+    ja: str
+    en: str
+    volunteer: bool = False
+
+
+class Accounts:
+    """Per-run flows, hours and complex household-weeks.
+
+    Args:
+        run_of_household: Each household's run.
+        run_of_desk: Each desk's run.
+        desk_roles: The staff role of each desk.
+        roles: Every role that may book hours (desk roles may be among them or not).
+        flows: Names of the weekly flows.
+        n_types: Number of household types.
+        n_domains: Number of problem domains.
+    """
+
+    def __init__(
+        self,
+        run_of_household: np.ndarray,
+        run_of_desk: np.ndarray,
+        desk_roles: list[str],
+        roles: tuple[Role, ...],
+        flows: tuple[str, ...],
+        n_types: int,
+        n_domains: int,
+    ) -> None:
+        self.n_runs = int(run_of_household.max(initial=0)) + 1
+        self.run_of_household = run_of_household
+        self.run_of_desk = run_of_desk
+        declared = {r.key: r for r in roles}
+        for key in desk_roles:
+            declared.setdefault(key, Role(key, key, key))
+        self.roles: tuple[Role, ...] = tuple(declared.values())
+        self._role = {r.key: i for i, r in enumerate(self.roles)}
+        self.volunteer = np.array([r.volunteer for r in self.roles], dtype=bool)
+        self.desk_role = np.array([self._role[k] for k in desk_roles], dtype=np.int64)
+        self.flow_names = flows
+        self._flow = {name: i for i, name in enumerate(flows)}
+        self.flows = np.zeros((self.n_runs, len(flows)), dtype=np.int64)
+        self.hours = np.zeros((self.n_runs, len(self.roles)))
+        self._worked = np.zeros((self.n_runs, len(self.roles)), dtype=bool)
+        self._every_run = np.ones(self.n_runs, dtype=bool)
+        self._order: list[list[int]] = [[] for _ in range(self.n_runs)]  # roles in the order they first worked
+        self.complex_weeks = np.zeros((self.n_runs, n_types), dtype=np.int64)
+        self.n_domains = n_domains
+        # Unmet needs by run and domain since the 自立支援協議会 last reviewed them (制度の狭間, long waits).
+        self.unmet = np.zeros((self.n_runs, n_domains))
+
+    # ------------------------------------------------------------------ flows
+    def flow(self, name: str) -> int:
+        """The column of flow ``name`` in :attr:`flows`."""
+        return self._flow[name]
+
+    def count(self, name: str, idx: np.ndarray) -> None:
+        """Add households ``idx`` to this week's flow ``name``, each in its own run."""
+        if len(idx):
+            self.flows[:, self._flow[name]] += self.per_run(idx)
+
+    def add_flow(self, name: str, per_run: np.ndarray) -> None:
+        """Add counts already split by run to this week's flow ``name``."""
+        self.flows[:, self._flow[name]] += per_run
+
+    def per_run(self, idx: np.ndarray) -> np.ndarray:
+        """How many of households ``idx`` each run holds."""
+        return np.bincount(self.run_of_household[idx], minlength=self.n_runs)
+
+    def record_unmet(self, domains: np.ndarray, households: np.ndarray) -> None:
+        """Desks report ``households`` bounced with a problem no desk covers (by presenting domain)."""
+        self.unmet += self.by_run_and_domain(domains, households)
+
+    def by_run_and_domain(self, domains: np.ndarray, households: np.ndarray) -> np.ndarray:
+        """How many of ``households`` each run holds, by their domain in ``domains``."""
+        key = self.run_of_household[households] * self.n_domains + domains
+        return np.bincount(key, minlength=self.n_runs * self.n_domains).reshape(self.n_runs, self.n_domains)
+
+    def end_week(self) -> None:
+        """Start counting next week's flows (changes made by hand between steps count there)."""
+        self.flows.fill(0)
+
+    # ------------------------------------------------------------------ hours
+    def role(self, key: str) -> int:
+        """The index of role ``key`` (an undeclared role is an error in the mechanism that books it)."""
+        if key not in self._role:
+            raise KeyError(f"role {key!r} is not declared by any mechanism or desk ({', '.join(self._role)})")
+        return self._role[key]
+
+    def book_hours(self, role: str, hours: float | np.ndarray, runs: np.ndarray | None = None) -> None:
+        """Add ``hours`` to ``role``: one figure for every run, or one per run.
+
+        ``runs`` (a mask of runs) limits the booking to those runs: a run whose mechanism did
+        nothing this week books nothing, as it would alone.
+        """
+        r = self.role(role)
+        if runs is None:
+            self.hours[:, r] += hours
+            worked = self._every_run
+        else:
+            worked = np.asarray(runs, dtype=bool)
+            self.hours[worked, r] += np.broadcast_to(hours, self.n_runs)[worked]
+        if not self._worked[worked, r].all():
+            self._mark_worked(worked, r)
+
+    def add_desk_hours(self, desk: np.ndarray, hours: np.ndarray | float) -> None:
+        """Staff hours worked for households at ``desk`` (one entry per household), by each desk's role."""
+        if len(desk) == 0:
+            return
+        weights = np.broadcast_to(np.asarray(hours, dtype=np.float64), desk.shape)
+        n_roles = len(self.roles)
+        key = self.run_of_desk[desk] * n_roles + self.desk_role[desk]
+        by_run = np.bincount(key, weights=weights, minlength=self.n_runs * n_roles).reshape(self.n_runs, n_roles)
+        worked = by_run != 0
+        self.hours[worked] += by_run[worked]
+        for run, r in zip(*np.nonzero(worked & ~self._worked), strict=True):  # row by row: each run's roles in order
+            self._order[run].append(int(r))
+        self._worked |= worked
+
+    def _mark_worked(self, runs: np.ndarray, r: int) -> None:
+        for run in np.flatnonzero(runs & ~self._worked[:, r]):
+            self._order[run].append(r)
+        self._worked[runs, r] = True
+
+    def hours_by_role(self, run: int = 0) -> Counter[str]:
+        """Hours of each role that worked in run ``run``, in the order roles first worked."""
+        return Counter({self.roles[r].key: float(self.hours[run, r]) for r in self._order[run]})
+
+    def hour_totals(self, run: int) -> tuple[float, float, float]:
+        """(all, volunteer, paid) hours of run ``run`` so far; paid is all minus volunteer."""
+        everyone = volunteers = 0.0
+        for r in self._order[run]:
+            h = float(self.hours[run, r])
+            everyone += h
+            if self.volunteer[r]:
+                volunteers += h
+        return everyone, volunteers, everyone - volunteers

@@ -1,0 +1,173 @@
+"""The weekly row: true state and what the municipality knows, this week's flows, hours.
+
+:class:`WeeklyCollector` is a Mesa ``DataCollector`` whose model reporters are the weekly
+columns, by name: ``datacollector.get_model_vars_dataframe()`` and ``mesa.batch_run`` give
+named numbers. Mesa calls each reporter every step; with 50 columns that would cost more than
+the week's mechanisms, so the collector records each week's row in one call and answers
+``model_vars`` from the rows. In a batch, every value is an array over the runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim.domain import PROBLEM_STAGE_KEYS, STAGE_KEYS, TYPE_KEYS, ServiceStatus, Stage
+from sim.state import NOT_YET
+
+if TYPE_CHECKING:
+    from sim.engine.run_state import RunState
+    from sim.mechanisms.base import Mechanism
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the weekly table.
+
+    ``kind``: ``"count"`` (households in a state this week), ``"flow"`` (events this week,
+    counted with ``accounts.count``) or ``"total"`` (a running total, reported as this week's
+    increase: hours, visits).
+    """
+
+    name: str
+    doc: str
+    kind: str = "flow"
+
+
+STATE_COLUMNS: tuple[Column, ...] = (
+    *(Column(f"true_{k}", f"Households whose problem is {k} this week.", "count") for k in STAGE_KEYS),
+    *(
+        Column(f"known_{k}", f"Households at stage {k} whose case the municipality has found.", "count")
+        for k in PROBLEM_STAGE_KEYS
+    ),
+    Column("supported", "Households a professional supports.", "count"),
+    Column("waiting_intake", "Households referred and waiting for a desk's intake.", "count"),
+    Column("waiting_list", "Households a desk accepted, waiting for a professional (the waiting list).", "count"),
+    Column("gave_up_away", "Households staying away after giving up at a desk.", "count"),
+    Column("refused_away", "Households staying away after refusing support.", "count"),
+)
+# Service statuses counted in the columns supported … refused_away, in that order.
+_SERVICE_COUNTED = [
+    ServiceStatus.SUPPORTED,
+    ServiceStatus.REFERRED,
+    ServiceStatus.WAITING,
+    ServiceStatus.GAVE_UP,
+    ServiceStatus.REFUSED,
+]
+HOUR_COLUMNS: tuple[Column, ...] = (
+    Column("paid_hours", "Paid staff hours worked this week.", "total"),
+    Column("volunteer_hours", "Volunteer hours this week (民生委員, venue volunteers, peer supporters).", "total"),
+)
+
+
+def weekly_value(model: Any, column: int) -> Any:
+    """The newest value of weekly column ``column`` (a Mesa reporter; in a batch, one per run)."""
+    row = model.collector.newest[:, column]
+    return row[0].item() if len(row) == 1 else row.copy()
+
+
+class WeeklyCollector(mesa.DataCollector):
+    """Collects each week's row for every run; a Mesa DataCollector with one named reporter per column.
+
+    Args:
+        state: The run state.
+        mechanisms: The mechanisms, for their running totals.
+        columns: Every column, in table order: state counts, flows (as ``accounts.flow_names``), totals.
+    """
+
+    def __init__(self, state: RunState, mechanisms: list[Mechanism], columns: tuple[Column, ...]) -> None:
+        super().__init__()
+        self.state = state
+        self.columns = columns
+        self.model_reporters = {c.name: partial(weekly_value, column=i) for i, c in enumerate(columns)}
+        self._totals_of = [m for m in mechanisms if any(c.kind == "total" for c in m.COLUMNS)]
+        self._n_flows = len(state.accounts.flow_names)
+        self._first_total = len(STATE_COLUMNS) + self._n_flows
+        self._rows: list[np.ndarray] = []
+        self._previous_totals = np.zeros((state.n_runs, len(columns) - self._first_total))
+        self.newest = np.zeros((state.n_runs, len(columns)))
+        # Each household's run as a key offset for per-run counts of stages, statuses and types.
+        run = state.worlds.hh
+        self._run_by = {n: run * n for n in (4, len(ServiceStatus), len(TYPE_KEYS))}
+        self._households = np.diff(state.worlds.hh_start)
+
+    @property
+    def model_vars(self) -> dict[str, list[Any]]:  # type: ignore[override]
+        """Each column's values, week by week (Mesa's layout; numbers of one run, arrays in a batch)."""
+        rows = np.stack(self._rows) if self._rows else np.zeros((0, self.state.n_runs, len(self.columns)))
+        single = rows.shape[1] == 1
+        out: dict[str, list[Any]] = {}
+        for i, c in enumerate(self.columns):
+            values = rows[:, 0, i] if single else rows[:, :, i]
+            out[c.name] = values.astype(np.int64).tolist() if c.kind != "total" and single else list(values)
+        return out
+
+    @model_vars.setter
+    def model_vars(self, value: dict[str, list[Any]]) -> None:
+        # Mesa's DataCollector starts from an empty dict; the rows are the record here.
+        if value:
+            raise AttributeError("the weekly collector's values come from its rows")
+
+    def collect(self, model: Any) -> None:
+        """Record this week's row of every run, then reset the week's flows."""
+        self._collection_steps.append(model.time)
+        self.newest = self._row(count_complex_week=model.time > 0)
+        self._rows.append(self.newest)
+        self.state.accounts.end_week()
+
+    def _row(self, count_complex_week: bool) -> np.ndarray:
+        s = self.state
+        hh, w, k, a = s.hh, s.worlds, s.n_runs, s.accounts
+        open_ = s.cases.refresh()  # sorted, so each run's households are a block of it
+        stage = hh.stage[open_]
+        row = np.zeros((k, len(self.columns)))
+        stage_key = self._run_by[4][open_] + stage
+        row[:, :4] = np.bincount(stage_key, minlength=4 * k).reshape(k, 4)
+        row[:, Stage.NONE] = self._households - np.diff(np.searchsorted(open_, w.hh_start))
+        known = s.cases.first_detection_week[hh.case[open_]] != NOT_YET
+        row[:, 4:7] = np.bincount(stage_key[known], minlength=4 * k).reshape(k, 4)[:, 1:]
+        n_status = len(ServiceStatus)
+        status_key = self._run_by[n_status][open_] + hh.service[open_]
+        row[:, 7:12] = np.bincount(status_key, minlength=n_status * k).reshape(k, n_status)[:, _SERVICE_COUNTED]
+        row[:, 12 : self._first_total] = a.flows
+        totals = self._totals()
+        row[:, self._first_total :] = totals - self._previous_totals if self._rows else 0.0
+        self._previous_totals = totals
+        if count_complex_week:
+            complex_ = open_[stage == Stage.COMPLEX]
+            key = self._run_by[len(TYPE_KEYS)][complex_] + s.town.htype[complex_]
+            a.complex_weeks += np.bincount(key, minlength=k * len(TYPE_KEYS)).reshape(k, -1)
+        return row
+
+    def _totals(self) -> np.ndarray:
+        """Running totals of every run: the mechanisms' (visits, outreach hours), then paid and volunteer hours."""
+        columns = [t for m in self._totals_of for t in m.totals().values()]
+        a = self.state.accounts
+        hours = np.array([a.hour_totals(run) for run in range(self.state.n_runs)])  # all, volunteer, paid
+        return np.column_stack([*columns, hours[:, 2], hours[:, 1]])
+
+    def weekly(self, run: int = 0) -> pd.DataFrame:
+        """Run ``run``'s weekly table: one row per week from week 0."""
+        rows = np.stack(self._rows)[:, run] if self._rows else np.zeros((0, len(self.columns)))
+        table: dict[str, Any] = {"week": np.arange(len(rows))}
+        for i, c in enumerate(self.columns):
+            table[c.name] = rows[:, i] if c.kind == "total" else rows[:, i].astype(np.int64)
+        return pd.DataFrame(table)
+
+
+def weekly_columns(
+    mechanisms: Sequence[type[Mechanism]], case_flows: tuple[str, ...], channels: tuple[str, ...]
+) -> tuple[tuple[Column, ...], tuple[str, ...]]:
+    """Every weekly column in table order, and the flow names (case book's, mechanisms', detections by channel)."""
+    flows = [Column(name, f"{name} this week.", "flow") for name in case_flows]
+    flows += [c for m in mechanisms for c in m.COLUMNS if c.kind == "flow"]
+    flows += [Column(f"detected_{c}", f"Cases first found this week through the {c} channel.") for c in channels[1:]]
+    totals = [c for m in mechanisms for c in m.COLUMNS if c.kind == "total"]
+    columns = (*STATE_COLUMNS, *flows, *totals, *HOUR_COLUMNS)
+    return columns, tuple(c.name for c in flows)

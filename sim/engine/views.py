@@ -1,0 +1,103 @@
+"""One run's results, read the same way whether the run was alone or one of a batch."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.state import CASE_FIELDS, CaseTable
+
+if TYPE_CHECKING:
+    from sim.model import CommunityModel
+
+COUNCIL_COLUMNS = [
+    "decided_week",
+    "opens_week",
+    "opened",
+    "domain",
+    "domain_ja",
+    "unmet_in_quarter",
+    "field",
+    "field_ja",
+    "host_desk",
+    "staff_per_desk",
+]
+
+
+class RunCases:
+    """The case-ledger columns of one run (households numbered within the run)."""
+
+    def __init__(self, cases: CaseTable, run_of_household: np.ndarray, first_household: int, run: int) -> None:
+        rows = np.flatnonzero(run_of_household[cases.household] == run)
+        self.size = len(rows)
+        self.cols = {name: cases.cols[name][rows] for name in CASE_FIELDS}
+        self.cols["household"] = (self.cols["household"] - first_household).astype(np.int32)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        cols = self.__dict__.get("cols")
+        if cols is not None and name in cols:
+            return cols[name]
+        raise AttributeError(name)
+
+
+class RunView:
+    """Run ``run`` of a model (0 for a single run): its weekly table, ledger, summary and council log.
+
+    Attributes:
+        seed: The run's seed.
+        time: Weeks simulated.
+        htype: The household type of each of the run's households.
+        n_households: Households in the run's town.
+        desks: Desk specifications (ledgers name desks by their index in the model's town).
+        cases: The run's case-ledger columns.
+        complex_weeks_by_type: Household-weeks spent in COMPLEX, by household type.
+        staff_hours: Hours by role, in the order roles first worked.
+    """
+
+    def __init__(self, model: CommunityModel, run: int = 0) -> None:
+        if not 0 <= run < model.worlds.n:
+            raise IndexError(f"run {run} is outside the model's {model.worlds.n} run(s)")
+        self.model, self.run = model, run
+        self.policy, self.town_spec = model.policy, model.town_spec
+        self.seed = model.seeds[run]
+        self.time = int(model.time)
+        part = model.worlds.hh_parts[run]
+        self.htype = model.town.htype[part]
+        self.n_households = len(self.htype)
+        self.desks = model.town.desks
+        self.cases = RunCases(model.cases, model.worlds.hh, part.start, run)
+        accounts = model.state.accounts
+        self.complex_weeks_by_type = accounts.complex_weeks[run].copy()
+        self.staff_hours: Counter[str] = accounts.hours_by_role(run)
+
+    def weekly(self) -> pd.DataFrame:
+        """The weekly series: true state and what the municipality knows, by stage; flows by channel."""
+        return self.model.datacollector.weekly(self.run)
+
+    def ledger(self) -> pd.DataFrame:
+        """The case ledger, one row per case."""
+        from sim.outputs import ledger_frame
+
+        return ledger_frame(self)
+
+    def summary_table(self, ledger: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Headline metrics by household type (long: household_type, metric, value)."""
+        from sim.metrics import summary_table
+
+        return summary_table(self.ledger() if ledger is None else ledger, self)
+
+    def summary(self) -> dict[str, float]:
+        """Headline metrics of the whole town (see :mod:`sim.metrics`)."""
+        table = self.summary_table()
+        town = table[table["household_type"] == "all"]
+        return dict(zip(town["metric"], town["value"], strict=True))
+
+    def council_log(self) -> pd.DataFrame:
+        """What the 自立支援協議会 took up, when, why (unmet needs) and which resource opened."""
+        from sim.mechanisms.council import Council
+
+        log: list[dict[str, Any]] = self.model.mechanism(Council).log_of(self.run)
+        return pd.DataFrame(log, columns=COUNCIL_COLUMNS)

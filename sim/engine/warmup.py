@@ -1,0 +1,115 @@
+"""The starting state: "today's town", from a warm-up run or from each type's stationary mix.
+
+A run starts from the state a warm-up run under ``start_from`` (default: the bundled
+``baseline``) reaches after ``warmup_weeks``: its households' problems, service contacts,
+open cases, council resources and caseloads become week 0. Scenarios compared on one seed
+share one warm-up (a small cache), so they start from the same town.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.config import Scenario, TownProfile, load_scenario
+from sim.domain import TYPE_KEYS
+from sim.engine.run_state import RunState
+from sim.mechanisms.onset import Onset, draw_domains
+from sim.mechanisms.progression import Progression
+from sim.mechanisms.resolution import NaturalResolution
+from sim.streams import make_stream
+
+if TYPE_CHECKING:
+    from sim.mechanisms.base import Mechanism
+    from sim.model import CommunityModel
+
+_CACHE: dict[tuple, CommunityModel] = {}
+CACHE_SIZE = 2  # a block's warm-up serves all its scenarios; batched warm-ups are large
+
+
+def warm_town(start_from: Scenario | str | Path, town: TownProfile, seeds: list[int], weeks: int) -> CommunityModel:
+    """The model after ``weeks`` of warm-up under ``start_from`` on ``seeds`` (cached: scenarios
+    compared on the same seeds share it)."""
+    from sim.model import CommunityModel  # the warm-up is a model run of its own
+
+    scenario = start_from if isinstance(start_from, Scenario) else load_scenario(start_from)
+    key = (repr(scenario), repr(town.profile), tuple(seeds), weeks)
+    if key not in _CACHE:
+        # Its weeks are numbered -weeks+1 … 0, so it never reuses the draws of the run's weeks 1, 2, …
+        model = CommunityModel(
+            scenario, town, list(seeds), warmup_weeks=0, agent_views=False, _collect=False, _week_offset=-weeks
+        )
+        model.run(weeks)
+        if len(_CACHE) >= CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = model
+    return _CACHE[key]
+
+
+def clear_cache() -> None:
+    """Forget cached warm-ups (benchmarks time them afresh)."""
+    _CACHE.clear()
+
+
+def start_from_warm(state: RunState, mechanisms: list[Mechanism], warm: CommunityModel) -> None:
+    """Take the households, open cases, mechanisms' lasting state and caseloads of a warm-up's last week."""
+    w = state.worlds
+    for name in ("desk_start", "district_start"):
+        if not np.array_equal(getattr(w, name), getattr(warm.worlds, name)):
+            raise ValueError(f"a scenario must keep the warm-up town's layout ({name} differs)")
+    state.hh.copy_from(warm.hh)
+    state.cases.carry_from(warm.state.cases)
+    for mech, warm_mech in zip(mechanisms, warm.mechanisms, strict=True):
+        mech.inherit(warm_mech)  # e.g. the council's resources exist today
+    state.staff.caseload[:] = warm.state.staff.caseload
+
+
+def seed_prevalent_cases(state: RunState) -> None:
+    """Start from the stationary stage mix of each type under onset, progression and resolution alone.
+
+    These cases are flagged ``prevalent_at_start``; summaries are about new cases.
+    """
+    u_parts, d_parts = [], []
+    for seed, part in zip(state.seeds, state.worlds.hh_parts, strict=True):
+        rng = make_stream(seed, "init")
+        n = part.stop - part.start
+        u_parts.append(rng.random(n))
+        d_parts.append(rng.random((3, n)))
+    u, d = np.concatenate(u_parts), np.concatenate(d_parts, axis=1)
+    onset = state.mechanism(Onset)
+    shares = stationary_stage_shares(onset, state.mechanism(Progression), state.mechanism(NaturalResolution))
+    cum = np.cumsum(shares, axis=1)[state.town.htype]
+    stage = (u[:, None] >= cum[:, :-1]).sum(axis=1)
+    idx = np.flatnonzero(stage > 0)
+    weights = onset.domain_weights[state.town.htype[idx]]
+    domains = np.zeros(len(idx), dtype=np.uint16)
+    primary = draw_domains(weights, 0, d[0, idx])
+    domains |= (1 << primary).astype(np.uint16)
+    for step in (1, 2):
+        extra = draw_domains(weights, domains, d[step, idx])
+        add = (stage[idx] > step) & (extra >= 0)
+        domains[add] |= (1 << extra[add]).astype(np.uint16)
+    state.cases.open_prevalent(idx, primary, domains, stage[idx])
+
+
+def stationary_stage_shares(onset: Onset, progression: Progression, resolution: NaturalResolution) -> np.ndarray:
+    """Long-run stage shares of each household type with no community or services (rows: types).
+
+    Uses the onset, progression and resolution parameters whether or not those mechanisms
+    are switched on, so that every scenario on a seed starts from the same town.
+    """
+    shares = np.zeros((len(TYPE_KEYS), 4))
+    for t in range(len(TYPE_KEYS)):
+        h, up, down = onset.weekly[t], progression.weekly[:, t], resolution.weekly
+        q = np.zeros((4, 4))  # weekly transition matrix
+        q[0, 1] = h
+        # Resolution is drawn before progression, so moving up needs not resolving first.
+        q[1, 2], q[2, 3] = up[1] * (1 - down[1]), up[2] * (1 - down[2])
+        q[1:, 0] = down[1:]
+        np.fill_diagonal(q, 1.0 - q.sum(axis=1))
+        a = np.vstack([q.T - np.eye(4), np.ones(4)])
+        pi = np.linalg.lstsq(a, np.r_[np.zeros(4), 1.0], rcond=None)[0]
+        shares[t] = np.clip(pi, 0, None) / np.clip(pi, 0, None).sum()
+    return shares
