@@ -91,12 +91,12 @@ def test_02_a_wrong_town_value_gets_a_message_then_a_fix_is_accepted(walk):
     vacancies.fill("500")
     vacancies.press("Enter")
     walk.get_by_text("欠員数は定数以下で入れてください。").wait_for()
-    _shot(walk, "planner-02-town-error", "民生委員の欠員数")
     membership = _field(walk, "自治会の加入率（%）")
     membership.fill("140")
     membership.press("Enter")
     walk.get_by_text("0〜100の範囲で入れてください。").wait_for()  # every wrong field says so at once
     assert walk.get_by_text("欠員数は定数以下で入れてください。").count() == 1
+    _shot(walk, "planner-02-town-error", "民生委員の欠員数")
     vacancies.fill("3")
     vacancies.press("Enter")
     membership.fill("６０．５")  # typed with a Japanese input method: full-width digits and point
@@ -134,6 +134,14 @@ def test_03_build_save_and_reload_a_scenario(walk, tmp_path):
     too_big.write_text("#" * 70_000, encoding="utf-8")
     _file_input(walk, "シナリオファイルを読み込む").set_input_files(str(too_big))
     walk.get_by_text("ファイルが大きすぎます").wait_for()
+    broken = tmp_path / "broken_plan.toml"
+    broken.write_text(
+        "[scenario]\ntitle_ja = '壊れた案'\ndescription_ja = '説明'\n[mechanisms.outreach]\n"
+        "hours_per_week_per_10k_households = -5\n",
+        encoding="utf-8",
+    )
+    _file_input(walk, "シナリオファイルを読み込む").set_input_files(str(broken))
+    walk.get_by_text("値 -5 は範囲の外です（使えるのは：0.0〜10000.0の数）").wait_for()  # in Japanese
     _shot(walk, "planner-05-loaded-scenario", "作ったシナリオ・読み込んだシナリオ")
 
 
@@ -174,6 +182,7 @@ def test_04_run_two_scenarios_and_see_the_comparison(walk):
         polling=50,
     ).json_value()
     assert "、0回終了" in first and "%" in first
+    _shot(walk, "planner-05b-progress")
     _tab(walk, "1. 町を描く")  # the page answers while the runs go on in the background
     _tab(walk, "3. 比較結果")
     walk.get_by_text("早期発見と深刻化（基準との差）").wait_for(timeout=RUN_TIMEOUT_MS)

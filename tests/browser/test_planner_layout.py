@@ -83,11 +83,15 @@ def _scroller(page):
     )
 
 
-def _pdf_pages(browser, html: str) -> int:
-    """Pages of ``html`` printed to PDF on A4 by Chromium, as a council member would print it."""
-    page = browser.new_page()
+def _pdf_pages(browser, html: str, shot: str | None = None) -> int:
+    """Pages of ``html`` printed to PDF on A4 by Chromium, as a council member would print it;
+    ``shot`` names a screenshot of it as printed (A4 at 96 dpi)."""
+    page = browser.new_page(viewport={"width": 794, "height": 1123})
     page.set_content(html)
     pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+    if shot:
+        page.emulate_media(media="print")
+        screenshot(page, shot)
     page.close()
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
@@ -163,7 +167,8 @@ def test_every_control_can_be_clicked_and_the_page_speaks_japanese(browser, serv
             page.get_by_role("button", name="議会資料用の1枚まとめ（HTML・印刷可）").click()
         summary = info.value.path().read_text(encoding="utf-8")
         assert "docs/" not in summary and "http" not in summary
-        assert _pdf_pages(browser, summary) == 1, f"the summary of {2 if two else 7} scenarios is not one A4 page"
+        pages = _pdf_pages(browser, summary, f"{shot}-6-summary")
+        assert pages == 1, f"the summary of {2 if two else 7} scenarios is not one A4 page"
     finally:
         context.close()
 
@@ -198,7 +203,7 @@ def test_the_summary_of_seven_scenarios_with_every_difference_clear_is_one_page(
     html = summary_html(outcome, "ja").decode()
     lines = re.findall(r"<li>(.*?)</li>", html)
     assert len(lines) == 6 and all("ほか4件" in line for line in lines)  # seven clear differences each: three told
-    assert _pdf_pages(browser, html) == 1
+    assert _pdf_pages(browser, html, "planner-layout-summary-longest") == 1
 
 
 def test_a_saved_comparison_opens_again_in_a_fresh_page(browser, server, tmp_path):
