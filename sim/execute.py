@@ -27,13 +27,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
 
 from sim.batch import batch_sizes
 from sim.experiment import Experiment, Task, TaskOutput, execute_tasks
 from sim.params import ConfigError
-from sim.progress import WeekCounter, WeekSlot
-from sim.runner import PROGRESS_SECONDS
+from sim.progress import WeekCounter, WeeksBar, WeekSlot
+from sim.runner import PROGRESS_SECONDS, wait_until_started
 
 PARTS = "parts"
 MANIFEST = "manifest.json"
@@ -104,25 +103,17 @@ def run_tasks(
     failed = _failed_so_far(store)
     runs_done = len(done) * per_task
     # Progress in run-weeks (sim/progress.py): it moves within batches, and its time left holds.
-    bar = tqdm(
-        total=sum(t.run_weeks for t in tasks),
-        initial=sum(t.run_weeks for t in tasks if t.task_id in done),
-        desc="weeks simulated",
-        unit="wk",
-        unit_scale=True,
-        smoothing=0,
-        miniters=1,
-        disable=not progress,
-        dynamic_ncols=True,
+    bar = WeeksBar(
+        sum(t.run_weeks for t in tasks), sum(t.run_weeks for t in tasks if t.task_id in done), enabled=progress
     )
-    bar.set_postfix(runs=f"{runs_done}/{len(tasks) * per_task}", failed=failed)
+    bar.note(f"runs {runs_done}/{len(tasks) * per_task}, failed {failed}")
     groups = group_tasks(pending, workers, experiment.settings["batch"])
-    for outputs in _executor(workers, scheduler)(groups, _GroupProgress(groups, bar.update)):
+    for outputs in _executor(workers, scheduler)(groups, _GroupProgress(groups, bar.advance, bar.simulating)):
         for output in outputs:
             store.write(output)
             failed += output.failed
             runs_done += per_task
-        bar.set_postfix(runs=f"{runs_done}/{len(tasks) * per_task}", failed=failed)
+        bar.note(f"runs {runs_done}/{len(tasks) * per_task}, failed {failed}")
     bar.close()
     manifest.update(
         finished=_now(),
@@ -156,10 +147,13 @@ class _GroupProgress:
     cluster), still adds exactly its own weeks in all.
     """
 
-    def __init__(self, groups: list[list[Task]], advance: Callable[[int], object]) -> None:
+    def __init__(
+        self, groups: list[list[Task]], advance: Callable[[int], object], simulating: Callable[[], None] = lambda: None
+    ) -> None:
         self.expected = [sum(t.run_weeks for t in g) for g in groups]
         self.reported = [0] * len(groups)
         self.advance = advance
+        self.simulating = simulating  # called when workers are ready and the simulation begins
 
     def report(self, group: int, done: int) -> None:
         """Group ``group`` has simulated ``done`` run-weeks so far."""
@@ -199,6 +193,8 @@ def _in_pool(groups: list[list[Task]], workers: int, progress: _GroupProgress) -
     # "spawn": workers start clean (no forked threads). The counter outlives the pool (it is closed last).
     context = multiprocessing.get_context("spawn")
     with WeekCounter(len(groups)) as counter, ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        wait_until_started(pool, min(workers, len(groups)))
+        progress.simulating()
         futures = {pool.submit(_execute_counted, g, counter.slot(i)): i for i, g in enumerate(groups)}
         pending = set(futures)
         while pending:

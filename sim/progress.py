@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from tqdm import tqdm
 
 _SLOT = np.dtype(np.int64)
 _GONE = -2  # a slot whose file was removed before the task began
@@ -97,7 +98,12 @@ def run_weeks(scenarios: int, replications: int, weeks: int, warmup_weeks: int) 
 
 @dataclass
 class Estimate:
-    """Share done and time left of ``total`` run-weeks, from the average pace since ``started``."""
+    """Share done and time left of ``total`` run-weeks, at the average pace since ``started``.
+
+    ``started`` is when the simulation itself began (after worker processes started, which takes
+    seconds under load): from then on every week costs about the same, warm-up weeks included,
+    so the average pace holds.
+    """
 
     total: int
     started: float = field(default_factory=time.monotonic)
@@ -118,3 +124,63 @@ class Estimate:
             return None
         elapsed = (time.monotonic() if now is None else now) - self.started
         return elapsed * (self.total - self.done) / self.done
+
+
+class WeeksBar:
+    """A terminal bar of run-weeks, with the time left from an :class:`Estimate`.
+
+    Args:
+        total: Run-weeks in all.
+        initial: Run-weeks done before (an experiment run again after a crash).
+        enabled: Whether to show it (on a terminal).
+    """
+
+    FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}{postfix}]"
+
+    def __init__(self, total: int, initial: int = 0, enabled: bool = True) -> None:
+        self.estimate = Estimate(total - initial)
+        self.bar = tqdm(
+            total=total,
+            initial=initial,
+            desc="weeks simulated",
+            unit="wk",
+            unit_scale=True,
+            miniters=1,  # after the warm-up's lump, tqdm would otherwise wait for as many weeks again
+            dynamic_ncols=True,
+            leave=False,
+            disable=not enabled,
+            bar_format=self.FORMAT,
+        )
+        self.initial = self.shown = initial
+        self.extra = ""
+
+    def simulating(self) -> None:
+        """The simulation itself begins now (worker processes have started): the pace is taken from here."""
+        self.estimate.started = time.monotonic()
+
+    def to(self, done: int) -> None:
+        """Run-weeks done so far (of this session, ``initial`` included)."""
+        self.estimate.update(done - self.initial)
+        left = self.estimate.seconds_left()
+        said = f"about {_duration(left)} left" if left is not None else "warming up"
+        self.bar.set_postfix_str(said + self.extra, refresh=False)
+        if done > self.shown:
+            self.bar.update(done - self.shown)
+            self.shown = done
+
+    def advance(self, weeks: int) -> None:
+        """``weeks`` more run-weeks done."""
+        self.to(self.shown + weeks)
+
+    def note(self, text: str) -> None:
+        """Something to show after the time left (e.g. runs finished and failed)."""
+        self.extra = f", {text}"
+        self.to(self.shown)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"

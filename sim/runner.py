@@ -20,7 +20,7 @@ from sim.batch import batch_sizes
 from sim.config import Scenario, TownProfile, effective_profile, load_scenario, load_town
 from sim.engine.views import RunView
 from sim.model import DEFAULT_WARMUP_WEEKS, WEEKS_PER_YEAR, CommunityModel
-from sim.progress import WeekCounter, WeekSlot, run_weeks
+from sim.progress import WeekCounter, WeeksBar, WeekSlot, run_weeks
 from sim.streams import replication_seeds
 
 # How often the caller looks at the weeks that worker processes have simulated.
@@ -175,23 +175,14 @@ def run_many(
         tasks.append((scenarios, town, [seeds[r] for r in reps], years, reps, warmup_weeks))
         first += size
     total = run_weeks(len(scenarios), replications, round(years * WEEKS_PER_YEAR), warmup_weeks)
-    bar = tqdm(
-        total=total,
-        desc="weeks simulated",
-        unit="wk",
-        unit_scale=True,
-        smoothing=0,  # the average pace since the start: every week costs about the same
-        miniters=1,  # after the warm-up's lump, tqdm would otherwise wait for as many weeks again
-        disable=not progress,
-        leave=False,
-    )
+    bar = WeeksBar(total, enabled=progress)
     results: list[RunResult] = []
     weeks_done = 0
 
     def simulated(done: int) -> None:
         nonlocal weeks_done
         if done > weeks_done:
-            bar.update(done - weeks_done)
+            bar.to(done)
             weeks_done = done
             if on_progress is not None:
                 on_progress(done, total)
@@ -203,7 +194,7 @@ def run_many(
                 on_run(run)
 
     if pool is not None:
-        _run_in_workers(pool, tasks, finished, simulated)
+        _run_in_workers(pool, tasks, finished, simulated, bar.simulating)
     elif jobs <= 1:
         for task in tasks:
             for scenario in scenarios:
@@ -217,15 +208,26 @@ def run_many(
     else:
         # "spawn": workers start clean (no forked threads); results do not depend on the pool.
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as own:
-            _run_in_workers(own, tasks, finished, simulated)
+            _run_in_workers(own, tasks, finished, simulated, bar.simulating, jobs)
     bar.close()
     return sorted(results, key=lambda run: (run.replication, names.index(run.scenario)))
 
 
 def _run_in_workers(
-    pool: Executor, tasks: list[tuple], finished: Callable[[list[RunResult]], None], simulated: Callable[[int], None]
+    pool: Executor,
+    tasks: list[tuple],
+    finished: Callable[[list[RunResult]], None],
+    simulated: Callable[[int], None],
+    ready: Callable[[], None],
+    start: int = 0,
 ) -> None:
-    """Run the blocks in ``pool``; while they run, read the weeks they have simulated."""
+    """Run the blocks in ``pool``; while they run, read the weeks they have simulated.
+
+    A new pool first starts ``start`` workers and waits for them (each imports the model), so
+    that ``ready`` marks when simulating begins and the time left is not thrown by start-up.
+    """
+    wait_until_started(pool, start)
+    ready()
     with WeekCounter(len(tasks)) as counter:
         pending: set[Future] = {pool.submit(_run_counted_block, task, counter.slot(i)) for i, task in enumerate(tasks)}
         try:
@@ -237,6 +239,17 @@ def _run_in_workers(
         finally:
             for future in pending:  # after a failure: nothing more to start
                 future.cancel()
+
+
+def wait_until_started(pool: Executor, workers: int) -> None:
+    """Start ``workers`` workers of ``pool`` (a spawn pool starts them on demand) and wait until each has the model."""
+    for future in [pool.submit(_started) for _ in range(workers)]:
+        future.result()
+
+
+def _started() -> bool:
+    """In a worker: the model is imported (this module imports it), so the worker can simulate."""
+    return True
 
 
 def _run_counted_block(task: tuple, slot: WeekSlot) -> list[RunResult]:

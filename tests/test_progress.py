@@ -98,3 +98,19 @@ def test_time_left_is_the_average_pace_since_the_start():
     assert estimate.seconds_left(now=10.0) == pytest.approx(30.0)
     estimate.update(100)  # a retried task counting from 0 again does not move the bar back
     assert estimate.done == 250 and estimate.share == 0.25
+
+
+def test_the_terminal_bar_tells_the_time_left_and_what_else_it_is_given():
+    import io
+
+    from sim.progress import WeeksBar
+
+    bar = WeeksBar(1000, initial=100)
+    bar.bar.fp = io.StringIO()  # as on a terminal, without one
+    bar.to(100)
+    assert "warming up" in bar.bar.postfix
+    bar.simulating()
+    bar.to(300)
+    bar.note("runs 2/12, failed 0")
+    assert "left" in bar.bar.postfix and bar.bar.postfix.endswith("runs 2/12, failed 0")
+    bar.close()
