@@ -329,7 +329,9 @@ class Naming:
     """What narration needs to name households, desks and venues.
 
     ``subject`` replaces the house's name in every sentence (a timeline of one household says
-    "this household"; see :meth:`for_timeline`).
+    "this household"), and ``detailed`` sentences tell what a caption under a projected picture
+    leaves out: the domains a problem brings, the stage it was found at, the weeks of 伴走支援 left
+    (see :meth:`for_timeline`).
     """
 
     household_type: np.ndarray  # type index per household
@@ -338,6 +340,7 @@ class Naming:
     venue_ja: tuple[str, ...]
     venue_en: tuple[str, ...]
     subject: tuple[str, str] | None = None
+    detailed: bool = False
 
     @classmethod
     def of(cls, model) -> Naming:
@@ -354,8 +357,9 @@ class Naming:
         )
 
     def for_timeline(self) -> Naming:
-        """The same names, with "this household" for the household a timeline follows."""
-        return replace(self, subject=("この世帯", "this household"))
+        """The same names, with "this household" for the household a timeline follows, told in detail
+        (a timeline is read at a reader's pace; a caption is read by a room in a few seconds)."""
+        return replace(self, subject=("この世帯", "this household"), detailed=True)
 
     def house(self, i: int, ja: bool) -> str:
         if self.subject is not None:
@@ -454,13 +458,15 @@ def sentence(
             f"{who} was linked to the {venue_en} (participation support).",
         ),
         Event.WORK_TRIAL: (
-            f"{who}の人が就労体験を始めた（アフターケア付き）。",
-            f"Someone from {who} started a work trial, with aftercare.",
+            f"{who}の人が就労体験を始めた" + ("（アフターケア付き）。" if naming.detailed else "。"),
+            f"Someone from {who} started a work trial" + (", with aftercare." if naming.detailed else "."),
         ),
         Event.RESOLVED: _resolved(who, detail),
         Event.ACCOMPANIED: (
-            f"{who}の課題は落ち着いたが、伴走支援はこれからも続く（あと{detail}週）。",
-            f"Things settled at {who}, and someone keeps walking alongside them ({detail} more weeks).",
+            f"{who}の課題は落ち着いたが、伴走支援はこれからも続く"
+            + (f"（あと{detail}週）。" if naming.detailed else "。"),
+            f"Things settled at {who}, and someone keeps walking alongside them"
+            + (f" ({detail} more weeks)." if naming.detailed else "."),
         ),
         Event.PEER: (
             f"{who}の人が、支えられた経験を生かして支える側になった（受け手を担い手に）。",
@@ -559,8 +565,8 @@ def told(events: Events, naming: Naming, lang: str = "ja") -> list[tuple[str, st
             int(events.detail[i]),
             naming,
             lang,
-            domains=int(events.domains[i]),
-            stage=int(events.stage[i]) if kind == Event.FOUND else -1,
+            domains=int(events.domains[i]) if naming.detailed else 0,
+            stage=int(events.stage[i]) if naming.detailed and kind == Event.FOUND else -1,
         )
         out.append((EVENT_KEYS[kind], text))
     return out

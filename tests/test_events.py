@@ -250,3 +250,22 @@ def test_a_households_events_can_be_picked_out():
     )
     assert list(events.for_household(2).kind) == [Event.NOTICED]
     assert events.is_key_moment() is False
+
+
+def test_a_caption_leaves_out_the_details_a_timeline_tells(naming):
+    events = Events(
+        9,
+        np.array([Event.ONSET, Event.FOUND, Event.ACCOMPANIED], dtype=np.int8),
+        np.array([2, 2, 2], dtype=np.int32),
+        np.array([0, CHANNEL_KEYS.index("outreach"), 52], dtype=np.int32),
+        np.array([1 << DOMAIN_KEYS.index("care"), 0, 0], dtype=np.int32),
+        np.array([1, 1, 0], dtype=np.int8),
+    )
+    caption_lines = narrate(events, naming)
+    timeline_lines = narrate(events, naming.for_timeline())
+    assert "介護" not in caption_lines[0] and "把握した段階" not in caption_lines[1] and "52週" not in caption_lines[2]
+    assert timeline_lines == [
+        "この世帯に、新しい困りごとが生まれた（介護）。",
+        "この世帯の困りごとが、アウトリーチをきっかけに相談につながった（把握した段階：潜在的）。",
+        "この世帯の課題は落ち着いたが、伴走支援はこれからも続く（あと52週）。",
+    ]

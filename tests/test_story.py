@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -49,7 +50,7 @@ def test_a_story_is_the_workshops_events_of_its_household_in_the_same_sentences(
     model = CommunityModel("jusoteki_full", s["town"], seed=s["seed"])
     household = int(np.flatnonzero(model.town.htype == TYPE_KEYS.index(s["household_type"]))[0])
     model.start_case(household, Stage[s["stage"].upper()], [DOMAIN_KEYS.index(d) for d in s["domains"]])
-    naming, house = Naming.of(model), None
+    naming = replace(Naming.of(model), detailed=True)  # the workshop's words, told in a timeline's detail
     told_by_workshop = []
     before = snapshot(model)
     for _ in range(s["weeks"]):
