@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dashboards.town_form import population
 from sim.config import (
     Scenario,
     TownProfile,
@@ -48,6 +49,8 @@ class Lever:
         high: Slider maximum.
         step: Slider step.
         scale: Shown value = parameter value × scale (100 for shares shown in %).
+        count_of: For a rate or density shown as a count in the town, as the town form shows it:
+            ``posts`` (a share of the 民生委員 posts), ``elderly`` or ``people`` (per 10,000).
     """
 
     section: str
@@ -59,6 +62,7 @@ class Lever:
     high: float = 1.0
     step: float = 0.05
     scale: float = 1.0
+    count_of: str = ""
 
     @property
     def id(self) -> str:
@@ -227,46 +231,50 @@ SLIDERS: tuple[Lever, ...] = (
         1,
         0.05,
     ),
+    # The same units as the town form (dashboards/town_form.py): counts in this town, not rates.
     Lever(
         "town",
         "minsei",
         "vacancy_rate",
-        ("民生委員の欠員率（%）", "民生委員 vacancies (%)"),
+        ("民生委員の欠員数", "民生委員 vacancies"),
         (
-            "なり手がなく空いている民生委員の地区の割合。空いた地区には訪問がありません。なり手を確保すると下がります。",
-            "Share of 民生委員 districts with nobody in post; vacant districts get no visits. Recruiting lowers it.",
+            "定数のうち、なり手がなく空いている地区の数。空いた地区には訪問がありません。なり手を確保すると減ります。",
+            "Posts with nobody in them; vacant districts get no visits. Recruiting lowers it.",
         ),
         0,
-        100,
         1,
-        100.0,
+        1,
+        count_of="posts",
     ),
     Lever(
         "town",
         "venues",
         "kayoi_per_10k_65plus",
-        ("通いの場・サロン（65歳以上1万人あたりの数）", "通いの場 / salons (per 10,000 people aged 65+)"),
+        ("通いの場・サロンの数", "通いの場 / salons for older people"),
         (
-            "高齢者の通いの場の密度（全国は約40）。増やすと参加者が増え、スタッフが変化に気づく機会が増えます。",
-            "Density of venues for older people (about 40 nationally). More venues mean more participants and "
-            "more chances for staff to notice changes.",
+            "高齢者の通いの場・サロンの数（全国は65歳以上1万人あたり約40か所）。増やすと参加者が増え、"
+            "スタッフが変化に気づく機会が増えます。",
+            "Number of venues for older people (about 40 per 10,000 people aged 65+ nationally). More venues mean "
+            "more participants and more chances for staff to notice changes.",
         ),
         0,
         200,
-        5,
+        1,
+        count_of="elderly",
     ),
     Lever(
         "town",
         "venues",
         "ibasho_per_10k_people",
-        ("居場所（人口1万人あたりの数）", "居場所 drop-in places (per 10,000 people)"),
+        ("居場所の数（子ども食堂・ひきこもりの居場所など）", "居場所 (children's cafeterias, drop-in places, …)"),
         (
-            "子ども食堂・ひきこもりの居場所など、誰でも立ち寄れる場の密度（全国は約0.9）。",
-            "Density of drop-in places such as children's cafeterias (about 0.9 nationally).",
+            "誰でも立ち寄れる居場所の数（全国は人口1万人あたり約0.9か所）。",
+            "Number of drop-in places such as children's cafeterias (about 0.9 per 10,000 people nationally).",
         ),
         0,
         10,
-        0.1,
+        1,
+        count_of="people",
     ),
     Lever(
         "mechanisms",
@@ -318,8 +326,36 @@ def lever_values(scenario: Scenario, town: TownProfile) -> dict[str, Any]:
     values = {}
     for lever in LEVERS:
         raw = (mechanisms if lever.section == "mechanisms" else profile)[lever.block][lever.key]
-        values[lever.id] = raw if lever.is_switch else round(raw * lever.scale, 6)
+        values[lever.id] = raw if lever.is_switch else _shown(lever, raw, profile)
     return values
+
+
+def lever_ranges(scenario: Scenario, town: TownProfile) -> dict[str, tuple[float, float, float]]:
+    """Each slider's (low, high, step) in the units shown; counts follow the size of ``town``."""
+    profile = effective_profile(scenario, town)
+    ranges = {}
+    for lever in SLIDERS:
+        if lever.count_of:
+            base = _count_base(lever, profile)
+            high = lever.param.high if lever.count_of == "posts" else min(lever.high, lever.param.high)
+            ranges[lever.id] = (0, max(1, round(high * base)), 1)
+        else:
+            ranges[lever.id] = (lever.low, lever.high, lever.step)
+    return ranges
+
+
+def _count_base(lever: Lever, profile: Mapping[str, Any]) -> float:
+    """What a count lever's parameter is a rate of: the 民生委員 posts, or 10,000 older people or people."""
+    if lever.count_of == "posts":
+        return max(1, round(profile["town"]["households"] / profile["minsei"]["households_per_district"]))
+    people, elderly = population(profile)
+    return (elderly if lever.count_of == "elderly" else people) / 10_000
+
+
+def _shown(lever: Lever, raw: float, profile: Mapping[str, Any]) -> float:
+    if lever.count_of:
+        return round(raw * _count_base(lever, profile))
+    return round(raw * lever.scale, 6)
 
 
 def build_scenario(
@@ -354,10 +390,15 @@ def build_scenario(
     """
     raw = copy.deepcopy(scenario_to_dict(start))
     shown = lever_values(start, town)
+    profile = effective_profile(start, town)
+    mechanisms = mechanism_params(start)
     for lever in LEVERS:
         value = values.get(lever.id, shown[lever.id])
         if not lever.is_switch:
-            value = _to_param(lever, value)
+            if value == shown[lever.id]:  # left as shown: the exact value, not one rounded to the units shown
+                value = (mechanisms if lever.section == "mechanisms" else profile)[lever.block][lever.key]
+            else:
+                value = _to_param(lever, value, profile)
         block = raw.setdefault(lever.section, {}).setdefault(lever.block, {})
         neutral = lever.param.default if lever.section == "mechanisms" else town.profile[lever.block][lever.key]
         if value == neutral:
@@ -378,8 +419,10 @@ def build_scenario(
     return scenario_from_dict(raw, name, f"{name}.toml")
 
 
-def _to_param(lever: Lever, shown: float) -> float | int:
-    value = shown / lever.scale
+def _to_param(lever: Lever, shown: float, profile: Mapping[str, Any]) -> float | int:
+    value = shown / (_count_base(lever, profile) if lever.count_of else lever.scale)
+    if lever.count_of == "posts":
+        value = min(value, 1.0)
     return round(value) if lever.param.kind == "int" else round(float(value), 6)
 
 
@@ -448,7 +491,7 @@ def read_upload(
     Returns:
         ``(scenario, None)`` or ``(None, message)``.
     """
-    from dashboards.i18n import tr
+    from dashboards.i18n import config_error_text, tr
 
     text, problem = upload_text(data, size, MAX_UPLOAD_BYTES, lang, name)
     if problem:
@@ -461,5 +504,5 @@ def read_upload(
         if town is not None:
             effective_profile(scenario, town)
     except ConfigError as e:
-        return None, tr("bad_file", lang, detail=str(e))
+        return None, tr("bad_file", lang, detail=config_error_text(e, lang))
     return scenario, None

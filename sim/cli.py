@@ -379,7 +379,8 @@ def dashboard_command(port: int, app: Path = DASHBOARD_APP) -> list[str]:
 
 
 # Solara otherwise asks PyPI for its latest version and sends usage telemetry: the pages stay offline.
-DASHBOARD_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+# No telemetry, and no "This website runs on Solara" badge floating over the pages' buttons.
+DASHBOARD_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_THEME_SHOW_BANNER": "False"}
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:

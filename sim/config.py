@@ -22,6 +22,8 @@ from sim.tomlfile import read_toml as read_toml
 from sim.town import TOWN_PARAMS, validate_profile
 
 SCENARIO_META_KEYS = ("title_ja", "title_en", "description_ja", "description_en")
+# The English title and description default to the Japanese ones.
+SCENARIO_REQUIRED_KEYS = ("title_ja", "description_ja")
 OVERRIDE_OPS = ("set", "multiply", "add")
 # Who lives in the town and its areas are the same in every scenario, which all start from
 # the same "today's town": a scenario may not change them (a town profile can).
@@ -145,12 +147,13 @@ def scenario_from_dict(raw: dict[str, Any], name: str, file: str) -> Scenario:
             raise ConfigError(file, key, "unknown section; allowed: scenario, town, mechanisms")
     meta = raw.get("scenario")
     if not isinstance(meta, dict):
-        raise ConfigError(file, "scenario", "missing [scenario] table with " + ", ".join(SCENARIO_META_KEYS))
+        raise ConfigError(file, "scenario", "missing [scenario] table with " + ", ".join(SCENARIO_REQUIRED_KEYS))
     for key in meta:
         if key not in SCENARIO_META_KEYS:
             raise ConfigError(file, f"scenario.{key}", "unknown key; allowed: " + ", ".join(SCENARIO_META_KEYS))
     for key in SCENARIO_META_KEYS:
-        if not isinstance(meta.get(key), str) or not meta[key].strip():
+        required = key in SCENARIO_REQUIRED_KEYS
+        if (required or key in meta) and (not isinstance(meta.get(key), str) or not meta[key].strip()):
             raise ConfigError(file, f"scenario.{key}", "missing or empty; allowed: a non-empty string")
     town = _validate_town_overrides(raw.get("town", {}), file)
     mechanisms = _validate_mechanisms(raw.get("mechanisms", {}), file)
@@ -158,9 +161,9 @@ def scenario_from_dict(raw: dict[str, Any], name: str, file: str) -> Scenario:
         name,
         file,
         meta["title_ja"],
-        meta["title_en"],
+        meta.get("title_en") or meta["title_ja"],  # a planner's own file may be in Japanese only
         meta["description_ja"],
-        meta["description_en"],
+        meta.get("description_en") or meta["description_ja"],
         town,
         mechanisms,
     )

@@ -27,7 +27,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import as_completed
+from concurrent.futures import FIRST_COMPLETED, wait
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
@@ -37,13 +37,14 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from tqdm import tqdm
 
 from sim.batch import batch_sizes
 from sim.dirlock import LOCK_FILE, directory_lock
 from sim.experiment import RUN_TABLES, Experiment, Task, TaskOutput, execute_tasks
 from sim.params import ConfigError
 from sim.places import check_output_dir
+from sim.progress import WeekCounter, WeeksBar, WeekSlot
+from sim.runner import PROGRESS_SECONDS, wait_until_started
 from sim.workers import process_pool
 
 PARTS = "parts"
@@ -282,21 +283,19 @@ def _run_pending(
     done = store.done_tasks(per_task, experiment.tables) & {t.task_id for t in tasks}
     pending = [t for t in tasks if t.task_id not in done]
     failed = _failed_so_far(store, done)
-    bar = tqdm(
-        total=len(tasks) * per_task,
-        initial=len(done) * per_task,
-        desc="runs",
-        unit="run",
-        disable=not progress,
-        dynamic_ncols=True,
+    runs_done = len(done) * per_task
+    # Progress in run-weeks (sim/progress.py): it moves within batches, and its time left holds.
+    bar = WeeksBar(
+        sum(t.run_weeks for t in tasks), sum(t.run_weeks for t in tasks if t.task_id in done), enabled=progress
     )
-    bar.set_postfix(failed=failed)
-    for outputs in execute(group_tasks(pending, manifest["workers"], experiment.settings["batch"])):
+    bar.note(f"runs {runs_done}/{len(tasks) * per_task}, failed {failed}")
+    groups = group_tasks(pending, manifest["workers"], experiment.settings["batch"])
+    for outputs in execute(groups, _GroupProgress(groups, bar.advance, bar.simulating)):
         for output in outputs:
             store.write(output)
             failed += output.failed
-            bar.update(per_task)
-        bar.set_postfix(failed=failed)
+            runs_done += per_task
+        bar.note(f"runs {runs_done}/{len(tasks) * per_task}, failed {failed}")
     bar.close()
     manifest["tasks_run_this_time"] += len(pending)
     store.write_manifest(manifest)
@@ -317,7 +316,38 @@ def group_tasks(tasks: list[Task], workers: int = 1, largest: int | None = None)
     return groups
 
 
-Executor = Callable[[list[list[Task]]], Iterator[list[TaskOutput]]]
+class _GroupProgress:
+    """Run-weeks reported per group of tasks, each capped at the group's own weeks, passed on as increments.
+
+    A group that is retried task by task after a failure, or that arrives without reports (from a
+    cluster), still adds exactly its own weeks in all.
+    """
+
+    def __init__(
+        self, groups: list[list[Task]], advance: Callable[[int], object], simulating: Callable[[], None] = lambda: None
+    ) -> None:
+        self.expected = [sum(t.run_weeks for t in g) for g in groups]
+        self.reported = [0] * len(groups)
+        self.advance = advance
+        self.simulating = simulating  # called when workers are ready and the simulation begins
+
+    def report(self, group: int, done: int) -> None:
+        """Group ``group`` has simulated ``done`` run-weeks so far."""
+        done = min(int(done), self.expected[group])
+        if done > self.reported[group]:
+            self.advance(done - self.reported[group])
+            self.reported[group] = done
+
+    def counter(self, group: int) -> Callable[[int], None]:
+        """An ``on_week`` callback adding to group ``group`` (for groups run in this process)."""
+        return lambda n: self.report(group, self.reported[group] + n)
+
+    def finish(self, group: int) -> None:
+        """The group is done: all its weeks count."""
+        self.report(group, self.expected[group])
+
+
+Executor = Callable[[list[list[Task]], _GroupProgress], Iterator[list[TaskOutput]]]
 
 
 @contextmanager
@@ -330,21 +360,45 @@ def connect(workers: int, scheduler: str | None) -> Iterator[Executor]:
     if scheduler:
         client = _dask_client(scheduler)
         try:
-            yield lambda groups: _on_dask(groups, client)
+            yield lambda groups, progress: _on_dask(groups, client, progress)
         finally:
             client.close()
     elif workers > 1:
-        yield lambda groups: _in_pool(groups, workers)
+        yield lambda groups, progress: _in_pool(groups, workers, progress)
     else:
-        yield lambda groups: (execute_tasks(g) for g in groups)
+        yield _in_process
 
 
-def _in_pool(groups: list[list[Task]], workers: int) -> Iterator[list[TaskOutput]]:
+def _in_process(groups: list[list[Task]], progress: _GroupProgress) -> Iterator[list[TaskOutput]]:
+    for i, group in enumerate(groups):
+        outputs = execute_tasks(group, on_week=progress.counter(i))
+        progress.finish(i)
+        yield outputs
+
+
+def _in_pool(groups: list[list[Task]], workers: int, progress: _GroupProgress) -> Iterator[list[TaskOutput]]:
     # "spawn" workers start clean (no forked threads) and leave when this process dies (sim/workers.py).
-    with process_pool(workers) as pool:
-        futures = [pool.submit(execute_tasks, g) for g in groups]
-        for future in as_completed(futures):
-            yield future.result()
+    # The counter outlives the pool (it is closed last).
+    with WeekCounter(len(groups)) as counter, process_pool(workers) as pool:
+        wait_until_started(pool, min(workers, len(groups)))
+        progress.simulating()
+        futures = {pool.submit(_execute_counted, g, counter.slot(i)): i for i, g in enumerate(groups)}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=PROGRESS_SECONDS, return_when=FIRST_COMPLETED)
+            for i, weeks in enumerate(counter.counts()):
+                progress.report(i, weeks)
+            for future in done:
+                progress.finish(futures[future])
+                yield future.result()
+
+
+def _execute_counted(tasks: list[Task], slot: WeekSlot) -> list[TaskOutput]:
+    """:func:`sim.experiment.execute_tasks` in a worker process, counting its weeks in ``slot``."""
+    try:
+        return execute_tasks(tasks, on_week=slot)
+    finally:
+        slot.close()
 
 
 SCHEDULER_ADDRESS = re.compile(
@@ -384,12 +438,14 @@ def _dask_client(scheduler: str):
         raise ConfigError("command line", "--scheduler", f"cannot reach {scheduler}: {e}{hint}") from None
 
 
-def _on_dask(groups: list[list[Task]], client) -> Iterator[list[TaskOutput]]:
+def _on_dask(groups: list[list[Task]], client, progress: _GroupProgress) -> Iterator[list[TaskOutput]]:
     """Send the groups to the cluster and yield their outputs as they finish."""
     from distributed import as_completed as dask_completed
 
     futures = client.map(execute_tasks, groups, pure=False)
+    index = {future.key: i for i, future in enumerate(futures)}
     for future in dask_completed(futures):
+        progress.finish(index[future.key])  # a cluster's workers report only when a group is done
         yield future.result()
         future.release()
 

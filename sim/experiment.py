@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,9 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.config import Scenario, TownProfile, effective_profile, locate
-from sim.model import DEFAULT_WARMUP_WEEKS
+from sim.model import DEFAULT_WARMUP_WEEKS, WEEKS_PER_YEAR
 from sim.params import ConfigError, Param, validate_block
+from sim.progress import run_weeks
 from sim.runner import RunResult, prepare, run_batch
 from sim.sizing import CONFIRM_BYTES, CONFIRM_HOUSEHOLD_YEARS, CONFIRM_RUNS, ExperimentSize
 from sim.streams import replication_seeds
@@ -155,6 +157,11 @@ class Task:
     years: float
     warmup_weeks: int
     tables: tuple[str, ...]
+
+    @property
+    def run_weeks(self) -> int:
+        """Its share of an experiment's progress: its warm-up's weeks and every scenario's (sim/progress.py)."""
+        return run_weeks(len(self.scenarios), 1, round(self.years * WEEKS_PER_YEAR), self.warmup_weeks)
 
 
 @dataclass
@@ -293,12 +300,13 @@ def execute_task(task: Task) -> TaskOutput:
     return execute_tasks([task])[0]
 
 
-def execute_tasks(tasks: list[Task]) -> list[TaskOutput]:
+def execute_tasks(tasks: list[Task], on_week: Callable[[int], None] | None = None) -> list[TaskOutput]:
     """Run tasks of one point together: each scenario steps all their seeds as one batch (sim/batch.py).
 
     The outputs are exactly those of :func:`execute_task` on each task alone; a run's ``seconds``
     is its share of the batch's time. If a batch raises, its runs are run one by one, so that only
-    the run that fails is recorded as failed and the others go on.
+    the run that fails is recorded as failed and the others go on. ``on_week(n)`` is told of the
+    run-weeks simulated as they go (see :func:`sim.runner.run_batch`).
     """
     if len({t.point for t in tasks}) > 1:
         raise ValueError("tasks stepped together must share their parameter point")
@@ -306,7 +314,7 @@ def execute_tasks(tasks: list[Task]) -> list[TaskOutput]:
     runs: list[list[dict[str, Any]]] = [[] for _ in tasks]
     parts: list[dict[str, list[pd.DataFrame]]] = [{name: [] for name in t.tables} for t in tasks]
     for index in range(len(first.scenarios)):
-        for k, (result, seconds) in enumerate(_run_scenario(tasks, index)):
+        for k, (result, seconds) in enumerate(_run_scenario(tasks, index, on_week)):
             task, row = tasks[k], _run_row(tasks[k], index)
             if isinstance(result, Exception):
                 runs[k].append({**row, "status": "failed", "error": _describe(result), "seconds": seconds})
@@ -330,14 +338,26 @@ def execute_tasks(tasks: list[Task]) -> list[TaskOutput]:
     ]
 
 
-def _run_scenario(tasks: list[Task], index: int) -> list[tuple[RunResult | Exception, float]]:
+def _run_scenario(
+    tasks: list[Task], index: int, on_week: Callable[[int], None] | None = None
+) -> list[tuple[RunResult | Exception, float]]:
     """Scenario ``index`` on every task's seed: as one batch, or one by one if the batch raises."""
     first = tasks[0]
     scenario, reference = first.scenarios[index], first.scenarios[0]
 
     def run(group: list[Task]) -> list[RunResult]:
         seeds, reps = [t.seed for t in group], [t.replication for t in group]
-        return run_batch(scenario, first.town, seeds, first.years, reps, first.warmup_weeks, reference)
+        return run_batch(
+            scenario,
+            first.town,
+            seeds,
+            first.years,
+            reps,
+            first.warmup_weeks,
+            reference,
+            on_week=on_week,
+            count_warmup=index == 0,
+        )
 
     started = time.perf_counter()
     try:
@@ -347,7 +367,7 @@ def _run_scenario(tasks: list[Task], index: int) -> list[tuple[RunResult | Excep
     except Exception as e:
         if len(tasks) == 1:
             return [(e, time.perf_counter() - started)]
-    return [_run_scenario([task], index)[0] for task in tasks]
+    return [_run_scenario([task], index, on_week)[0] for task in tasks]
 
 
 def _run_row(task: Task, index: int) -> dict[str, Any]:

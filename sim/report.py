@@ -17,11 +17,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import pyarrow as pa
 from plotly.subplots import make_subplots
-from scipy import stats
 
 from sim.compare import HEADLINE_METRICS
 from sim.display import unit_of
 from sim.execute import MANIFEST, REPORT_FILE, ResultStore, write_atomically
+from sim.intervals import series_band
 from sim.metrics import METRICS_DOC
 from sim.params import ConfigError
 from sim.places import check_output_file
@@ -125,13 +125,14 @@ def time_series(weekly: pd.DataFrame, scenarios: list[str]) -> go.Figure:
             block = weekly[weekly["scenario"] == scenario]
             if block.empty:
                 continue
-            mean, low, high = _band(block, column)
+            bands = series_band(block, column)
+            weeks, mean, low, high = (bands[c].to_numpy() for c in ("week", "mean", "low", "high"))
             # Counts and shares cannot go below 0, nor a share above 1: neither does their band.
-            low, high = low.clip(lower=0.0), (high.clip(upper=1.0) if column == "known_share" else high)
+            low, high = low.clip(min=0.0), (high.clip(max=1.0) if column == "known_share" else high)
             colour = scenario_colour(i)
             fig.add_scatter(
-                x=np.concatenate([mean.index, mean.index[::-1]]),
-                y=np.concatenate([high.to_numpy(), low.to_numpy()[::-1]]),
+                x=np.concatenate([weeks, weeks[::-1]]),
+                y=np.concatenate([high, low[::-1]]),
                 fill="toself",
                 fillcolor=_transparent(colour),
                 line={"width": 0},
@@ -142,8 +143,8 @@ def time_series(weekly: pd.DataFrame, scenarios: list[str]) -> go.Figure:
                 col=1,
             )
             fig.add_scatter(
-                x=mean.index,
-                y=mean.to_numpy(),
+                x=weeks,
+                y=mean,
                 name=plotly_text(scenario),
                 line={"color": colour},
                 legendgroup=scenario,
@@ -154,13 +155,6 @@ def time_series(weekly: pd.DataFrame, scenarios: list[str]) -> go.Figure:
     fig.update_xaxes(title_text="week", row=len(SERIES), col=1)
     fig.update_layout(height=300 * len(SERIES), margin={"t": 40})
     return fig
-
-
-def _band(block: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series, pd.Series]:
-    grouped = block.groupby("week")[column]
-    mean, sd, n = grouped.mean(), grouped.std(ddof=1).fillna(0.0), grouped.count()
-    half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
-    return mean, mean - half, mean + half
 
 
 def comparison_bars(

@@ -19,7 +19,7 @@ import pytest
 
 import sim.runner
 from dashboards import pool as warm_pool
-from dashboards import results as res
+from dashboards import running
 
 SCENARIOS = ("baseline", "one_stop_desk")
 ARGS = ("neighbourhood", SCENARIOS, 1, 2, 0)  # one year, two replications
@@ -58,12 +58,12 @@ def test_two_comparisons_reuse_the_same_warm_workers_with_results_equal_to_one_p
     warm_pool.warm_up_in_background()
     pool = warm_pool.get_pool()
     assert warm_pool.get_pool() is pool
-    in_one_process = res.run_comparison(*ARGS, jobs=1)
+    in_one_process = running.run_comparison(*ARGS, jobs=1)
     _forbid_new_pools(monkeypatch)
-    first = res.run_comparison(*ARGS, jobs=2)
+    first = running.run_comparison(*ARGS, jobs=2)
     pids = _pool_pids()
     assert len(pids) == warm_pool.WORKERS
-    second = res.run_comparison(*ARGS, jobs=2)
+    second = running.run_comparison(*ARGS, jobs=2)
     assert _pool_pids() == pids
     assert warm_pool.get_pool() is pool
     assert {pool.submit(warm_pool.worker_pid).result() for _ in range(4)} <= pids  # the work ran in them
@@ -83,11 +83,11 @@ def test_a_broken_pool_is_replaced_and_the_run_still_counts_each_run_once(fresh_
     while len(_pool_pids() & old) == len(old) and time.monotonic() < deadline:
         time.sleep(0.05)
     seen: list[str] = []
-    table, results = res.run_comparison(*ARGS, jobs=2, on_run=lambda r: seen.append(r.scenario))
+    table, results = running.run_comparison(*ARGS, jobs=2, on_run=lambda r: seen.append(r.scenario))
     assert warm_pool.get_pool() is not pool
     assert not _pool_pids() & old
     assert len(seen) == len(results) == len(SCENARIOS) * 2
-    _same_results((table, results), res.run_comparison(*ARGS, jobs=1))
+    _same_results((table, results), running.run_comparison(*ARGS, jobs=1))
 
 
 def test_a_pool_that_breaks_during_a_comparison_is_replaced_and_the_comparison_rerun(fresh_pool, monkeypatch):

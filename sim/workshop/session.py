@@ -309,7 +309,7 @@ class WorkshopSession:
                 ev = ev.for_household(panel.followed)
             key = np.isin(ev.kind, list(KEY_EVENTS))
             if key.any():
-                first = Events(ev.week, ev.kind[key][:1], ev.household[key][:1], ev.detail[key][:1])
+                first = ev.take(np.flatnonzero(key)[:1])
                 line = narrate(first, panel.naming, self.lang, routine=False)[0]
                 reasons.append(f"{panel.short_title(self.lang)}：{line}" if self.compare else line)
         if reasons:
