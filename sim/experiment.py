@@ -118,7 +118,7 @@ class Experiment:
         s = self.settings
         seeds = self.seeds
         names = [c for c in self.points.columns if c != "point"]
-        out = []
+        out: list[Task] = []
         for k, row in enumerate(self.points.itertuples(index=False)):
             values = dict(zip(names, row[1:], strict=True))
             if self.point_inputs is not None:

@@ -7,7 +7,7 @@ Runs can go in this process or a process pool, with identical results.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,7 +131,7 @@ def result_of(run: RunView, replication: int) -> RunResult:
     )
 
 
-def prepare(scenarios: list[str | Path], town: str | Path) -> tuple[list[Scenario], TownProfile]:
+def prepare(scenarios: Sequence[str | Path], town: str | Path) -> tuple[list[Scenario], TownProfile]:
     """Load and validate every input file, and every scenario against the town, before any run."""
     town_spec = load_town(town)
     loaded = [load_scenario(s) for s in scenarios]

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config import locate, read_toml
+from sim.config import Scenario, locate, read_toml
 from sim.domain import DOMAIN_KEYS, PROBLEM_STAGE_KEYS, TYPE_KEYS, Stage
 from sim.events import Naming, domain_names, extract, snapshot, told
 from sim.model import CommunityModel
@@ -123,7 +123,9 @@ def story_household(model: CommunityModel, story: Story) -> int:
     return int(found[0])
 
 
-def run_story(story: Story, scenario: str | Path = "baseline", lang: str = "ja") -> tuple[CommunityModel, pd.DataFrame]:
+def run_story(
+    story: Story, scenario: Scenario | str | Path = "baseline", lang: str = "ja"
+) -> tuple[CommunityModel, pd.DataFrame]:
     """Run ``story`` under ``scenario``; returns the model and the household's timeline."""
     s = story.settings
     model = CommunityModel(scenario, s["town"], seed=s["seed"])
