@@ -83,6 +83,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "scenario_title_en": ("シナリオ名（英語）", "Title (English)"),
     "scenario_description": ("説明", "Description"),
     "switches": ("施策のスイッチ", "Policy switches"),
+    "switches_community": ("地域の機能（見守り・気づき・つなぐ・寄り添う）", "The community's functions (slide 2-4)"),
+    "switches_services": ("相談支援・サービス", "Desks and services"),
+    "switches_structure": (
+        "モデルの仕組み（研究用：困りごとの発生・深刻化・解決など。ふつうはオンのまま）",
+        "The model's structure (for research: how problems start, deepen and resolve; normally left on)",
+    ),
     "sliders": ("施策の強さ", "Policy settings"),
     "add_to_comparison": ("比較に加える", "Add to the comparison"),
     "added": ("「{title}」を比較に加えました。", "Added '{title}' to the comparison."),

@@ -258,15 +258,23 @@ def ScenarioBuilder(
             solara.InputText(tr("scenario_title_ja", lang), value=title_ja, continuous_update=True)
             solara.InputText(tr("scenario_title_en", lang), value=title_en, continuous_update=True)
         solara.Markdown(f"**{tr('switches', lang)}**")
-        with solara.ColumnsResponsive(12, large=6):
-            for lever in SWITCHES:
-                with solara.Column(gap="0px"):
-                    solara.Switch(
-                        label=pick(lever.label, lang),
-                        value=bool(values[lever.id]),
-                        on_value=lambda v, i=lever.id: overrides.set({**overrides.value, i: v}),
-                    )
-                    Help(pick(lever.help, lang))
+
+        def switch_group(group: str) -> None:
+            with solara.ColumnsResponsive(12, large=6):
+                for lever in (lever for lever in SWITCHES if lever.group == group):
+                    with solara.Column(gap="0px"):
+                        solara.Switch(
+                            label=pick(lever.label, lang),
+                            value=bool(values[lever.id]),
+                            on_value=lambda v, i=lever.id: overrides.set({**overrides.value, i: v}),
+                        )
+                        Help(pick(lever.help, lang))
+
+        for group in ("community", "services"):
+            solara.Text(tr(f"switches_{group}", lang), style={"font-weight": "600", "margin-top": "6px"})
+            switch_group(group)
+        with solara.Details(tr("switches_structure", lang)):
+            switch_group("structure")
         solara.Markdown(f"**{tr('sliders', lang)}**")
         with solara.ColumnsResponsive(12, large=6):
             for lever in SLIDERS:

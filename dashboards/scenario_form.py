@@ -26,7 +26,7 @@ from sim.config import (
     scenario_to_dict,
     scenario_to_toml,
 )
-from sim.mechanisms import MECHANISM_BY_NAME
+from sim.mechanisms import MECHANISM_BY_NAME, MECHANISMS, Mechanism
 from sim.params import ConfigError
 from sim.tomlfile import decode_text
 from sim.town import TOWN_PARAMS
@@ -51,6 +51,7 @@ class Lever:
         scale: Shown value = parameter value × scale (100 for shares shown in %).
         count_of: For a rate or density shown as a count in the town, as the town form shows it:
             ``posts`` (a share of the 民生委員 posts), ``elderly`` or ``people`` (per 10,000).
+        group: For a switch, its group in :data:`SWITCH_GROUPS` (the builder shows them apart).
     """
 
     section: str
@@ -63,6 +64,7 @@ class Lever:
     step: float = 0.05
     scale: float = 1.0
     count_of: str = ""
+    group: str = ""  # a switch's group in SWITCH_GROUPS
 
     @property
     def id(self) -> str:
@@ -82,97 +84,48 @@ class Lever:
         return TOWN_PARAMS[self.block][self.key]
 
 
-def _switch(block: str, key: str, label: tuple[str, str], help_: tuple[str, str]) -> Lever:
-    return Lever("mechanisms", block, key, label, help_)
+# The builder's switches, in three groups: the community's functions (slide 2-4), the services,
+# and the model's structure (how problems start, deepen and resolve: for research, folded away).
+SWITCH_GROUPS = ("community", "services", "structure")
 
 
-SWITCHES: tuple[Lever, ...] = (
-    _switch(
-        "desk_intake",
-        "refuse_none",
-        ("断らない相談支援（ワンストップ窓口）", "One-stop desk (断らない相談支援)"),
-        (
-            "どの窓口も分野を問わず相談を受け止め、必要な支援につなぎます。オフだと分野違いの相談は別の窓口に回され（たらい回し）、"
-            "あきらめる世帯が出ます。",
-            "Every desk accepts every household, whatever its problems. When off, desks turn away problems "
-            "outside their field and some households give up after being bounced.",
-        ),
-    ),
-    _switch(
-        "support_meeting",
-        "enabled",
-        ("支援会議", "Support meeting (支援会議)"),
-        (
-            "関係機関が本人の同意なしに情報を共有できる会議。滞納などの行政情報から、まだ相談に来ない世帯に気づけます。",
-            "Agencies share information without the household's consent; arrears in taxes, rent or utilities "
-            "reveal households that have not come forward.",
-        ),
-    ),
-    _switch(
-        "jusoteki_meeting",
-        "enabled",
-        ("重層的支援会議", "重層的支援会議 (cross-agency planning)"),
-        (
-            "複雑化・複合化した世帯について、分野をまたいだ支援プランを立てます。一つの窓口では届かない課題にも支援が届きます。",
-            "Plans support across fields for complex households, so that problems one desk cannot reach are "
-            "covered too.",
-        ),
-    ),
-    _switch(
-        "multi_agency_team",
-        "enabled",
-        ("多機関協働", "Multi-agency teams (多機関協働)"),
-        (
-            "相談支援包括化推進員が複数の機関のチームをつくり、複雑な事例を一緒に支えます。",
-            "Coordinators convene teams of several agencies for complex cases.",
-        ),
-    ),
-    _switch(
-        "participation_support",
-        "enabled",
-        ("参加支援", "Participation support (参加支援)"),
-        (
-            "支援している世帯を居場所や就労体験につなぎます。社会とのつながりが再発を防ぎます。",
-            "Links supported households to venues and work trials; belonging somewhere prevents relapse.",
-        ),
-    ),
-    _switch(
-        "accompaniment",
-        "enabled",
-        ("伴走支援", "Accompaniment (伴走支援)"),
-        (
-            "支援が終わった後も1年ほど関わり続け、再び困ったときに早く気づきます。",
-            "Keeps in touch for about a year after a case closes, so a new problem is noticed early.",
-        ),
-    ),
-    _switch(
-        "housing_support",
-        "enabled",
-        ("居住支援", "Housing support (居住支援)"),
-        (
-            "保証や物件探し、見守り付き住宅で、大家さんに断られがちな世帯の住まい探しを助けます。",
-            "Guarantees, matching and supported housing help households that landlords tend to refuse.",
-        ),
-    ),
-    _switch(
-        "peer_supporters",
-        "enabled",
-        ("ピアサポート（受け手を担い手に）", "Peer supporters (受け手を担い手に)"),
-        (
-            "支援を受けて立ち直った人が、今度は支え手として孤立した世帯を訪ねます。",
-            "People who were helped become supporters and visit isolated households.",
-        ),
-    ),
-    _switch(
-        "council",
-        "enabled",
-        ("自立支援協議会", "自立支援協議会 (local support council)"),
-        (
-            "満たされないニーズが続く分野について、協議会が新しい社会資源（窓口の専門職など）を生み出します。",
-            "Where unmet needs persist, the council creates new resources (such as more professionals at a desk).",
-        ),
-    ),
-)
+def _switch_group(mechanism: type[Mechanism]) -> str:
+    if mechanism.slide_group in ("services", "structure"):
+        return mechanism.slide_group
+    return "community"
+
+
+def _switch_of(mechanism: type[Mechanism]) -> Lever | None:
+    """The builder's switch a mechanism declares: its ``workshop_lever`` parameter when that is on/off.
+
+    A mechanism whose lever is a number (outreach's hours) is a slider instead. The switch is named
+    after the mechanism, or after the policy it sets (``lever_title_*``, e.g. 断らない相談支援) when
+    that is not the mechanism's own on/off; its help is the mechanism's ``switch_*`` text.
+    """
+    param = mechanism.workshop_lever[0]
+    if mechanism.declared_params()[param].kind != "bool":
+        return None
+    policy = param != "enabled"
+    label = (
+        (mechanism.lever_title_ja or mechanism.title_ja) if policy else mechanism.title_ja,
+        (mechanism.lever_title_en or mechanism.title_en) if policy else mechanism.title_en,
+    )
+    return Lever(
+        "mechanisms",
+        mechanism.name,
+        param,
+        label,
+        (mechanism.switch_ja, mechanism.switch_en),
+        group=_switch_group(mechanism),
+    )
+
+
+def _switches() -> tuple[Lever, ...]:
+    levers = [lever for m in MECHANISMS if m.switchable and (lever := _switch_of(m)) is not None]
+    return tuple(sorted(levers, key=lambda lever: SWITCH_GROUPS.index(lever.group)))  # stable: registry order
+
+
+SWITCHES: tuple[Lever, ...] = _switches()
 
 SLIDERS: tuple[Lever, ...] = (
     Lever(

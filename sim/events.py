@@ -28,7 +28,10 @@ import numpy as np
 
 from sim.domain import DOMAIN_KEYS, STAGE_KEYS, ServiceStatus
 from sim.mechanisms import CHANNEL_KEYS
-from sim.mechanisms.council import FIELD_OF_DOMAIN, RESOURCE_FIELDS_JA
+from sim.mechanisms.commissioner_visits import CommissionerVisits
+from sim.mechanisms.council import FIELD_OF_DOMAIN, RESOURCE_FIELDS_JA, Council
+from sim.mechanisms.support_meeting import SupportMeeting
+from sim.mechanisms.venue_staff import VenueStaff
 from sim.state import RESOLVED_BY_KEYS
 from sim.streams import HouseholdStream
 from sim.vocabulary import label, phrase
@@ -280,37 +283,31 @@ def extract(
 
 
 def _support_meeting_on(model) -> bool:
-    """Whether the 支援会議 meets (and so keeps watching households that refused)."""
-    return model.mechanism("support_meeting").enabled
+    return model.mechanism(SupportMeeting).enabled
 
 
 def _council_events(model, week: int) -> list[tuple[Event, int]]:
-    """The 自立支援協議会's decisions and the resources that opened this week, as (event, domain index)."""
-    log = model.mechanism("council").log
+    """The council's decisions and the resources that opened this week."""
+    log = model.mechanism(Council).log
     decided = [(Event.COUNCIL, item["domain_index"]) for item in log if item["decided_week"] == week]
     opened = [(Event.RESOURCE, item["domain_index"]) for item in log if item["opens_week"] == week and item["opened"]]
     return decided + opened
 
 
 def _visited(model, week: int, stream: HouseholdStream, found: np.ndarray) -> np.ndarray:
-    """Households the 民生委員 visited this week (depicted with the mechanism's priorities)."""
-    mech = model.mechanism("commissioner_visits")
-    n = model.n_households
+    """Households the 民生委員 visited this week (depicted with the mechanism's own visit probability)."""
+    mech = model.mechanism(CommissionerVisits)
     if not mech.enabled:
-        return np.zeros(n, dtype=bool)
-    district = model.town.district
-    everyone = np.arange(n)
-    weight = mech.weights(everyone)
-    totals = np.bincount(district, weights=weight, minlength=len(model.town.district_vacant))
-    share = np.divide(mech.capacity(), totals, out=np.zeros(len(totals)), where=totals > 0)
-    return (stream.uniform(week, everyone, 0) < np.minimum(1.0, share[district] * weight)) | found
+        return np.zeros(model.n_households, dtype=bool)
+    everyone = np.arange(model.n_households)
+    return (stream.uniform(week, everyone, 0) < mech.visit_probability(everyone)) | found
 
 
 def _attended(model, week: int, stream: HouseholdStream, found: np.ndarray) -> np.ndarray:
-    """Households that went to their サロン・居場所 this week (depicted)."""
+    """Households that went to their サロン・居場所 this week (depicted with the mechanism's attendance)."""
     town = model.town
     everyone = np.arange(model.n_households)
-    p = town.profile["venues"]["attendance_per_week"]
+    p = model.mechanism(VenueStaff).attendance_probability()
     return ((town.hh_venue >= 0) & (stream.uniform(week, everyone, 1) < p)) | found
 
 

@@ -170,6 +170,22 @@ def test_levers_point_at_declared_parameters():
     assert {lever.block for lever in SWITCHES if lever.section == "mechanisms"} <= set(MECHANISM_BY_NAME)
 
 
+def test_every_switchable_mechanism_is_in_the_builder_made_from_its_own_declaration():
+    from sim.mechanisms import MECHANISMS
+
+    levers = {(lever.block, lever.key) for lever in LEVERS if lever.section == "mechanisms"}
+    for mechanism in MECHANISMS:
+        if mechanism.switchable:  # its switch, or the slider of its numeric lever (outreach's hours)
+            assert (mechanism.name, mechanism.workshop_lever[0]) in levers, mechanism.name
+    for lever in SWITCHES:
+        mechanism = MECHANISM_BY_NAME[lever.block]
+        assert lever.help == (mechanism.switch_ja, mechanism.switch_en)
+        assert lever.group == (
+            "community" if mechanism.slide_group not in ("services", "structure") else mechanism.slide_group
+        )
+    assert not any(MECHANISM_BY_NAME[lever.block].switchable is False for lever in SWITCHES)
+
+
 @pytest.mark.parametrize("name", ["baseline", "jusoteki_full", "stronger_jichikai", "outreach_team"])
 def test_a_scenario_rebuilt_without_changes_does_the_same(town, name):
     start = load_scenario(name)
