@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from sim import display
+from sim.config import Scenario, TownProfile, effective_profile, mechanism_params
+from sim.intervals import mean_interval, paired_difference
 from sim.runner import RunResult
 
 HEADLINE_METRICS = (
@@ -34,15 +36,23 @@ def compare_summaries(
     table: pd.DataFrame, scenarios: list[str], unit: tuple[str, ...] = ("replication",)
 ) -> pd.DataFrame:
     """:func:`compare_table` on a long summaries table; ``unit`` names the columns that pair runs
-    (runs with equal ``unit`` values met the same luck: same seed, same parameter point)."""
+    (runs with equal ``unit`` values met the same luck: same seed, same parameter point).
+
+    Each (household type, metric) is averaged over the runs in which every scenario has a value,
+    so that each scenario's mean minus the reference's is its mean paired difference;
+    ``replications`` counts those runs (fewer than two: no interval).
+    """
     wide = table.pivot_table(
         index=["household_type", "metric", *unit], columns="scenario", values="value", dropna=False
     ).reindex(columns=scenarios)
     # Every (household_type, metric) has a row for every unit: one block of rows per pair, as (pairs, units, scenarios).
     groups = wide.index.droplevel(list(unit)).unique()
     values = wide.to_numpy(dtype=float).reshape(len(groups), -1, len(scenarios))
-    mean, lo, hi, n = _intervals(values)
-    diff, dlo, dhi, _ = _intervals(values - values[:, :, :1])
+    # Means and differences over the same runs: a run where any scenario has no value (no case of a
+    # household type, say) is left out of every scenario's mean, so that mean − reference mean = diff.
+    values = np.where(np.isnan(values).any(axis=2, keepdims=True), np.nan, values)
+    mean, lo, hi, n = mean_interval(values, axis=1)
+    diff, dlo, dhi, _ = paired_difference(values, values[:, :, :1], axis=1)
     out = pd.DataFrame(
         {
             "scenario": np.tile(scenarios, len(groups)),
@@ -65,33 +75,45 @@ def compare_summaries(
     ).reset_index(drop=True)
 
 
-def _intervals(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Means and 95% t-intervals along axis 1 of ``values`` (blocks × runs × scenarios), and the counts.
-
-    NaNs are left out; a mean of one value has no interval, and of none is NaN.
-    """
-    n = np.count_nonzero(~np.isnan(values), axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nansum(values, axis=1) / n
-        sd = np.sqrt(np.nansum((values - mean[:, None, :]) ** 2, axis=1) / (n - 1))
-        half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
-    half = np.where(n >= 2, half, np.nan)
-    return mean, mean - half, mean + half, n
-
-
 def format_comparison(table: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE_METRICS) -> str:
-    """A plain-text table of the town-wide headline metrics."""
+    """A plain-text table of the town-wide headline metrics, in their units (see :mod:`sim.display`)."""
     lines = []
     town = table[table.household_type == "all"]
     width = max(len(s) for s in town.scenario)
     for metric in metrics:
         block = town[town.metric == metric]
         lines.append(metric)
-        for row in block.itertuples():
-            diff = (
-                ""
-                if row.scenario == block.scenario.iloc[0]
-                else (f"   diff {row.diff:+10.4f} [{row.diff_ci_low:+.4f}, {row.diff_ci_high:+.4f}]")
-            )
-            lines.append(f"  {row.scenario:<{width}}  {row.mean:10.4f} [{row.ci_low:.4f}, {row.ci_high:.4f}]{diff}")
+        rows = block.to_dict("records")
+        means = [display.interval(metric, r["mean"], r["ci_low"], r["ci_high"]) for r in rows]
+        column = max(map(len, means), default=0)
+        for i, (row, mean) in enumerate(zip(rows, means, strict=True)):
+            diff = display.interval(metric, row["diff"], row["diff_ci_low"], row["diff_ci_high"], diff=True)
+            lines.append(f"  {row['scenario']:<{width}}  {mean:<{column}}" + (f"   diff {diff}" if i else ""))
     return "\n".join(lines)
+
+
+INTERVALS_EXPLAINED = (
+    "95% CI: where the model's mean lies, with 95% confidence, given the replications run (t-interval); more\n"
+    "replications narrow it. Differences are paired (replication r of every scenario uses the same seed), so a\n"
+    "difference whose interval excludes 0 is a clear effect under the model's assumptions. The intervals cover\n"
+    "the model's chance only, not the uncertainty of its assumed effect sizes (docs/parameters.md)."
+)
+
+
+def same_settings_as_reference(scenarios: list[Scenario], town: TownProfile) -> list[str]:
+    """The scenarios after the first whose town and mechanism settings equal the first's: with the same
+    seeds their results equal the reference's run for run (e.g. ``siloed`` and ``baseline``, since the
+    bundled baseline is already 縦割り)."""
+    reference, *others = scenarios
+    settings = (mechanism_params(reference), effective_profile(reference, town))
+    return [s.name for s in others if (mechanism_params(s), effective_profile(s, town)) == settings]
+
+
+def same_settings_note(names: list[str], reference: str) -> str:
+    """The line that explains a scenario whose results are the reference's."""
+    which = ", ".join(names)
+    verb = "sets" if len(names) == 1 else "set"
+    return (
+        f"note: {which} {verb} nothing that {reference} does not already have (same town, same settings of every\n"
+        f"mechanism), so with the same seeds the results are {reference}'s, run for run, and every difference is 0."
+    )

@@ -37,6 +37,8 @@ class Accompaniment(Mechanism):
         "neighbours, the 民生委員 or a peer supporter take part."
     )
     slide_group = "accompanying"
+    in_workshop = True
+    seed_ja = "「伴走支援」は、地域住民の関わりなしには成り立たない（2-4 複雑化・複合化）"
     STATES = (State("accompanied_until", np.int32, NOT_YET, "Last week of 伴走支援 after a case closed."),)
     ROLES = (
         Role("accompaniment", "伴走支援", "accompaniment"),

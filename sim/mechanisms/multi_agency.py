@@ -49,6 +49,8 @@ class MultiAgencyTeam(Mechanism):
         "重層的支援会議 accepts get a team of several agencies convened by coordinators."
     )
     slide_group = "services"
+    in_workshop = True
+    seed_ja = "関係機関が協働して、チームとして課題に対応するための体制づくり（多機関協働の中核の機能、厚生労働省資料2023；2-3）"
     STATES = (
         State("team", np.bool_, False, "A 多機関協働 team handles the case.", per_case=True),
         State(

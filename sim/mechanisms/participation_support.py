@@ -52,6 +52,8 @@ class ParticipationSupport(Mechanism):
         "isolated households first; belonging somewhere prevents relapse. Links end and places go to the next person."
     )
     slide_group = "accompanying"
+    in_workshop = True
+    seed_ja = "社会とのつながりや参加を支援する機能（②参加支援：市町村における包括的な支援体制の整備、厚生労働省資料）"
     STATES = (
         State("linked_venue", np.int32, -1, "参加支援: the 居場所 services linked the household to, or -1."),
         State("work_trial", np.bool_, False, "参加支援: a work trial with aftercare."),
