@@ -146,7 +146,10 @@ SLIDERS: tuple[Lever, ...] = (
         "mechanisms",
         "caseloads",
         "scale",
-        ("専門職1人が持てる支援プラン数（職種ごとの標準に対する%）", "Plans one professional can hold (% of each role's standard)"),
+        (
+            "専門職1人が持てる支援プラン数（職種ごとの標準に対する%）",
+            "Plans one professional can hold (% of each role's standard)",
+        ),
         (
             "職種ごとの標準担当件数（相談支援専門員35件など）に掛ける割合。超える世帯は待機リストに入ります。"
             "少ないほど手厚い支援ですが、待つ世帯や助言だけで終わる世帯が増えます。",
@@ -157,10 +160,6 @@ SLIDERS: tuple[Lever, ...] = (
         300,
         5,
         100.0,
-    ),
-        5,
-        80,
-        1,
     ),
     Lever(
         "town",
