@@ -70,18 +70,45 @@ def _table(params: dict[str, Param]) -> list[str]:
     return lines
 
 
+DESK_KEYS_SHOWN = ("staff_per_100k_people", "caseload_limit")
+
+
+def _profile_desks(path: Path) -> list[str]:
+    """A bundled profile's desks: staff and caseload limit of each kind, with the profile's source comments."""
+    desks: list[dict[str, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() == "[[desks]]":
+            desks.append({})
+        elif line.startswith("[") or not desks or "=" not in line:
+            continue
+        else:
+            key, _, rest = line.partition("=")
+            value, _, comment = rest.partition("#")
+            desks[-1][key.strip()] = value.strip().strip('"')
+            desks[-1][key.strip() + "#"] = comment.strip()
+    lines = ["| desk kind | 名称 | " + " | ".join(f"`{k}` (source)" for k in DESK_KEYS_SHOWN) + " |"]
+    lines.append("|---|---|" + "---|" * len(DESK_KEYS_SHOWN))
+    for d in desks:
+        cells = [f"{d.get(k, '')} ({d.get(k + '#', '') or 'default'})" for k in DESK_KEYS_SHOWN]
+        lines.append(f"| `{d['kind']}` | {_cell(d['name_ja'])} | " + " | ".join(_cell(c) for c in cells) + " |")
+    return lines
+
+
 def render() -> str:
     """The whole parameters document."""
     out = [HEADER, "## Town profile", ""]
     for section, params in TOWN_PARAMS.items():
         out += [f"### `[{section}]`", "", *_table(params), ""]
     out += [
-        "### `[[desks]]` (one table per desk kind; all keys required)",
+        "### `[[desks]]` (one table per desk kind; all keys required but `caseload_limit`)",
         "",
         *_table(DESK_PARAMS),
         "",
         "The bundled profiles (`sim/towns/*.toml`) set the desks and the values that differ from the "
-        "defaults above, each with a comment giving its source.",
+        "defaults above, each with a comment giving its source. Their desks (the same in `neighbourhood`, "
+        "`city` and `workshop`), as `sim/towns/neighbourhood.toml` sets them:",
+        "",
+        *_profile_desks(Path(__file__).parent / "towns" / "neighbourhood.toml"),
         "",
     ]
     out += ["## Mechanisms (in the order of the weekly tick)", ""]

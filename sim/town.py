@@ -347,7 +347,9 @@ DESK_PARAMS: dict[str, Param] = {
     ),
     "staff_per_100k_people": Param(
         10.0,
-        "Professionals of this kind per 100,000 residents, shared among the desks (at least one per desk).",
+        "Professionals of this kind (常勤換算) per 100,000 residents of the municipality (at least one full-time per "
+        "desk the municipality runs); a town that is part of a municipality has its share by population, shared "
+        "among its desks (each desk max(1, round(share)) professionals working part of full time).",
         "Set by the profile.",
         low=0.0,
         high=10_000.0,

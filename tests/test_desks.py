@@ -6,9 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.compare import HEADLINE_METRICS
+from sim.config import load_scenario, load_town
 from sim.domain import DOMAIN_KEYS, ServiceStatus
 from sim.mechanisms.desk_intake import DeskIntake
 from sim.model import CommunityModel
+from sim.runner import run_many
 from sim.state import NOT_YET
 from tests.conftest import write_scenario
 
@@ -214,3 +217,60 @@ def test_participation_support_has_its_own_places_and_links_end():
     )
     assert ever.any()
     assert mech.first_in_line[ever].mean() > mech.first_in_line[np.unique(supported)].mean()
+
+
+# Headline metrics where a lower value is better (the others: higher is better).
+LOWER_IS_BETTER = {"median_weeks_to_detection", "unreached_share", "complex_share", "complex_household_weeks_per_1000"}
+REPLICATIONS = 20  # common random numbers: replication r has the same seed in every scenario
+
+
+def _paired_gains(names: tuple[str, ...], years: float) -> dict[str, dict[str, np.ndarray]]:
+    """Each scenario's improvement over the first, replication by replication, for every headline metric."""
+    runs = run_many(
+        [load_scenario(n) for n in names], load_town("neighbourhood"), years, REPLICATIONS, 21, progress=False
+    )
+    values: dict[tuple[str, str], list[float]] = {}
+    for r in runs:  # in (replication, scenario) order: the lists line up by replication
+        s = r.summary[r.summary["household_type"] == "all"].set_index("metric")["value"]
+        for m in HEADLINE_METRICS:
+            values.setdefault((r.scenario, m), []).append(float(s[m]))
+    gains: dict[str, dict[str, np.ndarray]] = {}
+    for name in names[1:]:
+        gains[name] = {}
+        for m in HEADLINE_METRICS:
+            diff = np.array(values[(name, m)]) - np.array(values[(names[0], m)])
+            gains[name][m] = -diff if m in LOWER_IS_BETTER else diff
+    return gains
+
+
+def _clearly_positive(x: np.ndarray) -> bool:
+    """The mean is above zero by more than its 95% interval's half-width (paired, t with 19 df)."""
+    return bool(x.mean() - 2.093 * x.std(ddof=1) / np.sqrt(len(x)) > 0)
+
+
+@pytest.mark.slow
+def test_a_desk_that_refuses_nobody_raises_early_detection():
+    """断らない desks become known, so residents, families and agencies bring problems sooner (issue 13 §3).
+
+    Before, 断らない only changed what happened at the desk, so early detection did not move.
+    """
+    gains = _paired_gains(("baseline", "one_stop_desk"), 10.0)["one_stop_desk"]
+    assert _clearly_positive(gains["early_detection_rate"])
+    assert _clearly_positive(gains["median_weeks_to_detection"])  # found sooner
+
+
+@pytest.mark.slow
+def test_bundled_peer_supporters_do_less_than_the_bundled_outreach_team():
+    """Few, trained, supervised peers who mostly accompany and connect do less than a funded outreach team.
+
+    On every headline metric the outreach team clearly improves, the peers' improvement is smaller,
+    replication by replication on average, and clearly so on the detection metrics.
+    """
+    gains = _paired_gains(("baseline", "peer_supporters", "outreach_team"), 10.0)
+    peers, outreach = gains["peer_supporters"], gains["outreach_team"]
+    improved = [m for m in HEADLINE_METRICS if _clearly_positive(outreach[m])]
+    assert {"early_detection_rate", "unreached_share", "complex_household_weeks_per_1000"} <= set(improved)
+    for m in improved:
+        assert peers[m].mean() < outreach[m].mean(), m
+    for m in ("early_detection_rate", "unreached_share", "median_weeks_to_detection"):
+        assert _clearly_positive(outreach[m] - peers[m]), m

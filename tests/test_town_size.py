@@ -45,17 +45,20 @@ def test_a_district_has_its_share_of_the_municipalitys_staff_and_coordinators():
 
 
 @pytest.mark.slow
-def test_each_service_has_an_effect_of_the_same_order_in_a_district_and_a_city():
-    """Relative effect on complex household-weeks and the change in early detection, 3 replications of 5 years.
+def test_each_service_has_an_effect_of_the_same_size_in_a_district_and_a_city():
+    """Relative effect on complex household-weeks, and the change in early detection, over 5 years.
 
-    Tolerance: where either town's relative effect exceeds 4%, both have the same sign and are within a factor
-    of 3 of each other; smaller effects differ by less than 4 percentage points. Early detection: the changes
-    differ by less than 2 points or a third of the larger one.
+    Common random numbers (replication r has one seed in every scenario). The district has 20
+    replications; the city 3, as each city run has about 20 times the households (so as much
+    data as 60 district runs). Tolerance: the relative effects differ by less than 2 percentage
+    points or a third of the larger one (before: multi_agency_team −19 to −27% in the district,
+    −7 to −10% in the city); the changes in early detection by less than 1 point or a third of
+    the larger one.
     """
     scenarios = [load_scenario(name) for name in ("baseline", *SERVICE_SCENARIOS)]
     effects = {}
-    for town in ("neighbourhood", "city"):
-        runs = run_many(scenarios, load_town(town), 5.0, 3, 13, jobs=1, progress=False)
+    for town, replications in (("neighbourhood", 20), ("city", 3)):
+        runs = run_many(scenarios, load_town(town), 5.0, replications, 13, progress=False)
         complex_weeks, early = {}, {}
         for r in runs:
             s = r.summary[r.summary["household_type"] == "all"].set_index("metric")["value"]
@@ -68,22 +71,5 @@ def test_each_service_has_an_effect_of_the_same_order_in_a_district_and_a_city()
         }
     for name in SERVICE_SCENARIOS:
         (rel_d, edr_d), (rel_c, edr_c) = effects["neighbourhood"][name], effects["city"][name]
-        if max(abs(rel_d), abs(rel_c)) > 0.04:
-            assert rel_d * rel_c > 0 and 1 / 3 <= rel_d / rel_c <= 3, (name, rel_d, rel_c)
-        else:
-            assert abs(rel_d - rel_c) < 0.04, (name, rel_d, rel_c)
-        assert abs(edr_d - edr_c) < max(0.02, max(abs(edr_d), abs(edr_c)) / 3), (name, edr_d, edr_c)
-
-
-@pytest.mark.slow
-def test_peer_supporters_do_less_than_an_outreach_team():
-    """Few, supervised peers who mostly accompany and connect find fewer strangers than a funded outreach team."""
-    scenarios = [load_scenario(name) for name in ("baseline", "peer_supporters", "outreach_team")]
-    runs = run_many(scenarios, load_town("neighbourhood"), 10.0, 5, 21, jobs=1, progress=False)
-    edr: dict[str, list[float]] = {}
-    for r in runs:
-        s = r.summary[r.summary["household_type"] == "all"].set_index("metric")["value"]
-        edr.setdefault(r.scenario, []).append(s["early_detection_rate"])
-    gain_peers = np.mean(edr["peer_supporters"]) - np.mean(edr["baseline"])
-    gain_outreach = np.mean(edr["outreach_team"]) - np.mean(edr["baseline"])
-    assert gain_outreach > 0.02 and gain_peers < gain_outreach / 4
+        assert abs(rel_d - rel_c) < max(0.02, max(abs(rel_d), abs(rel_c)) / 3), (name, rel_d, rel_c)
+        assert abs(edr_d - edr_c) < max(0.01, max(abs(edr_d), abs(edr_c)) / 3), (name, edr_d, edr_c)

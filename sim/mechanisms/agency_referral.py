@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.desk_intake import DeskIntake
 from sim.params import Param, stage_array
 from sim.vocabulary import Term
 
@@ -43,4 +44,5 @@ class AgencyReferral(Mechanism):
     def step(self, week: int) -> None:
         run = self.run
         idx = run.cases.reachable_idx[run.town.service_contact[run.cases.reachable_idx]]
-        self.propose(idx[self.draw(week, idx) < self.by_stage[run.hh.stage[idx]]])
+        p = self.by_stage[run.hh.stage[idx]] * run.mechanism(DeskIntake).referral_multiplier(idx)
+        self.propose(idx[self.draw(week, idx) < p])

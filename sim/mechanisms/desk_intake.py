@@ -182,10 +182,11 @@ class DeskIntake(Mechanism):
         "referral_effect": Param(
             0.3,
             "Largest relative rise in the weekly chance that residents, families and agencies bring a problem to a "
-            "desk known not to turn people away (read by detection channels through referral_multiplier()).",
-            "Assumption; 播磨町's 総合相談窓口 (\u201cどんな相談にも向き合う\u201d) saw consultations rise year after "
-            "year (神戸新聞 2025-04), and 相談件数 rises with staffing (国会答弁 2020-05-19); a rise of about a "
-            "third once the desk is known.",
+            "desk known not to turn people away (read by the self, neighbour and agency channels through "
+            "referral_multiplier()).",
+            "Assumption (no published effect size): 断らない相談支援 is meant to let people consult before a problem "
+            "grows (地域共生社会推進検討会 最終とりまとめ 2019: 属性を問わない相談支援); a rise of about a third once "
+            "the desk is known.",
             low=0.0,
             high=10.0,
         ),

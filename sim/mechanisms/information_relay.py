@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.desk_intake import DeskIntake
 from sim.params import Param
 from sim.vocabulary import Term
 
@@ -54,4 +55,5 @@ class InformationRelay(Mechanism):
         run, town = self.run, self.run.town
         idx = run.cases.reachable_idx[run.hh.noticed[run.cases.reachable_idx]]
         p = self.p.base + self.p.per_activity * town.area_activity[town.area[idx]] * town.member[idx]
+        p = p * run.mechanism(DeskIntake).referral_multiplier(idx)  # sooner to a desk that turns nobody away
         self.propose(idx[self.draw(week, idx) < p])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.desk_intake import DeskIntake
 from sim.params import Param, stage_array, type_array
 from sim.vocabulary import Term
 
@@ -57,4 +58,5 @@ class SelfReferral(Mechanism):
         run = self.run
         idx = run.cases.reachable_idx
         p = self.by_stage[run.hh.stage[idx]] * self.by_type[run.town.htype[idx]]
+        p = p * run.mechanism(DeskIntake).referral_multiplier(idx)  # sooner to a desk that turns nobody away
         self.propose(idx[self.draw(week, idx) < p])
