@@ -169,7 +169,9 @@ class MultiAgencyTeam(Mechanism):
         cases.set("team_referral_week", first, week)
         self.run.accounts.count("team_referrals", idx)
         self.run.accounts.book_hours(
-            "coordinator", self.run.accounts.per_run(idx) * self.p.hours_per_referral, self.run.accounts.per_run(idx) > 0
+            "coordinator",
+            self.run.accounts.per_run(idx) * self.p.hours_per_referral,
+            self.run.accounts.per_run(idx) > 0,
         )
 
     def step(self, week: int) -> None:

@@ -121,7 +121,12 @@ class PeerSupporters(Mechanism):
             high=100,
         ),
         "accompany_weeks": Param(
-            26, "Weeks a peer supporter accompanies a household.", "Assumption: half a year.", kind="int", low=0, high=520
+            26,
+            "Weeks a peer supporter accompanies a household.",
+            "Assumption: half a year.",
+            kind="int",
+            low=0,
+            high=520,
         ),
         "relapse_reduction": Param(
             0.3,
@@ -183,9 +188,7 @@ class PeerSupporters(Mechanism):
         peers = np.flatnonzero((hh.peer_status == ACTIVE) & in_project)
         leaves = peers[self.draw(week, peers, 1) < 1.0 / p.mean_active_weeks]
         hh.peer_status[leaves] = FORMER
-        trained = np.flatnonzero(
-            (hh.peer_status == TRAINING) & (hh.peer_since <= week - p.training_weeks) & in_project
-        )
+        trained = np.flatnonzero((hh.peer_status == TRAINING) & (hh.peer_since <= week - p.training_weeks) & in_project)
         hh.peer_status[trained] = ACTIVE
         closed = run.cases.closed_under_support()
         closed = closed[in_project[closed]]
