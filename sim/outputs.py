@@ -50,7 +50,12 @@ def ledger_frame(run: RunView) -> pd.DataFrame:
                 categories=list(STAGE_KEYS[1:]),
             ),
             "first_detection_channel": pd.Categorical(
-                np.where(detected, np.array(CHANNEL_KEYS, dtype=object)[c.first_detection_channel], None),
+                # Cases the warm-up started with as already known have no channel (code 0): NA.
+                np.where(
+                    detected & (c.first_detection_channel > 0),
+                    np.array(CHANNEL_KEYS, dtype=object)[c.first_detection_channel],
+                    None,
+                ),
                 categories=list(CHANNEL_KEYS[1:]),
             ),
             "weeks_to_detection": _week(
