@@ -49,6 +49,8 @@ class CommissionerVisits(Mechanism):
         "consultations to a desk. Vacant districts have none of this. Off: no 民生委員 activity."
     )
     slide_group = "noticing"
+    in_workshop = True
+    seed_ja = "民生委員・保護司等の地域の関係者との連携による地域生活課題の早期把握（社会福祉法106条の3）"
     CHANNEL = Term("commissioner", "民生委員", "民生委員", en_phrase="the 民生委員")
     ROLES = (Role("minsei_iin", "民生委員", "民生委員 (volunteers)", volunteer=True),)
     STATES = (State("watched", np.bool_, False, "On the 民生委員's 見守り list."),)
