@@ -37,6 +37,9 @@ RELAPSE_WEEKS = 52  # a new case within a year of the previous one's resolution 
 
 METRICS_DOC: dict[str, str] = {
     "cases": "New cases with onset at least 26 weeks before the end.",
+    "cases_beyond_time": "Cases that needed more than time (all but those that resolved by themselves while LATENT "
+    "before any service knew): the base of early_detection_rate.",
+    "detected_cases": "Cases that a service knew of: the base of gave_up_share.",
     "early_detection_rate": "Cases caught early — first found by a service while LATENT, or resolved by "
     "neighbours' help while LATENT before any service knew — ÷ cases that needed more than time (all but those "
     "that resolved by themselves while LATENT before any service knew); standardized to the households.",
@@ -178,6 +181,8 @@ def _rates(
 
     out = {
         "cases": float(n),
+        "cases_beyond_time": float(np.count_nonzero(cols["more_than_time"][rows])),
+        "detected_cases": float(n_detected),
         "early_detection_rate": std("caught_early", cols["more_than_time"][rows]),
         "latent_share_of_detections": share("latent", n_detected),
         "needed_services_share": share("needed", n),

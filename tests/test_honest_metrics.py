@@ -35,7 +35,9 @@ def test_removing_a_community_function_improves_no_headline_metric(comparison, s
         row = comparison.loc[(scenario, metric)]
         better = BETTER[metric]
         clearly_better = row["diff_ci_low"] > 0 if better > 0 else row["diff_ci_high"] < 0
-        assert not clearly_better, f"{scenario} improves {metric}: {row['diff']:+.4f} [{row['diff_ci_low']:+.4f}, {row['diff_ci_high']:+.4f}]"
+        assert not clearly_better, (
+            f"{scenario} improves {metric}: {row['diff']:+.4f} [{row['diff_ci_low']:+.4f}, {row['diff_ci_high']:+.4f}]"
+        )
 
 
 @pytest.mark.slow

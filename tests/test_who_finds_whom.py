@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.domain import Domain, HouseholdType, ServiceStatus, Stage
+from sim.domain import Domain, HouseholdType, Stage
 from sim.mechanisms import CHANNEL_KEYS
 from sim.mechanisms.commissioner_visits import CommissionerVisits
 from sim.mechanisms.complaints import Complaints

@@ -293,7 +293,9 @@ class ChannelHistory:
         k = len(cases)
         if self.size + k > len(self.cols["case"]):
             cap = max(self.size + k, 2 * len(self.cols["case"]))
-            self.cols = {n: np.concatenate([c[: self.size], np.zeros(cap - self.size, c.dtype)]) for n, c in self.cols.items()}
+            self.cols = {
+                n: np.concatenate([c[: self.size], np.zeros(cap - self.size, c.dtype)]) for n, c in self.cols.items()
+            }
         end = self.size + k
         self.cols["case"][self.size : end] = cases
         self.cols["channel"][self.size : end] = channel
@@ -311,7 +313,9 @@ class ChannelHistory:
         renumber = np.full(max(int(rows["case"].max(initial=-1)), int(old_cases.max(initial=-1))) + 1, -1)
         renumber[old_cases] = new_cases
         keep = np.flatnonzero(renumber[rows["case"]] >= 0)
-        self.cols = {name: np.concatenate([rows[name][keep], np.zeros(1024, col.dtype)]) for name, col in self.cols.items()}
+        self.cols = {
+            name: np.concatenate([rows[name][keep], np.zeros(1024, col.dtype)]) for name, col in self.cols.items()
+        }
         self.cols["case"][: len(keep)] = renumber[rows["case"][keep]]
         self.size = len(keep)
 

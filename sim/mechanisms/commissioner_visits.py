@@ -189,7 +189,7 @@ class CommissionerVisits(Mechanism):
         return prob if idx is None else prob[idx]
 
     def _visit_probability(self) -> np.ndarray:
-        run, hh, town = self.run, self.run.hh, self.run.town
+        hh, town = self.run.hh, self.run.town
         capacity = self.capacity()
         listed = hh.watched
         list_weight = listed * (1.0 + self.p.noticed_priority * hh.noticed)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.engine.collector import Column
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.commissioner_visits import CommissionerVisits
