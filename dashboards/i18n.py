@@ -344,8 +344,12 @@ TEXTS: dict[str, tuple[str, str]] = {
 METRIC_LABELS: dict[str, tuple[str, str]] = {
     "early_detection_rate": ("早期発見率（潜在段階での把握）", "Early detection (found while latent)"),
     "median_weeks_to_detection": ("把握までの週数（中央値）", "Weeks to detection (median)"),
-    "unreached_share": ("最後まで把握されなかった割合", "Never reached"),
-    "complex_share": ("複雑化・複合化に至った割合", "Became complex (複雑化・複合化)"),
+    "unreached_share": ("支援が届かなかった世帯の割合", "Households never reached"),
+    "complex_share": ("複雑化・複合化に至った世帯の割合", "Households whose problems became complex"),
+    "open_problem_share": (
+        "期間の終わりに困りごとを抱えている世帯の割合",
+        "Households with an open problem at the end",
+    ),
     "complex_household_weeks_per_1000": (
         "複雑化世帯・週（1,000世帯あたり）",
         "Complex household-weeks per 1,000 households",
@@ -363,10 +367,11 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
 # Plain-language definitions of every metric the page shows (the glossary, tooltips and the summary).
 METRIC_HELP: dict[str, tuple[str, str]] = {
     "early_detection_rate": (
-        "始まった困りごとのうち、まだ潜在的な段階（本人も周りもはっきりとは困っていない段階）で、"
-        "行政や支援機関が把握したものの割合。高いほど早く見つけられています。",
-        "Of the problems that began, the share that a service knew of while still latent (before anyone clearly "
-        "saw a problem). Higher is earlier.",
+        "時間がたつだけでは解決しなかった困りごとのうち、まだ潜在的な段階（本人も周りもはっきりとは困っていない段階）で、"
+        "行政や支援機関が把握したか、近所の助け合いで解決したものの割合（世帯の構成をそろえて比べています）。"
+        "高いほど早く見つけられています。",
+        "Of the problems that did not resolve by themselves, the share caught while still latent: known to a "
+        "service, or resolved by neighbours' help (standardized to the town's households). Higher is earlier.",
     ),
     "median_weeks_to_detection": (
         "困りごとが始まってから、行政や支援機関が初めて把握するまでの週数の中央値（把握されたものについて）。"
@@ -375,15 +380,20 @@ METRIC_HELP: dict[str, tuple[str, str]] = {
         "found). Shorter is earlier.",
     ),
     "unreached_share": (
-        "始まった困りごとのうち、期間の終わりまで一度も行政や支援機関に把握されなかったものの割合。"
-        "低いほど取りこぼしが少ないことを示します。",
-        "Of the problems that began, the share no service ever knew of by the end. Lower means fewer missed.",
+        "町の世帯のうち、支援が必要だった困りごとを一度も行政や支援機関に把握されないまま、"
+        "期間の終わりまで抱えているか、悪化してから解決した世帯の割合。低いほど取りこぼしが少ないことを示します。",
+        "Households of the town with a problem that needed services and that no service ever knew of — still open "
+        "at the end, or resolved only after getting worse. Lower means fewer missed.",
     ),
     "complex_share": (
-        "始まった困りごとのうち、一度でも複雑化・複合化（いくつもの課題が重なった状態）に至ったものの割合。"
+        "町の世帯のうち、困りごとが一度でも複雑化・複合化（いくつもの課題が重なった状態）に至った世帯の割合。"
         "低いほど深刻化を防げています。",
-        "Of the problems that began, the share that ever became complex (several problems at once). Lower means "
-        "more crises prevented.",
+        "Households of the town whose problems ever became complex (several problems at once). Lower means more "
+        "crises prevented.",
+    ),
+    "open_problem_share": (
+        "町の世帯のうち、期間中に始まった困りごとを期間の終わりにまだ抱えている世帯の割合。低いほど良い。",
+        "Households of the town still living with a problem that began during the period. Lower is better.",
     ),
     "complex_household_weeks_per_1000": (
         "複雑化・複合化した世帯の数を期間中の毎週足し合わせ、1,000世帯あたりにした値。52で割ると、"
@@ -423,6 +433,10 @@ EFFECT_SENTENCES: dict[str, tuple[str, str]] = {
     "resolution_rate": (
         "期間中に解決する世帯が約{n}世帯{change}（95%区間：{low}〜{high}世帯）",
         "about {n} {change} households whose problem is resolved (95% interval {low} to {high})",
+    ),
+    "open_problem_share": (
+        "期間の終わりに困りごとを抱えている世帯が約{n}世帯{change}（95%区間：{low}〜{high}世帯）",
+        "about {n} {change} households still living with a problem at the end (95% interval {low} to {high})",
     ),
     "gave_up_share": (
         "たらい回しの末に相談をあきらめる世帯が約{n}世帯{change}（95%区間：{low}〜{high}世帯）",

@@ -24,7 +24,14 @@ from sim.model import WEEKS_PER_YEAR
 from sim.runner import RunResult
 
 SHARE_METRICS = frozenset(
-    {"early_detection_rate", "unreached_share", "complex_share", "resolution_rate", "gave_up_share"}
+    {
+        "early_detection_rate",
+        "unreached_share",
+        "complex_share",
+        "open_problem_share",
+        "resolution_rate",
+        "gave_up_share",
+    }
 )
 TYPE_METRICS = (*HEADLINE_METRICS, "mean_weeks_waiting")
 # Which way is better: +1 when more is better, -1 when less is.
@@ -34,7 +41,7 @@ METRIC_BETTER: dict[str, int] = {
     "unreached_share": -1,
     "complex_share": -1,
     "complex_household_weeks_per_1000": -1,
-    "resolution_rate": 1,
+    "open_problem_share": -1,
     "gave_up_share": -1,
     "mean_weeks_waiting": -1,
 }
@@ -324,7 +331,8 @@ dl.glossary dt { font-weight: 600; margin-top: 6px; } dl.glossary dd { margin: 0
 def run_counts(results: Sequence[RunResult], households: int) -> pd.DataFrame:
     """Each run's headline results as numbers of households of the town over the period.
 
-    Shares become households (× the cases, or the cases found, of the run), household-weeks in the
+    Rates become cases (× their base: the cases that needed more than time, or the cases found),
+    shares of households become households of the town, household-weeks in the
     complex stage per 1,000 households become household-years of the whole town, and the median
     weeks to detection stays in weeks.
 
@@ -334,14 +342,13 @@ def run_counts(results: Sequence[RunResult], households: int) -> pd.DataFrame:
     rows = []
     for run in results:
         town = run.summary[run.summary.household_type == "all"].set_index("metric")["value"]
-        cases = town.get("cases", np.nan)
-        found = cases * (1.0 - town.get("unreached_share", np.nan))
+        # Per-case rates count within their own base; shares of households count households of the town.
         counts = {
-            "early_detection_rate": town.get("early_detection_rate", np.nan) * cases,
-            "unreached_share": town.get("unreached_share", np.nan) * cases,
-            "complex_share": town.get("complex_share", np.nan) * cases,
-            "resolution_rate": town.get("resolution_rate", np.nan) * cases,
-            "gave_up_share": town.get("gave_up_share", np.nan) * found,
+            "early_detection_rate": town.get("early_detection_rate", np.nan) * town.get("cases_beyond_time", np.nan),
+            "unreached_share": town.get("unreached_share", np.nan) * households,
+            "complex_share": town.get("complex_share", np.nan) * households,
+            "open_problem_share": town.get("open_problem_share", np.nan) * households,
+            "gave_up_share": town.get("gave_up_share", np.nan) * town.get("detected_cases", np.nan),
             "complex_household_weeks_per_1000": town.get("complex_household_weeks_per_1000", np.nan)
             * households
             / 1000

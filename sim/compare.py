@@ -16,9 +16,19 @@ HEADLINE_METRICS = (
     "unreached_share",
     "complex_share",
     "complex_household_weeks_per_1000",
-    "resolution_rate",
+    "open_problem_share",
     "gave_up_share",
 )
+# Which way is better for each headline metric (+1: higher is better).
+BETTER: dict[str, int] = {
+    "early_detection_rate": 1,
+    "median_weeks_to_detection": -1,
+    "unreached_share": -1,
+    "complex_share": -1,
+    "complex_household_weeks_per_1000": -1,
+    "open_problem_share": -1,
+    "gave_up_share": -1,
+}
 
 
 def summaries(results: list[RunResult]) -> pd.DataFrame:

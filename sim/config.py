@@ -58,6 +58,11 @@ class TownProfile:
     file: str
     profile: dict[str, Any]
 
+    def with_households(self, households: int) -> TownProfile:
+        """The same profile for a town of ``households`` households (a smaller copy of the town)."""
+        profile = {**self.profile, "town": {**self.profile["town"], "households": households}}
+        return TownProfile(self.name, self.file, profile)
+
 
 def _bundled_dir(kind: str) -> Path:
     return Path(str(resources.files("sim") / kind))

@@ -3,6 +3,19 @@
 Metrics are about *new* cases: onset during the run and at least ``MIN_FOLLOW_UP_WEEKS``
 before its end, so every counted case had time to be found. Cases present at the start
 (``prevalent_at_start``) are in the ledger and the weekly series but not in these rates.
+
+No metric may reward neglect: switching a community function off must never look like an
+improvement (tests/test_honest_metrics.py). Two rules keep them honest:
+
+* **Shares of households.** ``unreached_share``, ``complex_share`` and ``open_problem_share``
+  count households (of the town, or of a type) with such a case: a policy that prevents
+  problems lowers them, and one that leaves problems to grow raises them.
+* **Standardized rates.** A per-case rate (``early_detection_rate``, ``gave_up_share``) is
+  computed within strata of households — household type × connected (``CONNECTED_TIES`` or
+  more neighbour ties) × 自治会 member — and averaged with the strata's shares of the town's
+  households as weights (direct standardization). Prevention, such as 見守り, spares
+  well-connected households most; without it their (easily found) problems would dilute a
+  plain rate and make it look better. Standardized, a rate compares like with like.
 """
 
 from __future__ import annotations
@@ -19,21 +32,35 @@ if TYPE_CHECKING:
     from sim.engine.views import RunView
 
 MIN_FOLLOW_UP_WEEKS = 26
+CONNECTED_TIES = 2  # neighbour ties from which a household counts as connected (the strata of standardized rates)
 RELAPSE_WEEKS = 52  # a new case within a year of the previous one's resolution counts as a relapse
 
 METRICS_DOC: dict[str, str] = {
     "cases": "New cases with onset at least 26 weeks before the end.",
-    "early_detection_rate": "Cases first detected while LATENT ÷ all cases.",
+    "cases_beyond_time": "Cases that needed more than time (all but those that resolved by themselves while LATENT "
+    "before any service knew): the base of early_detection_rate.",
+    "detected_cases": "Cases that a service knew of: the base of gave_up_share.",
+    "early_detection_rate": "Cases caught early — first found by a service while LATENT, or resolved by "
+    "neighbours' help while LATENT before any service knew — ÷ cases that needed more than time (all but those "
+    "that resolved by themselves while LATENT before any service knew); standardized to the households.",
+    "needed_services_share": "Cases that needed services ÷ all cases (all but those resolved in the community "
+    "while LATENT before any service knew).",
+    "community_resolved_share": "Cases resolved in the community — by neighbours' help or by themselves — while "
+    "LATENT and before any service knew ÷ all cases.",
     "latent_share_of_detections": "Detected cases first detected while LATENT ÷ detected cases.",
     "median_weeks_to_detection": "Median weeks from onset to first detection (detected cases).",
     "p90_weeks_to_detection": "90th percentile of weeks from onset to first detection (detected cases).",
-    "unreached_share": "Cases never detected by the end ÷ all cases.",
-    "complex_share": "Cases that ever reach COMPLEX ÷ all cases.",
+    "unreached_share": "Households with a case that needed services and was never known to one by the end — "
+    "still open, or resolved only after getting worse — ÷ households.",
+    "unreached_open_share": "Households with a case never known to a service and still open at the end ÷ households.",
+    "open_problem_share": "Households with a case still open at the end ÷ households.",
+    "complex_share": "Households with a case that reached COMPLEX ÷ households.",
+    "complex_case_share": "Cases that reached COMPLEX ÷ cases (not standardized: prevention changes the mix).",
     "mean_worst_stage": "Mean of the worst stage reached (1 LATENT … 3 COMPLEX).",
-    "resolution_rate": "Cases resolved by the end ÷ all cases.",
+    "resolution_rate": "Cases resolved by the end ÷ all cases (not standardized: prevention changes the mix).",
     "median_weeks_to_resolution": "Median weeks from onset to resolution (resolved cases).",
     "bounce_share": "Detected cases bounced by a desk at least once ÷ detected cases.",
-    "gave_up_share": "Detected cases that gave up after a bounce ÷ detected cases.",
+    "gave_up_share": "Detected cases that gave up after a bounce ÷ detected cases; standardized to the households.",
     "supported_share": "Detected cases that a desk accepted and supported ÷ detected cases.",
     "refusal_share": "Detected cases that refused support at least once ÷ detected cases.",
     "mean_weeks_waiting": "Mean weeks from a desk's acceptance to a professional taking the case (supported cases).",
@@ -63,20 +90,47 @@ def eligible_cases(ledger: pd.DataFrame, weeks: int) -> pd.DataFrame:
     return ledger[~ledger["prevalent_at_start"] & onset.notna() & (onset <= weeks - MIN_FOLLOW_UP_WEEKS)]
 
 
-def case_metrics(cases: pd.DataFrame) -> dict[str, float]:
-    """Rates over a set of cases (NaN where a rate has no denominator)."""
-    return _rates(_case_columns(cases), np.ones(len(cases), dtype=bool))
+def case_metrics(
+    cases: pd.DataFrame, strata: np.ndarray | None = None, weights: np.ndarray | None = None, households: int = 0
+) -> dict[str, float]:
+    """Rates over a set of cases (NaN where a rate has no denominator).
+
+    Args:
+        cases: Ledger rows (with ``household``).
+        strata: Each case's household stratum (default: one stratum).
+        weights: Each stratum's share of the households (default: one stratum).
+        households: Households the household shares are of (default: those with a case).
+    """
+    cols = _case_columns(cases)
+    strata = np.zeros(len(cases), dtype=np.int64) if strata is None else strata
+    weights = np.ones(1) if weights is None else weights
+    households = households or int(pd.unique(cases["household"]).size)
+    return _rates(cols, np.ones(len(cases), dtype=bool), strata, weights, households)
 
 
 def _case_columns(cases: pd.DataFrame) -> dict[str, np.ndarray]:
     """The per-case flags and durations the rates are made of, as numpy arrays (computed once for all groups)."""
-    detected = cases["first_detection_week"].notna()
+    detected = cases["first_detection_week"].notna().to_numpy(bool)
     channel = cases["first_detection_channel"]
+    stayed_latent = (cases["worst_stage"] == "latent").to_numpy(bool)
+    resolved_by = cases["resolved_by"]
+    by_itself = (resolved_by == "natural").to_numpy(bool) & ~detected & stayed_latent
+    by_neighbours = (resolved_by == "mutual_aid").to_numpy(bool) & ~detected & stayed_latent
+    latent = ((cases["first_detection_stage"] == "latent").to_numpy(bool)) & detected
+    needed = ~by_itself & ~by_neighbours
+    resolved = cases["resolution_week"].notna().to_numpy(bool)
     return {
-        "detected": detected.to_numpy(bool),
-        "latent": ((cases["first_detection_stage"] == "latent") & detected).to_numpy(bool),
+        "household": cases["household"].to_numpy(np.int64),
+        "detected": detected,
+        "latent": latent,
+        "by_itself": by_itself,
+        "community": by_itself | by_neighbours,
+        "caught_early": latent | by_neighbours,
+        "more_than_time": ~by_itself,
+        "needed": needed,
+        "unseen": needed & ~detected,
         "wait": cases["weeks_to_detection"].astype(float).to_numpy(),
-        "resolved": cases["resolution_week"].notna().to_numpy(bool),
+        "resolved": resolved,
         "duration": (cases["resolution_week"] - cases["onset_week"]).astype(float).to_numpy(),
         "worst": cases["worst_stage"].cat.codes.to_numpy(),
         "complex": (cases["worst_stage"] == "complex").to_numpy(bool),
@@ -91,8 +145,28 @@ def _case_columns(cases: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
-def _rates(cols: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, float]:
-    """The rates over the cases ``rows`` (a boolean mask) of ``cols`` (see :func:`_case_columns`)."""
+def standardized(flag: np.ndarray, base: np.ndarray, strata: np.ndarray, weights: np.ndarray) -> float:
+    """The share of ``flag`` among ``base`` cases within each stratum, averaged with ``weights``.
+
+    Strata without a base case are left out and the others' weights rescaled; NaN without any.
+    """
+    n = len(weights)
+    den = np.bincount(strata[base], minlength=n)
+    if not den.any():
+        return float("nan")
+    num = np.bincount(strata[base & flag], minlength=n)
+    has = den > 0
+    return float(np.dot(num[has] / den[has], weights[has]) / weights[has].sum())
+
+
+def _rates(
+    cols: dict[str, np.ndarray], rows: np.ndarray, strata: np.ndarray, weights: np.ndarray, households: int
+) -> dict[str, float]:
+    """The rates over the cases ``rows`` (a boolean mask) of ``cols`` (see :func:`_case_columns`).
+
+    ``strata`` gives each case's household stratum and ``weights`` the strata's shares of the
+    ``households`` the group holds (see the module's note on standardized rates).
+    """
     n = int(np.count_nonzero(rows))
     detected = cols["detected"][rows]
     n_detected = int(np.count_nonzero(detected))
@@ -106,19 +180,39 @@ def _rates(cols: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, float]:
         mask = cols[name][rows] & detected if among_detected else cols[name][rows]
         return float(np.int64(np.count_nonzero(mask)) / denominator) if denominator else float("nan")
 
+    def of_households(name: str) -> float:
+        with_case = np.unique(cols["household"][rows & cols[name]])
+        return float(len(with_case) / households) if households else float("nan")
+
+    def std(name: str, base: np.ndarray) -> float:
+        return standardized(cols[name][rows], base, strata[rows], weights)
+
     out = {
         "cases": float(n),
-        "early_detection_rate": share("latent", n),
+        "cases_beyond_time": float(np.count_nonzero(cols["more_than_time"][rows])),
+        "detected_cases": float(n_detected),
+        "early_detection_rate": std("caught_early", cols["more_than_time"][rows]),
         "latent_share_of_detections": share("latent", n_detected),
+        "needed_services_share": share("needed", n),
+        "community_resolved_share": share("community", n),
         "median_weeks_to_detection": float(np.median(wait)) if n_detected else float("nan"),
         "p90_weeks_to_detection": float(np.quantile(wait, 0.9)) if n_detected else float("nan"),
-        "unreached_share": float(np.int64(n - n_detected) / n) if n else float("nan"),
-        "complex_share": share("complex", n),
+        "unreached_share": of_households("unseen"),
+        "unreached_open_share": float(
+            len(np.unique(cols["household"][rows & cols["unseen"] & ~cols["resolved"]])) / households
+        )
+        if households
+        else float("nan"),
+        "open_problem_share": float(len(np.unique(cols["household"][rows & ~cols["resolved"]])) / households)
+        if households
+        else float("nan"),
+        "complex_share": of_households("complex"),
+        "complex_case_share": share("complex", n),
         "mean_worst_stage": float(cols["worst"][rows].sum(dtype=np.float64) / n) if n else float("nan"),
         "resolution_rate": share("resolved", n),
         "median_weeks_to_resolution": float(np.median(duration)) if len(duration) else float("nan"),
         "bounce_share": share("bounced", n_detected, True),
-        "gave_up_share": share("gave_up", n_detected, True),
+        "gave_up_share": std("gave_up", cols["detected"][rows]),
         "supported_share": share("supported", n_detected, True),
         "refusal_share": share("refused", n_detected, True),
         "mean_weeks_waiting": float(waiting.sum() / len(waiting)) if len(waiting) else float("nan"),
@@ -140,12 +234,17 @@ def summary_table(ledger: pd.DataFrame, model: RunView) -> pd.DataFrame:
     cols = _case_columns(cases)
     rows = []
     households = np.bincount(model.htype, minlength=len(TYPE_KEYS))
-    groups = [("all", np.ones(len(cases), dtype=bool), model.n_households, model.complex_weeks_by_type.sum())]
+    strata_of_households = model.strata
+    n_strata = int(strata_of_households.max(initial=0)) + 1
+    case_strata = strata_of_households[cols["household"]]
+    groups = [("all", np.ones(len(cases), dtype=bool), model.n_households, model.complex_weeks_by_type.sum(), None)]
     for t, key in enumerate(TYPE_KEYS):
         of_type = (cases["household_type"] == key).to_numpy(bool)
-        groups.append((key, of_type, households[t], model.complex_weeks_by_type[t]))
-    for key, of_group, n_households, complex_weeks in groups:
-        metrics = _rates(cols, of_group)
+        groups.append((key, of_type, households[t], model.complex_weeks_by_type[t], t))
+    for key, of_group, n_households, complex_weeks, htype in groups:
+        members = strata_of_households if htype is None else strata_of_households[model.htype == htype]
+        weights = np.bincount(members, minlength=n_strata) / max(len(members), 1)
+        metrics = _rates(cols, of_group, case_strata, weights, int(n_households))
         metrics["complex_household_weeks_per_1000"] = (
             float(complex_weeks / n_households * 1000) if n_households else float("nan")
         )

@@ -22,13 +22,15 @@ from sim.domain import Stage
 from sim.engine.collector import WeeklyCollector
 from sim.engine.run_state import RunState
 from sim.engine.views import RunView
-from sim.engine.warmup import seed_prevalent_cases, start_from_warm, warm_town
+from sim.engine.warmup import PilotMix, seed_from_pilot, seed_prevalent_cases, start_from_warm, warm_town
 from sim.mechanisms import CHANNEL_KEYS, MECHANISM_BY_NAME, MECHANISMS, ROLES, Mechanism
 from sim.mechanisms.onset import Onset, draw_domains
 from sim.town import Worlds, build_town, stack_towns
 
 WEEKS_PER_YEAR = 52
-DEFAULT_WARMUP_WEEKS = 520
+DEFAULT_WARMUP_WEEKS = (
+    1040  # 20 years from the pilot mix: the services and their queues settle (tests/test_steady_baseline.py)
+)
 PHASES = ("state", "detect", "service")  # the weekly tick's phases, in order
 _ENABLED = operator.attrgetter("enabled")
 M = TypeVar("M", bound=Mechanism)
@@ -73,6 +75,7 @@ class CommunityModel(mesa.Model):
         agent_views: bool | None = None,
         _collect: bool = True,
         _week_offset: int = 0,
+        _start_mix: PilotMix | None = None,
     ) -> None:
         self.seeds = run_seeds(seed, rng)
         super().__init__(rng=self.seeds[0])
@@ -100,6 +103,8 @@ class CommunityModel(mesa.Model):
         if self.warmup_weeks > 0:
             warm = warm_town(start_from, self.town_spec, self.seeds, self.warmup_weeks)
             start_from_warm(self.state, self.mechanisms, warm)
+        elif _start_mix is not None:  # a warm-up run starts near the town's own balance
+            seed_from_pilot(self.state, _start_mix, self.week)
         else:
             seed_prevalent_cases(self.state)
         for mech in self.mechanisms:

@@ -50,7 +50,12 @@ def ledger_frame(run: RunView) -> pd.DataFrame:
                 categories=list(STAGE_KEYS[1:]),
             ),
             "first_detection_channel": pd.Categorical(
-                np.where(detected, np.array(CHANNEL_KEYS, dtype=object)[c.first_detection_channel], None),
+                # Cases the warm-up started with as already known have no channel (code 0): NA.
+                np.where(
+                    detected & (c.first_detection_channel > 0),
+                    np.array(CHANNEL_KEYS, dtype=object)[c.first_detection_channel],
+                    None,
+                ),
                 categories=list(CHANNEL_KEYS[1:]),
             ),
             "weeks_to_detection": _week(
@@ -84,8 +89,38 @@ def ledger_frame(run: RunView) -> pd.DataFrame:
             "resolved_by": _keys(c.resolved_by, RESOLVED_BY_KEYS),
             "n_domains": count_domains(domains).astype(np.int8),
             "weeks_since_previous_case": _week(weeks_since_previous_case(c.household, c.onset_week, c.resolution_week)),
+            "known_by": known_by_labels(c.known_by),
         }
     )
+
+
+def channel_history_frame(run: RunView, history: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One row per (case, channel that knew of it): the week and stage when the channel first knew.
+
+    ``history`` holds the model's rows (cases numbered in the model's ledger); the frame numbers
+    cases as the run's ledger does.
+    """
+    c = run.cases
+    local = np.searchsorted(c.rows, history["case"])
+    mine = (local < len(c.rows)) & (c.rows[np.minimum(local, len(c.rows) - 1)] == history["case"])
+    case = local[mine]
+    return pd.DataFrame(
+        {
+            "case_id": case.astype(np.int32),
+            "household": c.household[case],
+            "household_type": _keys(c.household_type[case], TYPE_KEYS),
+            "channel": _keys(history["channel"][mine], CHANNEL_KEYS),
+            "week": history["week"][mine],
+            "stage": _keys(history["stage"][mine], STAGE_KEYS),
+        }
+    )
+
+
+def known_by_labels(masks: np.ndarray) -> np.ndarray:
+    """Each case's channels that knew of it, as "key;key" in channel order ("" for none)."""
+    unique, inverse = np.unique(masks, return_inverse=True)
+    names = [";".join(k for c, k in enumerate(CHANNEL_KEYS) if int(m) >> c & 1) for m in unique]
+    return np.array(names, dtype=object)[inverse]
 
 
 def weeks_since_previous_case(household: np.ndarray, onset: np.ndarray, resolution: np.ndarray) -> np.ndarray:

@@ -192,6 +192,14 @@ def domain_array(table: dict[str, float]) -> np.ndarray:
     return np.array([table.get(k, 0.0) for k in DOMAIN_KEYS], dtype=np.float64)
 
 
+def most_by_mask(by_domain: np.ndarray) -> np.ndarray:
+    """For every domain bitmask, the largest of ``by_domain`` over the domains it holds (0 for none):
+    a table indexed by ``hh.domains``."""
+    masks = np.arange(1 << len(by_domain))
+    held = ((masks[:, None] >> np.arange(len(by_domain))) & 1).astype(bool)
+    return np.where(held, by_domain[None, :], 0.0).max(axis=1)
+
+
 def weekly_from_annual(p: np.ndarray | float) -> np.ndarray:
     """Weekly probability with the same annual probability (52 independent weeks)."""
     return 1.0 - (1.0 - np.asarray(p, dtype=np.float64)) ** (1.0 / 52.0)

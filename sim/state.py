@@ -50,8 +50,21 @@ CORE_STATES: tuple[State, ...] = (
     State("referral_attempts", np.int16, 0, "Desk visits in the current referral.", per_case=True),
     State("waiting_since", np.int32, 0, "Week a desk accepted the household."),
     State("consented", np.bool_, False, "Agreed to support in the current case.", per_case=True),
+    State(
+        "entry_domain",
+        np.int8,
+        -1,
+        "The domain whose desk the referral goes to first, when the channel chose it (-1: routed as usual).",
+        per_case=True,
+    ),
     State("resolved_week", np.int32, NOT_YET, "Week the household's last case closed."),
     State("resolved_supported", np.bool_, False, "Whether that case closed while a professional supported it."),
+    State(
+        "standing_domains",
+        np.uint16,
+        0,
+        "Domains a standing condition keeps open (ひきこもり): a case holding them eases to LATENT instead of closing.",
+    ),
     State("onset_mult", np.float64, 1.0, "This week's multiplier of the onset hazard.", scratch=True),
     State("progress_mult", np.float64, 1.0, "This week's multiplier of the progression hazard.", scratch=True),
     State("changed", np.bool_, False, "Whether the stage changed this week.", scratch=True),
@@ -76,8 +89,10 @@ class HouseholdState:
     referral_attempts: np.ndarray
     waiting_since: np.ndarray
     consented: np.ndarray
+    entry_domain: np.ndarray
     resolved_week: np.ndarray
     resolved_supported: np.ndarray
+    standing_domains: np.ndarray
     onset_mult: np.ndarray
     progress_mult: np.ndarray
     changed: np.ndarray
@@ -138,6 +153,7 @@ CASE_FIELDS: dict[str, tuple[type, int]] = {
     "desk_outcome": (np.int8, 0),
     "team_referral_week": (np.int32, NOT_YET),
     "team_week": (np.int32, NOT_YET),
+    "known_by": (np.uint32, 0),  # bitmask of the channels that knew of the case (bit c: channel c)
 }
 
 RESOLVED_BY_KEYS = ("open", "natural", "mutual_aid", "support", "external")  # external: set by hand

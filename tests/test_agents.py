@@ -68,12 +68,12 @@ def test_raising_association_activity_reaches_the_watching_mechanism(small_town)
     model = CommunityModel("baseline", small_town, seed=1)
     watching = model.mechanism("watching")
     model.step()
-    before = watching.town_cached(watching.factor).copy()  # the onset multipliers watching applies
+    before = watching.town_cached(watching.neighbours_level).copy()  # the watch level that lowers onset
     for association in model.associations:
         association.activity = 1.0
     model.step()
-    after = watching.town_cached(watching.factor)
-    assert np.all(after <= before) and np.any(after < before)
+    after = watching.town_cached(watching.neighbours_level)
+    assert np.all(after >= before) and np.any(after > before)
 
 
 def test_professionals_caseloads_match_supported_households(small_town):

@@ -208,8 +208,8 @@ def _run(scenario: str, replication: int, complex_share: float, early: float) ->
     summary = pd.DataFrame(
         {
             "household_type": "all",
-            "metric": ["cases", "complex_share", "early_detection_rate", "unreached_share"],
-            "value": [200.0, complex_share, early, 0.5],
+            "metric": ["cases", "cases_beyond_time", "complex_share", "early_detection_rate", "unreached_share"],
+            "value": [200.0, 150.0, complex_share, early, 0.5],
         }
     )
     empty = pd.DataFrame()
@@ -219,11 +219,12 @@ def _run(scenario: str, replication: int, complex_share: float, early: float) ->
 def test_clear_differences_are_told_in_households_of_the_town():
     runs = []
     for r, noise in enumerate((0.0, 0.01, -0.01, 0.02)):
-        runs += [_run("baseline", r, 0.30 + noise, 0.20 + noise), _run("plan", r, 0.25 + noise, 0.20 - noise)]
+        runs += [_run("baseline", r, 0.030 + noise, 0.20 + noise), _run("plan", r, 0.025 + noise, 0.20 - noise)]
     lines = tables.household_findings(runs, {"plan": "計画"}, households=3000, years=10)
-    assert lines == ["計画：10年間で、複雑化・複合化に至る世帯が約10世帯減る（95%区間：10〜10世帯）"]
+    # complex_share is a share of the town's households: 0.5 points of 3,000 households are 15 households.
+    assert lines == ["計画：10年間で、複雑化・複合化に至る世帯が約15世帯減る（95%区間：15〜15世帯）"]
     english = tables.household_findings(runs, {"plan": "Plan"}, 3000, 10, "en")
-    assert english[0].startswith("Plan: Over 10 years: about 10 fewer households whose problems become complex")
+    assert english[0].startswith("Plan: Over 10 years: about 15 fewer households whose problems become complex")
 
 
 def test_council_table_counts_resources_per_replication(outcome):
@@ -250,7 +251,7 @@ def test_the_planners_csv_has_japanese_headings_labels_and_percent(outcome):
     back = pd.read_csv(io.BytesIO(export.planner_csv(outcome.table, outcome.title_map("ja"))), encoding="utf-8-sig")
     assert list(back.columns)[:4] == ["世帯の類型", "指標", "シナリオ", "平均"]
     assert "early_detection_rate" not in set(back["指標"]) and "早期発見率（潜在段階での把握）" in set(back["指標"])
-    town = back[(back["世帯の類型"] == "全世帯") & (back["指標"] == "複雑化・複合化に至った割合")]
+    town = back[(back["世帯の類型"] == "全世帯") & (back["指標"] == "複雑化・複合化に至った世帯の割合")]
     row = outcome.table[(outcome.table.household_type == "all") & (outcome.table.metric == "complex_share")]
     assert town["平均"].iloc[0] == pytest.approx(100 * row["mean"].iloc[0], abs=1e-3)
     assert set(town["単位（差）"]) == {"%ポイント"}
@@ -563,7 +564,7 @@ def test_page_runs_a_small_comparison_and_shows_results(page):
     page.find(v.Select, label="図に示す指標").widget.v_model = metric_label("complex_share")
     titles += [w.layout.title.text or "" for w in page.find(go.FigureWidget).widgets]
     assert len(page.find(go.FigureWidget).widgets) == 1  # only the open section's figure exists
-    assert any(t.startswith("複雑化・複合化に至った割合") for t in titles)
+    assert any(t.startswith("複雑化・複合化に至った世帯の割合") for t in titles)
     assert any("実際と行政の把握" in t for t in titles)
     assert any("把握の経路" in t for t in titles)
     assert any("類型別の基準との差" in t and t.startswith("早期発見率") for t in titles)

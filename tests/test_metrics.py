@@ -9,7 +9,7 @@ import pytest
 from sim.domain import STAGE_KEYS
 from sim.mechanisms import CHANNEL_KEYS
 from sim.metrics import case_metrics, eligible_cases
-from sim.state import DESK_OUTCOME_KEYS
+from sim.state import DESK_OUTCOME_KEYS, RESOLVED_BY_KEYS
 from tests.conftest import run_model
 
 
@@ -29,6 +29,12 @@ def _ledger(rows):
         ],
     )
     df["prevalent_at_start"] = False
+    df["household"] = np.arange(len(df))  # one case per household
+    # Resolved with support when a professional took the case, else (if resolved) by itself.
+    how = np.where(
+        df["resolution_week"].isna(), "open", np.where(df["support_start_week"].notna(), "support", "natural")
+    )
+    df["resolved_by"] = pd.Categorical(how, categories=list(RESOLVED_BY_KEYS))
     for col in ("onset_week", "first_detection_week", "resolution_week", "support_start_week"):
         df[col] = pd.array(df[col], dtype="Int32")
     df["weeks_to_detection"] = df["first_detection_week"] - df["onset_week"]

@@ -46,8 +46,9 @@ class CaseBook(CaseTable):
         self.reachable_idx = np.zeros(0, dtype=np.int64)
         self._events = 0  # calls that opened or closed cases: open_idx is recomputed after one
         self._open_at = -1
-        self._proposals: list[tuple[np.ndarray, int]] = []
+        self._proposals: list[tuple[np.ndarray, int, np.ndarray | None]] = []
         self._closed_supported: list[np.ndarray] = []
+        self.history = ChannelHistory()
 
     # ------------------------------------------------------------------ the week
     def refresh(self) -> np.ndarray:
@@ -88,10 +89,13 @@ class CaseBook(CaseTable):
         self.hh.case[idx] = ids
 
     def carry_from(self, warm: CaseBook) -> None:
-        """Open cases of a warm-up that ended at week 0 become this run's cases present at the start."""
+        """Open cases of a warm-up that ended at week 0 become this run's cases present at the start
+        (with what each channel knew of them)."""
         open_ = np.flatnonzero(warm.hh.case >= 0)
         self.hh.case.fill(-1)
-        self.hh.case[open_] = self.carry_over(warm, warm.hh.case[open_])
+        old = warm.hh.case[open_]
+        self.hh.case[open_] = new = self.carry_over(warm, old)
+        self.history.carry(warm.history, old, new)
 
     def advance(self, idx: np.ndarray, new_domain: np.ndarray) -> None:
         """Move households ``idx`` one stage up, adding ``new_domain`` (-1: none left)."""
@@ -106,10 +110,20 @@ class CaseBook(CaseTable):
         self.accounts.count("progressions", idx)
 
     def resolve(self, idx: np.ndarray, week: int, how: str) -> None:
-        """Close the cases of households ``idx`` (each must have a problem); ``how``: a RESOLVED_BY_KEYS entry."""
+        """Close the cases of households ``idx`` (each must have a problem); ``how``: a RESOLVED_BY_KEYS entry.
+
+        A household with a standing condition (``standing_domains``, e.g. a withdrawn member) keeps
+        a LATENT case holding those domains: what else it had is solved, the condition is not.
+        """
         hh = self.hh
         if len(idx) == 0:
             return
+        standing = hh.standing_domains[idx] != 0
+        if standing.any():
+            self.ease(idx[standing])
+            idx = idx[~standing]
+            if len(idx) == 0:
+                return
         cases = hh.case[idx]
         self.set("resolution_week", cases, week)
         self.set("resolved_by", cases, RESOLVED_BY_KEYS.index(how))
@@ -124,34 +138,79 @@ class CaseBook(CaseTable):
         self.accounts.count("resolutions", idx)
         self._events += 1
 
+    def ease(self, idx: np.ndarray) -> None:
+        """Households ``idx`` keep only their standing domains, at LATENT (their worst stage is kept)."""
+        hh = self.hh
+        hh.domains[idx] = hh.standing_domains[idx]
+        hh.stage[idx] = Stage.LATENT
+        hh.changed[idx] = True
+        self.set("domains", hh.case[idx], hh.domains[idx])
+
+    def add_domains(self, idx: np.ndarray, bits: np.ndarray | int) -> None:
+        """Households ``idx`` (with an open case) take on the domains ``bits`` without a change of stage."""
+        hh = self.hh
+        hh.domains[idx] |= np.uint16(bits) if np.ndim(bits) == 0 else bits.astype(np.uint16)
+        self.set("domains", hh.case[idx], hh.domains[idx])
+
     def closed_under_support(self) -> np.ndarray:
         """Households whose case closed this week while a professional supported it."""
         return np.concatenate(self._closed_supported) if self._closed_supported else np.zeros(0, dtype=np.int64)
 
     # ------------------------------------------------------------------ detection
-    def propose(self, idx: np.ndarray, channel: int) -> None:
-        """Channel ``channel`` found households ``idx`` this week."""
-        self._proposals.append((idx, int(channel)))
+    def propose(self, idx: np.ndarray, channel: int, entry_domain: np.ndarray | None = None) -> None:
+        """Channel ``channel`` found households ``idx`` (not in contact with services) this week: they
+        will be referred (one channel is recorded as the first detection when several found one).
+
+        ``entry_domain`` (one per household, -1 for none): the domain whose desk the referral goes to
+        first, when the channel decides it (an old parent goes to the desk for older people's care).
+        """
+        self._proposals.append((idx, int(channel), entry_domain))
+
+    def know(self, idx: np.ndarray, channel: int, week: int) -> None:
+        """Channel ``channel`` knows of the open cases of households ``idx`` (e.g. a 民生委員 visiting a
+        household already supported): recorded in the channel history, without a referral."""
+        cases = self.hh.case[idx]
+        cases = cases[cases >= 0]
+        bit = np.uint32(1 << channel)
+        new = cases[(self.known_by[cases] & bit) == 0]
+        if len(new):
+            self.cols["known_by"][new] |= bit
+            self.history.add(new, channel, week, self.hh.stage[self.household[new]])
+
+    def is_reachable(self, idx: np.ndarray) -> np.ndarray:
+        """Whether households ``idx`` have a problem and no contact with services (channels can find them)."""
+        return (self.hh.case[idx] >= 0) & (self.hh.service[idx] == ServiceStatus.UNKNOWN)
 
     def record_detections(self, week: int) -> None:
-        """Pick one channel per household found this week, record first detections, refer them."""
-        proposals = [(i, c) for i, c in self._proposals if len(i)]
+        """Pick one channel per household found this week, record first detections, refer them.
+
+        Every channel that found a household this week joins the case's channel history, the
+        chosen one or not.
+        """
+        proposals = [(i, c, e) for i, c, e in self._proposals if len(i)]
         if not proposals:
             return
+        for idx, channel, _ in proposals:
+            self.know(idx, channel, week)
+        entry = [np.full(len(i), -1, dtype=np.int8) if e is None else e.astype(np.int8) for i, _, e in proposals]
         if len(proposals) == 1 and _strictly_increasing(proposals[0][0]):
             # One channel found each household once: it is the channel (the pick's draw is not needed).
             households = proposals[0][0]
             chosen = np.full(len(households), proposals[0][1], dtype=np.int8)
+            chosen_entry = entry[0]
         else:
-            idx = np.concatenate([i for i, _ in proposals])
-            ch = np.repeat(np.array([c for _, c in proposals], dtype=np.int8), [len(i) for i, _ in proposals])
+            idx = np.concatenate([i for i, _, _ in proposals])
+            ch = np.repeat(np.array([c for _, c, _ in proposals], dtype=np.int8), [len(i) for i, _, _ in proposals])
+            hint = np.concatenate(entry)
             order = np.lexsort((ch, idx))
-            idx, ch = idx[order], ch[order]
+            idx, ch, hint = idx[order], ch[order], hint[order]
             starts = np.flatnonzero(np.concatenate(([True], idx[1:] != idx[:-1])))
             counts = np.diff(starts, append=len(idx))
             households = idx[starts]
             u = self._detection_stream.uniform(week, households)
-            chosen = ch[starts + (u * counts).astype(np.int64)]
+            pick = starts + (u * counts).astype(np.int64)
+            chosen, chosen_entry = ch[pick], hint[pick]
+        self.hh.entry_domain[households] = chosen_entry
         cases = self.hh.case[households]
         new = self.first_detection_week[cases] == NOT_YET
         new_cases = cases[new]
@@ -274,6 +333,47 @@ class CaseBook(CaseTable):
         """Households accepted by a desk and waiting for a professional."""
         o = self.open_idx
         return o[self.hh.service[o] == ServiceStatus.WAITING]
+
+
+class ChannelHistory:
+    """Every channel that knew of a case, and the week and stage when it first did (one row each)."""
+
+    FIELDS = (("case", np.int32), ("channel", np.int8), ("week", np.int32), ("stage", np.int8))
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.cols = {name: np.zeros(1024, dtype=dt) for name, dt in self.FIELDS}
+
+    def add(self, cases: np.ndarray, channel: int, week: int, stage: np.ndarray) -> None:
+        """Channel ``channel`` first knew of ``cases`` in ``week``, at ``stage``."""
+        k = len(cases)
+        if self.size + k > len(self.cols["case"]):
+            cap = max(self.size + k, 2 * len(self.cols["case"]))
+            self.cols = {
+                n: np.concatenate([c[: self.size], np.zeros(cap - self.size, c.dtype)]) for n, c in self.cols.items()
+            }
+        end = self.size + k
+        self.cols["case"][self.size : end] = cases
+        self.cols["channel"][self.size : end] = channel
+        self.cols["week"][self.size : end] = week
+        self.cols["stage"][self.size : end] = stage
+        self.size = end
+
+    def rows(self) -> dict[str, np.ndarray]:
+        """The history's columns (views)."""
+        return {name: col[: self.size] for name, col in self.cols.items()}
+
+    def carry(self, warm: ChannelHistory, old_cases: np.ndarray, new_cases: np.ndarray) -> None:
+        """Start from the rows of a warm-up's cases ``old_cases``, renumbered to ``new_cases``."""
+        rows = warm.rows()
+        renumber = np.full(max(int(rows["case"].max(initial=-1)), int(old_cases.max(initial=-1))) + 1, -1)
+        renumber[old_cases] = new_cases
+        keep = np.flatnonzero(renumber[rows["case"]] >= 0)
+        self.cols = {
+            name: np.concatenate([rows[name][keep], np.zeros(1024, col.dtype)]) for name, col in self.cols.items()
+        }
+        self.cols["case"][: len(keep)] = renumber[rows["case"][keep]]
+        self.size = len(keep)
 
 
 def _strictly_increasing(idx: np.ndarray) -> bool:

@@ -28,10 +28,11 @@ COUNCIL_COLUMNS = [
 
 
 class RunCases:
-    """The case-ledger columns of one run (households numbered within the run)."""
+    """The case-ledger columns of one run (households numbered within the run; ``rows``: the cases'
+    ids in the model's ledger)."""
 
     def __init__(self, cases: CaseTable, run_of_household: np.ndarray, first_household: int, run: int) -> None:
-        rows = np.flatnonzero(run_of_household[cases.household] == run)
+        self.rows = rows = np.flatnonzero(run_of_household[cases.household] == run)
         self.size = len(rows)
         self.cols = {name: cases.cols[name][rows] for name in CASE_FIELDS}
         self.cols["household"] = (self.cols["household"] - first_household).astype(np.int32)
@@ -43,6 +44,13 @@ class RunCases:
         raise AttributeError(name)
 
 
+def household_strata(htype: np.ndarray, ties: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """Each household's stratum for standardized rates: type × connected × 自治会 member (see sim.metrics)."""
+    from sim.metrics import CONNECTED_TIES
+
+    return htype.astype(np.int64) * 4 + (ties >= CONNECTED_TIES) * 2 + member.astype(np.int64)
+
+
 class RunView:
     """Run ``run`` of a model (0 for a single run): its weekly table, ledger, summary and council log.
 
@@ -50,6 +58,7 @@ class RunView:
         seed: The run's seed.
         time: Weeks simulated.
         htype: The household type of each of the run's households.
+        strata: Each household's stratum for standardized rates (type × connected × 自治会 member).
         n_households: Households in the run's town.
         desks: Desk specifications (ledgers name desks by their index in the model's town).
         cases: The run's case-ledger columns.
@@ -68,6 +77,7 @@ class RunView:
         part = model.worlds.hh_parts[run]
         self.htype = model.town.htype[part]
         self.n_households = len(self.htype)
+        self.strata = household_strata(self.htype, model.town.ties[part], model.town.member[part])
         self.desks = model.town.desks
         self.cases = RunCases(model.cases, model.worlds.hh, part.start, run)
         accounts = model.state.accounts
@@ -102,6 +112,12 @@ class RunView:
         table = self.summary_table()
         town = table[table["household_type"] == "all"]
         return dict(zip(town["metric"], town["value"], strict=True))
+
+    def channel_history(self) -> pd.DataFrame:
+        """Every channel that knew of each case, and the week and stage when it first did."""
+        from sim.outputs import channel_history_frame
+
+        return channel_history_frame(self, self.model.cases.history.rows())
 
     def council_log(self) -> pd.DataFrame:
         """What the 自立支援協議会 took up, when, why (unmet needs) and which resource opened."""

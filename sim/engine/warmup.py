@@ -4,6 +4,13 @@ A run starts from the state a warm-up run under ``start_from`` (default: the bun
 ``baseline``) reaches after ``warmup_weeks``: its households' problems, service contacts,
 open cases, council resources and caseloads become week 0. Scenarios compared on one seed
 share one warm-up (a small cache), so they start from the same town.
+
+The warm-up itself starts from the *pilot mix*: the problems households of each type hold after
+a long pilot run of the town under ``start_from`` (``PILOT_WEEKS``, one fixed seed, computed once
+per town profile and scenario). Complex problems that no service reaches resolve over a decade,
+so a warm-up that started from a town without services would still be draining them years into
+the run; starting near the town's own balance, ten years of warm-up settle the services too and
+the baseline holds steady (tests/test_steady_baseline.py).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config import Scenario, TownProfile, load_scenario
-from sim.domain import TYPE_KEYS
+from sim.domain import TYPE_KEYS, ServiceStatus
 from sim.engine.run_state import RunState
 from sim.mechanisms.onset import Onset, draw_domains
 from sim.mechanisms.progression import Progression
@@ -27,6 +34,41 @@ if TYPE_CHECKING:
 
 _CACHE: dict[tuple, CommunityModel] = {}
 CACHE_SIZE = 2  # a block's warm-up serves all its scenarios; batched warm-ups are large
+PILOT_WEEKS = 4160  # 80 years: from a town without services, unreached COMPLEX problems take decades to settle
+PILOT_HOUSEHOLDS = 6000  # a larger town's pilot runs on this many households of the same profile
+PILOT_SEED = 20_211_231  # one fixed seed for every pilot: all replications start from the same mix
+_PILOTS: dict[tuple, PilotMix] = {}
+
+
+class PilotMix:
+    """Households' problems at the end of a long pilot run: stage, domains and presenting domain by type."""
+
+    def __init__(self, model: CommunityModel) -> None:
+        hh, cases, town = model.hh, model.cases, model.town
+        self.htype = town.htype.copy()
+        self.stage = hh.stage.copy()
+        self.domains = hh.domains.copy()
+        open_ = hh.case >= 0
+        self.primary = np.full(len(self.stage), -1, dtype=np.int8)
+        self.primary[open_] = cases.primary_domain[hh.case[open_]]
+        self.service = hh.service.copy()
+        self.coverage = hh.coverage.copy()
+        kinds = list(town.desk_of_kind_by_area)
+        desk_kind = np.array([kinds.index(d["kind"]) for d in town.desks], dtype=np.int64)
+        self.desk_kind = np.where(hh.desk >= 0, desk_kind[np.maximum(hh.desk, 0)], -1)
+        self.by_type = [np.flatnonzero(self.htype == t) for t in range(len(TYPE_KEYS))]
+
+
+def pilot_mix(start_from: Scenario, town: TownProfile) -> PilotMix:
+    """The pilot mix of ``town`` under ``start_from`` (cached: computed once per process)."""
+    from sim.model import CommunityModel
+
+    key = (repr(start_from), repr(town.profile))
+    if key not in _PILOTS:
+        small = town.with_households(min(town.profile["town"]["households"], PILOT_HOUSEHOLDS))
+        pilot = CommunityModel(start_from, small, [PILOT_SEED], warmup_weeks=0, agent_views=False, _collect=False)
+        _PILOTS[key] = PilotMix(pilot.run(PILOT_WEEKS))
+    return _PILOTS[key]
 
 
 def warm_town(start_from: Scenario | str | Path, town: TownProfile, seeds: list[int], weeks: int) -> CommunityModel:
@@ -39,7 +81,14 @@ def warm_town(start_from: Scenario | str | Path, town: TownProfile, seeds: list[
     if key not in _CACHE:
         # Its weeks are numbered -weeks+1 … 0, so it never reuses the draws of the run's weeks 1, 2, …
         model = CommunityModel(
-            scenario, town, list(seeds), warmup_weeks=0, agent_views=False, _collect=False, _week_offset=-weeks
+            scenario,
+            town,
+            list(seeds),
+            warmup_weeks=0,
+            agent_views=False,
+            _collect=False,
+            _week_offset=-weeks,
+            _start_mix=pilot_mix(scenario, town),
         )
         model.run(weeks)
         if len(_CACHE) >= CACHE_SIZE:
@@ -49,8 +98,9 @@ def warm_town(start_from: Scenario | str | Path, town: TownProfile, seeds: list[
 
 
 def clear_cache() -> None:
-    """Forget cached warm-ups (benchmarks time them afresh)."""
+    """Forget cached warm-ups and pilot mixes (benchmarks time them afresh)."""
     _CACHE.clear()
+    _PILOTS.clear()
 
 
 def start_from_warm(state: RunState, mechanisms: list[Mechanism], warm: CommunityModel) -> None:
@@ -64,6 +114,56 @@ def start_from_warm(state: RunState, mechanisms: list[Mechanism], warm: Communit
     for mech, warm_mech in zip(mechanisms, warm.mechanisms, strict=True):
         mech.inherit(warm_mech)  # e.g. the council's resources exist today
     state.staff.caseload[:] = warm.state.staff.caseload
+
+
+def seed_from_pilot(state: RunState, mix: PilotMix, week: int) -> None:
+    """Give each household the problem of a pilot household of its own type, drawn at random.
+
+    The cases are flagged ``prevalent_at_start``; the draw is the run's own (stream ``init``).
+    Problems the services knew of in the pilot are known here too (found in ``week``, by no
+    particular channel): households a desk had accepted wait at the same kind of desk in their own
+    area (professionals take them up in the first week, within their caseloads), the others are
+    referred. The warm-up's services then start near their own balance instead of finding the
+    whole town's problems at once.
+    """
+    idx_parts, source_parts = [], []
+    for seed, part in zip(state.seeds, state.worlds.hh_parts, strict=True):
+        rng = make_stream(seed, "init.pilot")
+        htype = state.town.htype[part]
+        pick = rng.random(len(htype))
+        for t, pool in enumerate(mix.by_type):
+            mine = np.flatnonzero(htype == t)
+            if len(mine) == 0:
+                continue
+            if len(pool) == 0:
+                continue  # the pilot town had no household of this type: it starts without a problem
+            idx_parts.append(part.start + mine)
+            source_parts.append(pool[(pick[mine] * len(pool)).astype(np.int64)])
+    if not idx_parts:
+        return
+    idx, source = np.concatenate(idx_parts), np.concatenate(source_parts)
+    has = mix.stage[source] > 0
+    idx, source = idx[has], source[has]
+    order = np.argsort(idx, kind="stable")
+    idx, source = idx[order], source[order]
+    state.cases.open_prevalent(idx, mix.primary[source], mix.domains[source], mix.stage[source])
+    hh, town = state.hh, state.town
+    in_contact = mix.service[source] != ServiceStatus.UNKNOWN
+    known = idx[in_contact]
+    cases = hh.case[known]
+    state.cases.set("first_detection_week", cases, week)
+    state.cases.set("first_detection_stage", cases, hh.stage[known])
+    hh.service[known] = ServiceStatus.REFERRED
+    at_desk = in_contact & np.isin(mix.service[source], (ServiceStatus.WAITING, ServiceStatus.SUPPORTED))
+    waiting, kind = idx[at_desk], mix.desk_kind[source[at_desk]]
+    by_area = np.stack(list(town.desk_of_kind_by_area.values()))
+    desk = by_area[kind, town.area[waiting]]
+    hh.service[waiting] = ServiceStatus.WAITING
+    hh.desk[waiting] = desk
+    hh.coverage[waiting] = mix.coverage[source[at_desk]]
+    hh.consented[waiting] = True
+    hh.waiting_since[waiting] = week
+    state.cases.set("desk", hh.case[waiting], desk)
 
 
 def seed_prevalent_cases(state: RunState) -> None:

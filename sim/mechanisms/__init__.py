@@ -21,10 +21,12 @@ from sim.mechanisms.agency_referral import AgencyReferral
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.caseloads import Caseloads
 from sim.mechanisms.commissioner_visits import CommissionerVisits
+from sim.mechanisms.complaints import Complaints
 from sim.mechanisms.connection import Connection
 from sim.mechanisms.consent import Consent
 from sim.mechanisms.council import Council
 from sim.mechanisms.desk_intake import DeskIntake
+from sim.mechanisms.family_consultation import FamilyConsultation
 from sim.mechanisms.housing_support import HousingSupport
 from sim.mechanisms.information_relay import InformationRelay
 from sim.mechanisms.jusoteki_meeting import JusotekiMeeting
@@ -45,6 +47,7 @@ from sim.mechanisms.triage import DeskTriage
 from sim.mechanisms.venue_staff import VenueStaff
 from sim.mechanisms.waiting_list import WaitingList
 from sim.mechanisms.watching import Watching
+from sim.mechanisms.withdrawal import Withdrawal
 from sim.vocabulary import Term
 
 MECHANISMS: tuple[type[Mechanism], ...] = (
@@ -55,9 +58,12 @@ MECHANISMS: tuple[type[Mechanism], ...] = (
     MutualAid,
     NaturalResolution,
     Progression,
+    Withdrawal,
     Onset,
     SelfReferral,
+    FamilyConsultation,
     NeighbourNoticing,
+    Complaints,
     InformationRelay,
     CommissionerVisits,
     VenueStaff,

@@ -138,6 +138,7 @@ class Mechanism:
         """Draws ``ks`` of households ``idx`` this week, one row each (as :meth:`draw`, in one pass)."""
         return self.stream.uniforms(week, idx, ks)
 
-    def propose(self, idx: np.ndarray) -> None:
-        """This mechanism's channel found households ``idx`` this week."""
-        self.run.cases.propose(idx, self.channel_code)
+    def propose(self, idx: np.ndarray, entry_domain: np.ndarray | None = None) -> None:
+        """This mechanism's channel found households ``idx`` this week (``entry_domain``: see
+        :meth:`sim.engine.casebook.CaseBook.propose`)."""
+        self.run.cases.propose(idx, self.channel_code, entry_domain)

@@ -1,4 +1,4 @@
-"""民生委員の訪問: each commissioner visits a few households of the district a week."""
+"""民生委員: a 見守り list revisited week after week, rounds of the district, and residents who come to them."""
 
 from __future__ import annotations
 
@@ -10,55 +10,95 @@ from sim.engine.capacity import share_by_priority, sums_by_part
 from sim.engine.collector import Column
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, stage_array
+from sim.state import State
 from sim.vocabulary import Term
+
+SETUP_WEEK = -(1 << 40)  # the draw that puts households on the first list (before any week)
 
 
 class CommissionerVisits(Mechanism):
-    """Visits are shared out by priority within each district; a vacant district gets none.
+    """A 民生委員 works from a 見守り list; a vacant district has no list visits, rounds or consultations.
 
-    A household's priority is 1, plus ``elderly_priority`` for elderly-alone households and
-    ``noticed_priority`` when a neighbour has voiced a worry. A visit to a household with
-    a problem detects it with probability ``detect_on_visit[stage]``. Visits a week per
-    commissioner come from the town profile (``minsei.visits_per_week``).
+    * **The list.** At the start a share ``list_elderly_alone`` of older people living alone are on
+      their district's list. Households join it when neighbours tell the 民生委員 about them (the
+      information relay, complaints), when a round finds a problem, and, with ``list_after_case``,
+      when a case the services knew of closes; once without a problem, households other than older
+      people living alone leave it after ``list_mean_weeks`` on average. A share ``list_visit_share`` of the week's visits
+      (``minsei.visits_per_week`` in the town profile) goes to the list, households neighbours worry
+      about first (``noticed_priority``); the rest goes to rounds of the district's other households
+      (``member_relative``: non-members are harder to know).
+    * **Consultations (相談・支援).** A household with a problem consults its 民生委員 with weekly
+      probability ``consult_weekly[stage]`` if it is on the list, times ``consult_relative_member``
+      or ``consult_relative_other`` if not (a 自治会 member, or neither). The 民生委員 connects it to a desk with
+      ``refer_on_consult``, else advises and keeps watch (it joins the list).
+    * **Finding.** A visit uncovers a problem services do not know of with ``detect_on_visit[stage]``.
+      Visits and consultations of households services already know are recorded in the channel
+      history (the 民生委員 knows too) without a new referral.
     """
 
     name = "commissioner_visits"
     phase = "detect"
-    title_ja = "民生委員の訪問"
-    title_en = "民生委員 visits"
+    title_ja = "民生委員の見守りと相談"
+    title_en = "民生委員: watching and consultations"
     switch_ja = (
-        "民生委員が担当地区の世帯を訪ね、気になる世帯を優先して見守ります。訪問で課題に気づくことがあります。"
-        "欠員の地区には訪問がありません。オフにすると、訪問がなくなります。"
+        "民生委員が見守りの名簿の世帯を繰り返し訪ね、地区を回り、住民からの相談を受けて窓口につなぎます。"
+        "欠員の地区には訪問も相談もありません。オフにすると、民生委員の活動がなくなります。"
     )
     switch_en = (
-        "民生委員 visit households of their district, those neighbours worry about first, and may notice a problem. "
-        "Vacant districts get no visits. Off: no visits."
+        "民生委員 revisit the households on their 見守り list, make rounds of the district and take residents' "
+        "consultations to a desk. Vacant districts have none of this. Off: no 民生委員 activity."
     )
     slide_group = "noticing"
     in_workshop = True
     seed_ja = "民生委員・保護司等の地域の関係者との連携による地域生活課題の早期把握（社会福祉法106条の3）"
-    CHANNEL = Term("commissioner", "民生委員", "民生委員 visits", en_phrase="the 民生委員's visit")
+    CHANNEL = Term("commissioner", "民生委員", "民生委員", en_phrase="the 民生委員")
     ROLES = (Role("minsei_iin", "民生委員", "民生委員 (volunteers)", volunteer=True),)
-    COLUMNS = (Column("commissioner_visits", "Visits 民生委員 made this week (expected number).", "total"),)
+    STATES = (State("watched", np.bool_, False, "On the 民生委員's 見守り list."),)
+    COLUMNS = (
+        Column("commissioner_visits", "Visits 民生委員 made this week (expected number).", "total"),
+        Column("commissioner_consultations", "Households with a problem that consulted their 民生委員 this week."),
+    )
     PARAMS = {
-        "elderly_priority": Param(
-            3.0,
-            "Extra visit priority of elderly-alone households.",
-            "Assumption: 高齢者の見守り is most of a commissioner's visiting "
-            "(全民児連 活動記録: 高齢者に関すること ≈ 半数以上).",
+        "list_elderly_alone": Param(
+            0.8,
+            "Share of older people living alone on their district's 見守り list at the start.",
+            "Assumption: municipalities give 民生委員 lists from 高齢者実態把握調査 (一人暮らし高齢者); "
+            "全民児連 活動記録: 高齢者に関すること is over half of their activity.",
             low=0.0,
-            high=100.0,
+            high=1.0,
+        ),
+        "list_after_case": Param(
+            0.5,
+            "Probability that a household whose case services knew of stays on the list after it closes.",
+            "Assumption: services ask the 民生委員 to keep an eye on households after support.",
+            low=0.0,
+            high=1.0,
+        ),
+        "list_mean_weeks": Param(
+            104.0,
+            "Mean weeks a household that is not an older person living alone stays on the list once it has no "
+            "open problem (older people living alone stay).",
+            "Assumption: the 民生委員 keeps watching for a while, then the household leaves the list.",
+            low=1.0,
+            high=100_000.0,
+        ),
+        "list_visit_share": Param(
+            0.7,
+            "Share of a week's visits that go to households on the list (the rest: rounds of the district).",
+            "Assumption: most 訪問・連絡活動 are repeat visits to 見守り対象 (全民児連 活動記録).",
+            low=0.0,
+            high=1.0,
         ),
         "noticed_priority": Param(
             5.0,
-            "Extra visit priority of households neighbours worry about.",
+            "Extra visit priority, on the list, of households neighbours worry about.",
             "Assumption: commissioners act on 住民からの情報.",
             low=0.0,
             high=100.0,
         ),
         "member_relative": Param(
             1.0,
-            "Visit priority of 自治会 members relative to non-members (who are harder to know).",
+            "Chance of a round visit to a 自治会 member relative to a non-member (who is harder to know).",
             "Assumption: equal by default.",
             low=0.0,
             high=10.0,
@@ -78,79 +118,122 @@ class CommissionerVisits(Mechanism):
             low=0.0,
             high=1.0,
         ),
+        "consult_weekly": Param(
+            {"latent": 0.003, "manifest": 0.01, "complex": 0.015},
+            "Weekly probability that a household with a problem, on the list, consults its 民生委員, by stage.",
+            "Assumption, to be calibrated: 全民児連 counts 23.8–26.3 相談・支援 a year per 民生委員 (厚生労働白書 R5).",
+            kind="by_stage",
+            low=0.0,
+            high=1.0,
+        ),
+        "consult_relative_member": Param(
+            0.3,
+            "Chance of consulting, relative to a household on the list, of a 自治会 member not on it.",
+            "Assumption: residents consult a 民生委員 they know.",
+            low=0.0,
+            high=10.0,
+        ),
+        "consult_relative_other": Param(
+            0.1,
+            "Chance of consulting, relative to a household on the list, of a household neither on it nor a member.",
+            "Assumption: residents consult a 民生委員 they know.",
+            low=0.0,
+            high=10.0,
+        ),
+        "refer_on_consult": Param(
+            0.5,
+            "Probability that the 民生委員 connects a consulting household to a desk (else advice and watch).",
+            "Assumption: 全民児連 活動記録 counts 連絡調整 with agencies for a share of consultations.",
+            low=0.0,
+            high=1.0,
+        ),
+        "hours_per_consultation": Param(
+            1.0,
+            "Volunteer hours a consultation takes.",
+            "Assumption.",
+            low=0.0,
+            high=24.0,
+        ),
     }
 
     def setup(self) -> None:
+        run, town, p = self.run, self.run.town, self.p
         self.detect = stage_array(self.p.detect_on_visit)
-        town, p = self.run.town, self.p
-        self.member_factor = np.where(town.member, p.member_relative, 1.0)
-        self.base_weight = (1.0 + p.elderly_priority * (town.htype == HouseholdType.ELDERLY_ALONE)) * self.member_factor
-        # The highest visit priority in each run (a batch has several).
-        self.max_weight = np.array(
-            [
-                self.base_weight[part].max(initial=0.0) + p.noticed_priority * self.member_factor[part].max(initial=0.0)
-                for part in self.run.worlds.hh_parts
-            ]
-        )
-        self.base_totals = np.bincount(town.district, weights=self.base_weight, minlength=len(town.district_vacant))
-        self.visits_made = np.zeros(len(town.district_vacant))  # expected visits made since the start, per district
+        self.consult = stage_array(self.p.consult_weekly)
+        self.consult_rel = np.where(town.member, p.consult_relative_member, p.consult_relative_other)
+        self.round_weight = np.where(town.member, p.member_relative, 1.0)
+        self.n_districts = len(town.district_vacant)
+        self.stays_listed = town.htype == HouseholdType.ELDERLY_ALONE
+        self.leave_weekly = 1.0 / p.list_mean_weeks
+        self.visits_made = np.zeros(self.n_districts)  # expected visits made since the start, per district
+        alone = np.flatnonzero(town.htype == HouseholdType.ELDERLY_ALONE)
+        first = alone[self.draw(SETUP_WEEK, alone) < p.list_elderly_alone]
+        run.hh.watched[first] = True  # today's list (a warm-up's list replaces it)
 
     def capacity(self) -> np.ndarray:
         """Visits a week in each district (0 where the post is vacant)."""
         town = self.run.town
         return np.where(town.district_vacant, 0.0, town.profile["minsei"]["visits_per_week"])
 
-    def weights(self, idx: np.ndarray) -> np.ndarray:
-        """Visit priority of households ``idx``."""
-        noticed = self.run.hh.noticed[idx]
-        return self.base_weight[idx] + self.p.noticed_priority * noticed * self.member_factor[idx]
+    def serving(self, idx: np.ndarray) -> np.ndarray:
+        """Whether households ``idx`` have a 民生委員 (their district's post is filled)."""
+        return ~self.run.town.district_vacant[self.run.town.district[idx]]
 
-    def priority_totals(self) -> np.ndarray:
-        """Each district's summed visit priority this week."""
-        run, town = self.run, self.run.town
-        o = run.cases.open_idx
-        noticed = o[run.hh.noticed[o]]  # only households with a problem are noticed
-        return self.base_totals + np.bincount(
-            town.district[noticed],
-            minlength=len(town.district_vacant),
-            weights=self.p.noticed_priority * self.member_factor[noticed],
-        )
+    def add_to_list(self, idx: np.ndarray) -> None:
+        """Households ``idx`` join their district's 見守り list (where the post is filled)."""
+        self.run.hh.watched[idx[self.serving(idx)]] = True
 
-    def visit_probability(self, idx: np.ndarray, totals: np.ndarray | None = None) -> np.ndarray:
-        """Each of households ``idx``'s chance of a visit this week: its share of its district's visits."""
-        totals = self.priority_totals() if totals is None else totals
-        district = self.run.town.district[idx]
-        return share_by_priority(self.capacity()[district], self.weights(idx), totals[district])
+    def visit_probability(self, idx: np.ndarray | None = None) -> np.ndarray:
+        """Each household's chance of a visit this week (all households, or ``idx``)."""
+        prob = self._visit_probability()
+        return prob if idx is None else prob[idx]
 
-    def _expected_visits(self, totals: np.ndarray) -> np.ndarray:
-        """Expected visits made in each district this week.
-
-        Equal to the capacity unless some household's visit probability is capped at 1
-        (tiny districts or huge capacity); only then is the sum taken household by household.
-        """
-        w, capacity = self.run.worlds, self.capacity()
-        visits = np.where(totals > 0, capacity, 0.0)
-        share = np.divide(capacity, totals, out=np.zeros(len(capacity)), where=totals > 0)
-        capped = np.maximum.reduceat(share, w.district_start[:-1]) * self.max_weight >= 1.0
-        for k in np.flatnonzero(capped):  # runs where some household's visit probability reaches 1
-            households, districts = w.hh_parts[k], w.district_parts[k]
-            district = self.run.town.district[households]
-            prob = self.visit_probability(np.arange(households.start, households.stop), totals)
-            visits[districts] = np.bincount(district - districts.start, weights=prob, minlength=len(visits[districts]))
-        return visits
+    def _visit_probability(self) -> np.ndarray:
+        hh, town = self.run.hh, self.run.town
+        capacity = self.capacity()
+        listed = hh.watched
+        list_weight = listed * (1.0 + self.p.noticed_priority * hh.noticed)
+        round_weight = ~listed * self.round_weight
+        list_total = np.bincount(town.district, weights=list_weight, minlength=self.n_districts)
+        round_total = np.bincount(town.district, weights=round_weight, minlength=self.n_districts)
+        to_list = np.where(list_total > 0, capacity * self.p.list_visit_share, 0.0)
+        to_rounds = capacity - to_list  # an empty list leaves every visit to the rounds
+        d = town.district
+        prob = share_by_priority(to_list[d], list_weight, list_total[d])
+        prob += share_by_priority(to_rounds[d], round_weight, round_total[d])
+        return prob
 
     def step(self, week: int) -> None:
-        run = self.run
-        totals = self.priority_totals()
-        visits = self._expected_visits(totals)
+        run, hh = self.run, self.run.hh
+        prob = self._visit_probability()
+        visits = np.bincount(run.town.district, weights=prob, minlength=self.n_districts)
         self.visits_made += visits
-        run.accounts.book_hours("minsei_iin", sums_by_part(visits, run.worlds.district_parts) * self.p.hours_per_visit)
-        # Only households with an undiscovered problem can be detected: draw visits for them alone.
-        idx = run.cases.reachable_idx
-        u_visit, u_detect = self.draws(week, idx, (0, 1))
-        visited = u_visit < self.visit_probability(idx, totals)
-        found = visited & (u_detect < self.detect[run.hh.stage[idx]])
-        self.propose(idx[found])
+        made = sums_by_part(visits, run.worlds.district_parts)
+        # Households with a problem: visited, and (separately) consulting.
+        o = run.cases.open_idx
+        u_visit, u_detect, u_consult, u_refer = self.draws(week, o, (0, 1, 2, 3))
+        visited = u_visit < prob[o]
+        found_on_visit = visited & (u_detect < self.detect[hh.stage[o]])
+        familiarity = np.where(hh.watched[o], 1.0, self.consult_rel[o])
+        consults = self.serving(o) & (u_consult < self.consult[hh.stage[o]] * familiarity)
+        referred = consults & (u_refer < self.p.refer_on_consult)
+        consulted = o[consults]
+        run.accounts.count("commissioner_consultations", consulted)
+        hours = made * self.p.hours_per_visit + run.accounts.per_run(consulted) * self.p.hours_per_consultation
+        run.accounts.book_hours("minsei_iin", hours)
+        run.cases.know(o[found_on_visit | consults], self.channel_code, week)
+        unknown = run.cases.is_reachable(o)
+        self.propose(o[(found_on_visit | referred) & unknown])
+        self.add_to_list(o[(found_on_visit | consults) & ~hh.watched[o]])
+        after = run.cases.closed_under_support()
+        self.add_to_list(after[self.draw(week, after, 4) < self.p.list_after_case])
+        self._leave_list(week)
+
+    def _leave_list(self, week: int) -> None:
+        """Households without an open problem, other than older people living alone, leave the list in time."""
+        hh = self.run.hh
+        idx = np.flatnonzero(hh.watched & (hh.case < 0) & ~self.stays_listed)
+        hh.watched[idx[self.draw(week, idx, 5) < self.leave_weekly]] = False
 
     def totals(self) -> dict[str, np.ndarray]:
         return {"commissioner_visits": sums_by_part(self.visits_made, self.run.worlds.district_parts)}

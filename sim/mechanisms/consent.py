@@ -15,7 +15,8 @@ class Consent(Mechanism):
 
     It consents with probability ``base[type] + (1 − base[type]) × trust``; every time it is
     asked, its trust rises by ``trust_per_contact`` (capped at 1), so a household asked again
-    later is more likely to agree. A household that refuses is not referred again for
+    later is more likely to agree. Out of contact with services, trust halves every
+    ``trust_half_life_weeks``. A household that refuses is not referred again for
     ``refusal_weeks``; then it is out of the services' sight (UNKNOWN) and can be found and
     asked again. Switched off, every accepted household consents.
     """
@@ -59,6 +60,14 @@ class Consent(Mechanism):
             low=0,
             high=10_000,
         ),
+        "trust_half_life_weeks": Param(
+            260.0,
+            "Weeks in which a household's trust in services halves while it has no contact with them.",
+            "Assumption: trust built by contact fades over years (staff change, memories fade); without it trust "
+            "would only ever grow and the town would drift towards consenting.",
+            low=1.0,
+            high=100_000.0,
+        ),
         "trust_per_contact": Param(
             0.15,
             "Trust gained by a household each time a service asks or contacts it (trust runs from 0 to 1).",
@@ -70,6 +79,7 @@ class Consent(Mechanism):
 
     def setup(self) -> None:
         self.base = type_array(self.p.base_consent)
+        self.fade = np.float32(0.5 ** (1.0 / self.p.trust_half_life_weeks))
 
     def start(self) -> None:
         # Switched off, nobody refuses: refusals carried from the warm-up lapse.
@@ -89,6 +99,7 @@ class Consent(Mechanism):
 
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
+        hh.trust[hh.service == ServiceStatus.UNKNOWN] *= self.fade
         o = run.cases.open_idx
         run.cases.end_cooling_off(ServiceStatus.REFUSED, week)
         idx = o[(hh.service[o] == ServiceStatus.WAITING) & ~hh.consented[o]]

@@ -318,6 +318,13 @@ class DeskIntake(Mechanism):
         candidates = np.where(right[:, None], covers, ~covers | ~covered[:, None])
         cum = np.cumsum(candidates, axis=1)
         kind = (cum < (u_kind * cum[:, -1])[:, None]).sum(axis=1)
+        # A channel that chose the desk (an old parent at the desk for older people) goes there first.
+        entry = np.where(hh.referral_attempts[idx] == 0, hh.entry_domain[idx], -1)
+        chosen = entry >= 0
+        if chosen.any():
+            entry_covers = self._coverage_of(idx[chosen], entry[chosen])[0]
+            kind[chosen] = np.where(entry_covers.any(axis=1), entry_covers.argmax(axis=1), kind[chosen])
+        hh.entry_domain[idx] = -1
         return self.desk_of_kind_by_area[kind, self.run.town.area[idx]]
 
     def _accept(self, idx: np.ndarray, desk: np.ndarray, presenting: np.ndarray, week: int) -> np.ndarray:

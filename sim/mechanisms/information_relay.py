@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.commissioner_visits import CommissionerVisits
 from sim.mechanisms.desk_intake import DeskIntake
 from sim.params import Param
 from sim.vocabulary import Term
@@ -10,6 +11,9 @@ from sim.vocabulary import Term
 
 class InformationRelay(Mechanism):
     """A noticed household is reported with weekly probability ``base + per_activity × 自治会 activity``.
+
+    A share ``to_commissioner`` of reports goes to the district's 民生委員, who puts the household on
+    the 見守り list (and may find the problem on a visit); the rest reaches a desk directly.
 
     The 自治会 term applies to member households: an active association passes word on
     through its 役員 and 民生委員.
@@ -49,6 +53,14 @@ class InformationRelay(Mechanism):
             low=0.0,
             high=1.0,
         ),
+        "to_commissioner": Param(
+            0.5,
+            "Share of reports that go to the district's 民生委員 (who puts the household on the 見守り list) "
+            "rather than straight to a desk, where the post is filled.",
+            "Assumption: residents tell the 民生委員 or a 自治会 役員 first; slide 2-4: 住民からの情報提供で相談窓口につながる.",
+            low=0.0,
+            high=1.0,
+        ),
     }
 
     def step(self, week: int) -> None:
@@ -56,4 +68,12 @@ class InformationRelay(Mechanism):
         idx = run.cases.reachable_idx[run.hh.noticed[run.cases.reachable_idx]]
         p = self.p.base + self.p.per_activity * town.area_activity[town.area[idx]] * town.member[idx]
         p = p * run.mechanism(DeskIntake).referral_multiplier(idx)  # sooner to a desk that turns nobody away
-        self.propose(idx[self.draw(week, idx) < p])
+        u_report, u_who = self.draws(week, idx, (0, 1))
+        reported = u_report < p
+        commissioner = run.mechanism(CommissionerVisits)
+        to_commissioner = reported & (u_who < self.p.to_commissioner) & commissioner.serving(idx)
+        if commissioner.enabled:
+            commissioner.add_to_list(idx[to_commissioner])
+        else:
+            to_commissioner[:] = False  # nobody to tell: the word goes to a desk
+        self.propose(idx[reported & ~to_commissioner])

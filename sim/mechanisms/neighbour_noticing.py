@@ -6,14 +6,19 @@ import numpy as np
 
 from sim.engine.collector import Column
 from sim.mechanisms.base import Mechanism
-from sim.params import Param, stage_array
+from sim.params import Param, domain_array, most_by_mask, stage_array
 from sim.state import State
 
 
 class NeighbourNoticing(Mechanism):
-    """Each neighbour tie notices a problem with weekly probability ``per_tie[stage]``.
+    """Each neighbour tie notices a problem with weekly probability ``per_tie[stage] × seen``.
 
-    A household is noticed with probability ``1 − (1 − per_tie[stage])^ties``. Noticing alone
+    ``seen`` is how much of the household's problem a close tie can see: the largest of
+    ``tie_sees[domain]`` over its domains (care needs and rubbish are plain to a friend next door;
+    debt and a withdrawn son are often hidden even from them). A household is noticed with
+    probability ``1 − (1 − per_tie[stage] × seen)^ties``; a household without ties is never
+    noticed this way (neighbours without a tie can still complain about what everyone sees:
+    :mod:`sim.mechanisms.complaints`). Noticing alone
     does not tell any service: it marks the household as worrying, which lets neighbours help
     (mutual aid), pass the word on (information relay) and guides commissioners and outreach.
     """
@@ -47,10 +52,31 @@ class NeighbourNoticing(Mechanism):
             low=0.0,
             high=1.0,
         ),
+        "tie_sees": Param(
+            {
+                "care": 1.0,
+                "disability": 0.8,
+                "withdrawal": 0.3,
+                "poverty": 0.4,
+                "housing": 0.6,
+                "employment": 0.5,
+                "child_rearing": 0.8,
+                "health": 0.8,
+                "hoarding": 1.0,
+                "debt": 0.2,
+            },
+            "How much of a problem in each domain a neighbour with a close tie can see (0–1).",
+            "Assumption, after slide 1-2 (what neighbours see of a hoarding household) and 内閣府 ひきこもり "
+            "surveys (families often keep a withdrawn member from neighbours); debt is the least visible.",
+            kind="by_domain",
+            low=0.0,
+            high=1.0,
+        ),
     }
 
     def setup(self) -> None:
         self.per_tie = stage_array(self.p.per_tie)
+        self.seen = most_by_mask(domain_array(self.p.tie_sees))
 
     def start(self) -> None:
         # Worries noticed during the warm-up belong to this mechanism: switched off, nobody has noticed.
@@ -60,7 +86,7 @@ class NeighbourNoticing(Mechanism):
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
         idx = run.cases.open_idx[~hh.noticed[run.cases.open_idx]]
-        p = 1.0 - (1.0 - self.per_tie[hh.stage[idx]]) ** run.town.ties[idx]
+        p = 1.0 - (1.0 - self.per_tie[hh.stage[idx]] * self.seen[hh.domains[idx]]) ** run.town.ties[idx]
         new = idx[self.draw(week, idx) < p]
         hh.noticed[new] = True
         run.accounts.count("noticed", new)

@@ -22,7 +22,7 @@ class SelfReferral(Mechanism):
         "Households or their families come to a desk themselves. Off: nobody comes forward on their own (for research)."
     )
     slide_group = "services"
-    CHANNEL = Term("self", "本人・家族", "self or family", en_phrase="the household itself")
+    CHANNEL = Term("self", "本人", "the household itself", en_phrase="the household itself")
     PARAMS = {
         "weekly_probability": Param(
             {"latent": 0.002, "manifest": 0.01, "complex": 0.015},

@@ -5,14 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.commissioner_visits import CommissionerVisits
 from sim.params import Param
 
 
 class Watching(Mechanism):
     """Onset hazard × (1 − effect × watch level).
 
-    The watch level of a household is ``member_weight × member × 自治会 activity +
-    (1 − member_weight) × min(1, ties / ties_for_full_watch)``.
+    The watch level of a household is the larger of its neighbours' watch, ``member_weight ×
+    member × 自治会 activity + (1 − member_weight) × min(1, ties / ties_for_full_watch)``, and
+    ``list_level`` when it is on a 民生委員's 見守り list (isolated older people whom neighbours
+    do not watch are watched there, while the 民生委員 works).
     """
 
     name = "watching"
@@ -49,15 +52,26 @@ class Watching(Mechanism):
         "ties_for_full_watch": Param(
             3.0, "Neighbour ties at which personal watching is complete.", "Assumption.", low=0.1, high=50.0
         ),
+        "list_level": Param(
+            0.5,
+            "Watch level of a household on a 民生委員's 見守り list (regular visits and 声かけ).",
+            "Assumption: half of full watching; 見守り活動 by 民生委員 targets older people living alone "
+            "(全民児連 活動記録).",
+            low=0.0,
+            high=1.0,
+        ),
     }
 
-    def factor(self) -> np.ndarray:
-        """Each household's onset multiplier from 自治会 membership and activity and its ties."""
+    def neighbours_level(self) -> np.ndarray:
+        """Each household's watch level from 自治会 membership and activity and its ties."""
         town, p = self.run.town, self.p
         from_assoc = town.member * town.area_activity[town.area]
         from_ties = np.minimum(1.0, town.ties / p.ties_for_full_watch)
-        level = p.member_weight * from_assoc + (1.0 - p.member_weight) * from_ties
-        return 1.0 - p.effect * level
+        return p.member_weight * from_assoc + (1.0 - p.member_weight) * from_ties
 
     def step(self, week: int) -> None:
-        self.run.hh.onset_mult *= self.town_cached(self.factor)
+        level = self.town_cached(self.neighbours_level)
+        if self.run.mechanism(CommissionerVisits).enabled:
+            listed = self.run.hh.watched & self.run.mechanism(CommissionerVisits).serving(self.run.all_households)
+            level = np.maximum(level, self.p.list_level * listed)
+        self.run.hh.onset_mult *= 1.0 - self.p.effect * level
