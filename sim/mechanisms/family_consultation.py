@@ -6,6 +6,7 @@ import numpy as np
 
 from sim.domain import Domain
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.desk_intake import DeskIntake
 from sim.params import Param, stage_array, type_array
 from sim.vocabulary import Term
 
@@ -77,5 +78,6 @@ class FamilyConsultation(Mechanism):
         idx = run.cases.reachable_idx
         idx = idx[self.families[idx]]
         p = self.weekly[run.hh.stage[idx]] * self.by_type[run.town.htype[idx]]
+        p = p * run.mechanism(DeskIntake).referral_multiplier(idx)  # sooner to a desk that turns nobody away
         found = idx[self.draw(week, idx) < p]
         self.propose(found, entry_domain=np.where(self.older_member[found], Domain.CARE, -1))
