@@ -91,7 +91,6 @@ TOWN_PARAMS: dict[str, dict[str, Param]] = {
             "(年齢不詳補完値).",
             kind="age_bands",
             low=0.0,
-            high=1e9,
         ),
         "family_types": Param(
             NATIONAL_FAMILY_TYPES,
@@ -102,7 +101,6 @@ TOWN_PARAMS: dict[str, dict[str, Param]] = {
             "split as 三世代 4.0% (E: about half of 核家族以外の世帯; 5.7% in 2015 and falling) and その他 3.9%.",
             kind="by_family_type",
             low=0.0,
-            high=1e9,
         ),
         "elderly_alone": Param(
             12.1,
@@ -110,7 +108,6 @@ TOWN_PARAMS: dict[str, dict[str, Param]] = {
             "at most family_types.single.",
             "国勢調査 2020: 671.7万 of 5,570万 general households = 12.1%.",
             low=0.0,
-            high=1e9,
         ),
     },
     "household_types": {
@@ -143,8 +140,7 @@ TOWN_PARAMS: dict[str, dict[str, Param]] = {
         "withdrawn_with_parents_15_39": Param(
             0.8,
             "Share of withdrawn residents aged 15–39 who live with their parents (as a child of the household).",
-            "Assumption: young ひきこもり are mostly unmarried and live in their parents' home (内閣府 2022 survey: "
-            "most live with family).",
+            "Assumption: young ひきこもり are mostly unmarried and live in their parents' home.",
             low=0.0,
             high=1.0,
         ),
@@ -198,8 +194,8 @@ TOWN_PARAMS: dict[str, dict[str, Param]] = {
         "hoarding_relative_single": Param(
             3.0,
             "Relative chance of hoarding in a one-person household (others 1; the overall rate stays hoarding_rate).",
-            "Assumption: ごみ屋敷 are mostly people living alone, often older (環境省 2023 survey of municipalities; "
-            "slide 1-2's case).",
+            "Assumption: ごみ屋敷 are mostly people living alone (as slide 1-2's case); no national figure by "
+            "household type.",
             low=0.0,
             high=100.0,
         ),

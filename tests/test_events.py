@@ -44,7 +44,8 @@ def busy_run():
             "accompaniment",
         )
     }
-    model = _model({**mechanisms, "outreach": {"hours_per_week_per_10k_households": 400.0}}, warmup_weeks=260)
+    # Seed 4: a year with several new problems in the 80 households (on a quiet seed nothing is found).
+    model = _model({**mechanisms, "outreach": {"hours_per_week_per_10k_households": 400.0}}, warmup_weeks=260, seed=4)
     return model, _run(model, 52)
 
 

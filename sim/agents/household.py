@@ -37,6 +37,11 @@ class Household(ArrayView):
         return bool(self.model.town.hoarding[self.index])
 
     @property
+    def withdrawn(self) -> bool:
+        """Whether a member is in withdrawal (ひきこもり)."""
+        return bool(self.model.town.withdrawn[self.index])
+
+    @property
     def refuses_support(self) -> bool:
         """Whether a parent refuses support for their disabled child."""
         return bool(self.model.town.refuses_support[self.index])
