@@ -61,6 +61,7 @@ def _census_check() -> list[str]:
         "| figure | published | tolerance | source |",
         "|---|---|---|---|",
     ]
+
     def number(x: float) -> str:
         text = f"{x:.2f}".rstrip("0")
         return text + "0" if text.endswith(".") else text

@@ -67,7 +67,9 @@ def test_scenario_needs_bilingual_titles_and_descriptions(tmp_path):
 def test_profile_unknown_key_and_census_bands_that_do_not_sum(tmp_path):
     e = _error(load_town, write_town(tmp_path, extra="[jichikai]\nmembership = 0.5\n"))
     assert e.key == "jichikai.membership" and "membership_rate" in str(e)
-    e = _error(load_town, write_town(tmp_path, extra='[census]\nage = { "0-14" = 11.9, "15-64" = 50.0, "65+" = 28.6 }\n'))
+    e = _error(
+        load_town, write_town(tmp_path, extra='[census]\nage = { "0-14" = 11.9, "15-64" = 50.0, "65+" = 28.6 }\n')
+    )
     assert e.key == "census.age" and "sum to 90.5%" in str(e) and 'unit = "count"' in str(e)
 
 

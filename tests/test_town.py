@@ -77,7 +77,9 @@ def test_residents_conditions_are_plausible(neighbourhood):
     withdrawn = (cond & (1 << Condition.WITHDRAWAL)) > 0
     assert withdrawn[(age < 15) | (age > 64)].sum() == 0
     assert 0.01 < withdrawn[(age >= 15) & (age <= 64)].mean() < 0.05
-    assert np.array_equal(neighbourhood.withdrawn, np.bincount(neighbourhood.res_household[withdrawn], minlength=3000) > 0)
+    assert np.array_equal(
+        neighbourhood.withdrawn, np.bincount(neighbourhood.res_household[withdrawn], minlength=3000) > 0
+    )
     young = (cond & (1 << Condition.YOUNG_CHILD)) > 0
     assert np.all(age[young] <= 5)
 
