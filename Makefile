@@ -17,11 +17,14 @@ STAMP  := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Python 3.12+ is needed (found " + sys.version.split()[0] + ")"'
+	@echo "== Creating $(VENV) and installing community-sim with its dependencies: about 120 packages,"
+	@echo "== 1.3 GB on disk; 1 to 3 minutes once downloaded, longer on a first install over the internet"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install --progress-bar on -e ".[dev]"
 	$(BIN)/python -m dashboards.offline_assets
 	@touch $(STAMP)
+	@echo "== Ready: run commands as $(BIN)/community-sim …, or after 'source $(BIN)/activate' as community-sim …"
 
 setup: $(STAMP)
 

@@ -2,11 +2,12 @@
 
 Solara's Markdown component loads KaTeX (math rendering) on every page that shows Markdown,
 from ``/_solara/cdn/katex@0.16.9/…``. With no internet the server cannot fetch it and the
-browser gets 404s. ``make setup`` runs this module once: it downloads KaTeX's npm package from
-the npm registry (checked against the registry's SHA-512) and puts its ``dist`` files in
-Solara's CDN cache (``<venv>/share/solara/cdn``), from which the server then serves them.
+browser gets 404s. ``make setup`` runs this module once, and ``community-sim setup-offline`` does
+the same in an installed wheel: it downloads KaTeX's npm package from the npm registry (checked
+against the registry's SHA-512) and puts its ``dist`` files in Solara's CDN cache
+(``<venv>/share/solara/cdn``), from which the server then serves them.
 
-    python -m dashboards.offline_assets
+    python -m dashboards.offline_assets     # or: community-sim setup-offline
 """
 
 from __future__ import annotations
@@ -52,22 +53,28 @@ def install_katex(cache_dir: Path | None = None, package: bytes | None = None) -
         raise ValueError(f"katex-{KATEX_VERSION}.tgz does not match the npm registry's SHA-512")
     with tarfile.open(fileobj=io.BytesIO(package), mode="r:gz") as tar:
         for member in tar.getmembers():
-            if not (member.isfile() and member.name.startswith("package/dist/")):
+            wanted = member.isfile() and member.name.startswith("package/dist/")
+            source = tar.extractfile(member) if wanted else None
+            if source is None:
                 continue
             path = (target / member.name.removeprefix("package/dist/")).resolve()
             if not path.is_relative_to(target.resolve()):
                 raise ValueError(f"unexpected path in the package: {member.name}")
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(tar.extractfile(member).read())
+            path.write_bytes(source.read())
     return target
 
 
-def main() -> int:
+def main(strict: bool = False) -> int:
+    """Install KaTeX; without ``strict`` (``make setup``) a failure is a warning, since an install
+    without it still works (only math rendering is missing), with it (``community-sim setup-offline``)
+    an error (status 1)."""
     try:
         where = install_katex()
-    except (OSError, ValueError) as e:  # offline installs still work: only math rendering is missing
-        print(f"warning: KaTeX for the dashboard was not installed ({e}); pages log 404s for it", file=sys.stderr)
-        return 0
+    except (OSError, ValueError) as e:
+        level = "error" if strict else "warning"
+        print(f"{level}: KaTeX for the dashboard was not installed ({e}); pages log 404s for it", file=sys.stderr)
+        return 1 if strict else 0
     print(f"KaTeX {KATEX_VERSION} for the dashboard: {where}")
     return 0
 

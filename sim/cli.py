@@ -10,6 +10,7 @@
     community-sim story [NAME] [--scenario S] [--lang ja|en] [--json]
     community-sim workshop [--port N]
     community-sim dashboard [--port N]
+    community-sim setup-offline
 
 Every input file is validated before anything runs; a bad file exits with status 2 and
 one message naming the file, the key and what is allowed.
@@ -21,21 +22,14 @@ import argparse
 import json
 import math
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-from sim.compare import compare_table, format_comparison, summaries
-from sim.config import bundled_names, load_scenario, load_town
-from sim.execute import run_experiment
-from sim.experiment import load_experiment
-from sim.model import DEFAULT_WARMUP_WEEKS
-from sim.outputs import write_tables
-from sim.params import ConfigError
-from sim.runner import prepare, run_many, run_once
-from sim.story import format_timeline, load_story, run_story, story_names
+# Each command imports what it uses (numpy, pandas, Mesa, the model) inside its function, so that
+# `--help`, a mistyped option and the page servers start at once; tests/test_cli.py checks it.
 
 EXIT_BAD_INPUT = 2
+DEFAULT_WARMUP_YEARS = 10.0  # sim.model.DEFAULT_WARMUP_WEEKS / 52 (not imported here: see above; a test ties them)
 DASHBOARD_APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 DASHBOARD_PORT = 8765
 WORKSHOP_APP = DASHBOARD_APP.with_name("workshop.py")
@@ -76,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--warmup-years",
             type=_warmup,
-            default=DEFAULT_WARMUP_WEEKS / 52,
+            default=DEFAULT_WARMUP_YEARS,
             help="years of warm-up that make today's town (default 10; 0: start from the stationary mix)",
         )
         p.add_argument("--out", type=Path, help="directory for CSV and Parquet outputs")
@@ -120,27 +114,46 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", type=Path, help="HTML file to write (default DIR/report.html)")
     dash = sub.add_parser("dashboard", help="start the planner dashboard (Solara) on 127.0.0.1")
     dash.add_argument("--port", type=_ranged(int, 1, 65535, "a port from 1 to 65535"), default=DASHBOARD_PORT)
+    sub.add_parser(
+        "setup-offline",
+        help="download, once, the file the pages need to work without internet (KaTeX, for Solara's Markdown)",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = build_parser().parse_args(argv)
+    from sim.params import ConfigError
+
     try:
-        return COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return status
     except ConfigError as e:
         print(f"community-sim: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # `community-sim scenarios | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
+    from sim.config import bundled_names, load_scenario, mechanism_params
+
+    reference = load_scenario("baseline")
     for name in bundled_names("scenarios"):
         s = load_scenario(name)
-        print(f"{name:<28} {s.title_ja} / {s.title_en}")
+        same = name != "baseline" and (s.town, mechanism_params(s)) == (reference.town, mechanism_params(reference))
+        # siloed: the bundled baseline is already 縦割り, so its results are baseline's (README, "Scenarios").
+        note = "  (same settings as baseline: results equal baseline's)" if same else ""
+        print(f"{name:<28} {s.title_ja} / {s.title_en}{note}")
     return 0
 
 
 def cmd_towns(args: argparse.Namespace) -> int:
+    from sim.config import bundled_names, load_town
+
     for name in bundled_names("towns"):
         t = load_town(name)
         print(f"{name:<16} {t.profile['town']['name_ja']}  households={t.profile['town']['households']}")
@@ -148,6 +161,9 @@ def cmd_towns(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from sim.outputs import write_tables
+    from sim.runner import prepare, run_once
+
     (scenario, start_from), town = prepare([args.scenario, args.start_from], args.town)
     result = run_once(
         scenario,
@@ -175,15 +191,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        print(f"{scenario.title_ja} / {scenario.title_en} — town {town.name}, {args.years:g} years, seed {args.seed}")
-        for row in town_wide.itertuples():
-            print(f"  {row.metric:<36} {row.value:12.4f}")
+        from sim.display import number, unit_of
+
+        years = f"{args.years:g} year{'' if args.years == 1 else 's'}"
+        print(f"{scenario.title_ja} / {scenario.title_en} — town {town.name}, {years}, seed {args.seed}")
+        for metric, raw in zip(town_wide["metric"].tolist(), town_wide["value"].tolist(), strict=True):
+            value, unit = number(raw, unit_of(metric)), unit_of(metric).unit
+            print(f"  {metric:<36} {value:>10}{unit if value != '—' else ''}")
         if args.out:
             print(f"outputs written to {args.out}")
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from sim.compare import compare_table, same_settings_as_reference, summaries
+    from sim.params import ConfigError
+    from sim.runner import prepare, run_many
+
     names = args.scenarios or _all_bundled_baseline_first()
     if len(set(names)) != len(names):
         raise ConfigError("command line", "scenarios", "a scenario is named twice; allowed: distinct scenarios")
@@ -209,11 +233,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "warmup_years": args.warmup_years,
     }
-    header = f"town {town.name}, {args.years:g} years, {args.replications} replications, seed {args.seed}"
-    return _report_comparison(args, tables, labels, settings, header)
+    years = f"{args.years:g} year{'' if args.years == 1 else 's'}"
+    header = f"town {town.name}, {years}, {args.replications} replications, seed {args.seed}"
+    same = same_settings_as_reference(scenarios, town)
+    return _report_comparison(args, tables, labels, settings, header, same)
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
+    from sim.compare import same_settings_as_reference
+    from sim.execute import run_experiment
+    from sim.experiment import load_experiment
+
     experiment = load_experiment(args.file)
     out = args.out or Path("out") / experiment.name
     tables = run_experiment(experiment, out, args.workers, args.scheduler, sys.stderr.isatty(), args.fresh)
@@ -230,7 +260,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     )
     settings = {"experiment": experiment.name, **s, "points": len(experiment.points), "failed_runs": failed}
     args.out = None  # the tables are already written in the results directory
-    code = _report_comparison(args, {"comparison": comparison}, experiment.labels, settings, header)
+    same = same_settings_as_reference(experiment.scenarios, experiment.town)
+    code = _report_comparison(args, {"comparison": comparison}, experiment.labels, settings, header, same)
     if not args.json:
         print(f"results in {out} (community-sim report {out})")
     return code
@@ -244,8 +275,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report_comparison(args: argparse.Namespace, tables: dict, labels: list[str], settings: dict, header: str) -> int:
-    """Write the comparison tables (``--out``) and print them as JSON (``--json``) or as text."""
+def _report_comparison(
+    args: argparse.Namespace,
+    tables: dict,
+    labels: list[str],
+    settings: dict,
+    header: str,
+    same_as_reference: list[str] | None = None,
+) -> int:
+    """Write the comparison tables (``--out``) and print them as JSON (``--json``) or as text; the text
+    explains the intervals and names the scenarios whose results are the reference's by construction."""
+    from sim.compare import INTERVALS_EXPLAINED, format_comparison, same_settings_note
+    from sim.outputs import write_tables
+
     if args.out:
         write_tables(tables, args.out)
     if args.json:
@@ -259,12 +301,18 @@ def _report_comparison(args: argparse.Namespace, tables: dict, labels: list[str]
         return 0
     print(f"{header}; mean [95% CI], difference from {labels[0]} [95% CI]")
     print(format_comparison(tables["comparison"]))
+    print(INTERVALS_EXPLAINED)
+    if same_as_reference:
+        print(same_settings_note(same_as_reference, labels[0]))
     if args.out:
         print(f"outputs written to {args.out}")
     return 0
 
 
 def cmd_story(args: argparse.Namespace) -> int:
+    from sim.runner import prepare
+    from sim.story import format_timeline, load_story, run_story, story_names
+
     if args.name is None:
         for name in story_names():
             s = load_story(name).settings
@@ -283,6 +331,8 @@ def cmd_story(args: argparse.Namespace) -> int:
 
 
 def _all_bundled_baseline_first() -> list[str]:
+    from sim.config import bundled_names
+
     names = bundled_names("scenarios")
     return ["baseline", *[n for n in names if n != "baseline"]] if "baseline" in names else names
 
@@ -326,15 +376,21 @@ def cmd_workshop(args: argparse.Namespace) -> int:
 
 
 def _serve(app: Path, port: int, title: str) -> int:
-    """Serve a Solara page of dashboards/ on 127.0.0.1 until Ctrl+C."""
+    """Serve a Solara page of dashboards/ on 127.0.0.1 until Ctrl+C or a stop signal (server and pool stop too)."""
+    from sim.params import ConfigError
+    from sim.serve import run_until_stopped
+
     if not app.is_file():
-        raise ConfigError(str(app), "", "the page is not in this installation; allowed: run from a source checkout")
+        raise ConfigError(str(app), "", "the page is not in this installation; allowed: reinstall community-sim")
     print(f"{title}: http://127.0.0.1:{port}  (Ctrl+C to stop)", flush=True)
-    try:
-        env = {**os.environ, **DASHBOARD_ENV}
-        return subprocess.call(dashboard_command(port, app), cwd=app.parents[1], env=env)
-    except KeyboardInterrupt:
-        return 0
+    env = {**os.environ, **DASHBOARD_ENV}
+    return run_until_stopped(dashboard_command(port, app), cwd=app.parents[1], env=env)
+
+
+def cmd_setup_offline(args: argparse.Namespace) -> int:
+    from dashboards.offline_assets import main as install_offline_assets
+
+    return install_offline_assets(strict=True)
 
 
 COMMANDS = {
@@ -347,6 +403,7 @@ COMMANDS = {
     "report": cmd_report,
     "workshop": cmd_workshop,
     "dashboard": cmd_dashboard,
+    "setup-offline": cmd_setup_offline,
 }
 
 if __name__ == "__main__":

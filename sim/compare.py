@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim import display
+from sim.config import Scenario, TownProfile, effective_profile, mechanism_params
 from sim.runner import RunResult
 
 HEADLINE_METRICS = (
@@ -80,18 +82,44 @@ def _intervals(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 
 
 def format_comparison(table: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE_METRICS) -> str:
-    """A plain-text table of the town-wide headline metrics."""
+    """A plain-text table of the town-wide headline metrics, in their units (see :mod:`sim.display`)."""
     lines = []
     town = table[table.household_type == "all"]
     width = max(len(s) for s in town.scenario)
     for metric in metrics:
         block = town[town.metric == metric]
         lines.append(metric)
-        for row in block.itertuples():
-            diff = (
-                ""
-                if row.scenario == block.scenario.iloc[0]
-                else (f"   diff {row.diff:+10.4f} [{row.diff_ci_low:+.4f}, {row.diff_ci_high:+.4f}]")
-            )
-            lines.append(f"  {row.scenario:<{width}}  {row.mean:10.4f} [{row.ci_low:.4f}, {row.ci_high:.4f}]{diff}")
+        rows = block.to_dict("records")
+        means = [display.interval(metric, r["mean"], r["ci_low"], r["ci_high"]) for r in rows]
+        column = max(map(len, means), default=0)
+        for i, (row, mean) in enumerate(zip(rows, means, strict=True)):
+            diff = display.interval(metric, row["diff"], row["diff_ci_low"], row["diff_ci_high"], diff=True)
+            lines.append(f"  {row['scenario']:<{width}}  {mean:<{column}}" + (f"   diff {diff}" if i else ""))
     return "\n".join(lines)
+
+
+INTERVALS_EXPLAINED = (
+    "95% CI: where the model's mean lies, with 95% confidence, given the replications run (t-interval); more\n"
+    "replications narrow it. Differences are paired (replication r of every scenario uses the same seed), so a\n"
+    "difference whose interval excludes 0 is a clear effect under the model's assumptions. The intervals cover\n"
+    "the model's chance only, not the uncertainty of its assumed effect sizes (docs/parameters.md)."
+)
+
+
+def same_settings_as_reference(scenarios: list[Scenario], town: TownProfile) -> list[str]:
+    """The scenarios after the first whose town and mechanism settings equal the first's: with the same
+    seeds their results equal the reference's run for run (e.g. ``siloed`` and ``baseline``, since the
+    bundled baseline is already 縦割り)."""
+    reference, *others = scenarios
+    settings = (mechanism_params(reference), effective_profile(reference, town))
+    return [s.name for s in others if (mechanism_params(s), effective_profile(s, town)) == settings]
+
+
+def same_settings_note(names: list[str], reference: str) -> str:
+    """The line that explains a scenario whose results are the reference's."""
+    which = ", ".join(names)
+    verb = "sets" if len(names) == 1 else "set"
+    return (
+        f"note: {which} {verb} nothing that {reference} does not already have (same town, same settings of every\n"
+        f"mechanism), so with the same seeds the results are {reference}'s, run for run, and every difference is 0."
+    )

@@ -19,6 +19,7 @@ from plotly.subplots import make_subplots
 from scipy import stats
 
 from sim.compare import HEADLINE_METRICS
+from sim.display import unit_of
 from sim.execute import MANIFEST
 from sim.metrics import METRICS_DOC
 from sim.params import ConfigError
@@ -62,6 +63,7 @@ def render_report(results: dict[str, Any]) -> str:
         figures += [("Time series (mean and 95% band over replications)", time_series(results["weekly"], scenarios))]
     if not results["comparison"].empty and len(scenarios) > 1:
         figures += [("Comparison with the reference scenario", comparison_bars(results["comparison"], scenarios))]
+        sections.append(_identical_note(results["comparison"], scenarios))
     if not results["comparison"].empty:
         figures += [("Levels by scenario", level_bars(results["comparison"], scenarios))]
     if not results["sensitivity"].empty:
@@ -95,6 +97,8 @@ def time_series(weekly: pd.DataFrame, scenarios: list[str]) -> go.Figure:
             if block.empty:
                 continue
             mean, low, high = _band(block, column)
+            # Counts and shares cannot go below 0, nor a share above 1: neither does their band.
+            low, high = low.clip(lower=0.0), (high.clip(upper=1.0) if column == "known_share" else high)
             colour = scenario_colour(i)
             fig.add_scatter(
                 x=np.concatenate([mean.index, mean.index[::-1]]),
@@ -139,7 +143,12 @@ def comparison_bars(
 
 
 def level_bars(table: pd.DataFrame, scenarios: list[str], metrics: tuple[str, ...] = HEADLINE_METRICS) -> go.Figure:
-    """Each headline metric's mean per scenario, with 95% intervals."""
+    """Each headline metric's mean per scenario, with 95% intervals (kept within the metric's range)."""
+    shares = table["metric"].map(lambda m: unit_of(m).share)
+    table = table.assign(
+        ci_low=table["ci_low"].clip(lower=0.0),
+        ci_high=table["ci_high"].where(~shares, table["ci_high"].clip(upper=1.0)),
+    )
     return _interval_bars(table, scenarios, scenarios, metrics, list(metrics), "mean", "ci_low", "ci_high")
 
 
@@ -219,6 +228,28 @@ def sensitivity_chart(table: pd.DataFrame) -> go.Figure:
             )
     fig.update_layout(barmode="group", height=480 * len(metrics), margin={"t": 40})
     return fig
+
+
+def identical_to_reference(table: pd.DataFrame, scenarios: list[str]) -> list[str]:
+    """Scenarios whose every town-wide result equals the reference's in every run (zero differences
+    with zero-width intervals): their settings are the reference's, as ``siloed``'s are ``baseline``'s."""
+    rows = _town_rows(table)
+    rows = rows[rows["scenario"].isin(scenarios[1:])]
+    zero = rows[["diff", "diff_ci_low", "diff_ci_high"]].fillna(0.0).eq(0.0).all(axis=1)
+    return [s for s in scenarios[1:] if s in set(rows["scenario"]) and zero[rows["scenario"] == s].all()]
+
+
+def _identical_note(table: pd.DataFrame, scenarios: list[str]) -> str:
+    same = identical_to_reference(table, scenarios)
+    if not same:
+        return ""
+    names = ", ".join(same)
+    return (
+        f"<section><p><b>Note.</b> {html.escape(names)}: every result equals {html.escape(scenarios[0])}'s in every run,"
+        " so every difference is exactly 0. Such a scenario sets nothing the reference does not already have: "
+        "<code>siloed</code> switches off what <code>baseline</code> already leaves off, since the bundled baseline "
+        "is already 縦割り (siloed desks, none of 重層的支援体制整備事業).</p></section>"
+    )
 
 
 def _what_was_run(manifest: dict[str, Any], runs: pd.DataFrame) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -201,3 +202,75 @@ def test_bundled_experiment_files_are_valid():
     assert files
     for f in files:
         load_experiment(f)
+
+
+HEAVY_LIBRARIES = ("numpy", "pandas", "scipy", "mesa", "plotly", "solara", "pyarrow", "dask")
+
+IMPORTS_OF_HELP = """
+import contextlib, io, sys
+from sim.cli import main
+for argv in (["--help"], ["run", "--help"], ["dashboard", "--help"]):
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+        main(argv)
+print(",".join(sorted(m for m in {HEAVY} if m in sys.modules)))
+"""
+
+
+def test_help_imports_none_of_the_heavy_libraries():
+    code = IMPORTS_OF_HELP.replace("{HEAVY}", repr(HEAVY_LIBRARIES))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "", f"imported by --help: {done.stdout.strip()}"
+
+
+def test_the_help_text_states_the_models_warm_up_default():
+    from sim.cli import DEFAULT_WARMUP_YEARS
+    from sim.model import DEFAULT_WARMUP_WEEKS
+
+    assert DEFAULT_WARMUP_YEARS == DEFAULT_WARMUP_WEEKS / 52
+
+
+def test_sim_still_offers_the_notebook_names():
+    import sim
+
+    assert sim.CommunityModel.__name__ == "CommunityModel" and callable(sim.run_once)
+    assert set(sim.__all__) <= set(dir(sim))
+    with pytest.raises(AttributeError):
+        _ = sim.no_such_name
+
+
+def test_run_text_shows_units_and_whole_numbers_without_decimals(small_town, capsys):
+    assert main(["run", "baseline", "--town", str(small_town), "--years", "1", "--warmup-years", "0"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert lines["cases"].endswith(" cases") and "." not in lines["cases"]
+    assert lines["early_detection_rate"].endswith("%")
+    assert lines["paid_staff_hours"].endswith(" h") and "." not in lines["paid_staff_hours"]
+    assert lines["median_weeks_to_detection"].endswith(" weeks")
+
+
+def test_compare_explains_a_scenario_whose_results_are_the_references(small_town, capsys):
+    args = ["compare", "baseline", "siloed", "--town", str(small_town), "--years", "1", "--replications", "2"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "note: siloed sets nothing that baseline does not already have" in out
+    assert "95% CI:" in out and "diff 0 pts [0, 0]" in out
+    assert main([*args[:2], "stronger_jichikai", *args[3:]]) == 0
+    assert "note:" not in capsys.readouterr().out
+
+
+def test_the_scenario_list_says_siloed_has_the_baselines_settings(capsys):
+    assert main(["scenarios"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert "same settings as baseline" in lines["siloed"]
+    assert "same settings" not in lines["stronger_jichikai"] and "same settings" not in lines["baseline"]
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    """`community-sim scenarios | head -1`: the pipe closes before everything is written."""
+    command = [sys.executable, "-c", "import sys; from sim.cli import main; sys.exit(main(['scenarios']))"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}  # each line written at once: the pipe breaks mid-list
+    lister = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0, env=env)
+    lister.stdout.read(10)
+    lister.stdout.close()
+    assert lister.wait(timeout=60) == 0
+    assert b"Traceback" not in lister.stderr.read()
+    lister.stderr.close()

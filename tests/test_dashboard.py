@@ -506,7 +506,7 @@ def test_dashboard_command_serves_on_loopback_only_and_offline(monkeypatch, caps
     assert command[command.index("--port") + 1] == "8800"
     assert "--no-check-version" in command and str(APP_PATH) in command
     calls = []
-    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, cwd, env: calls.append((cmd, env)) or 0)
+    monkeypatch.setattr("sim.serve.run_until_stopped", lambda cmd, cwd, env: calls.append((cmd, env)) or 0)
     assert cli.main(["dashboard", "--port", "8801"]) == 0
     assert "http://127.0.0.1:8801" in capsys.readouterr().out
     assert calls[0][1]["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"

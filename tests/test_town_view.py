@@ -1,4 +1,4 @@
-"""The town view (町の様子, dashboards/town_view.py) and run recordings (sim/replay.py), without a browser."""
+"""The town view (町の様子: dashboards/town_view.py and its layers) and run recordings (sim/replay.py), without a browser."""
 
 from __future__ import annotations
 
@@ -13,18 +13,21 @@ import pytest
 import solara
 from plotly.colors import find_intermediate_color, hex_to_rgb
 
+from dashboards import town_figures as figures
+from dashboards import town_recording as runs
+from dashboards import town_tables as tables
 from dashboards import town_view as tv
 from sim.config import load_scenario, load_town, scenario_from_dict
 from sim.domain import DOMAIN_KEYS, TYPE_KEYS, Stage
+from sim.layout import layout_town
 from sim.model import CommunityModel
 from sim.replay import Recording, household_timeline, known_to_municipality, record, weeks_of
 from sim.story import Story, follow_household, load_story, run_story
 from sim.town import build_town
 from sim.vocabulary import labels
 
-STAGE_LABELS_JA = labels("stage")
-
 WEEKS = 8
+STAGE_LABELS_JA = labels("stage")
 
 
 @pytest.fixture(scope="module")
@@ -42,71 +45,21 @@ def recording(neighbourhood, baseline) -> Recording:
     return record(baseline, neighbourhood, seed=0, weeks=104)
 
 
-# ---------------------------------------------------------------- layout
-
-
-def _assert_grouped(layout: tv.TownLayout, area: np.ndarray, district: np.ndarray) -> None:
-    # Every household sits in its area's tile, and tiles do not overlap.
-    x0 = layout.tile_x[area] - 0.5
-    assert np.all(layout.x >= x0) and np.all(layout.x <= x0 + layout.columns)
-    top = -layout.tile_y[area]
-    assert np.all(layout.y <= top)
-    tiles = np.stack([layout.tile_x, layout.tile_y], axis=1)
-    assert len(np.unique(tiles, axis=0)) == len(tiles)
-    # Every household sits inside the band of its (area, district), and each band is one such pair.
-    band_key = layout.band_area * 10_000 + layout.band_district
-    assert len(np.unique(band_key)) == len(band_key)
-    band = np.searchsorted(band_key, area * 10_000 + district)
-    assert np.array_equal(band_key[band], area * 10_000 + district)
-    box = layout.band_box[band]
-    assert np.all((layout.x >= box[:, 0]) & (layout.x <= box[:, 1]))
-    assert np.all((layout.y <= box[:, 2]) & (layout.y >= box[:, 3]))
-    # No two households share a dot.
-    assert len(np.unique(np.stack([layout.x, layout.y], axis=1), axis=0)) == len(area)
-
-
-def test_layout_groups_households_by_jichikai_area_then_minsei_district(neighbourhood):
-    town = build_town(neighbourhood.profile, 0)
-    layout = tv.layout_town(town.area, town.district, town.venue_area)
-    _assert_grouped(layout, town.area, town.district)
-    # Bands within an area do not overlap either.
-    for a in np.unique(layout.band_area):
-        boxes = layout.band_box[layout.band_area == a]
-        assert np.all(boxes[1:, 2] < boxes[:-1, 3])
-    # Venues sit in their own area's tile header, above its households.
-    assert np.all(np.abs(layout.venue_x - layout.tile_x[town.venue_area] - layout.columns / 2) <= layout.columns)
-    assert np.all(layout.venue_y <= -layout.tile_y[town.venue_area])
-    assert np.all(layout.venue_y > -layout.tile_y[town.venue_area] - tv.HEADER_ROWS)
-
-
-def test_layout_groups_households_whose_areas_and_districts_are_interleaved():
-    rng = np.random.default_rng(1)
-    area = rng.integers(0, 7, 900)
-    district = rng.integers(0, 5, 900)
-    _assert_grouped(tv.layout_town(area, district), area, district)
+# ---------------------------------------------------------------- layout (sim/layout.py: tests/test_layout.py)
 
 
 def test_venues_are_drawn_by_kind_with_who_runs_them_and_who_takes_part(recording):
     town = recording.town
-    layout = tv.layout_town(town.area, town.district, town.venue_area)
-    fig = tv.town_figure(recording, layout)
+    layout = layout_town(town.area, town.district, town.venue_area)
+    fig = figures.town_figure(recording, layout)
     kayoi = next(t for t in fig.data if t.name == "通いの場・サロン")
     ibasho = next(t for t in fig.data if t.name == "居場所")
     assert len(kayoi.x) == int((town.venue_kind == 0).sum()) > 0
     assert len(ibasho.x) == int((town.venue_kind == 1).sum()) > 0
-    lines = tv.venue_descriptions(town)
+    lines = tables.venue_descriptions(town)
     people = sum(int(line.rsplit("参加 ", 1)[1].removesuffix("人")) for line in lines)
     assert people == int((town.res_venue >= 0).sum())
     assert all(f"自治会{a + 1}" in line for a, line in zip(town.venue_area, lines, strict=True))
-
-
-def test_city_layout_is_vectorised_and_fast():
-    town = build_town(load_town("city").profile, 0)
-    started = time.perf_counter()
-    layout = tv.layout_town(town.area, town.district, town.venue_area)
-    assert time.perf_counter() - started < 1.0
-    assert len(layout.x) == 59_000
-    _assert_grouped(layout, town.area, town.district)
 
 
 # ---------------------------------------------------------------- colours
@@ -133,23 +86,23 @@ def test_dots_take_the_colour_of_their_stage_and_hidden_problems_are_white_rings
     stage = np.array([[0, 1, 2, 3, 1, 2, 3, 0]])
     known = np.array([[False, True, True, True, False, False, False, False]])
     rec = _tiny_recording(stage, known, neighbourhood, baseline)
-    fill, ring = tv.week_fill(rec, 0), tv.week_colours(rec, 0)
+    fill, ring = figures.week_fill(rec, 0), figures.week_colours(rec, 0)
     assert list(ring) == [0, 1, 2, 3, 1, 2, 3, 0]
-    assert list(fill) == [0, 1, 2, 3, tv.HIDDEN, tv.HIDDEN, tv.HIDDEN, 0]
-    fig = tv.town_figure(rec, tv.layout_town(rec.town.area, rec.town.district, rec.town.venue_area), 0)
-    marker = fig.data[tv.HOUSEHOLD_TRACE].marker
+    assert list(fill) == [0, 1, 2, 3, figures.HIDDEN, figures.HIDDEN, figures.HIDDEN, 0]
+    fig = figures.town_figure(rec, layout_town(rec.town.area, rec.town.district, rec.town.venue_area), 0)
+    marker = fig.data[figures.HOUSEHOLD_TRACE].marker
     fills = [_colour_of(f, marker.colorscale, marker.cmin, marker.cmax) for f in fill]
     rings = [_colour_of(r, marker.line.colorscale, marker.line.cmin, marker.line.cmax) for r in ring]
-    colours = [c.lower() for c in tv.STAGE_COLOURS_ALL]
+    colours = [c.lower() for c in figures.STAGE_COLOURS_ALL]
     assert [c.lower() for c in rings] == [colours[s] for s in stage[0]]
     assert [c.lower() for c in fills[:4]] == colours
-    assert {c.lower() for c in fills[4:7]} == {tv.HIDDEN_FILL}
+    assert {c.lower() for c in fills[4:7]} == {figures.HIDDEN_FILL}
     # The legend names the four stages in Japanese.
     assert [t.name for t in fig.data if t.name in STAGE_LABELS_JA] == list(STAGE_LABELS_JA)
 
 
 def test_stage_table_counts_households_and_known_cases_of_the_week(recording):
-    table = tv.stage_table(recording, 10)
+    table = tables.stage_table(recording, 10)
     assert table["世帯数"].sum() == recording.n_households
     assert table["世帯数"].tolist() == np.bincount(recording.stage[10], minlength=4).tolist()
     known = [int(((recording.stage[10] == s) & recording.known[10]).sum()) for s in (1, 2, 3)]
@@ -182,15 +135,15 @@ def test_recording_reports_progress_and_can_be_stopped(neighbourhood, baseline):
 
 def test_reopening_the_view_reuses_the_recording(neighbourhood, baseline, monkeypatch):
     calls = []
-    monkeypatch.setattr(tv, "record", lambda *a, **k: calls.append(a) or object())
-    monkeypatch.setattr(tv, "_RECORDINGS", tv.OrderedDict())
-    keys = [tv.run_key(neighbourhood, baseline, seed, 4) for seed in range(tv.RECORDINGS_KEPT + 1)]
-    first = tv.cached_record(keys[0], baseline, neighbourhood, 0, 4)
-    assert tv.cached_record(keys[0], baseline, neighbourhood, 0, 4) is first and len(calls) == 1
+    monkeypatch.setattr(runs, "record", lambda *a, **k: calls.append(a) or object())
+    monkeypatch.setattr(runs, "_RECORDINGS", runs.OrderedDict())
+    keys = [runs.run_key(neighbourhood, baseline, seed, 4) for seed in range(runs.RECORDINGS_KEPT + 1)]
+    first = runs.cached_record(keys[0], baseline, neighbourhood, 0, 4)
+    assert runs.cached_record(keys[0], baseline, neighbourhood, 0, 4) is first and len(calls) == 1
     for seed, key in enumerate(keys[1:], start=1):
-        tv.cached_record(key, baseline, neighbourhood, seed, 4)
-    assert keys[0] not in tv._RECORDINGS and len(tv._RECORDINGS) == tv.RECORDINGS_KEPT  # the oldest is dropped
-    assert tv.run_key(neighbourhood, baseline, 0, 4) != tv.run_key(neighbourhood, baseline, 0, 5)
+        runs.cached_record(key, baseline, neighbourhood, seed, 4)
+    assert keys[0] not in runs._RECORDINGS and len(runs._RECORDINGS) == runs.RECORDINGS_KEPT  # the oldest is dropped
+    assert runs.run_key(neighbourhood, baseline, 0, 4) != runs.run_key(neighbourhood, baseline, 0, 5)
 
 
 def test_weeks_of_years():
@@ -242,31 +195,31 @@ def test_a_clicked_household_is_found_from_the_plotly_click_event():
         "event_type": "plotly_click",
         "points": {"trace_indexes": [0], "point_indexes": [17], "xs": [1], "ys": [2]},
     }
-    assert tv.clicked_household(click, 3000) == 17
+    assert figures.clicked_household(click, 3000) == 17
     venue = {"event_type": "plotly_click", "points": {"trace_indexes": [4], "point_indexes": [1], "xs": [1], "ys": [2]}}
-    assert tv.clicked_household(venue, 3000) is None
-    assert tv.clicked_household(None, 3000) is None
-    assert tv.clicked_household({"points": {"trace_indexes": [0], "point_indexes": [3000]}}, 3000) is None
+    assert figures.clicked_household(venue, 3000) is None
+    assert figures.clicked_household(None, 3000) is None
+    assert figures.clicked_household({"points": {"trace_indexes": [0], "point_indexes": [3000]}}, 3000) is None
 
 
 def test_household_facts_say_where_it_lives_and_where_it_stands(recording):
     household = _busiest_household(recording)
-    facts = dict(tv.household_facts(recording, household, 50))
+    facts = dict(tables.household_facts(recording, household, 50))
     assert facts["自治会"].startswith(str(int(recording.town.area[household]) + 1))
     assert facts["民生委員の地区"].startswith(str(int(recording.town.district[household]) + 1))
     assert facts["この週の段階"] == STAGE_LABELS_JA[recording.stage[50, household]]
-    english = dict(tv.household_facts(recording, household, 50, "en"))
+    english = dict(tables.household_facts(recording, household, 50, "en"))
     assert english["Stage this week"] == labels("stage", "en")[recording.stage[50, household]]
 
 
 def test_timeline_splits_at_the_current_week(recording):
     timeline = household_timeline(recording, _busiest_household(recording))
     middle = int(timeline["week"].iloc[len(timeline) // 2])
-    past, future = tv.split_timeline(timeline, middle)
+    past, future = tables.split_timeline(timeline, middle)
     assert len(past) + len(future) == len(timeline)
     assert past["week"].max() <= middle < (future["week"].min() if len(future) else middle + 1)
-    assert f"<b>第{middle}週</b>" in tv.timeline_html(past)
-    assert tv.timeline_html(past.iloc[:0]) == "<p>（なし）</p>"
+    assert f"<b>第{middle}週</b>" in tables.timeline_html(past)
+    assert tables.timeline_html(past.iloc[:0]) == "<p>（なし）</p>"
 
 
 # ---------------------------------------------------------------- bad inputs
@@ -281,7 +234,7 @@ def _bad_scenario():
 
 
 def test_a_scenario_that_does_not_fit_the_town_is_a_message(neighbourhood):
-    problem = tv.input_problem(neighbourhood, _bad_scenario())
+    problem = runs.input_problem(neighbourhood, _bad_scenario())
     assert problem and "bad.toml" in problem and "minsei.vacancy_rate" in problem
 
 
@@ -312,21 +265,21 @@ def test_town_view_renders_steps_plays_and_reads_a_clicked_household(neighbourho
     _, rc = solara.render(tv.TownView(neighbourhood, baseline, 0, 2.0), handle_error=False)
     rc.find(go.FigureWidget).wait_for(timeout=60)
     figure = rc.find(go.FigureWidget).widget
-    households = figure.data[tv.HOUSEHOLD_TRACE]
+    households = figure.data[figures.HOUSEHOLD_TRACE]
     assert len(households.x) == recording.n_households
     assert np.array_equal(households.marker.line.color, recording.stage[0])
     assert "第0週（1年目）／全104週" in _texts(rc)
 
     _button(rc, "1週進む").click()
     _wait(lambda: "第1週（1年目）" in _texts(rc))
-    assert np.array_equal(figure.data[tv.HOUSEHOLD_TRACE].marker.line.color, recording.stage[1])
-    assert np.array_equal(figure.data[tv.HOUSEHOLD_TRACE].marker.color, tv.week_fill(recording, 1))
+    assert np.array_equal(figure.data[figures.HOUSEHOLD_TRACE].marker.line.color, recording.stage[1])
+    assert np.array_equal(figure.data[figures.HOUSEHOLD_TRACE].marker.color, figures.week_fill(recording, 1))
     _button(rc, "1週戻る").click()
     _wait(lambda: "第0週（1年目）" in _texts(rc))
 
     rc.find(v.Slider, label="週").widget.v_model = 60
     _wait(lambda: "第60週（2年目）" in _texts(rc))
-    assert np.array_equal(figure.data[tv.HOUSEHOLD_TRACE].marker.line.color, recording.stage[60])
+    assert np.array_equal(figure.data[figures.HOUSEHOLD_TRACE].marker.line.color, recording.stage[60])
 
     _button(rc, "再生").click()
     _wait(lambda: "第61週" in _texts(rc), timeout=10)  # the week advances by itself
@@ -364,7 +317,7 @@ def test_a_new_week_sends_only_the_households_colours(neighbourhood, baseline, r
     assert len(sent) == 1  # one message (batch_update: Plotly.update), with no layout change
     style = sent[0]["style_data"]
     assert set(style) == {"marker.color", "marker.line.color"} and not sent[0].get("layout_data")
-    assert sent[0]["style_traces"] == [tv.HOUSEHOLD_TRACE]
+    assert sent[0]["style_traces"] == [figures.HOUSEHOLD_TRACE]
     for values in style.values():
         assert np.asarray(values[0]).dtype == np.int8 and len(values[0]) == recording.n_households
 

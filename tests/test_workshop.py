@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import html
 import re
 import tomllib
 from pathlib import Path
@@ -18,7 +19,7 @@ from sim.model import CommunityModel
 from sim.params import ConfigError
 from sim.workshop import handout
 from sim.workshop.functions import ALL_OFF, ALL_ON, FUNCTION_BY_KEY, FUNCTIONS, scenario_for
-from sim.workshop.picture import draw, frame_of, town_layout
+from sim.workshop.picture import draw, frame_of, picture_town
 from sim.workshop.session import WorkshopSession
 from sim.workshop.stories import (
     LESSON_KEYS,
@@ -182,7 +183,7 @@ def test_the_caption_tells_the_current_week():
 def test_the_picture_draws_every_house_coloured_by_stage():
     session = WorkshopSession(seed=2)
     session.step()
-    fig = draw(session.main.frames[-1], session.layout, "ja", title="x")
+    fig = draw(session.main.frames[-1], session.main.picture, "ja", title="x")
     houses = next(t for t in fig.data if t.name == "houses")
     assert len(houses.x) == session.main.model.n_households
     assert len(set(houses.marker.color)) >= 2  # some households have a problem
@@ -199,7 +200,7 @@ def test_a_frame_keeps_its_week_when_the_model_moves_on():
     stage = frame.stage.copy()
     model.run(30)
     assert np.array_equal(frame.stage, stage)
-    assert town_layout(model).house_xy.shape == (model.n_households, 2)
+    assert picture_town(model).n_households == model.n_households
 
 
 # ------------------------------------------------------------------ stories
@@ -292,17 +293,32 @@ def test_handout_holds_the_timeline_chapters_switches_and_one_picture_per_panel_
     assert len(moments) > 1 and sum(len(m.frames) for m in moments) <= handout.MAX_PICTURES
     assert text.count("data:image/png;base64,") == sum(len(m.frames) for m in moments)
     assert base64.b64encode(fake_png).decode() in text
-    for entry in session.log:
-        assert entry.text.replace("「", "&quot;")[:10] in text or entry.text[:10] in text
+    decisive = [e for e in session.log if e.key and e.panel]
+    assert decisive
+    for entry in decisive:  # every decisive event is in the timeline, with the town it happened in
+        assert f"［{entry.panel}］{html.escape(entry.text)}" in text
+    for chapter in session.story.chapters:
+        assert html.escape(chapter.text("title", "ja")) in text
     assert "協議の場へ" in text and "（未実施）" in text  # chapters 3 and 4 not reached yet
-    assert text.count("<tr><td>") >= len(FUNCTION_BY_KEY)
+    missing = [FUNCTION_BY_KEY[k].label_ja for k in session.story.without]
+    assert "欠けている機能：" + "、".join(missing) in text  # the town without them says so
 
 
-def test_key_moments_keep_the_first_and_the_last():
-    session = _story_session()
-    moments = handout.key_moments(session, limit=4)
+def test_a_storys_key_moments_are_the_ends_of_the_chapters_run():
+    session = _story_session()  # two chapters run
+    moments = handout.key_moments(session)
+    assert [m.week for m in moments] == [c.until_week for c in session.story.chapters[:2]]
+    assert len(handout.key_moments(session, limit=2)) == 1  # two panels a moment
+
+
+def test_key_moments_outside_a_story_keep_the_first_and_the_last():
+    session = WorkshopSession(seed=2)
+    for key in ("noticing", "places", "outreach", "watching"):
+        session.step(3)
+        session.set_switch(key, False)
+    moments = handout.key_moments(session, limit=3)
+    assert len(session.key_frames) > 3 and len(moments) == 3
     assert moments[0] is session.key_frames[0] and moments[-1] is session.key_frames[-1]
-    assert len(moments) == 2  # two panels a moment
 
 
 @pytest.mark.slow
@@ -336,10 +352,117 @@ def test_workshop_command_serves_the_workshop_page_on_loopback_offline(monkeypat
     from sim import cli
 
     calls = []
-    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, cwd, env: calls.append((cmd, env)) or 0)
+    monkeypatch.setattr("sim.serve.run_until_stopped", lambda cmd, cwd, env: calls.append((cmd, env)) or 0)
     assert cli.main(["workshop", "--port", "8802"]) == 0
     assert "http://127.0.0.1:8802" in capsys.readouterr().out
     cmd, env = calls[0]
     assert cmd[cmd.index("run") + 1].endswith("dashboards/workshop.py")
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and cmd[cmd.index("--port") + 1] == "8802"
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+
+
+# ------------------------------------------------------------------ the story's household in the two towns
+def _followed_paths(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The story household's stage every week of the story, in the town with every function and in the other."""
+    session = WorkshopSession()
+    session.start_story(name)
+    household = session.main.followed
+    assert session.reference.followed == household
+    with_all, without = [], []
+    for _ in range(session.story.weeks):
+        session.step()
+        with_all.append(int(session.reference.model.hh.stage[household]))
+        without.append(int(session.main.model.hh.stage[household]))
+    return np.array(with_all), np.array(without)
+
+
+@pytest.mark.parametrize("name", STORIES)
+def test_the_story_households_path_differs_between_the_two_towns(name):
+    """The story is there to show what the functions make of her life: her own house must show it."""
+    with_all, without = _followed_paths(name)
+    assert np.any(with_all != without)
+    assert with_all[-1] != without[-1]  # and the room sees it at the end of the story
+
+
+# ------------------------------------------------------------------ the facilitator's notes
+def _finished_story(name: str = "hoarding_cats") -> WorkshopSession:
+    session = WorkshopSession()
+    session.start_story(name)
+    while session.next_chapter() is not None:
+        pass
+    return session
+
+
+def _fake_pictures(monkeypatch) -> None:
+    monkeypatch.setattr(handout, "render_pngs", lambda s, moments: [[b"\x89PNG"] * len(m.frames) for m in moments])
+
+
+def test_the_participants_handout_leaves_the_facilitator_notes_out(monkeypatch):
+    _fake_pictures(monkeypatch)
+    session = _finished_story()
+    participants = handout.handout_html(session)
+    facilitator = handout.handout_html(session, facilitator=True)
+    for chapter in session.story.chapters:
+        first_line = html.escape(chapter.notes_ja.splitlines()[0])
+        assert first_line not in participants and first_line in facilitator
+        for question in chapter.questions_ja:
+            assert html.escape(question) in participants and html.escape(question) in facilitator
+    assert "進行役メモ" not in participants and "進行役メモ" in facilitator
+    assert "（進行役用）" in facilitator
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", STORIES)
+def test_a_whole_story_prints_on_three_a4_pages_and_four_with_the_notes(tmp_path, monkeypatch, name):
+    """A participants' handout of a story run to its end, real pictures included (7 pages before)."""
+    session = _finished_story(name)
+    pictures = handout.render_pngs(session, handout.key_moments(session))  # once for both copies
+    monkeypatch.setattr(handout, "render_pngs", lambda s, moments: pictures)
+    for facilitator, most in ((False, 3), (True, 4)):
+        pdf = handout.handout_pdf(handout.handout_html(session, facilitator=facilitator), tmp_path / "h.pdf")
+        assert 1 <= pdf_pages(pdf.read_bytes()) <= most, (name, facilitator)
+
+
+def pdf_pages(data: bytes) -> int:
+    """Pages of a PDF printed by Chromium (its page objects are not compressed)."""
+    pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
+    counts = [int(c) for c in re.findall(rb"/Count (\d+)", data)]
+    assert counts and max(counts) == pages  # the page tree agrees with the page objects
+    return pages
+
+
+# ------------------------------------------------------------------ the page's plain functions
+def test_a_page_address_names_the_room_and_the_view():
+    from dashboards import workshop as page
+
+    assert page.view_of("room=abc123&view=presenter") == ("abc123", "presenter")
+    assert page.view_of("room=abc123") == ("abc123", "screen")
+    assert page.view_of(None) == (None, "screen")
+    assert page.view_of(page.address("xyz_12", "presenter").removeprefix("/?")) == ("xyz_12", "presenter")
+
+
+def test_long_captions_get_a_smaller_font_to_stay_within_three_lines():
+    from dashboards import workshop as page
+
+    assert page.caption_font("第1週：静かな一週間だった。", 626) == page.CAPTION_FONTS_PX[0]
+    long = "第13週：" + "民生委員が4軒を訪ねた（14・48・74・77番の家）。" * 4
+    sizes = [page.caption_font(long, w) for w in (1260, 626, 497)]
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] < sizes[0]
+    assert page.panel_size((1260, 454), 2) == (626, 454)
+
+
+def test_the_banner_tells_the_chapter_and_what_to_look_at():
+    from dashboards import workshop as page
+
+    session = WorkshopSession()
+    assert page.chapter_line(session, "ja") == ("", False)
+    session.start_story("hoarding_cats")
+    assert "第1章" in page.chapter_line(session, "ja")[0] or "次の章へ" in page.chapter_line(session, "ja")[0]
+    session.next_chapter()
+    text, done = page.chapter_line(session, "ja")
+    chapter = session.story.chapters[0]
+    assert text.startswith("第1章") and chapter.look_ja in text and not done
+    while session.next_chapter() is not None:
+        pass
+    assert page.chapter_line(session, "ja") == (page.t("story_end", "ja"), True)
+    assert page.next_label(session, "ja") == "次の章へ"

@@ -98,7 +98,7 @@ class WeeklyCollector(mesa.DataCollector):
         self._households = np.diff(state.worlds.hh_start)
 
     @property
-    def model_vars(self) -> dict[str, list[Any]]:  # type: ignore[override]
+    def model_vars(self) -> dict[str, list[Any]]:
         """Each column's values, week by week (Mesa's layout; numbers of one run, arrays in a batch)."""
         rows = np.stack(self._rows) if self._rows else np.zeros((0, self.state.n_runs, len(self.columns)))
         single = rows.shape[1] == 1

@@ -20,7 +20,7 @@ from sim.events import KEY_EVENTS, Events, Naming, extract, narrate, snapshot
 from sim.events import caption as caption_of
 from sim.model import CommunityModel
 from sim.workshop.functions import ALL_ON, FUNCTION_BY_KEY, WORKSHOP_TOWN, check_switches, scenario_for
-from sim.workshop.picture import Frame, TownLayout, frame_of, town_layout
+from sim.workshop.picture import Frame, PictureTown, frame_of, picture_town
 from sim.workshop.stories import Chapter, WorkshopStory, load_workshop_story
 
 DEFAULT_SEED = 1
@@ -36,6 +36,7 @@ class Panel:
         self.scenario = scenario_for(self.switches)
         self.model = CommunityModel(self.scenario, WORKSHOP_TOWN, seed=seed)
         self.naming = Naming.of(self.model)
+        self.picture: PictureTown = picture_town(self.model)  # the reference keeps its venues when 参加の場 is off
         self.followed = -1
         if story is not None:
             self.followed = _start_case(self.model, story)
@@ -99,8 +100,8 @@ class KeyFrame:
 
     week: int
     reason: str
-    # Per panel: its title, the frame, the layout to draw it with, and the week's caption.
-    frames: list[tuple[str, Frame, TownLayout, str]] = field(default_factory=list)
+    # Per panel: its title, the frame, the town to draw it in, and the week's caption.
+    frames: list[tuple[str, Frame, PictureTown, str]] = field(default_factory=list)
 
 
 class WorkshopSession:
@@ -123,17 +124,11 @@ class WorkshopSession:
         self.reference: Panel | None = None
         if self.compare:
             self.reference = Panel("reference", ALL_ON, self.seed, self.story, self.lang)
-        self.layout: TownLayout = town_layout(self.main.model)
-        # The reference town keeps its venues when 参加の場 is off in the main one: lay it out on its own.
-        self.reference_layout = town_layout(self.reference.model) if self.reference else None
 
     @property
     def panels(self) -> list[Panel]:
         """The panels shown, reference (with every function) first."""
         return [p for p in (self.reference, self.main) if p is not None]
-
-    def layout_of(self, panel: Panel) -> TownLayout:
-        return self.reference_layout if panel is self.reference and self.reference_layout else self.layout
 
     @property
     def week(self) -> int:
@@ -174,17 +169,14 @@ class WorkshopSession:
         week = self.week
         if on:
             self.reference = Panel("reference", ALL_ON, self.seed, self.story, self.lang)
-            self.reference_layout = town_layout(self.reference.model)
             for _ in range(week):
                 self.reference.step()
         else:
             self.reference = None
-            self.reference_layout = None
 
     def _replay(self, what: str) -> None:
         week = self.week
         self.main = Panel("main", self.switches, self.seed, self.story, self.lang)
-        self.layout = town_layout(self.main.model)
         for _ in range(week):
             self.main.step()
         text = (
@@ -252,11 +244,9 @@ class WorkshopSession:
 
     def next_chapter(self) -> Chapter | None:
         """Run the current chapter, or else the next one, to its last week; returns it (None when over)."""
-        if self.chapter_done:
-            chapter = self._begin_chapter()
-            if chapter is None:
-                return None
-        chapter = self.current_chapter
+        chapter = self._begin_chapter() if self.chapter_done else self.current_chapter
+        if chapter is None:
+            return None
         self.step(max(0, chapter.until_week - self.week))
         self._add_key_frame(self._chapter_title(chapter))
         return chapter
@@ -267,11 +257,12 @@ class WorkshopSession:
         if self.story is None:
             self.step()
             return True
-        if self.chapter_done and self._begin_chapter() is None:
+        chapter = self._begin_chapter() if self.chapter_done else self.current_chapter
+        if chapter is None:
             return False
         self.step()
         if self.chapter_done:
-            self._add_key_frame(self._chapter_title(self.current_chapter))
+            self._add_key_frame(self._chapter_title(chapter))
             return False
         return True
 
@@ -306,7 +297,7 @@ class WorkshopSession:
         if panel.followed >= 0:
             events = events.for_household(panel.followed)
         for line in narrate(events, panel.naming, self.lang, routine=False):
-            self.log.append(LogEntry(events.week, panel.title(self.lang), line, key=events.is_key_moment()))
+            self.log.append(LogEntry(events.week, panel.short_title(self.lang), line, key=events.is_key_moment()))
 
     def _maybe_key_frame(self) -> None:
         """Keep a picture of this week if something decisive happened (to the story's household)."""
@@ -326,7 +317,7 @@ class WorkshopSession:
     def _add_key_frame(self, reason: str) -> None:
         if len(self.key_frames) >= MAX_KEY_FRAMES:
             self.key_frames.pop(1)  # keep the first (the start) and the latest
-        frames = [(p.short_title(self.lang), p.frames[-1], self.layout_of(p), self.caption(p)) for p in self.panels]
+        frames = [(p.short_title(self.lang), p.frames[-1], p.picture, self.caption(p)) for p in self.panels]
         if self.key_frames and self.key_frames[-1].week == self.week:
             self.key_frames[-1] = KeyFrame(self.week, self.key_frames[-1].reason + " / " + reason, frames)
         else:

@@ -155,7 +155,7 @@ def story_from_dict(raw: dict[str, Any], name: str, file: str) -> WorkshopStory:
     chapters_raw = raw.get("chapters")
     if not isinstance(chapters_raw, list) or len(chapters_raw) != len(LESSONS):
         raise ConfigError(file, "chapters", f"allowed: exactly {len(LESSONS)} [[chapters]], one per lesson of まとめ")
-    chapters = []
+    chapters: list[Chapter] = []
     for i, c in enumerate(chapters_raw):
         where = f"chapters[{i}]"
         ch = _table(c, CHAPTER_KEYS, file, where)
@@ -203,7 +203,7 @@ def _table(raw: Any, keys: dict[str, type], file: str, where: str) -> dict[str, 
         value = raw[key]
         if isinstance(value, bool) or not isinstance(value, kind):
             raise ConfigError(file, f"{where}.{key}", f"got {value!r}; allowed: a {kind.__name__}")
-        if kind is str and not value.strip():
+        if isinstance(value, str) and not value.strip():
             raise ConfigError(file, f"{where}.{key}", "empty; allowed: a non-empty string")
     return raw
 

@@ -6,8 +6,8 @@ import re
 
 import numpy as np
 
-from dashboards.town_view import layout_town
 from sim.config import load_scenario, load_town
+from sim.layout import layout_town
 from sim.replay import household_timeline, record
 from tests.browser.conftest import ROOT, screenshot, solara_server
 
