@@ -276,6 +276,11 @@ class CensusFit:
     weights: np.ndarray
     people: np.ndarray  # achieved share of people in each band
     mean_size: float
+    by_age: np.ndarray  # share of people of each single year of age (0 … OLDEST_AGE)
+
+    def share_aged(self, low: int, high: int | None = None) -> float:
+        """Share of the town's people aged ``low`` to ``high`` (``None``: and older)."""
+        return float(self.by_age[low : None if high is None else high + 1].sum())
 
     @property
     def worst_band(self) -> tuple[int, float, float]:
@@ -335,7 +340,8 @@ def fit_census(targets: CensusTargets) -> CensusFit:
             break
     _scale_categories(w, by_cat, asked_hh)
     people = w @ counts
-    return CensusFit(targets, w, people / people.sum(), float(people.sum()))
+    by_age = np.bincount(pool.age, weights=w[cand], minlength=OLDEST_AGE + 1)
+    return CensusFit(targets, w, people / people.sum(), float(people.sum()), by_age / by_age.sum())
 
 
 def _scale_categories(w: np.ndarray, by_cat: list[np.ndarray], asked: np.ndarray) -> None:

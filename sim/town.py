@@ -564,6 +564,9 @@ def _check_census(census: dict[str, Any], given: Any, file: str) -> None:
                     raise ConfigError(file, f"census.{name}.{key}", f"got {value!r}; allowed: a whole number (a count)")
         if not float(census["elderly_alone"]).is_integer():
             raise ConfigError(file, "census.elderly_alone", f"got {census['elderly_alone']!r}; allowed: a whole number")
+        for name in tables:  # counts are written back as whole numbers
+            census[name] = {k: int(v) for k, v in census[name].items()}
+        census["elderly_alone"] = int(census["elderly_alone"])
     else:
         for name, table in tables.items():
             total = sum(table.values())
