@@ -1,5 +1,5 @@
-"""One vocabulary: every stage, household type, problem domain and detection channel, named in
-Japanese and English, and one palette. Channels' words are declared by the mechanisms that own
+"""One vocabulary: every stage, household type, census family type, problem domain and detection
+channel, named in Japanese and English, and one palette. Channels' words are declared by the mechanisms that own
 them (``Mechanism.CHANNEL``) and gathered here. The CLI, the report, the dashboard, the workshop and the
 narration all take their words and colours from here.
 
