@@ -2,13 +2,17 @@
 
 Start with ``community-sim dashboard`` (or ``.venv/bin/solara run dashboards/app.py``). This file is
 the entry point for ``solara run`` and holds only the page's components; the logic is in plain
-functions of :mod:`dashboards.town_form`, :mod:`dashboards.scenario_form` and
-:mod:`dashboards.results`, which tests call without a browser.
+functions of :mod:`dashboards.town_form`, :mod:`dashboards.scenario_form`,
+:mod:`dashboards.running`, :mod:`dashboards.tables`, :mod:`dashboards.figures`,
+:mod:`dashboards.export` and :mod:`dashboards.project`, which tests call without a browser.
 """
 
 from __future__ import annotations
 
+import base64
 import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,17 +23,25 @@ if str(ROOT) not in sys.path:  # `solara run dashboards/app.py` runs this file a
 import plotly.graph_objects as go  # noqa: E402
 import solara  # noqa: E402
 import solara.lab  # noqa: E402
+import solara.server.settings  # noqa: E402
 
-from dashboards import figure_widget  # noqa: E402
+from dashboards import (  # noqa: E402
+    export,
+    figure_widget,
+    figures,
+    running,
+    serving,
+    tables,
+)
 from dashboards import pool as warm_pool  # noqa: E402
-from dashboards import results as res  # noqa: E402
 from dashboards.figure_widget import FigurePlotly, PlotlyPreload  # noqa: E402
-from dashboards.i18n import metric_label, tr  # noqa: E402
+from dashboards.i18n import config_error_text, metric_label, tr  # noqa: E402
 from dashboards.panels import (  # noqa: E402
     DEFAULT_TOWN,
     REFERENCE,
     Help,
     ScenarioPanel,
+    ScenarioUpload,
     TownPanel,
     bundled_scenarios,
     bundled_towns,
@@ -37,9 +49,20 @@ from dashboards.panels import (  # noqa: E402
     labels_for,
     scenario_title,
 )
+from dashboards.project import MAX_PROJECT_BYTES, Project, project_bytes, project_filename, read_project  # noqa: E402
 from dashboards.town_form import apply_fields  # noqa: E402
 from sim.compare import HEADLINE_METRICS  # noqa: E402
-from sim.config import Scenario, TownProfile  # noqa: E402
+from sim.config import (  # noqa: E402
+    Scenario,
+    TownProfile,
+    scenario_to_toml,
+)
+from sim.params import ConfigError  # noqa: E402
+from sim.progress import Estimate  # noqa: E402
+from sim.safe_text import markdown_text, plotly_text  # noqa: E402
+
+# Solara's "This website runs on Solara" badge floats over the page's last buttons: not on this page.
+solara.server.settings.theme.show_banner = False
 
 DEFAULT_YEARS = 10
 DEFAULT_REPLICATIONS = 5
@@ -56,6 +79,25 @@ DEFAULT_SCENARIOS = (
 LANGUAGE_LABELS = {"ja": "日本語", "en": "English"}
 RESULTS_TAB, TOWN_VIEW_TAB = 2, 3
 TOWN_VIEW_YEARS, TOWN_VIEW_MAX_YEARS = 1, 5
+GLOSSARY_METRICS = tables.TYPE_METRICS  # every metric the page shows is defined in plain words
+PROGRESS_EVERY_SECONDS = 0.3  # the bar redraws at most this often (a week takes a few milliseconds)
+# The page's own styles: the tables (pivots, glossary), and the 比較の条件 card that stays in sight.
+PAGE_CSS = (
+    tables.PIVOT_CSS
+    + tables.GLOSSARY_CSS
+    + """
+.page-columns { align-items: stretch; }
+.page-columns { flex-wrap: nowrap !important; }  /* side by side at 1024 px too: the card stays in sight */
+.page-columns > .col { height: auto !important; overflow: visible !important; min-width: 0; }  /* sticky can stick */
+.table-scroll { overflow-x: auto; }
+.conditions-column { height: 100%; }
+.conditions-card { position: sticky; top: 8px; z-index: 2; max-height: calc(100vh - 16px); overflow-y: auto; }
+details.glossary-box > summary { cursor: pointer; font-weight: 600; margin: 8px 0 4px; }
+.research-downloads { font-size: 0.85rem; color: #444; align-items: center; }
+"""
+)
+
+serving.configure()  # origin and host checks, and closed sessions culled within minutes
 
 try:  # the town view is built alongside; the page works without it
     from dashboards.town_view import TownView
@@ -75,15 +117,16 @@ def RunControls(
     years: solara.Reactive[int],
     replications: solara.Reactive[int],
     seed: solara.Reactive[int],
-    running: bool,
+    busy: bool,
     on_run: Callable[[], None],
 ) -> None:
-    """Which scenarios, how long, how many replications, and the 実行 button."""
+    """Which scenarios, how long, how many replications, and the 実行 button (stays in sight while scrolling)."""
     label_of = labels_for(choices)
     name_to_label = {n: label for label, n in label_of.items()}
-    sticky = {"position": "sticky", "top": "8px"}  # stays in sight while the results scroll
-    with solara.Card(tr("conditions", lang), style=sticky):
-        solara.Markdown(tr("reference", lang, title=reference_title))
+    with solara.Card(tr("conditions", lang), classes=["conditions-card"]):
+        # First, so that it stays in sight on a short screen, where the card scrolls within itself.
+        solara.Button(tr("run", lang), color="primary", on_click=on_run, disabled=busy, block=True)
+        solara.Markdown(tr("reference", lang, title=markdown_text(reference_title)))
         solara.SelectMultiple(
             tr("compare_these", lang),
             [name_to_label[n] for n in selected.value if n in name_to_label],
@@ -93,8 +136,8 @@ def RunControls(
         solara.SliderInt(
             tr("years", lang),
             value=years,
-            min=res.YEARS_RANGE[0],
-            max=res.YEARS_RANGE[1],
+            min=running.YEARS_RANGE[0],
+            max=running.YEARS_RANGE[1],
             tick_labels="end_points",
             thumb_label="always",
         )
@@ -102,27 +145,36 @@ def RunControls(
         solara.SliderInt(
             tr("replications", lang),
             value=replications,
-            min=res.REPLICATIONS_RANGE[0],
-            max=res.REPLICATIONS_RANGE[1],
+            min=running.REPLICATIONS_RANGE[0],
+            max=running.REPLICATIONS_RANGE[1],
             tick_labels="end_points",
             thumb_label="always",
         )
         Help(tr("replications_help", lang))
         solara.InputInt(tr("seed", lang), value=seed, continuous_update=True)
         Help(tr("seed_help", lang))
-        solara.Button(tr("run", lang), color="primary", on_click=on_run, disabled=running, block=True)
 
 
 # ---------------------------------------------------------------- results
+
+
+def plot_titles(titles: dict[str, str]) -> dict[str, str]:
+    """Scenario titles for figures: Plotly reads tags in labels, and titles come from files."""
+    return {name: plotly_text(title) for name, title in titles.items()}
+
+
+def _html(markup: str) -> None:
+    """Markup built by :mod:`dashboards.tables` (every text in it escaped)."""
+    solara.HTML(tag="div", unsafe_innerHTML=markup, style="width: 100%")
 
 
 @solara.component
 def FigureWithExport(fig: go.Figure, stem: str, lang: str) -> None:
     """A figure with PNG and HTML downloads (made only when clicked)."""
     # The same callables across renders: FileDownload forgets a pending download when its data changes.
-    png = solara.use_memo(lambda: lambda: res.figure_png(fig), dependencies=[fig])
-    page = solara.use_memo(lambda: lambda: res.figure_html(fig), dependencies=[fig])
-    FigurePlotly(fig)
+    png = solara.use_memo(lambda: lambda: export.figure_png(fig), dependencies=[fig])
+    page = solara.use_memo(lambda: lambda: export.figure_html(fig, lang), dependencies=[fig, lang])
+    FigurePlotly(fig, lang)
     with solara.Row(justify="end"):
         solara.FileDownload(png, filename=f"{stem}.png", label=tr("download_png", lang))
         solara.FileDownload(page, filename=f"{stem}.html", label=tr("download_html", lang))
@@ -132,52 +184,65 @@ RESULT_SECTIONS = ("tab_headline", "tab_stages", "tab_channels", "tab_load", "ta
 
 
 @solara.component
-def Results(outcome: res.Outcome, lang: str) -> None:
+def Results(outcome: running.Outcome, lang: str) -> None:
     """The comparison: exports, then one section at a time (each figure is built only when its tab opens)."""
     request, table = outcome.request, outcome.table
     titles = outcome.title_map(lang)
     section = solara.use_reactive(0)
     deps = [outcome, lang]
     # The same callables across renders: FileDownload forgets a pending download when its data changes.
-    summary_data = solara.use_memo(lambda: lambda: res.summary_html(outcome, lang), dependencies=deps)
-    csv_data = solara.use_memo(lambda: lambda: res.comparison_csv(table, titles, lang), dependencies=deps)
-    weekly_data = solara.use_memo(lambda: lambda: res.frame_csv(res.weekly_records(outcome.results)), dependencies=deps)
+    summary_data = solara.use_memo(lambda: lambda: export.summary_html(outcome, lang), dependencies=deps)
+    csv_data = solara.use_memo(lambda: lambda: export.planner_csv(table, titles, lang), dependencies=deps)
+    project_data = solara.use_memo(lambda: lambda: _project_file(outcome), dependencies=[outcome])
+    tidy_data = solara.use_memo(lambda: lambda: export.comparison_csv(table, titles, lang), dependencies=deps)
+    weekly_data = solara.use_memo(
+        lambda: lambda: export.frame_csv(tables.weekly_records(outcome.results)), dependencies=deps
+    )
     council_data = solara.use_memo(
-        lambda: lambda: res.frame_csv(res.council_records(outcome.results)), dependencies=deps
+        lambda: lambda: export.frame_csv(tables.council_records(outcome.results)), dependencies=deps
     )
     solara.Markdown(
         tr(
             "results_intro",
             lang,
-            town=outcome.town_title,
+            town=markdown_text(outcome.town_title),
             years=request.years,
             reps=request.replications,
             seed=request.seed,
         )
         + f"　{tr('finished_in', lang, seconds=outcome.seconds)}"
     )
-    with solara.Card(tr("sec_export", lang)), solara.Row(style={"flex-wrap": "wrap"}):
-        solara.FileDownload(
-            summary_data,
-            filename=f"summary_{request.town_name}_{request.years}y_{request.replications}r.html",
-            label=tr("download_summary", lang),
-            mime_type="text/html",
-        )
-        solara.FileDownload(
-            csv_data, filename=res.csv_filename(request), label=tr("download_csv", lang), mime_type="text/csv"
-        )
-        solara.FileDownload(
-            weekly_data,
-            filename=res.csv_filename(request, "weekly"),
-            label=tr("download_weekly", lang),
-            mime_type="text/csv",
-        )
-        solara.FileDownload(
-            council_data,
-            filename=res.csv_filename(request, "council"),
-            label=tr("download_council", lang),
-            mime_type="text/csv",
-        )
+    with solara.Card(tr("sec_export", lang)):
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            solara.FileDownload(
+                summary_data,
+                filename=f"summary_{request.town_name}_{request.years}y_{request.replications}r.html",
+                label=tr("download_summary", lang),
+                mime_type="text/html",
+            )
+            solara.FileDownload(
+                csv_data, filename=export.csv_filename(request), label=tr("download_csv", lang), mime_type="text/csv"
+            )
+            solara.FileDownload(
+                project_data,
+                filename=project_filename(outcome),
+                label=tr("save_project", lang),
+                mime_type="application/zip",
+            )
+        with solara.Row(style={"flex-wrap": "wrap"}, classes=["research-downloads"]):
+            solara.Text(tr("research_downloads", lang))
+            for data, what, key in (
+                (tidy_data, "comparison_tidy", "download_tidy"),
+                (weekly_data, "weekly", "download_weekly"),
+                (council_data, "council", "download_council"),
+            ):
+                solara.FileDownload(
+                    data,
+                    filename=export.csv_filename(request, what),
+                    label=tr(key, lang),
+                    mime_type="text/csv",
+                    children=[solara.Button(tr(key, lang), text=True, icon_name="mdi-cloud-download-outline")],
+                )
     sections = (HeadlineSection, StagesSection, ChannelsSection, LoadSection, TypesSection, CouncilSection)
     with solara.lab.Tabs(value=section, lazy=True):  # lazy: only the open section is rendered
         for key, Section in zip(RESULT_SECTIONS, sections, strict=True):
@@ -185,21 +250,43 @@ def Results(outcome: res.Outcome, lang: str) -> None:
                 Section(outcome, lang)
 
 
+def _project_file(outcome: running.Outcome) -> bytes:
+    r = outcome.request
+    town = r.town if isinstance(r.town, TownProfile) else running.resolve(r.town, [])[0]
+    _, scenarios = running.resolve(town, list(r.scenarios))
+    return project_bytes(outcome, town, scenarios)
+
+
 @solara.component
-def HeadlineSection(outcome: res.Outcome, lang: str) -> None:
-    """Clear differences in words, the headline table and the difference chart of one metric."""
+def HeadlineSection(outcome: running.Outcome, lang: str) -> None:
+    """Clear differences in households, the headline table (scenarios as columns), what the numbers mean,
+    and the difference chart of one metric."""
     table, titles = outcome.table, outcome.title_map(lang)
     metric_by_label = {metric_label(m, lang): m for m in HEADLINE_METRICS}
     metric = solara.use_reactive(HEADLINE_METRICS[0])
     deps = [outcome, lang]
-    headline = solara.use_memo(lambda: res.headline_table(table, titles, lang), dependencies=deps)
-    key_findings = solara.use_memo(lambda: res.findings(table, titles, lang), dependencies=deps)
+    pivot = solara.use_memo(
+        lambda: tables.pivot_html(tables.headline_pivot(table, titles, lang), lang), dependencies=deps
+    )
+    key_findings = solara.use_memo(
+        lambda: tables.household_findings(outcome.results, titles, outcome.households, outcome.request.years, lang),
+        dependencies=deps,
+    )
+    glossary = solara.use_memo(lambda: tables.glossary_html(GLOSSARY_METRICS, lang), dependencies=[lang])
     diff_fig = solara.use_memo(
-        lambda: res.difference_figure(table, metric.value, titles, lang), dependencies=[*deps, metric.value]
+        lambda: figures.difference_figure(table, metric.value, plot_titles(titles), lang),
+        dependencies=[*deps, metric.value],
     )
     solara.Markdown(f"## {tr('sec_headline', lang)}")
-    solara.Markdown(f"**{tr('findings', lang)}**\n\n" + "\n".join(f"- {line}" for line in key_findings))
-    solara.DataFrame(headline, items_per_page=len(headline) or 10)
+    solara.Markdown(f"**{tr('findings', lang)}**")
+    with solara.Column(gap="2px", style={"margin-bottom": "12px"}):
+        for line in key_findings:  # titles come from planners' files: shown as text
+            solara.Text(f"・{line}")
+    _html(f"<div class='table-scroll'>{pivot}</div>")
+    _html(
+        f"<details class='glossary-box'><summary>{tr('glossary_title', lang)}</summary>{glossary}"
+        f"<p class='pivot-legend'>{tr('interval_sentence', lang)}</p></details>"
+    )
     solara.Select(
         tr("metric_for_figure", lang),
         values=list(metric_by_label),
@@ -210,16 +297,17 @@ def HeadlineSection(outcome: res.Outcome, lang: str) -> None:
 
 
 @solara.component
-def StagesSection(outcome: res.Outcome, lang: str) -> None:
+def StagesSection(outcome: running.Outcome, lang: str) -> None:
     """True and known households with a problem, the stage mix, and one replication's iceberg."""
     titles = outcome.title_map(lang)
     scenario_by_title = labels_for(titles)
     berg_scenario = solara.use_reactive(outcome.scenario_names[0])
     deps = [outcome, lang]
-    known_fig = solara.use_memo(lambda: res.known_vs_true_figure(outcome.results, titles, lang), dependencies=deps)
-    stage_fig = solara.use_memo(lambda: res.stage_mix_figure(outcome.results, titles, lang), dependencies=deps)
+    shown = plot_titles(titles)
+    known_fig = solara.use_memo(lambda: figures.known_vs_true_figure(outcome.results, shown, lang), dependencies=deps)
+    stage_fig = solara.use_memo(lambda: figures.stage_mix_figure(outcome.results, shown, lang), dependencies=deps)
     berg_fig = solara.use_memo(
-        lambda: res.iceberg_figure(outcome.results, berg_scenario.value, titles, lang),
+        lambda: figures.iceberg_figure(outcome.results, berg_scenario.value, shown, lang),
         dependencies=[*deps, berg_scenario.value],
     )
     solara.Markdown(f"## {tr('sec_stages', lang)}")
@@ -236,34 +324,43 @@ def StagesSection(outcome: res.Outcome, lang: str) -> None:
 
 
 @solara.component
-def ChannelsSection(outcome: res.Outcome, lang: str) -> None:
+def ChannelsSection(outcome: running.Outcome, lang: str) -> None:
     """How cases were found."""
     fig = solara.use_memo(
-        lambda: res.channels_figure(outcome.table, outcome.title_map(lang), lang), dependencies=[outcome, lang]
+        lambda: figures.channels_figure(outcome.table, plot_titles(outcome.title_map(lang)), lang),
+        dependencies=[outcome, lang],
     )
     solara.Markdown(f"## {tr('sec_channels', lang)}")
     FigureWithExport(fig, "channels", lang)
 
 
 @solara.component
-def LoadSection(outcome: res.Outcome, lang: str) -> None:
+def LoadSection(outcome: running.Outcome, lang: str) -> None:
     """Waiting lists and staff load over time."""
     fig = solara.use_memo(
-        lambda: res.load_figure(outcome.results, outcome.title_map(lang), lang), dependencies=[outcome, lang]
+        lambda: figures.load_figure(outcome.results, plot_titles(outcome.title_map(lang)), lang),
+        dependencies=[outcome, lang],
     )
     solara.Markdown(f"## {tr('sec_load', lang)}")
     FigureWithExport(fig, "waiting_and_staff", lang)
 
 
 @solara.component
-def TypesSection(outcome: res.Outcome, lang: str) -> None:
-    """One metric by household type: chart and table."""
+def TypesSection(outcome: running.Outcome, lang: str) -> None:
+    """One metric by household type: chart and table (means and differences over the same runs)."""
     table, titles = outcome.table, outcome.title_map(lang)
-    type_metric_by_label = {metric_label(m, lang): m for m in res.TYPE_METRICS}
+    type_metric_by_label = {metric_label(m, lang): m for m in tables.TYPE_METRICS}
     type_metric = solara.use_reactive("complex_share")
     deps = [outcome, lang, type_metric.value]
-    type_fig = solara.use_memo(lambda: res.by_type_figure(table, type_metric.value, titles, lang), dependencies=deps)
-    type_table = solara.use_memo(lambda: res.by_type_table(table, type_metric.value, titles, lang), dependencies=deps)
+    type_fig = solara.use_memo(
+        lambda: figures.by_type_figure(table, type_metric.value, plot_titles(titles), lang), dependencies=deps
+    )
+    type_table = solara.use_memo(
+        lambda: tables.pivot_html(
+            tables.type_pivot(table, type_metric.value, titles, lang, outcome.type_households), lang
+        ),
+        dependencies=deps,
+    )
     solara.Markdown(f"## {tr('sec_types', lang)}")
     solara.Select(
         tr("metric_for_types", lang),
@@ -272,26 +369,31 @@ def TypesSection(outcome: res.Outcome, lang: str) -> None:
         on_value=lambda label: type_metric.set(type_metric_by_label[label]),
     )
     FigureWithExport(type_fig, f"by_type_{type_metric.value}", lang)
-    solara.DataFrame(type_table, items_per_page=len(type_table) or 10)
+    _html(f"<div class='table-scroll'>{type_table}</div>")
 
 
 @solara.component
-def CouncilSection(outcome: res.Outcome, lang: str) -> None:
+def CouncilSection(outcome: running.Outcome, lang: str) -> None:
     """What the 自立支援協議会 created in each scenario."""
     council = solara.use_memo(
-        lambda: res.council_table(outcome.results, outcome.title_map(lang), lang), dependencies=[outcome, lang]
+        lambda: tables.council_table(outcome.results, outcome.title_map(lang), lang), dependencies=[outcome, lang]
     )
     solara.Markdown(f"## {tr('sec_council', lang)}")
     if council.iloc[:, 1].sum() == 0:
         solara.Info(tr("council_none", lang))
-    solara.DataFrame(council, items_per_page=len(council) or 10)
+    _html(f"<div class='table-scroll'>{tables.table_html(council)}</div>")
 
 
 @solara.component
 def About(lang: str) -> None:
     """What the model can and cannot tell a planner."""
     solara.Markdown(tr("about", lang))
-    solara.Markdown(res.caveat_text(lang))
+    solara.Markdown(tr("caveat", lang))
+    with solara.Card(tr("glossary_title", lang)):
+        _html(
+            tables.glossary_html(GLOSSARY_METRICS, lang)
+            + f"<p class='pivot-legend'>{tr('interval_sentence', lang)}</p>"
+        )
 
 
 # ---------------------------------------------------------------- page
@@ -315,12 +417,21 @@ def Page() -> None:
     problems_run = solara.use_reactive([])
     requested = solara.use_reactive(None)
     finished_runs = solara.use_reactive(0)
+    progress = solara.use_reactive((0, 1, time.monotonic()))  # run-weeks done, in all, and when the run began
+    opened = solara.use_reactive(None)  # a comparison opened from a project file
     tab = solara.use_reactive(0)
 
-    def warm_up() -> None:
-        """Workers start and import the model, and plotly loads, while the planner fills in the form."""
+    closed = solara.use_memo(threading.Event, dependencies=[])
+
+    def warm_up() -> Callable[[], None]:
+        """Workers start and import the model, and plotly loads, while the planner fills in the form.
+
+        When the page's session closes (the tab closed and the session culled), ``closed`` is set
+        and a comparison still running stops (see dashboards/serving.py).
+        """
         warm_pool.warm_up_in_background()
         figure_widget.warm_up_in_background()
+        return closed.set
 
     solara.use_effect(warm_up, [])
 
@@ -332,26 +443,60 @@ def Page() -> None:
     all_scenarios = {**scenarios_bundled, **{s.name: s for s in custom.value}}
     choices = {n: scenario_title(s, lang.value) for n, s in all_scenarios.items() if n != REFERENCE}
 
-    def compute(request: res.RunRequest, language: str) -> res.Outcome:
-        return res.compute_outcome(request, language, on_run=lambda _: finished_runs.set(finished_runs.value + 1))
+    def compute(request: running.RunRequest, language: str) -> running.Outcome:
+        last = [0.0]
+        started = progress.value[2]
+
+        def report(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_EVERY_SECONDS or done >= total:
+                last[0] = now
+                progress.set((done, total, started))
+
+        return running.compute_outcome(
+            request,
+            language,
+            on_run=lambda _: finished_runs.set(finished_runs.value + 1),
+            on_progress=report,
+            cancelled=closed,
+        )
 
     task = solara.lab.use_task(compute, dependencies=None, raise_error=False)
 
     def run() -> None:
-        found = res.input_problems(years.value, replications.value, seed.value, lang.value)
+        found = running.input_problems(years.value, replications.value, seed.value, lang.value)
         problems_run.set(found)
         if found:
             return
         names = comparison_order([n for n in selected.value if n in all_scenarios])
-        request = res.RunRequest(
+        request = running.RunRequest(
             town, tuple(all_scenarios[n] for n in names), years.value, replications.value, seed.value
         )
         requested.set(request)
-        finished_runs.set(0)  # here, not in the task's thread: the new bar must not show the last run's count
+        # Here, not in the task's thread: the new bar must not show the last run's count.
+        finished_runs.set(0)
+        progress.set((0, 1, time.monotonic()))
+        opened.set(None)
         tab.set(RESULTS_TAB)
         task(request, lang.value)
 
+    def open_project(project: Project) -> None:
+        """Bring back a saved comparison: its town, scenarios and settings on the page, its results shown."""
+        key = f"project:{project.town.name}"
+        custom_towns.set({**custom_towns.value, key: project.town})
+        base_name.set(key)
+        entries.set({})
+        mine = [s for s in project.scenarios[1:] if not _same_as_bundled(s, scenarios_bundled)]
+        custom.set([*(s for s in custom.value if s.name not in {m.name for m in mine}), *mine])
+        selected.set([s.name for s in project.scenarios[1:]])
+        years.set(project.years)
+        replications.set(project.replications)
+        seed.set(project.seed)
+        opened.set(project.outcome)
+        tab.set(RESULTS_TAB)
+
     solara.Title(tr("page_title", lang.value))
+    solara.Style(PAGE_CSS)
     PlotlyPreload()
     with solara.Row(justify="space-between", style={"align-items": "center"}):
         solara.Markdown(f"# {tr('heading', lang.value)}")
@@ -360,18 +505,19 @@ def Page() -> None:
             values=list(LANGUAGE_LABELS.values()),
             on_value=lambda label: lang.set(next(k for k, v in LANGUAGE_LABELS.items() if v == label)),
         )
-    with solara.Columns([1, 3]):
-        RunControls(
-            lang.value,
-            choices,
-            selected,
-            scenario_title(all_scenarios[REFERENCE], lang.value),
-            years,
-            replications,
-            seed,
-            task.pending,
-            run,
-        )
+    with solara.Columns([1, 3], classes=["page-columns"]):
+        with solara.Column(classes=["conditions-column"]):
+            RunControls(
+                lang.value,
+                choices,
+                selected,
+                scenario_title(all_scenarios[REFERENCE], lang.value),
+                years,
+                replications,
+                seed,
+                task.pending,
+                run,
+            )
         with solara.Column():
             # Messages live in a column of their own, always present: the tabs below keep their place
             # (and every control its state) when a run starts or ends.
@@ -379,14 +525,15 @@ def Page() -> None:
                 for problem in problems_run.value:
                     solara.Error(problem)
                 if task.pending:
-                    RunProgress(requested.value, finished_runs, lang.value)
+                    RunProgress(requested.value, finished_runs, progress, lang.value)
             with solara.lab.Tabs(value=tab):
                 with solara.lab.Tab(tr("tab_town", lang.value)):
                     TownPanel(lang.value, towns, base_name, entries, town, town_problems, custom_towns)
                 with solara.lab.Tab(tr("tab_scenarios", lang.value)):
                     ScenarioPanel(lang.value, town, all_scenarios, custom, selected)
                 with solara.lab.Tab(tr("tab_results", lang.value)):
-                    ResultsArea(task, lang.value)
+                    ProjectOpener(lang.value, open_project)
+                    ResultsArea(task, opened.value, lang.value)
                 if TownView is not None:
                     with solara.lab.Tab(tr("tab_town_view", lang.value)):
                         if tab.value == TOWN_VIEW_TAB:  # it simulates the town: only once it is opened
@@ -395,25 +542,80 @@ def Page() -> None:
                     About(lang.value)
 
 
-@solara.component
-def RunProgress(request: res.RunRequest | None, finished: solara.Reactive[int], lang: str) -> None:
-    """The progress bar and message of a running comparison.
+def _same_as_bundled(scenario: Scenario, bundled: dict[str, Scenario]) -> bool:
+    """Whether a saved scenario is a bundled one as it is today (then the bundled one is chosen)."""
+    same = bundled.get(scenario.name)
+    return same is not None and scenario_to_toml(same) == scenario_to_toml(scenario)
 
-    It reads ``finished`` itself, so that a finished run redraws only this, not the whole page.
-    """
-    done = finished.value
-    total = request.runs if request else 1
-    solara.ProgressLinear(100 * done / max(total, 1))
-    solara.Info(
-        tr(
-            "running",
-            lang,
-            n=len(request.scenarios) if request else 0,
-            r=request.replications if request else 0,
-            runs=total,
-            done=done,
+
+@solara.component
+def ProjectOpener(lang: str, on_open: Callable[[Project], None]) -> None:
+    """A button that opens a saved comparison (project file), and what came of it."""
+    message = solara.use_reactive(("", False))
+
+    def uploaded(info: dict) -> None:
+        name = info.get("name", "project.zip")
+        if info.get("base64") is None:
+            detail = tr("upload_too_big", lang, size=int(info.get("size") or 0), limit=MAX_PROJECT_BYTES)
+            message.set((detail, False))
+            return
+        try:
+            project = read_project(base64.b64decode(info["base64"]), name)
+        except (ConfigError, ValueError) as e:
+            message.set((tr("project_bad", lang, detail=config_error_text(e, lang)), False))
+            return
+        on_open(project)
+        date = project.outcome.finished.replace("T", " ") or project.saved
+        message.set((tr("project_opened", lang, town=project.outcome.town_title, date=date), True))
+
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        ScenarioUpload(
+            label=tr("open_project", lang),
+            max_bytes=MAX_PROJECT_BYTES,
+            event_upload=uploaded,
+            binary=True,
+            accept=".zip,application/zip",
         )
+        text, ok = message.value
+        if text:
+            (solara.Success if ok else solara.Error)(text)
+
+
+@solara.component
+def RunProgress(
+    request: running.RunRequest | None,
+    finished: solara.Reactive[int],
+    progress: solara.Reactive[tuple[int, int, float]],
+    lang: str,
+) -> None:
+    """The progress bar, by weeks simulated, with the time left once the warm-up is done.
+
+    It reads the reactives itself, so that progress redraws only this, not the whole page.
+    """
+    done, total, started = progress.value
+    estimate = Estimate(total, started)
+    estimate.update(done)
+    left = estimate.seconds_left()
+    solara.ProgressLinear(100 * estimate.share)
+    message = tr(
+        "running",
+        lang,
+        n=len(request.scenarios) if request else 0,
+        r=request.replications if request else 0,
+        runs=request.runs if request else 0,
+        done=finished.value,
     )
+    if left is None:
+        detail = tr("progress_warmup", lang, years=running.WARMUP_YEARS)
+    else:
+        detail = tr("progress_left", lang, share=estimate.share, left=_time_left(left, lang))
+    solara.Info(f"{message}　{detail}")
+
+
+def _time_left(seconds: float, lang: str) -> str:
+    if seconds < 90:
+        return tr("seconds_left", lang, n=max(1, round(seconds / 5) * 5 if seconds > 10 else round(seconds)))
+    return tr("minutes_left", lang, n=round(seconds / 60))
 
 
 @solara.component
@@ -435,9 +637,11 @@ def TownViewTab(lang: str, town: TownProfile, scenarios: dict[str, Scenario], se
 
 
 @solara.component
-def ResultsArea(task, lang: str) -> None:
-    """The results tab: a prompt, the last error, or the comparison."""
-    if task.error:
+def ResultsArea(task, opened: running.Outcome | None, lang: str) -> None:
+    """The results tab: a prompt, the last error, or the comparison (run here, or opened from a file)."""
+    if opened is not None:
+        Results(opened, lang)
+    elif task.error:
         detail = f"{type(task.exception).__name__}: {task.exception}" if task.exception else "?"
         solara.Error(tr("unexpected", lang, detail=detail))
     elif task.finished and task.value is not None:

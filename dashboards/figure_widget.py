@@ -10,6 +10,7 @@ while the planner fills in the form.
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -20,10 +21,41 @@ import solara
 import solara.server.settings
 from plotly.subplots import make_subplots
 
+from dashboards.figures import PLOTLY_JA_LOCALE, plotly_config
+
 BUNDLE = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
 # Served by Solara under /static/assets/ (see serve_bundle); the version keeps browsers' caches honest.
 BUNDLE_PATH = f"/static/assets/{BUNDLE.name}?v={plotly.__version__}"
 _BUNDLE_URL = f"`${{location.origin}}${{(globalThis.solara && globalThis.solara.rootPath) || ''}}{BUNDLE_PATH}`"
+
+_LOCALE_JS = json.dumps(PLOTLY_JA_LOCALE, ensure_ascii=False)
+# Register the Japanese words once, on plotly.js as the bundle leaves it (window.Plotly).
+_REGISTER = (
+    "if (globalThis.Plotly && !globalThis.__plotlyJa) "
+    f"{{ globalThis.Plotly.register({_LOCALE_JS}); globalThis.__plotlyJa = true; }}"
+)
+
+
+# plotly sizes a figure when it is drawn; one drawn in a tab that is still opening gets its default
+# 700 px. Redraw it whenever its box changes size, so that it always fills the page's width.
+_FIT_TO_WIDTH = """
+export default () => {
+  const widget = bundle.default();
+  return {
+    initialize: widget.initialize,
+    render(context) {
+      const remove = widget.render(context);
+      const fit = () => {
+        const plot = context.el.classList.contains("js-plotly-plot") ? context.el : context.el.querySelector(".js-plotly-plot");
+        if (plot && plot.offsetWidth && plot._fullLayout && globalThis.Plotly) globalThis.Plotly.Plots.resize(plot);
+      };
+      const observer = new ResizeObserver(fit);
+      observer.observe(context.el);
+      return () => { observer.disconnect(); if (remove) remove(); };
+    },
+  };
+};
+"""
 
 
 def serve_bundle() -> None:
@@ -34,16 +66,32 @@ def serve_bundle() -> None:
 
 
 class LightFigureWidget(go.FigureWidget):
-    """A ``FigureWidget`` whose front end imports plotly's bundle by URL instead of carrying it."""
+    """A ``FigureWidget`` whose front end imports plotly's bundle by URL instead of carrying it.
 
-    _esm = f"const bundle = await import({_BUNDLE_URL});\nexport default bundle.default;\n"
+    Its toolbar speaks Japanese, without plotly's logo link and cloud button (the configuration is
+    read when the figure is first drawn, so it is set as the widget starts, not afterwards).
+    """
+
+    _esm = f"const bundle = await import({_BUNDLE_URL});\n{_REGISTER}\n{_FIT_TO_WIDTH}"
+
+    lang = "ja"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._config = plotly_config(self.lang)  # the base class empties it while it starts
+
+
+class LightFigureWidgetEnglish(LightFigureWidget):
+    """:class:`LightFigureWidget` with plotly's own English words."""
+
+    lang = "en"
 
 
 class _BundlePreload(anywidget.AnyWidget):
     """An invisible widget whose only job is to start importing plotly's bundle in the browser."""
 
     # Not awaited: the widget is ready at once (anywidget gives a model 2 s); figures import the same URL.
-    _esm = f"import({_BUNDLE_URL}).catch(console.error);\nexport default {{ render() {{}} }};\n"
+    _esm = f"import({_BUNDLE_URL}).then(() => {{ {_REGISTER} }}).catch(console.error);\nexport default {{ render() {{}} }};\n"
 
 
 @solara.component
@@ -54,10 +102,11 @@ def PlotlyPreload() -> None:
 
 
 @solara.component
-def FigurePlotly(fig: go.Figure) -> None:
-    """``solara.FigurePlotly`` drawn with :class:`LightFigureWidget` (same updates when ``fig`` changes)."""
+def FigurePlotly(fig: go.Figure, lang: str = "ja") -> None:
+    """``solara.FigurePlotly`` drawn with :class:`LightFigureWidget` (same updates when ``fig`` changes),
+    its toolbar in ``lang`` without plotly's logo and cloud links."""
     serve_bundle()
-    element = LightFigureWidget.element()
+    element = (LightFigureWidgetEnglish if lang == "en" else LightFigureWidget).element()
 
     def update_data() -> None:
         widget: LightFigureWidget = solara.get_widget(element)

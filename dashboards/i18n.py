@@ -83,6 +83,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "scenario_title_en": ("シナリオ名（英語）", "Title (English)"),
     "scenario_description": ("説明", "Description"),
     "switches": ("施策のスイッチ", "Policy switches"),
+    "switches_community": ("地域の機能（見守り・気づき・つなぐ・寄り添う）", "The community's functions (slide 2-4)"),
+    "switches_services": ("相談支援・サービス", "Desks and services"),
+    "switches_structure": (
+        "モデルの仕組み（研究用：困りごとの発生・深刻化・解決など。ふつうはオンのまま）",
+        "The model's structure (for research: how problems start, deepen and resolve; normally left on)",
+    ),
     "sliders": ("施策の強さ", "Policy settings"),
     "add_to_comparison": ("比較に加える", "Add to the comparison"),
     "added": ("「{title}」を比較に加えました。", "Added '{title}' to the comparison."),
@@ -95,8 +101,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "ファイルが大きすぎます（{size:,}バイト）。{limit:,}バイトまでのシナリオファイルを選んでください。",
         "The file is too large ({size:,} bytes); choose a scenario file of at most {limit:,} bytes.",
     ),
-    "upload_not_text": ("テキスト（UTF-8）のファイルではありません。", "The file is not UTF-8 text."),
+    "town_upload_too_big": (
+        "ファイルが大きすぎます（{size:,}バイト）。{limit:,}バイトまでの町のファイルを選んでください。",
+        "The file is too large ({size:,} bytes); choose a town file of at most {limit:,} bytes.",
+    ),
+    "run_cancelled": ("計算を中止しました（ページが閉じられました）。", "The run was stopped (the page was closed)."),
     "bad_file": ("ファイルに問題があります：{detail}", "There is a problem with the file: {detail}"),
+    "bad_value": ("この値では作れません：{detail}", "This value is not allowed: {detail}"),
     "bad_name": (
         "ファイル名は半角英小文字・数字・_ で、英字から始めてください（例：my_plan）。",
         "Use lower-case letters, digits and _ for the file name, starting with a letter (e.g. my_plan).",
@@ -135,6 +146,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Running… ({n} scenarios × {r} replications = {runs} runs, {done} finished)",
     ),
     "finished_in": ("計算時間 {seconds:.1f}秒", "Computed in {seconds:.1f} s"),
+    "progress_warmup": (
+        "今の町をつくる助走（{years}年）を計算しています。残り時間はこのあと表示します。",
+        "Building today's town (a {years}-year warm-up); the time left shows next.",
+    ),
+    "progress_left": ("{share:.0%}　残り約{left}", "{share:.0%} done, about {left} left"),
+    "seconds_left": ("{n}秒", "{n} s"),
+    "minutes_left": ("{n}分", "{n} min"),
     "years_problem": (
         "年数は{low}〜{high}の整数で指定してください。",
         "Years must be an integer from {low} to {high}.",
@@ -157,9 +175,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "reference are paired by seed (same households, same luck).",
     ),
     "findings": (
-        "基準との差がはっきりしている指標（95%区間が0をまたがない）",
+        "基準と比べてはっきりした違い（95%区間が0をまたがないもの）",
         "Clear differences from the reference (95% interval excludes zero)",
     ),
+    "findings_period": ("{years}年間で、", "Over {years} years: "),
+    "findings_more": ("ほか{n}件（表を参照）", "and {n} more (see the table)"),
+    "more": ("増える", "more"),
+    "fewer": ("減る", "fewer"),
+    "longer": ("長くなる", "longer"),
+    "shorter": ("短くなる", "shorter"),
     "tab_headline": ("早期発見と深刻化", "Detection and deterioration"),
     "tab_stages": ("実際と把握の推移", "True and known over time"),
     "tab_channels": ("把握の経路", "Channels"),
@@ -179,15 +203,27 @@ TEXTS: dict[str, tuple[str, str]] = {
     "metric_for_figure": ("図に示す指標", "Metric in the figure"),
     "iceberg_scenario": ("氷山図のシナリオ", "Scenario of the iceberg chart"),
     "metric_for_types": ("類型別に見る指標", "Metric by household type"),
-    "download_csv": ("比較表をCSVでダウンロード", "Download the comparison table (CSV)"),
+    "download_csv": ("比較表（CSV・日本語の列名）", "Comparison table (CSV)"),
+    "research_downloads": (
+        "研究用データ（英語の列名の整然データ・CSV）：",
+        "Research data (tidy tables with English column names, CSV):",
+    ),
+    "download_tidy": ("比較（tidy）", "Comparison (tidy)"),
+    "save_project": ("比較をまるごと保存（プロジェクトファイル）", "Save the whole comparison (project file)"),
+    "open_project": ("保存した比較を開く（.zip、20MBまで）", "Open a saved comparison (.zip, up to 20 MB)"),
+    "project_opened": (
+        "保存した比較（{town}、{date}に実行）を開きました。町・シナリオ・条件・結果を戻しています。",
+        "Opened the saved comparison ({town}, run on {date}): town, scenarios, settings and results are back.",
+    ),
+    "project_bad": ("比較のファイルとして読めません：{detail}", "Not a saved comparison: {detail}"),
     "download_png": ("PNG", "PNG"),
     "download_html": ("HTML", "HTML"),
     "download_summary": (
         "議会資料用の1枚まとめ（HTML・印刷可）",
         "One-page summary for a council paper (HTML, printable)",
     ),
-    "download_weekly": ("週ごとの推移をCSVで", "Weekly series (CSV)"),
-    "download_council": ("協議会の記録をCSVで", "Council records (CSV)"),
+    "download_weekly": ("週ごとの推移", "Weekly series"),
+    "download_council": ("協議会の記録", "Council records"),
     "council_none": (
         "どのシナリオでも、期間中に協議会が新しい社会資源を生み出すには至りませんでした。",
         "In no scenario did the council create a new resource during the period.",
@@ -211,9 +247,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Scenario|New resources (mean per replication)|Fields (count over replications)",
     ),
     "week": ("週", "week"),
+    "years_axis": ("経過年数（年）", "years"),
     "households": ("世帯数", "households"),
     "diff_axis_share": ("基準との差（%ポイント）", "difference from reference (percentage points)"),
     "diff_axis": ("基準との差", "difference from reference"),
+    "diff_axis_unit": ("基準との差（{unit}）", "difference from reference ({unit})"),
     "diff_title": ("{metric}：{reference}との差（95%区間）", "{metric}: difference from {reference} (95% CI)"),
     "known": ("把握", "known"),
     "true": ("実際", "true"),
@@ -237,6 +275,70 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{metric}: difference from reference by household type (95% CI)",
     ),
     "iceberg_suffix": ("（{title}・反復1）", " ({title}, replication 1)"),
+    "findings_line": ("{title}：{said}", "{title}: {said}"),
+    "findings_sep": ("、", "; "),
+    "findings_none": (
+        "この反復回数では、95%区間で明らかな差は見られません。",
+        "no difference is clear at 95% with these runs.",
+    ),
+    "list_sep": ("、", ", "),
+    "counted": ("{what}（{count}）", "{what} ({count})"),
+    # the one-page summary
+    "scenarios_compared": ("比較したシナリオ", "Scenarios compared"),
+    "how_to_read": ("読み方と限界", "How to read this, and its limits"),
+    "figures_unavailable": ("図を作れませんでした：{detail}", "Figures unavailable: {detail}"),
+    "caveat": (
+        "これは全国統計と入力した数字から作った仮想の町でのシミュレーション結果で、実際の町の将来予測ではありません。"
+        "シナリオどうしを比べて読んでください。モデルが言えるのは、基準との差とその95%区間です。区間が0をまたぐ場合、"
+        "この反復回数ではシナリオの違いを見分けられません。効果の大きさの多くは、研究や統計をもとにした仮定です。"
+        "費用や職員の採用のしやすさはモデルに含まれていません。",
+        "These are results of a simulation of a synthetic town built from national statistics and the numbers "
+        "entered, not forecasts for the real town. Compare scenarios with each other: the difference from the "
+        "reference, with its 95% interval, is what the model can say. Where the interval crosses zero the model "
+        "cannot tell the scenarios apart with this many replications. Many effect sizes are assumptions drawn "
+        "from research and statistics; costs and staff recruitment are not modelled.",
+    ),
+    "interval_sentence": (
+        "「95%区間」は、同じ条件でくり返し計算したときに平均が入る幅の目安です。基準との差の区間が0をまたがなければ、"
+        "偶然では説明しにくい、はっきりした差と読めます。",
+        "A 95% interval is the range the average would fall in if the comparison were repeated. Where the "
+        "interval of a difference does not include zero, the difference is unlikely to be chance.",
+    ),
+    "summary_meta": (
+        "実行日：{date}　モデル：community-sim {version}　町：{town}　世帯数：{households:,}　"
+        "期間：{years}年（どのシナリオも同じ「今の町」から）　反復：{reps}回　乱数シード：{seed}",
+        "Run on {date}. Model: community-sim {version}. Town: {town}, {households:,} households. "
+        "{years} years (every scenario from the same town of today), {reps} replications, seed {seed}.",
+    ),
+    # tables as pivots
+    "pivot_metric": ("指標", "Metric"),
+    "pivot_type": ("世帯の類型", "Household type"),
+    "pivot_reference": ("{title}（基準）", "{title} (reference)"),
+    "pivot_level": ("平均 {value}", "mean {value}"),
+    "pivot_legend": (
+        "基準の列は平均と95%区間、ほかの列は基準との差と95%区間（その下に平均）。"
+        "緑は基準より良く、赤は基準より悪い（どちらも95%区間が0をまたがない）。色のない差は、この反復回数でははっきりしません。",
+        "The reference column holds means with 95% intervals; the other columns the difference from the reference "
+        "with its 95% interval (the mean below it). Green: better than the reference; red: worse (95% interval "
+        "excludes zero). Uncoloured differences are not clear with this many replications.",
+    ),
+    "better": ("良い", "better"),
+    "worse": ("悪い", "worse"),
+    "no_interval": ("区間なし", "no interval"),
+    "type_row": ("{type}（約{households:,}世帯）", "{type} (about {households:,} households)"),
+    "type_note": (
+        "{type}はこの町に約{households:,}世帯しかなく、値の出た反復が{n}回のため、95%区間を出せません"
+        "（反復を増やすと出せることがあります）。",
+        "{type}: only about {households:,} households in this town and {n} replication(s) with a value, so "
+        "there is no 95% interval (more replications may give one).",
+    ),
+    "glossary_title": ("指標の意味", "What the numbers mean"),
+    "glossary_note": (
+        "割合と世帯数は、期間中に始まった困りごと（最後の半年に始まったものは、見つかるまでの時間が足りないので除く）"
+        "についての値です。",
+        "Shares and household counts are about problems that began during the period (except in its last half "
+        "year, which leaves too little time to be found).",
+    ),
 }
 
 METRIC_LABELS: dict[str, tuple[str, str]] = {
@@ -255,6 +357,85 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "paid_staff_hours": ("専門職の総時間", "Professional hours (total)"),
     "volunteer_hours": ("民生委員・ボランティアの総時間", "Commissioner and volunteer hours (total)"),
     "cases": ("事例数", "Cases"),
+}
+
+
+# Plain-language definitions of every metric the page shows (the glossary, tooltips and the summary).
+METRIC_HELP: dict[str, tuple[str, str]] = {
+    "early_detection_rate": (
+        "始まった困りごとのうち、まだ潜在的な段階（本人も周りもはっきりとは困っていない段階）で、"
+        "行政や支援機関が把握したものの割合。高いほど早く見つけられています。",
+        "Of the problems that began, the share that a service knew of while still latent (before anyone clearly "
+        "saw a problem). Higher is earlier.",
+    ),
+    "median_weeks_to_detection": (
+        "困りごとが始まってから、行政や支援機関が初めて把握するまでの週数の中央値（把握されたものについて）。"
+        "短いほど早く見つけられています。",
+        "Median weeks from the start of a problem to the first time a service knew of it (problems that were "
+        "found). Shorter is earlier.",
+    ),
+    "unreached_share": (
+        "始まった困りごとのうち、期間の終わりまで一度も行政や支援機関に把握されなかったものの割合。"
+        "低いほど取りこぼしが少ないことを示します。",
+        "Of the problems that began, the share no service ever knew of by the end. Lower means fewer missed.",
+    ),
+    "complex_share": (
+        "始まった困りごとのうち、一度でも複雑化・複合化（いくつもの課題が重なった状態）に至ったものの割合。"
+        "低いほど深刻化を防げています。",
+        "Of the problems that began, the share that ever became complex (several problems at once). Lower means "
+        "more crises prevented.",
+    ),
+    "complex_household_weeks_per_1000": (
+        "複雑化・複合化した世帯の数を期間中の毎週足し合わせ、1,000世帯あたりにした値。52で割ると、"
+        "複雑化した状態で過ごした「世帯・年」になります。低いほど良い。",
+        "Households in the complex stage, added up over every week of the period, per 1,000 households; divided "
+        "by 52 it is household-years spent in crisis. Lower is better.",
+    ),
+    "resolution_rate": (
+        "始まった困りごとのうち、期間の終わりまでに解決したものの割合（住民同士の助け合いや自然な解決も含む）。",
+        "Of the problems that began, the share resolved by the end (by neighbours, by themselves or with support).",
+    ),
+    "gave_up_share": (
+        "把握された困りごとのうち、窓口で「担当ではない」と断られた（たらい回し）あと、相談をあきらめたものの割合。",
+        "Of the problems found, the share whose household gave up after a desk turned it away as not its remit.",
+    ),
+    "mean_weeks_waiting": (
+        "窓口が相談を受け止めてから、専門職の支援が始まるまで待った週数の平均。",
+        "Mean weeks from a desk taking a case on to a professional starting to support it.",
+    ),
+}
+
+# The headline results in households of the town over the period: (metric, ja, en). ``{n}`` households
+# (or weeks), ``{change}`` more/fewer, ``{low}``–``{high}`` the 95% interval in the same units.
+EFFECT_SENTENCES: dict[str, tuple[str, str]] = {
+    "early_detection_rate": (
+        "潜在段階で見つかる世帯が約{n}世帯{change}（95%区間：{low}〜{high}世帯）",
+        "about {n} {change} households found while latent (95% interval {low} to {high})",
+    ),
+    "unreached_share": (
+        "最後まで把握されない世帯が約{n}世帯{change}（95%区間：{low}〜{high}世帯）",
+        "about {n} {change} households never reached (95% interval {low} to {high})",
+    ),
+    "complex_share": (
+        "複雑化・複合化に至る世帯が約{n}世帯{change}（95%区間：{low}〜{high}世帯）",
+        "about {n} {change} households whose problems become complex (95% interval {low} to {high})",
+    ),
+    "resolution_rate": (
+        "期間中に解決する世帯が約{n}世帯{change}（95%区間：{low}〜{high}世帯）",
+        "about {n} {change} households whose problem is resolved (95% interval {low} to {high})",
+    ),
+    "gave_up_share": (
+        "たらい回しの末に相談をあきらめる世帯が約{n}世帯{change}（95%区間：{low}〜{high}世帯）",
+        "about {n} {change} households giving up after being turned away (95% interval {low} to {high})",
+    ),
+    "complex_household_weeks_per_1000": (
+        "複雑化した状態で過ごす期間が、町全体で約{n}世帯・年{change}（95%区間：{low}〜{high}）",
+        "about {n} {change} household-years spent in the complex stage, town-wide (95% interval {low} to {high})",
+    ),
+    "median_weeks_to_detection": (
+        "把握までの期間（中央値）が約{n}週{change}（95%区間：{low}〜{high}週）",
+        "detection about {n} weeks {change} (median; 95% interval {low} to {high})",
+    ),
 }
 
 
@@ -284,6 +465,11 @@ def metric_label(metric: str, lang: str = "ja") -> str:
     return pick(METRIC_LABELS[metric], lang) if metric in METRIC_LABELS else metric
 
 
+def metric_help(metric: str, lang: str = "ja") -> str:
+    """A metric's definition in plain words (empty when there is none)."""
+    return pick(METRIC_HELP[metric], lang) if metric in METRIC_HELP else ""
+
+
 def channel_label(channel: str, lang: str = "ja") -> str:
     """The label of a detection channel key (``self``, ``neighbour``, …)."""
     return vocabulary.label("channel", channel, lang)
@@ -297,3 +483,70 @@ def stage_label(index: int, lang: str = "ja") -> str:
 def type_label(household_type: str, lang: str = "ja") -> str:
     """The label of a household type key; ``all`` is the whole town."""
     return vocabulary.label("household_type", household_type, lang)
+
+
+# ---------------------------------------------------------------- input-file messages
+# ConfigError problems are written in English by the model's schema (sim/params.py, sim/config.py,
+# sim/town.py); on the Japanese page the known shapes are told in Japanese, the rest as written.
+_ALLOWED_JA: tuple[tuple[str, str], ...] = (
+    (r"^an integer from (\S+) to (\S+)$", r"\1〜\2の整数"),
+    (r"^an integer >= (\S+)$", r"\1以上の整数"),
+    (r"^an integer <= (\S+)$", r"\1以下の整数"),
+    (r"^an integer$", "整数"),
+    (r"^a number from (\S+) to (\S+)$", r"\1〜\2の数"),
+    (r"^a number >= (\S+)$", r"\1以上の数"),
+    (r"^a number <= (\S+)$", r"\1以下の数"),
+    (r"^a number$", "数"),
+    (r"^true or false$", "true か false"),
+    (r"^a string$", "文字列"),
+    (r"^a non-empty string$", "空でない文字列"),
+    (r"^one of (.+)$", r"次のいずれか：\1"),
+)
+_PROBLEMS_JA: tuple[tuple[str, str], ...] = (
+    (r"^no such file$", "ファイルが見つかりません。"),
+    (
+        r"^not valid TOML: .*\(at line (\d+), column (\d+)\)$",
+        r"TOML形式として読めません（\1行目の\2文字目あたりの書き方を確かめてください）。",
+    ),
+    (r"^not valid TOML: .*$", "TOML形式として読めません。"),
+    (r"^cannot be read: .*$", "読み込めません（文字コードがUTF-8か確かめてください）。"),
+    (r"^unknown section; allowed: (.+)$", r"知らない表（[ ] の見出し）です。使えるのは：\1"),
+    (r"^unknown key; allowed: (.+)$", r"知らない項目です。使えるのは：\1"),
+    (r"^unknown mechanism; allowed: (.+)$", r"知らない施策の名前です。使えるのは：\1"),
+    (r"^missing \[scenario\] table with (.+)$", r"[scenario] の表（\1）がありません。"),
+    (r"^missing or empty; allowed: a non-empty string$", "ないか、空か、文字ではありません。文字を入れてください。"),
+    (r"^expected a table.*$", "表（[ ] の見出しのついたまとまり）にしてください。"),
+    (r"^expected tables \[(.+)\]$", r"[\1] の形の表にしてください。"),
+    (r"^two scenarios are named '(.+)'; allowed: distinct names$", r"同じ名前「\1」のシナリオが二つあります。"),
+)
+
+
+def config_error_text(error: Exception, lang: str = "ja") -> str:
+    """An input file's problem (a :class:`~sim.params.ConfigError`) in the page's language.
+
+    Args:
+        error: The error; anything but a ConfigError is shown as it is.
+        lang: ``"ja"`` or ``"en"``.
+
+    Returns:
+        In Japanese: the file, the key and the problem in Japanese where its shape is known.
+    """
+    import re
+
+    file, key, problem = (getattr(error, a, None) for a in ("file", "key", "problem"))
+    if lang == "en" or problem is None:
+        return str(error)
+    where = f"「{file}」" + (f"の {key}" if key else "")
+    for pattern, text in _PROBLEMS_JA:
+        if re.match(pattern, problem):
+            return f"{where}：{re.sub(pattern, text, problem)}"
+    got = re.match(r"^(?:got (.+)|(.+) is out of range); allowed: (.+)$", problem)
+    if got:
+        value, allowed = got.group(1) or got.group(2), got.group(3)
+        for pattern, text in _ALLOWED_JA:
+            if re.match(pattern, allowed):
+                allowed = re.sub(pattern, text, allowed)
+                break
+        what = "は使えません" if got.group(1) else "は範囲の外です"
+        return f"{where}：値 {value} {what}（使えるのは：{allowed}）。"
+    return f"{where}：{problem}"

@@ -7,11 +7,21 @@ of the model's ``DataCollector``, by name, drawn by Mesa's ``make_plot_component
 
 from __future__ import annotations
 
-from mesa.visualization import SolaraViz, make_plot_component
+import sys
+from pathlib import Path
 
-from sim.config import bundled_names
-from sim.model import CommunityModel
-from sim.vocabulary import STAGE_COLOURS
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `solara run dashboards/mesa_app.py` runs this file as a script
+    sys.path.insert(0, str(ROOT))
+
+from mesa.visualization import SolaraViz, make_plot_component  # noqa: E402
+
+from dashboards import serving  # noqa: E402
+from sim.config import bundled_names  # noqa: E402
+from sim.model import CommunityModel  # noqa: E402
+from sim.vocabulary import STAGE_COLOURS  # noqa: E402
+
+serving.configure()  # like the other pages: only its own origin, and closed sessions culled
 
 MODEL_PARAMS = {
     "scenario": {"type": "Select", "value": "baseline", "values": bundled_names("scenarios"), "label": "Scenario"},

@@ -10,18 +10,27 @@ from collections.abc import Callable
 
 import solara
 
-from dashboards.i18n import pick, tr
+from dashboards.i18n import config_error_text, pick, tr
 from dashboards.scenario_form import (
     MAX_UPLOAD_BYTES,
     SLIDERS,
     SWITCHES,
     build_scenario,
+    lever_ranges,
     lever_values,
     name_problem,
     read_upload,
     scenario_file,
+    upload_bytes,
 )
-from dashboards.town_form import MAX_TOWN_UPLOAD_BYTES, field_values, population, read_town_upload, town_fields
+from dashboards.town_form import (
+    MAX_TOWN_UPLOAD_BYTES,
+    as_typed,
+    field_values,
+    population,
+    read_town_upload,
+    town_fields,
+)
 from sim.config import Scenario, TownProfile, bundled_names, load_scenario, load_town, town_to_toml
 from sim.params import ConfigError
 
@@ -64,16 +73,27 @@ def town_title(town: TownProfile, lang: str) -> str:
 
 
 def labels_for(items: dict[str, str]) -> dict[str, str]:
-    """Label → name; a label that repeats gets its name added so that every choice stays distinct."""
+    """Label → name; a label that repeats gets a number, so that every choice stays distinct without
+    showing the internal name."""
     seen: dict[str, int] = {}
-    for label in items.values():
+    out = {}
+    for name, label in items.items():
         seen[label] = seen.get(label, 0) + 1
-    return {(label if seen[label] == 1 else f"{label} ({name})"): name for name, label in items.items()}
+        out[label if seen[label] == 1 else f"{label}（{seen[label]}）"] = name
+    return out
 
 
 def comparison_order(selected: list[str], reference: str = REFERENCE) -> list[str]:
     """The reference scenario first, then the selected ones in their order, without duplicates."""
     return list(dict.fromkeys([reference, *selected]))
+
+
+def _size(info: dict) -> int:
+    """The size an upload event reports (0 when it says nothing usable)."""
+    try:
+        return max(int(info.get("size") or 0), 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def Help(text: str) -> None:
@@ -99,7 +119,7 @@ def TownPanel(
     upload_message = solara.use_reactive(("", False))
 
     def uploaded(info: dict) -> None:
-        loaded, problem = read_town_upload(info.get("name", ""), info.get("text"), int(info.get("size") or 0), lang)
+        loaded, problem = read_town_upload(info.get("name", ""), upload_bytes(info), _size(info), lang)
         if loaded is None:
             upload_message.set((problem, False))
             return
@@ -148,8 +168,9 @@ def TownPanel(
                 with solara.Column(gap="0px"):
                     key = f.key
 
-                    def set_entry(text: str, key: str = key) -> None:
-                        entries.set({**entries.value, key: text})
+                    def set_entry(text: str, key: str = key, kind: str = f.kind) -> None:
+                        # Full-width digits typed with a Japanese input method are shown as read.
+                        entries.set({**entries.value, key: text if kind == "text" else as_typed(text)})
 
                     solara.InputText(
                         pick(f.label, lang),
@@ -172,8 +193,13 @@ def TownPanel(
 
 
 @solara.component_vue("upload.vue")
-def ScenarioUpload(label: str, max_bytes: int, event_upload: Callable[[dict], None]) -> None:
-    """A button that opens a file chooser; files over ``max_bytes`` are not read (only their size is sent)."""
+def ScenarioUpload(
+    label: str, max_bytes: int, event_upload: Callable[[dict], None], binary: bool = False, accept: str = ""
+) -> None:
+    """A button that opens a file chooser; files over ``max_bytes`` are not read (only their size is sent).
+
+    Text files arrive as ``text``; with ``binary``, as ``base64``. ``accept`` lists the file types offered.
+    """
 
 
 @solara.component
@@ -193,15 +219,18 @@ def ScenarioBuilder(
     message = solara.use_reactive("")
     start = scenarios.get(start_name.value, scenarios[REFERENCE])
     shown = solara.use_memo(lambda: lever_values(start, town), dependencies=[start, town])
+    ranges = solara.use_memo(lambda: lever_ranges(start, town), dependencies=[start, town])
     values = {**shown, **overrides.value}
     taken = {n for n in scenarios if n not in {s.name for s in custom.value}}
     problem = name_problem(name.value, taken, lang)
     built, build_error = None, None
-    if problem is None:
-        try:
-            built = build_scenario(start, town, values, name.value, title_ja.value, title_en.value)
-        except ConfigError as e:
-            build_error = str(e)
+    try:  # checked even while the name is wrong, so that every problem shows at once
+        draft = build_scenario(
+            start, town, values, name.value if problem is None else "draft", title_ja.value, title_en.value
+        )
+        built = draft if problem is None else None
+    except ConfigError as e:
+        build_error = config_error_text(e, lang)
 
     start_labels = labels_for({n: scenario_title(s, lang) for n, s in scenarios.items()})
 
@@ -229,27 +258,36 @@ def ScenarioBuilder(
             solara.InputText(tr("scenario_title_ja", lang), value=title_ja, continuous_update=True)
             solara.InputText(tr("scenario_title_en", lang), value=title_en, continuous_update=True)
         solara.Markdown(f"**{tr('switches', lang)}**")
-        with solara.ColumnsResponsive(12, large=6):
-            for lever in SWITCHES:
-                with solara.Column(gap="0px"):
-                    solara.Switch(
-                        label=pick(lever.label, lang),
-                        value=bool(values[lever.id]),
-                        on_value=lambda v, i=lever.id: overrides.set({**overrides.value, i: v}),
-                    )
-                    Help(pick(lever.help, lang))
+
+        def switch_group(group: str) -> None:
+            with solara.ColumnsResponsive(12, large=6):
+                for lever in (lever for lever in SWITCHES if lever.group == group):
+                    with solara.Column(gap="0px"):
+                        solara.Switch(
+                            label=pick(lever.label, lang),
+                            value=bool(values[lever.id]),
+                            on_value=lambda v, i=lever.id: overrides.set({**overrides.value, i: v}),
+                        )
+                        Help(pick(lever.help, lang))
+
+        for group in ("community", "services"):
+            solara.Text(tr(f"switches_{group}", lang), style={"font-weight": "600", "margin-top": "6px"})
+            switch_group(group)
+        with solara.Details(tr("switches_structure", lang)):
+            switch_group("structure")
         solara.Markdown(f"**{tr('sliders', lang)}**")
         with solara.ColumnsResponsive(12, large=6):
             for lever in SLIDERS:
                 with solara.Column(gap="0px"):
                     setter = lambda v, i=lever.id: overrides.set({**overrides.value, i: v})  # noqa: E731
-                    if lever.step >= 1:
+                    low, high, step = ranges[lever.id]
+                    if step >= 1:
                         solara.SliderInt(
                             pick(lever.label, lang),
                             value=round(values[lever.id]),
-                            min=int(lever.low),
-                            max=int(lever.high),
-                            step=int(lever.step),
+                            min=int(low),
+                            max=int(max(high, values[lever.id])),
+                            step=int(step),
                             on_value=setter,
                             thumb_label="always",
                         )
@@ -257,15 +295,15 @@ def ScenarioBuilder(
                         solara.SliderFloat(
                             pick(lever.label, lang),
                             value=float(values[lever.id]),
-                            min=lever.low,
-                            max=lever.high,
-                            step=lever.step,
+                            min=low,
+                            max=high,
+                            step=step,
                             on_value=setter,
                             thumb_label="always",
                         )
                     Help(pick(lever.help, lang))
         if build_error:
-            solara.Error(tr("bad_file", lang, detail=build_error))
+            solara.Error(tr("bad_value", lang, detail=build_error))
         with solara.Row():
             solara.Button(tr("add_to_comparison", lang), color="primary", on_click=add, disabled=built is None)
             if built is not None:
@@ -289,7 +327,7 @@ def ScenarioPanel(
     upload_message = solara.use_reactive(("", False))
 
     def uploaded(info: dict) -> None:
-        scenario, problem = read_upload(info.get("name", ""), info.get("text"), int(info.get("size") or 0), lang)
+        scenario, problem = read_upload(info.get("name", ""), upload_bytes(info), _size(info), lang, town)
         if scenario is None:
             upload_message.set((problem, False))
             return
@@ -310,11 +348,13 @@ def ScenarioPanel(
             (solara.Success if ok else solara.Error)(text)
         for s in custom.value:
             with solara.Row(style={"align-items": "center"}):
-                solara.Text(f"{scenario_title(s, lang)}（{s.name}.toml）")
+                solara.Text(scenario_title(s, lang))
                 solara.Button(tr("remove", lang), on_click=lambda n=s.name: remove(n), text=True)
     ScenarioBuilder(lang, town, scenarios, custom, selected)
     with solara.Card(tr("bundled_scenarios", lang)):
         Help(tr("bundled_scenarios_help", lang))
         for s in scenarios.values():
             description = s.description_en if lang == "en" else s.description_ja
-            solara.Markdown(f"**{scenario_title(s, lang)}**（`{s.name}`）：{description}")
+            with solara.Column(gap="0px", style={"margin-bottom": "8px"}):  # text from files stays text
+                solara.Text(scenario_title(s, lang), style={"font-weight": "600"})
+                solara.Text(description, style={"font-size": "0.9rem", "color": "#444"})

@@ -9,37 +9,23 @@ server exits. Results do not depend on the pool (see :func:`sim.runner.run_many`
 from __future__ import annotations
 
 import atexit
-import importlib
-import multiprocessing
 import os
 import threading
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+
+from sim.workers import PARENT_CHECK_SECONDS, process_pool, terminate_workers
 
 WORKERS = 2
+ORPHAN_CHECK_SECONDS = PARENT_CHECK_SECONDS  # how often an idle worker checks that the server is alive
 MODEL_MODULES = ("sim.model", "sim.runner", "sim.compare")
-ORPHAN_CHECK_SECONDS = 1.0
+CANCEL_CHECK_SECONDS = 0.5
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _atexit_registered = False
-
-
-def _start_worker(server: int) -> None:
-    """Worker initializer: import the model once, when the worker starts, not in the first run."""
-    for module in MODEL_MODULES:
-        importlib.import_module(module)
-    threading.Thread(target=_exit_when_orphaned, args=(server,), name="orphan-watch", daemon=True).start()
-
-
-def _exit_when_orphaned(server: int) -> None:
-    """Leave when the server process is gone: a server that is killed runs no atexit, and its idle
-    workers would otherwise wait for work forever."""
-    while os.getppid() == server:
-        time.sleep(ORPHAN_CHECK_SECONDS)
-    os._exit(0)
 
 
 def worker_pid() -> int:
@@ -52,12 +38,8 @@ def get_pool() -> ProcessPoolExecutor:
     global _pool, _atexit_registered
     with _lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(
-                max_workers=WORKERS,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker,
-                initargs=(os.getpid(),),
-            )
+            # Each worker imports the model when it starts, and leaves if the server is killed (sim/workers.py).
+            _pool = process_pool(WORKERS, MODEL_MODULES)
             # A spawn pool starts all its workers at the first submission; each imports the model.
             _pool.submit(worker_pid)
             if not _atexit_registered:
@@ -91,15 +73,59 @@ def shutdown() -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def run_in_pool[T](work: Callable[[ProcessPoolExecutor], T]) -> T:
+class RunCancelled(Exception):
+    """The page that asked for a run has closed: the run stops."""
+
+
+def run_in_pool[T](work: Callable[[ProcessPoolExecutor], T], cancelled: threading.Event | None = None) -> T:
     """``work(pool)`` on the warm pool; if the pool turns out broken, once more on a fresh one.
 
     A worker can die (killed, out of memory) between runs or during one; the pool is then unusable
     and raises BrokenProcessPool. ``work`` must be safe to repeat from the start.
+
+    ``cancelled``: set when the page that asked has closed. If no other page is using the pool,
+    its workers are stopped at once (the next run gets a fresh pool); otherwise the work stops at
+    its next finished block. Either way :class:`RunCancelled` is raised.
     """
-    pool = get_pool()
+    for attempt in range(2):
+        pool = get_pool()
+        with _in_use(pool, cancelled):
+            try:
+                return work(pool)
+            except BrokenProcessPool:
+                discard(pool)
+                if cancelled is not None and cancelled.is_set():
+                    raise RunCancelled() from None
+                if attempt:
+                    raise
+    raise AssertionError("unreachable")
+
+
+_users = 0  # runs now using the pool
+
+
+@contextmanager
+def _in_use(pool: ProcessPoolExecutor, cancelled: threading.Event | None) -> Iterator[None]:
+    """Count this run as a user of ``pool``, and stop the pool's workers if it is cancelled while alone."""
+    global _users
+    with _lock:
+        _users += 1
+    finished = threading.Event()
+
+    def watch() -> None:
+        while not finished.is_set():
+            if cancelled.wait(CANCEL_CHECK_SECONDS) and not finished.is_set():
+                with _lock:
+                    alone = _users == 1 and _pool is pool
+                if alone:
+                    terminate_workers(pool)  # the run's work raises BrokenProcessPool
+                return
+
+    if cancelled is not None:
+        threading.Thread(target=watch, name="cancel-watch", daemon=True).start()
     try:
-        return work(pool)
-    except BrokenProcessPool:
-        discard(pool)
-    return work(get_pool())
+        yield
+    finally:
+        finished.set()
+        with _lock:
+            _users -= 1

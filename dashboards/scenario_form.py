@@ -8,12 +8,14 @@ model's schema (:func:`sim.config.scenario_from_dict`) and saved with
 
 from __future__ import annotations
 
+import base64
 import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dashboards.town_form import population
 from sim.config import (
     Scenario,
     TownProfile,
@@ -24,8 +26,9 @@ from sim.config import (
     scenario_to_dict,
     scenario_to_toml,
 )
-from sim.mechanisms import MECHANISM_BY_NAME
+from sim.mechanisms import MECHANISM_BY_NAME, MECHANISMS, Mechanism
 from sim.params import ConfigError
+from sim.tomlfile import decode_text
 from sim.town import TOWN_PARAMS
 
 MAX_UPLOAD_BYTES = 64 * 1024
@@ -46,6 +49,9 @@ class Lever:
         high: Slider maximum.
         step: Slider step.
         scale: Shown value = parameter value × scale (100 for shares shown in %).
+        count_of: For a rate or density shown as a count in the town, as the town form shows it:
+            ``posts`` (a share of the 民生委員 posts), ``elderly`` or ``people`` (per 10,000).
+        group: For a switch, its group in :data:`SWITCH_GROUPS` (the builder shows them apart).
     """
 
     section: str
@@ -57,6 +63,8 @@ class Lever:
     high: float = 1.0
     step: float = 0.05
     scale: float = 1.0
+    count_of: str = ""
+    group: str = ""  # a switch's group in SWITCH_GROUPS
 
     @property
     def id(self) -> str:
@@ -76,97 +84,48 @@ class Lever:
         return TOWN_PARAMS[self.block][self.key]
 
 
-def _switch(block: str, key: str, label: tuple[str, str], help_: tuple[str, str]) -> Lever:
-    return Lever("mechanisms", block, key, label, help_)
+# The builder's switches, in three groups: the community's functions (slide 2-4), the services,
+# and the model's structure (how problems start, deepen and resolve: for research, folded away).
+SWITCH_GROUPS = ("community", "services", "structure")
 
 
-SWITCHES: tuple[Lever, ...] = (
-    _switch(
-        "desk_intake",
-        "refuse_none",
-        ("断らない相談支援（ワンストップ窓口）", "One-stop desk (断らない相談支援)"),
-        (
-            "どの窓口も分野を問わず相談を受け止め、必要な支援につなぎます。オフだと分野違いの相談は別の窓口に回され（たらい回し）、"
-            "あきらめる世帯が出ます。",
-            "Every desk accepts every household, whatever its problems. When off, desks turn away problems "
-            "outside their field and some households give up after being bounced.",
-        ),
-    ),
-    _switch(
-        "support_meeting",
-        "enabled",
-        ("支援会議", "Support meeting (支援会議)"),
-        (
-            "関係機関が本人の同意なしに情報を共有できる会議。滞納などの行政情報から、まだ相談に来ない世帯に気づけます。",
-            "Agencies share information without the household's consent; arrears in taxes, rent or utilities "
-            "reveal households that have not come forward.",
-        ),
-    ),
-    _switch(
-        "jusoteki_meeting",
-        "enabled",
-        ("重層的支援会議", "重層的支援会議 (cross-agency planning)"),
-        (
-            "複雑化・複合化した世帯について、分野をまたいだ支援プランを立てます。一つの窓口では届かない課題にも支援が届きます。",
-            "Plans support across fields for complex households, so that problems one desk cannot reach are "
-            "covered too.",
-        ),
-    ),
-    _switch(
-        "multi_agency_team",
-        "enabled",
-        ("多機関協働", "Multi-agency teams (多機関協働)"),
-        (
-            "相談支援包括化推進員が複数の機関のチームをつくり、複雑な事例を一緒に支えます。",
-            "Coordinators convene teams of several agencies for complex cases.",
-        ),
-    ),
-    _switch(
-        "participation_support",
-        "enabled",
-        ("参加支援", "Participation support (参加支援)"),
-        (
-            "支援している世帯を居場所や就労体験につなぎます。社会とのつながりが再発を防ぎます。",
-            "Links supported households to venues and work trials; belonging somewhere prevents relapse.",
-        ),
-    ),
-    _switch(
-        "accompaniment",
-        "enabled",
-        ("伴走支援", "Accompaniment (伴走支援)"),
-        (
-            "支援が終わった後も1年ほど関わり続け、再び困ったときに早く気づきます。",
-            "Keeps in touch for about a year after a case closes, so a new problem is noticed early.",
-        ),
-    ),
-    _switch(
-        "housing_support",
-        "enabled",
-        ("居住支援", "Housing support (居住支援)"),
-        (
-            "保証や物件探し、見守り付き住宅で、大家さんに断られがちな世帯の住まい探しを助けます。",
-            "Guarantees, matching and supported housing help households that landlords tend to refuse.",
-        ),
-    ),
-    _switch(
-        "peer_supporters",
-        "enabled",
-        ("ピアサポート（受け手を担い手に）", "Peer supporters (受け手を担い手に)"),
-        (
-            "支援を受けて立ち直った人が、今度は支え手として孤立した世帯を訪ねます。",
-            "People who were helped become supporters and visit isolated households.",
-        ),
-    ),
-    _switch(
-        "council",
-        "enabled",
-        ("自立支援協議会", "自立支援協議会 (local support council)"),
-        (
-            "満たされないニーズが続く分野について、協議会が新しい社会資源（窓口の専門職など）を生み出します。",
-            "Where unmet needs persist, the council creates new resources (such as more professionals at a desk).",
-        ),
-    ),
-)
+def _switch_group(mechanism: type[Mechanism]) -> str:
+    if mechanism.slide_group in ("services", "structure"):
+        return mechanism.slide_group
+    return "community"
+
+
+def _switch_of(mechanism: type[Mechanism]) -> Lever | None:
+    """The builder's switch a mechanism declares: its ``workshop_lever`` parameter when that is on/off.
+
+    A mechanism whose lever is a number (outreach's hours) is a slider instead. The switch is named
+    after the mechanism, or after the policy it sets (``lever_title_*``, e.g. 断らない相談支援) when
+    that is not the mechanism's own on/off; its help is the mechanism's ``switch_*`` text.
+    """
+    param = mechanism.workshop_lever[0]
+    if mechanism.declared_params()[param].kind != "bool":
+        return None
+    policy = param != "enabled"
+    label = (
+        (mechanism.lever_title_ja or mechanism.title_ja) if policy else mechanism.title_ja,
+        (mechanism.lever_title_en or mechanism.title_en) if policy else mechanism.title_en,
+    )
+    return Lever(
+        "mechanisms",
+        mechanism.name,
+        param,
+        label,
+        (mechanism.switch_ja, mechanism.switch_en),
+        group=_switch_group(mechanism),
+    )
+
+
+def _switches() -> tuple[Lever, ...]:
+    levers = [lever for m in MECHANISMS if m.switchable and (lever := _switch_of(m)) is not None]
+    return tuple(sorted(levers, key=lambda lever: SWITCH_GROUPS.index(lever.group)))  # stable: registry order
+
+
+SWITCHES: tuple[Lever, ...] = _switches()
 
 SLIDERS: tuple[Lever, ...] = (
     Lever(
@@ -225,46 +184,50 @@ SLIDERS: tuple[Lever, ...] = (
         1,
         0.05,
     ),
+    # The same units as the town form (dashboards/town_form.py): counts in this town, not rates.
     Lever(
         "town",
         "minsei",
         "vacancy_rate",
-        ("民生委員の欠員率（%）", "民生委員 vacancies (%)"),
+        ("民生委員の欠員数", "民生委員 vacancies"),
         (
-            "なり手がなく空いている民生委員の地区の割合。空いた地区には訪問がありません。なり手を確保すると下がります。",
-            "Share of 民生委員 districts with nobody in post; vacant districts get no visits. Recruiting lowers it.",
+            "定数のうち、なり手がなく空いている地区の数。空いた地区には訪問がありません。なり手を確保すると減ります。",
+            "Posts with nobody in them; vacant districts get no visits. Recruiting lowers it.",
         ),
         0,
-        100,
         1,
-        100.0,
+        1,
+        count_of="posts",
     ),
     Lever(
         "town",
         "venues",
         "kayoi_per_10k_65plus",
-        ("通いの場・サロン（65歳以上1万人あたりの数）", "通いの場 / salons (per 10,000 people aged 65+)"),
+        ("通いの場・サロンの数", "通いの場 / salons for older people"),
         (
-            "高齢者の通いの場の密度（全国は約40）。増やすと参加者が増え、スタッフが変化に気づく機会が増えます。",
-            "Density of venues for older people (about 40 nationally). More venues mean more participants and "
-            "more chances for staff to notice changes.",
+            "高齢者の通いの場・サロンの数（全国は65歳以上1万人あたり約40か所）。増やすと参加者が増え、"
+            "スタッフが変化に気づく機会が増えます。",
+            "Number of venues for older people (about 40 per 10,000 people aged 65+ nationally). More venues mean "
+            "more participants and more chances for staff to notice changes.",
         ),
         0,
         200,
-        5,
+        1,
+        count_of="elderly",
     ),
     Lever(
         "town",
         "venues",
         "ibasho_per_10k_people",
-        ("居場所（人口1万人あたりの数）", "居場所 drop-in places (per 10,000 people)"),
+        ("居場所の数（子ども食堂・ひきこもりの居場所など）", "居場所 (children's cafeterias, drop-in places, …)"),
         (
-            "子ども食堂・ひきこもりの居場所など、誰でも立ち寄れる場の密度（全国は約0.9）。",
-            "Density of drop-in places such as children's cafeterias (about 0.9 nationally).",
+            "誰でも立ち寄れる居場所の数（全国は人口1万人あたり約0.9か所）。",
+            "Number of drop-in places such as children's cafeterias (about 0.9 per 10,000 people nationally).",
         ),
         0,
         10,
-        0.1,
+        1,
+        count_of="people",
     ),
     Lever(
         "mechanisms",
@@ -316,8 +279,36 @@ def lever_values(scenario: Scenario, town: TownProfile) -> dict[str, Any]:
     values = {}
     for lever in LEVERS:
         raw = (mechanisms if lever.section == "mechanisms" else profile)[lever.block][lever.key]
-        values[lever.id] = raw if lever.is_switch else round(raw * lever.scale, 6)
+        values[lever.id] = raw if lever.is_switch else _shown(lever, raw, profile)
     return values
+
+
+def lever_ranges(scenario: Scenario, town: TownProfile) -> dict[str, tuple[float, float, float]]:
+    """Each slider's (low, high, step) in the units shown; counts follow the size of ``town``."""
+    profile = effective_profile(scenario, town)
+    ranges = {}
+    for lever in SLIDERS:
+        if lever.count_of:
+            base = _count_base(lever, profile)
+            high = lever.param.high if lever.count_of == "posts" else min(lever.high, lever.param.high)
+            ranges[lever.id] = (0, max(1, round(high * base)), 1)
+        else:
+            ranges[lever.id] = (lever.low, lever.high, lever.step)
+    return ranges
+
+
+def _count_base(lever: Lever, profile: Mapping[str, Any]) -> float:
+    """What a count lever's parameter is a rate of: the 民生委員 posts, or 10,000 older people or people."""
+    if lever.count_of == "posts":
+        return max(1, round(profile["town"]["households"] / profile["minsei"]["households_per_district"]))
+    people, elderly = population(profile)
+    return (elderly if lever.count_of == "elderly" else people) / 10_000
+
+
+def _shown(lever: Lever, raw: float, profile: Mapping[str, Any]) -> float:
+    if lever.count_of:
+        return round(raw * _count_base(lever, profile))
+    return round(raw * lever.scale, 6)
 
 
 def build_scenario(
@@ -352,10 +343,15 @@ def build_scenario(
     """
     raw = copy.deepcopy(scenario_to_dict(start))
     shown = lever_values(start, town)
+    profile = effective_profile(start, town)
+    mechanisms = mechanism_params(start)
     for lever in LEVERS:
         value = values.get(lever.id, shown[lever.id])
         if not lever.is_switch:
-            value = _to_param(lever, value)
+            if value == shown[lever.id]:  # left as shown: the exact value, not one rounded to the units shown
+                value = (mechanisms if lever.section == "mechanisms" else profile)[lever.block][lever.key]
+            else:
+                value = _to_param(lever, value, profile)
         block = raw.setdefault(lever.section, {}).setdefault(lever.block, {})
         neutral = lever.param.default if lever.section == "mechanisms" else town.profile[lever.block][lever.key]
         if value == neutral:
@@ -376,8 +372,10 @@ def build_scenario(
     return scenario_from_dict(raw, name, f"{name}.toml")
 
 
-def _to_param(lever: Lever, shown: float) -> float | int:
-    value = shown / lever.scale
+def _to_param(lever: Lever, shown: float, profile: Mapping[str, Any]) -> float | int:
+    value = shown / (_count_base(lever, profile) if lever.count_of else lever.scale)
+    if lever.count_of == "posts":
+        value = min(value, 1.0)
     return round(value) if lever.param.kind == "int" else round(float(value), 6)
 
 
@@ -397,8 +395,23 @@ def scenario_file(scenario: Scenario) -> tuple[str, bytes]:
     return f"{scenario.name}.toml", scenario_to_toml(scenario).encode("utf-8")
 
 
-def upload_text(data: bytes | str | None, size: int, limit: int, lang: str = "ja") -> tuple[str, str]:
+def upload_bytes(info: Mapping[str, Any]) -> bytes | str | None:
+    """The content of an upload event: the file's bytes (sent as base64), or text (older pages, tests)."""
+    if info.get("base64") is not None:
+        try:
+            return base64.b64decode(info["base64"], validate=True)
+        except (ValueError, TypeError):
+            return b"\xff"  # not base64: reported as a file that is not UTF-8 text
+    return info.get("text")
+
+
+def upload_text(
+    data: bytes | str | None, size: int, limit: int, lang: str = "ja", file: str = "", kind: str = "scenario"
+) -> tuple[str, str]:
     """An uploaded file's text, or a message when it is larger than ``limit`` bytes or not UTF-8.
+
+    The encoding rule is the command line's (:func:`sim.tomlfile.decode_text`): UTF-8 with or
+    without a byte-order mark; anything else gets a message that says to save it as UTF-8.
 
     Returns:
         ``(text, "")`` or ``("", message)``.
@@ -408,34 +421,41 @@ def upload_text(data: bytes | str | None, size: int, limit: int, lang: str = "ja
     raw = data.encode("utf-8") if isinstance(data, str) else data
     size = max(size, len(raw or b""))
     if raw is None or size > limit:
-        return "", tr("upload_too_big", lang, size=size, limit=limit)
+        return "", tr("town_upload_too_big" if kind == "town" else "upload_too_big", lang, size=size, limit=limit)
     try:
-        return raw.decode("utf-8"), ""
-    except UnicodeDecodeError:
-        return "", tr("upload_not_text", lang)
+        return decode_text(raw, file), ""
+    except ConfigError as e:
+        return "", tr("bad_file", lang, detail=str(e))
 
 
-def read_upload(name: str, data: bytes | str | None, size: int, lang: str = "ja") -> tuple[Scenario | None, str | None]:
-    """A scenario from an uploaded file, checked for size, encoding and against the schema.
+def read_upload(
+    name: str, data: bytes | str | None, size: int, lang: str = "ja", town: TownProfile | None = None
+) -> tuple[Scenario | None, str | None]:
+    """A scenario from an uploaded file, checked for size, encoding, against the schema and the town.
 
     Args:
         name: The uploaded file's name.
         data: Its content (``None`` when the browser refused to read a file that is too large).
         size: Its size in bytes as the browser reported it.
         lang: Language of the message.
+        town: The town it will run on: a scenario that does not fit it (a value that leaves its
+            range once applied, a desk the town lacks) is refused now, not when the run starts.
 
     Returns:
         ``(scenario, None)`` or ``(None, message)``.
     """
-    from dashboards.i18n import tr
+    from dashboards.i18n import config_error_text, tr
 
-    text, problem = upload_text(data, size, MAX_UPLOAD_BYTES, lang)
+    text, problem = upload_text(data, size, MAX_UPLOAD_BYTES, lang, name)
     if problem:
         return None, problem
     stem = re.sub(r"[^a-z0-9_]", "_", name.rsplit(".", 1)[0].lower()) or "uploaded"
     if not stem[0].isalpha():
         stem = f"s_{stem}"
     try:
-        return load_scenario_text(text, stem, name), None
+        scenario = load_scenario_text(text, stem, name)
+        if town is not None:
+            effective_profile(scenario, town)
     except ConfigError as e:
-        return None, tr("bad_file", lang, detail=str(e))
+        return None, tr("bad_file", lang, detail=config_error_text(e, lang))
+    return scenario, None

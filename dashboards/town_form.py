@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import copy
 import math
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sim.config import TownProfile, load_town_text, town_from_dict
+from sim.config import TownProfile, effective_profile, load_scenario, load_town_text, town_from_dict
 from sim.domain import FAMILY_TYPE_KEYS
 from sim.params import ConfigError
 from sim.population import CensusFit, census_targets, fit_census
@@ -201,12 +202,12 @@ def desk_field(kind: str, name_ja: str) -> TownField:
     """
     return TownField(
         f"staff_{kind}",
-        (f"{name_ja}の専門職の人数", f"Professionals at {name_ja} ({kind})"),
+        (f"{name_ja}の専門職の人数（常勤換算）", f"Professionals at {name_ja} ({kind}), full-time equivalent"),
         (
-            "この種類の窓口で相談を受け支援する専門職の合計人数（町全体）。1人が持てる担当ケースには上限があり、"
-            "超えると待機が生じます。",
-            "Total professionals at desks of this kind in the town. Each can hold a limited number of cases; "
-            "beyond that households wait.",
+            "この種類の窓口で相談を受け支援する専門職の合計人数（町全体、常勤換算）。非常勤の人は常勤に換算して足します"
+            "（週20時間なら0.5人）。1人が持てる担当ケースには上限があり、超えると待機が生じます。",
+            "Total professionals at desks of this kind in the town, in full-time equivalents (someone working 20 "
+            "hours a week counts 0.5). Each can hold a limited number of cases; beyond that households wait.",
         ),
         kind="float",
         low=0,
@@ -294,6 +295,11 @@ def field_values(town: TownProfile) -> dict[str, Any]:
     return values
 
 
+def as_typed(text: str) -> str:
+    """A number as a planner typed it, in half-width characters (``６０．５`` → ``60.5``)."""
+    return unicodedata.normalize("NFKC", str(text)).strip()
+
+
 def parse_entry(field: TownField, text: str, lang: str = "ja") -> tuple[Any, str | None]:
     """Read one entry as typed; a problem becomes a message for next to the field.
 
@@ -310,7 +316,9 @@ def parse_entry(field: TownField, text: str, lang: str = "ja") -> tuple[Any, str
         if not text:
             return None, "名前を入れてください。" if lang == "ja" else "Enter a name."
         return text, None
-    text = text.replace(",", "").replace("，", "")
+    # Full-width digits, points, commas and signs typed with a Japanese input method read as their ASCII forms.
+    text = as_typed(text).replace(",", "").replace("、", "").strip()
+    text = text.removesuffix("%").replace("−", "-").strip()
     try:
         value: float = int(text) if field.kind == "int" else float(text)
     except ValueError:
@@ -352,11 +360,10 @@ def apply_fields(base: TownProfile, entries: Mapping[str, str], lang: str = "ja"
         value, problem = parse_entry(field, entries.get(key, current[key]), lang)
         if problem:
             problems[key] = problem
-        else:
-            values[key] = value
-    if problems:
-        return None, problems
-    raw, problems = _profile_from_values(base, values, lang)
+            value = current[key]  # so that the other fields are still checked, and every problem shows at once
+        values[key] = value
+    raw, more = _profile_from_values(base, values, lang)
+    problems = {**more, **problems}  # a field that could not be read keeps that message
     if problems:
         return None, problems
     try:
@@ -382,13 +389,12 @@ def _profile_from_values(base: TownProfile, values: Mapping[str, Any], lang: str
         raw["town"]["name_ja"] = values["name_ja"]
         raw["town"]["name"] = "my_town"
     if changed & set(CENSUS_KEYS):
-        problems |= _census_problems(values, lang)
-        if problems:
-            return raw, problems
-        raw["census"] = _census_counts(values)
-        problems |= _fit_problems(raw["census"], lang)
-        if problems:
-            return raw, problems
+        # Checked in turn (a fit needs sane counts), but the other fields are checked too: every problem at once.
+        census_problems = _census_problems(values, lang)
+        if not census_problems:
+            raw["census"] = _census_counts(values)
+            census_problems = _fit_problems(raw["census"], lang)
+        problems |= census_problems
     posts, vacancies = int(values["minsei_posts"]), int(values["minsei_vacancies"])
     if vacancies > posts:
         problems["minsei_vacancies"] = (
@@ -513,12 +519,17 @@ def _field_of_key(key: str) -> str:
 
 
 MAX_TOWN_UPLOAD_BYTES = 64 * 1024
+REFERENCE_SCENARIO = "baseline"  # the reference of every comparison (dashboards/panels.py)
 
 
 def read_town_upload(
     name: str, data: bytes | str | None, size: int, lang: str = "ja"
 ) -> tuple[TownProfile | None, str]:
     """A town profile from an uploaded file (one saved from the page, or any town TOML), checked in full.
+
+    Checked too against the reference scenario every comparison includes (the desks its
+    mechanisms need, such as the council's host desk), so that a town that cannot be compared
+    is refused now rather than when a run starts.
 
     Args:
         name: The uploaded file's name.
@@ -529,13 +540,15 @@ def read_town_upload(
     Returns:
         ``(town, "")`` or ``(None, message)``.
     """
-    from dashboards.i18n import tr
+    from dashboards.i18n import config_error_text, tr
     from dashboards.scenario_form import upload_text
 
-    text, problem = upload_text(data, size, MAX_TOWN_UPLOAD_BYTES, lang)
+    text, problem = upload_text(data, size, MAX_TOWN_UPLOAD_BYTES, lang, name, kind="town")
     if problem:
         return None, problem
     try:
-        return load_town_text(text, name), ""
+        town = load_town_text(text, name)
+        effective_profile(load_scenario(REFERENCE_SCENARIO), town)
     except ConfigError as e:
-        return None, tr("bad_file", lang, detail=str(e))
+        return None, tr("bad_file", lang, detail=config_error_text(e, lang))
+    return town, ""

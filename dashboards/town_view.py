@@ -286,7 +286,7 @@ def _Player(
         solara.Text(tx["speed"], style={"color": "#607d8b", "font-size": "12px"})
     solara.SliderInt(tx["week"], value=week, min=0, max=last)
     solara.Text(
-        tx["week_of"].format(week=week.value, year=week.value // 52 + 1 if week.value else 1, weeks=last),
+        tx["week_of"].format(week=week.value, year=max(week.value - 1, 0) // 52 + 1, weeks=last),  # week 52 ends year 1
         style={"font-weight": "bold"},
     )
 

@@ -34,8 +34,10 @@ import solara.server.settings
 import traitlets
 from solara.server import kernel_context
 
+from dashboards import serving
 from sim import vocabulary
-from sim.workshop.functions import COMMUNITY_KEYS, FUNCTION_BY_KEY, SERVICE_KEYS
+from sim.safe_text import markdown_text
+from sim.workshop.functions import FUNCTION_BY_KEY, KEYS_BY_STAGE
 from sim.workshop.handout import handout_html
 from sim.workshop.picture import STAGE_COLOURS, draw
 from sim.workshop.room import Room, open_room
@@ -44,6 +46,7 @@ from sim.workshop.stories import Chapter, load_workshop_story, workshop_story_na
 
 # The "This website runs on Solara" badge would sit on the pictures' bottom-right corner.
 solara.server.settings.theme.show_banner = False
+serving.configure()  # origin and host checks, and closed sessions culled within minutes
 
 FREE_MODE = "free"
 LANGUAGES = {"ja": "日本語", "en": "English"}
@@ -98,8 +101,11 @@ TEXT = {
     "pause": ("一時停止", "Pause"),
     "reset": ("最初から", "Start over"),
     "compare": ("あり・なしを並べる", "Side by side"),
-    "community": ("地域の機能（スライド2-4）", "Community functions (slide 2-4)"),
-    "services": ("支援の仕組み", "Services"),
+    "stage_none": ("困りごとがない状態で（2-4）", "No problem yet (slide 2-4)"),
+    "stage_latent": ("潜在的な課題に（2-4）", "Latent problems (slide 2-4)"),
+    "stage_manifest": ("顕在化した課題に（2-4）", "Manifest problems (slide 2-4)"),
+    "stage_complex": ("複雑化・複合化した課題に（2-4）", "Complex problems (slide 2-4)"),
+    "stage_service": ("支援の仕組み", "Services"),
     "story": ("ストーリー", "Story"),
     "free": ("（自由に見る）", "(free exploration)"),
     "start_story": ("ストーリーを始める", "Start the story"),
@@ -382,9 +388,9 @@ def Switches(room: Room, version: int):
     """A checkbox per function, in two groups."""
     session, lang = room.session, room.session.lang
     with solara.Row(classes=["workshop-switches"], style={"flex-wrap": "wrap", "gap": "0 24px"}):
-        for group, keys in (("community", COMMUNITY_KEYS), ("services", SERVICE_KEYS)):
+        for stage, keys in KEYS_BY_STAGE.items():
             with solara.Column(gap="0px"):
-                solara.Text(t(group, lang), style={"font-weight": "bold", "font-size": "20px"})
+                solara.Text(t(f"stage_{stage}", lang), style={"font-weight": "bold", "font-size": "20px"})
                 with solara.Row(style={"flex-wrap": "wrap", "gap": "0 12px"}):
                     for key in keys:
                         f = FUNCTION_BY_KEY[key]
@@ -425,10 +431,11 @@ def StoryChooser(room: Room, version: int):
 def chapter_markdown(session: WorkshopSession, chapter: Chapter, index: int, lang: str) -> str:
     """A chapter's heading, what to look at and its questions, as Markdown (no notes)."""
     number = t("chapter", lang).format(index + 1)
-    questions = "\n".join(f"{i + 1}. {q}" for i, q in enumerate(chapter.text("questions", lang)))
+    text = markdown_text  # the story file's words, shown as they are written (sim/safe_text.py)
+    questions = "\n".join(f"{i + 1}. {text(q)}" for i, q in enumerate(chapter.text("questions", lang)))
     return (
-        f"### {number}　{chapter.lesson_label(lang)} — {chapter.text('title', lang)}\n\n"
-        f"**{t('look', lang)}**：{chapter.text('look', lang)}\n\n**{t('questions', lang)}**\n\n{questions}"
+        f"### {number}　{text(chapter.lesson_label(lang))} — {text(chapter.text('title', lang))}\n\n"
+        f"**{t('look', lang)}**：{text(chapter.text('look', lang))}\n\n**{t('questions', lang)}**\n\n{questions}"
     )
 
 
@@ -544,7 +551,7 @@ def Screen(room: Room, version: int):
             StoryChooser(room, version)
             story = session.story
             if story is not None:
-                solara.Markdown(f"**{story.title(lang)}** — {story.summary(lang)}")
+                solara.Markdown(f"**{markdown_text(story.title(lang))}** — {markdown_text(story.summary(lang))}")
                 chapter = session.current_chapter
                 if chapter is not None:
                     with solara.Column(classes=["workshop-chapter"]):
@@ -586,7 +593,7 @@ def Presenter(room: Room, version: int):
         StoryChooser(room, version)
         story = session.story
         if story is not None:
-            solara.Markdown(f"**{story.title(lang)}** — {story.summary(lang)}")
+            solara.Markdown(f"**{markdown_text(story.title(lang))}** — {markdown_text(story.summary(lang))}")
             chapter = session.current_chapter
             if chapter is not None:
                 with solara.Column(classes=["workshop-chapter"]):

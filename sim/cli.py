@@ -5,7 +5,7 @@
     community-sim run SCENARIO [--town T] [--years Y] [--seed S] [--out DIR] [--json]
     community-sim compare [SCENARIO ...] [--town T] [--years Y] [--replications R] [--seed S]
                           [--workers N] [--warmup-years W] [--out DIR] [--json]
-    community-sim experiment FILE [--workers N | --scheduler ADDRESS] [--out DIR] [--fresh] [--json]
+    community-sim experiment FILE [--workers N | --scheduler ADDRESS] [--out DIR] [--fresh] [--yes] [--json]
     community-sim report DIR [--out FILE]
     community-sim story [NAME] [--scenario S] [--lang ja|en] [--json]
     community-sim workshop [--port N]
@@ -107,7 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     where.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://host:8786")
     exp.add_argument("--out", type=Path, help="results directory (default out/NAME, NAME the file's name)")
-    exp.add_argument("--fresh", action="store_true", help="discard results already in the directory and start over")
+    exp.add_argument(
+        "--fresh", action="store_true", help="discard the results already in the directory (only those) and start over"
+    )
+    exp.add_argument("--yes", action="store_true", help="run a large experiment without asking (see its estimate)")
     exp.add_argument("--json", action="store_true", help="print the comparison as JSON on stdout")
     rep = sub.add_parser("report", help="write a self-contained HTML report of an experiment's results")
     rep.add_argument("dir", type=Path, help="results directory of `community-sim experiment`")
@@ -162,9 +165,12 @@ def cmd_towns(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.outputs import write_tables
+    from sim.places import check_output_dir
     from sim.runner import prepare, run_once
 
     (scenario, start_from), town = prepare([args.scenario, args.start_from], args.town)
+    if args.out:
+        check_output_dir(args.out)  # before the run: its work must not be lost at the end
     result = run_once(
         scenario,
         town,
@@ -206,12 +212,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim.compare import compare_table, same_settings_as_reference, summaries
     from sim.params import ConfigError
+    from sim.places import check_output_dir
     from sim.runner import prepare, run_many
 
     names = args.scenarios or _all_bundled_baseline_first()
     if len(set(names)) != len(names):
         raise ConfigError("command line", "scenarios", "a scenario is named twice; allowed: distinct scenarios")
     scenarios, town = prepare(names, args.town)
+    if args.out:
+        check_output_dir(args.out)  # before the runs: their work must not be lost at the end
     labels = [s.name for s in scenarios]
     if len(set(labels)) != len(labels):
         raise ConfigError("command line", "scenarios", "two scenarios share a file name; allowed: distinct names")
@@ -241,11 +250,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_experiment(args: argparse.Namespace) -> int:
     from sim.compare import same_settings_as_reference
-    from sim.execute import run_experiment
+    from sim.execute import check_scheduler_address, run_experiment
     from sim.experiment import load_experiment
 
-    experiment = load_experiment(args.file)
+    if args.scheduler:
+        check_scheduler_address(args.scheduler)
+    experiment = load_experiment(args.file, confirmed=args.yes, progress=sys.stderr.isatty())
     out = args.out or Path("out") / experiment.name
+    if experiment.size is not None:
+        print(f"{experiment.name}: {experiment.size.describe()}", file=sys.stderr)
     tables = run_experiment(experiment, out, args.workers, args.scheduler, sys.stderr.isatty(), args.fresh)
     s = experiment.settings
     runs = tables["runs"]
@@ -310,6 +323,7 @@ def _report_comparison(
 
 
 def cmd_story(args: argparse.Namespace) -> int:
+    from sim.config import locate
     from sim.runner import prepare
     from sim.story import format_timeline, load_story, run_story, story_names
 
@@ -319,6 +333,7 @@ def cmd_story(args: argparse.Namespace) -> int:
             print(f"{name:<20} {s['title_ja']} / {s['title_en']} (slide {s['slide']})")
         return 0
     story = load_story(args.name)
+    locate(args.scenario, "scenarios", "command line", "--scenario")
     scenario, _town = prepare([args.scenario], story.settings["town"])
     _, timeline = run_story(story, scenario[0], lang=args.lang)
     if args.json:
@@ -364,7 +379,8 @@ def dashboard_command(port: int, app: Path = DASHBOARD_APP) -> list[str]:
 
 
 # Solara otherwise asks PyPI for its latest version and sends usage telemetry: the pages stay offline.
-DASHBOARD_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+# No telemetry, and no "This website runs on Solara" badge floating over the pages' buttons.
+DASHBOARD_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_THEME_SHOW_BANNER": "False"}
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:

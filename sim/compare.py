@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim import display
 from sim.config import Scenario, TownProfile, effective_profile, mechanism_params
+from sim.intervals import mean_interval, paired_difference
 from sim.runner import RunResult
 
 HEADLINE_METRICS = (
@@ -36,15 +36,23 @@ def compare_summaries(
     table: pd.DataFrame, scenarios: list[str], unit: tuple[str, ...] = ("replication",)
 ) -> pd.DataFrame:
     """:func:`compare_table` on a long summaries table; ``unit`` names the columns that pair runs
-    (runs with equal ``unit`` values met the same luck: same seed, same parameter point)."""
+    (runs with equal ``unit`` values met the same luck: same seed, same parameter point).
+
+    Each (household type, metric) is averaged over the runs in which every scenario has a value,
+    so that each scenario's mean minus the reference's is its mean paired difference;
+    ``replications`` counts those runs (fewer than two: no interval).
+    """
     wide = table.pivot_table(
         index=["household_type", "metric", *unit], columns="scenario", values="value", dropna=False
     ).reindex(columns=scenarios)
     # Every (household_type, metric) has a row for every unit: one block of rows per pair, as (pairs, units, scenarios).
     groups = wide.index.droplevel(list(unit)).unique()
     values = wide.to_numpy(dtype=float).reshape(len(groups), -1, len(scenarios))
-    mean, lo, hi, n = _intervals(values)
-    diff, dlo, dhi, _ = _intervals(values - values[:, :, :1])
+    # Means and differences over the same runs: a run where any scenario has no value (no case of a
+    # household type, say) is left out of every scenario's mean, so that mean − reference mean = diff.
+    values = np.where(np.isnan(values).any(axis=2, keepdims=True), np.nan, values)
+    mean, lo, hi, n = mean_interval(values, axis=1)
+    diff, dlo, dhi, _ = paired_difference(values, values[:, :, :1], axis=1)
     out = pd.DataFrame(
         {
             "scenario": np.tile(scenarios, len(groups)),
@@ -65,20 +73,6 @@ def compare_summaries(
         key=lambda c: c.map(order) if c.name == "scenario" else c,
         kind="stable",
     ).reset_index(drop=True)
-
-
-def _intervals(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Means and 95% t-intervals along axis 1 of ``values`` (blocks × runs × scenarios), and the counts.
-
-    NaNs are left out; a mean of one value has no interval, and of none is NaN.
-    """
-    n = np.count_nonzero(~np.isnan(values), axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nansum(values, axis=1) / n
-        sd = np.sqrt(np.nansum((values - mean[:, None, :]) ** 2, axis=1) / (n - 1))
-        half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
-    half = np.where(n >= 2, half, np.nan)
-    return mean, mean - half, mean + half, n
 
 
 def format_comparison(table: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE_METRICS) -> str:

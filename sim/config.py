@@ -6,7 +6,7 @@ Every file is validated in full before anything runs; a problem raises
 
 from __future__ import annotations
 
-import tomllib
+import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -14,11 +14,16 @@ from typing import Any
 
 import tomli_w
 
+from sim.domain import DOMAIN_KEYS
 from sim.mechanisms import MECHANISM_BY_NAME
 from sim.params import ConfigError, Param, validate, validate_block
+from sim.tomlfile import parse_toml
+from sim.tomlfile import read_toml as read_toml
 from sim.town import TOWN_PARAMS, validate_profile
 
 SCENARIO_META_KEYS = ("title_ja", "title_en", "description_ja", "description_en")
+# The English title and description default to the Japanese ones.
+SCENARIO_REQUIRED_KEYS = ("title_ja", "description_ja")
 OVERRIDE_OPS = ("set", "multiply", "add")
 # Who lives in the town and its areas are the same in every scenario, which all start from
 # the same "today's town": a scenario may not change them (a town profile can).
@@ -64,32 +69,33 @@ def bundled_names(kind: str) -> list[str]:
     return sorted(p.stem for p in _bundled_dir(kind).glob("*.toml"))
 
 
-def _locate(name_or_path: str | Path, kind: str) -> Path:
+def _locate(name_or_path: str | Path, kind: str, file: str | None = None, key: str = "") -> Path:
+    """The file of a bundled name or a path; ``file`` and ``key`` name where the name was written
+    (an experiment or a story), so that the message points there instead of at the name alone."""
+    what = "scenario" if kind == "scenarios" else "town"
     path = Path(name_or_path)
     if path.suffix == ".toml" or path.exists() or "/" in str(name_or_path):
         if not path.is_file():
+            if file is not None:
+                raise ConfigError(file, key, f"no such {what} file: {str(path)!r}; allowed: a path to a .toml file")
             raise ConfigError(str(path), "", "no such file")
         return path
     bundled = _bundled_dir(kind) / f"{name_or_path}.toml"
     if not bundled.is_file():
-        what = "scenario" if kind == "scenarios" else "town"
-        raise ConfigError(
-            str(name_or_path),
-            "",
-            f"no such {what}; bundled: {', '.join(bundled_names(kind))} (or give a path to a .toml file)",
-        )
+        allowed = f"bundled: {', '.join(bundled_names(kind))} (or give a path to a .toml file)"
+        if file is not None:
+            raise ConfigError(file, key, f"no such {what} {str(name_or_path)!r}; allowed: {allowed}")
+        raise ConfigError(str(name_or_path), "", f"no such {what}; {allowed}")
     return bundled
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file, turning any failure into a ConfigError."""
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(str(path), "", f"not valid TOML: {e}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(str(path), "", f"cannot be read: {e}") from None
+def locate(name_or_path: str | Path, kind: str, file: str, key: str) -> Path:
+    """The file a bundled name or path names, checked where it is written (``file``, ``key``).
+
+    Raises:
+        ConfigError: naming ``file`` and ``key`` when there is no such bundled name or file.
+    """
+    return _locate(name_or_path, kind, file, key)
 
 
 def load_town(name_or_path: str | Path) -> TownProfile:
@@ -106,25 +112,33 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
 
 def load_town_text(text: str, file: str) -> TownProfile:
     """A town profile from TOML text (an upload); ``file`` names it in error messages."""
-    return town_from_dict(_parse_toml_text(text, file), file)
+    return town_from_dict(parse_toml(text, file), file)
 
 
 def load_scenario_text(text: str, name: str, file: str) -> Scenario:
     """A scenario from TOML text (an upload); ``file`` names it in error messages."""
-    return scenario_from_dict(_parse_toml_text(text, file), name, file)
-
-
-def _parse_toml_text(text: str, file: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(file, "", f"not valid TOML: {e}") from None
+    return scenario_from_dict(parse_toml(text, file), name, file)
 
 
 def town_from_dict(raw: dict[str, Any], file: str) -> TownProfile:
     """Validate a town profile given as a dict (as read from TOML)."""
     profile = validate_profile(raw, file)
+    _check_desks(profile["desks"], file)
     return TownProfile(profile["town"]["name"], file, profile)
+
+
+def _check_desks(desks: list[dict[str, Any]], file: str) -> None:
+    """A desk accepts at least one domain, each once: a desk with none would bounce every household."""
+    for i, desk in enumerate(desks):
+        if not desk["domains"]:
+            raise ConfigError(
+                file,
+                f"desks[{i}].domains",
+                "empty: the desk would accept no household; allowed: a list of one or more domains from "
+                + ", ".join(DOMAIN_KEYS),
+            )
+        if len(set(desk["domains"])) != len(desk["domains"]):
+            raise ConfigError(file, f"desks[{i}].domains", f"got {desk['domains']!r}; allowed: each domain once")
 
 
 def scenario_from_dict(raw: dict[str, Any], name: str, file: str) -> Scenario:
@@ -134,12 +148,13 @@ def scenario_from_dict(raw: dict[str, Any], name: str, file: str) -> Scenario:
             raise ConfigError(file, key, "unknown section; allowed: scenario, town, mechanisms")
     meta = raw.get("scenario")
     if not isinstance(meta, dict):
-        raise ConfigError(file, "scenario", "missing [scenario] table with " + ", ".join(SCENARIO_META_KEYS))
+        raise ConfigError(file, "scenario", "missing [scenario] table with " + ", ".join(SCENARIO_REQUIRED_KEYS))
     for key in meta:
         if key not in SCENARIO_META_KEYS:
             raise ConfigError(file, f"scenario.{key}", "unknown key; allowed: " + ", ".join(SCENARIO_META_KEYS))
     for key in SCENARIO_META_KEYS:
-        if not isinstance(meta.get(key), str) or not meta[key].strip():
+        required = key in SCENARIO_REQUIRED_KEYS
+        if (required or key in meta) and (not isinstance(meta.get(key), str) or not meta[key].strip()):
             raise ConfigError(file, f"scenario.{key}", "missing or empty; allowed: a non-empty string")
     town = _validate_town_overrides(raw.get("town", {}), file)
     mechanisms = _validate_mechanisms(raw.get("mechanisms", {}), file)
@@ -147,9 +162,9 @@ def scenario_from_dict(raw: dict[str, Any], name: str, file: str) -> Scenario:
         name,
         file,
         meta["title_ja"],
-        meta["title_en"],
+        meta.get("title_en") or meta["title_ja"],  # a planner's own file may be in Japanese only
         meta["description_ja"],
-        meta["description_en"],
+        meta.get("description_en") or meta["description_ja"],
         town,
         mechanisms,
     )
@@ -223,8 +238,8 @@ def _check_override(param: Param, value: Any, file: str, key: str) -> None:
         if len(value) != 1 or next(iter(value)) not in OVERRIDE_OPS:
             raise ConfigError(file, key, "an operation table needs exactly one of: " + ", ".join(OVERRIDE_OPS))
         op, operand = next(iter(value.items()))
-        if isinstance(operand, bool) or not isinstance(operand, int | float):
-            raise ConfigError(file, f"{key}.{op}", f"got {operand!r}; allowed: a number")
+        if isinstance(operand, bool) or not isinstance(operand, int | float) or not math.isfinite(operand):
+            raise ConfigError(file, f"{key}.{op}", f"got {operand!r}; allowed: a finite number")
         if op == "set":
             validate(param, operand, file, f"{key}.{op}")
     else:
@@ -235,9 +250,11 @@ def _apply_override(param: Param, current: Any, value: Any, file: str, key: str)
     if isinstance(value, dict) and param.kind in ("float", "int"):
         op, operand = next(iter(value.items()))
         new = {"set": operand, "multiply": current * operand, "add": current + operand}[op]
+        where = f"{key} (applied to the town's value {current!r})"
+        if not math.isfinite(new):  # e.g. 1e308 × the town's value
+            raise ConfigError(file, where, f"{op} {operand!r} gives {new!r}; allowed: {param.allowed()}")
         if param.kind == "int":
             new = round(new)
-        where = f"{key} (applied to the town's value {current!r})"
         return validate(param, new, file, where)
     return validate(param, value, file, key, current if isinstance(current, dict) else None)
 
@@ -247,14 +264,7 @@ def effective_profile(scenario: Scenario, town: TownProfile) -> dict[str, Any]:
 
     Also checks the scenario's settings that name parts of the town (the council's host desk).
     """
-    host = scenario.mechanisms.get("council", {}).get("host_desk")
-    kinds = [d["kind"] for d in town.profile["desks"]]
-    if host is not None and host not in kinds:
-        raise ConfigError(
-            scenario.file,
-            "mechanisms.council.host_desk",
-            f"{host!r} is not a desk of town {town.name!r}; allowed: " + ", ".join(kinds),
-        )
+    _check_named_desks(scenario, town)
     profile: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else list(v)) for k, v in town.profile.items()}
     for section, values in scenario.town.items():
         profile[section] = dict(profile[section])
@@ -263,6 +273,41 @@ def effective_profile(scenario: Scenario, town: TownProfile) -> dict[str, Any]:
                 TOWN_PARAMS[section][key], profile[section][key], value, scenario.file, f"town.{section}.{key}"
             )
     return validate_profile({k: v for k, v in profile.items()}, scenario.file, base=None)
+
+
+def _check_named_desks(scenario: Scenario, town: TownProfile) -> None:
+    """Every desk a mechanism will use must be a desk of the town, defaults included.
+
+    The 自立支援協議会 opens a resource for a domain no desk covers (制度の狭間) at its
+    ``host_desk``; a town without that desk would report resources opened, with staff, at a desk
+    that does not exist. The host is needed only when the council can act (it is on and
+    functioning) and some domain is left uncovered by the town's desks.
+    """
+    kinds = [d["kind"] for d in town.profile["desks"]]
+    own = scenario.mechanisms.get("council", {})
+    council = mechanism_params(scenario)["council"]
+    host = council["host_desk"]
+    if host in kinds:
+        return
+    if "host_desk" in own:  # named by the scenario: always checked
+        raise ConfigError(
+            scenario.file,
+            "mechanisms.council.host_desk",
+            f"{host!r} is not a desk of town {town.name!r} ({town.file}); allowed: " + ", ".join(kinds),
+        )
+    covered = {domain for d in town.profile["desks"] for domain in d["domains"]}
+    uncovered = [k for k in DOMAIN_KEYS if k not in covered]
+    functioning = council["research"] * council["collaboration"] * council["creativity"] > 0
+    if council["enabled"] and functioning and uncovered:
+        raise ConfigError(
+            town.file,
+            "desks",
+            f"town {town.name!r} has no {host!r} desk, which hosts the resources the 自立支援協議会 opens for "
+            f"domains no desk covers ({', '.join(uncovered)}); scenario {scenario.name!r} leaves "
+            f"mechanisms.council.host_desk at its default {host!r}; allowed: add a [[desks]] table with "
+            f"kind = {host!r} to the town, or set mechanisms.council.host_desk in the scenario to one of "
+            + ", ".join(kinds),
+        )
 
 
 def mechanism_params(scenario: Scenario) -> dict[str, dict[str, Any]]:

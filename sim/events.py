@@ -6,6 +6,11 @@ desk". :func:`snapshot` copies the arrays that matter after a week, :func:`extra
 two snapshots for ALL households at once (one vectorised pass per week) and returns the
 week's events; :func:`narrate` turns them into short sentences in Japanese or English.
 
+This is the project's one narrator: the workshop's captions and handout, and a household's
+timeline (``community-sim story``, the dashboard's town view, :mod:`sim.story`) are the same
+events told with the same sentences; a timeline is the events of one household (and the
+自立支援協議会's, which concern the whole town), told with "this household" as its subject.
+
 Two kinds of event are depicted rather than recorded, because the model draws them only for
 the households they could change: which households the 民生委員 visited and who went to the
 サロン・居場所 this week. They are drawn on the workshop's own random stream with the
@@ -16,16 +21,20 @@ households it favours, without touching the model's draws.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 import numpy as np
 
-from sim.domain import ServiceStatus
+from sim.domain import DOMAIN_KEYS, STAGE_KEYS, ServiceStatus
 from sim.mechanisms import CHANNEL_KEYS
+from sim.mechanisms.commissioner_visits import CommissionerVisits
+from sim.mechanisms.council import FIELD_OF_DOMAIN, RESOURCE_FIELDS_JA, Council
+from sim.mechanisms.support_meeting import SupportMeeting
+from sim.mechanisms.venue_staff import VenueStaff
 from sim.state import RESOLVED_BY_KEYS
 from sim.streams import HouseholdStream
-from sim.vocabulary import phrase
+from sim.vocabulary import label, phrase
 
 MEETING_EVERY_WEEKS = 4  # teams and the 支援会議 meet monthly (Assumption: a monthly case conference)
 
@@ -53,9 +62,15 @@ class Event(IntEnum):
     RESOLVED = 17  # the problem was resolved (detail: index of RESOLVED_BY_KEYS)
     ACCOMPANIED = 18  # 伴走支援 continues after closing
     PEER = 19  # became a peer supporter (受け手を担い手に)
+    PLAN = 20  # the 重層的支援会議 agreed a plan across agencies
+    COUNCIL = 21  # the 自立支援協議会 took up a domain as an area issue (town-wide; detail: domain)
+    RESOURCE = 22  # a new local resource opened (town-wide; detail: domain)
 
 
 EVENT_KEYS = tuple(e.name.lower() for e in Event)
+# Events of the whole town, not of one household (their household is TOWN).
+TOWN_EVENTS = (Event.COUNCIL, Event.RESOURCE)
+TOWN = -1
 # Routine contacts and meetings: told as one sentence per week, not per household.
 ROUTINE = (Event.VISIT, Event.SALON, Event.TEAM_MEETS, Event.WATCHED)
 # Events that make a week worth a picture in the handout.
@@ -64,11 +79,13 @@ KEY_EVENTS = frozenset({Event.WORSE, Event.FOUND, Event.SUPPORTED, Event.TEAM, E
 # Arrays compared between weeks (views on HouseholdState; copied by ``snapshot``).
 STATE_FIELDS = (
     "stage",
+    "domains",
     "case",
     "noticed",
     "service",
     "desk",
     "team",
+    "coverage",
     "linked_venue",
     "work_trial",
     "accompanied_until",
@@ -88,12 +105,26 @@ class Snapshot:
 
 @dataclass
 class Events:
-    """One week's events: parallel arrays, in caption order (by kind, then household)."""
+    """One week's events: parallel arrays, in caption order (by kind, then household).
+
+    ``detail`` depends on the kind (a channel, desk, venue, stage, domain …; see :class:`Event`);
+    ``domains`` is the bit mask of problem domains an onset brings or a worsening adds (else 0);
+    ``stage`` is the household's stage the event is told at (for FOUND: the stage at detection).
+    Arrays left out are zeros.
+    """
 
     week: int
     kind: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     household: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     detail: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    domains: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    stage: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+
+    def __post_init__(self) -> None:
+        n = len(self.kind)
+        for name, dtype in (("detail", np.int32), ("domains", np.int32), ("stage", np.int8)):
+            if len(getattr(self, name)) != n:
+                setattr(self, name, np.zeros(n, dtype=dtype))
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -102,10 +133,23 @@ class Events:
         """Households with an event of ``kind``."""
         return self.household[self.kind == kind]
 
-    def for_household(self, household: int) -> Events:
-        """This week's events of one household."""
+    def take(self, which: np.ndarray) -> Events:
+        """The events picked by a boolean mask or by positions."""
+        return Events(
+            self.week,
+            self.kind[which],
+            self.household[which],
+            self.detail[which],
+            self.domains[which],
+            self.stage[which],
+        )
+
+    def for_household(self, household: int, town: bool = False) -> Events:
+        """This week's events of one household (and, with ``town``, the town-wide ones too)."""
         keep = self.household == household
-        return Events(self.week, self.kind[keep], self.household[keep], self.detail[keep])
+        if town:
+            keep |= self.household == TOWN
+        return self.take(keep)
 
     def counts(self) -> dict[str, int]:
         """Number of events of each kind (all kinds, zeros included)."""
@@ -127,7 +171,9 @@ def snapshot(model) -> Snapshot:
     return Snapshot(model.week, {f: getattr(hh, f).copy() for f in STATE_FIELDS}, bounces, refusals)
 
 
-def extract(model, before: Snapshot, after: Snapshot, stream: HouseholdStream | None = None) -> Events:
+def extract(
+    model, before: Snapshot, after: Snapshot, stream: HouseholdStream | None = None, depicted: bool = True
+) -> Events:
     """The events between two snapshots of ``model`` (``after`` is its current week), all households at once.
 
     Args:
@@ -136,11 +182,13 @@ def extract(model, before: Snapshot, after: Snapshot, stream: HouseholdStream | 
         after: The state now.
         stream: Workshop stream for the depicted visits and attendances (default: one named
             ``workshop.depiction`` from the model's seed).
+        depicted: Whether to draw the depicted visits and attendances (a timeline does not tell them).
     """
     a, b = before.arrays, after.arrays
     week = after.week
     cases = model.cases
     stream = stream or HouseholdStream(model.seed, "workshop.depiction")
+    n = len(b["case"])
     has_now, had = b["case"] >= 0, a["case"] >= 0
     same_case = has_now & (b["case"] == a["case"])
     new_case = has_now & ~same_case
@@ -150,22 +198,34 @@ def extract(model, before: Snapshot, after: Snapshot, stream: HouseholdStream | 
     found_now = cases.first_detection_week[b["case"][idx]] == week
     first_found[idx[found_now]] = True
     channel[idx[found_now]] = cases.first_detection_channel[b["case"][idx[found_now]]]
+    stage = b["stage"].astype(np.int8)
+    stage[idx[found_now]] = cases.first_detection_stage[b["case"][idx[found_now]]]
     closed = had & ~same_case
     resolved_by = np.zeros(len(has_now), dtype=np.int32)
     resolved_by[closed] = cases.cols["resolved_by"][a["case"][closed]]
     s_old, s_new = a["service"], b["service"]
     changed = same_case & (s_new != s_old)
     meeting_week = week % MEETING_EVERY_WEEKS == 0
-    watching = model.mechanism("support_meeting").enabled and meeting_week
+    watching = _support_meeting_on(model) and meeting_week
+    nobody = np.zeros(n, dtype=bool)
+    team_formed = same_case & b["team"] & ~a["team"]
 
     masks: list[tuple[Event, np.ndarray, np.ndarray | int]] = [
         (Event.ONSET, new_case, 0),
         (Event.WORSE, same_case & (b["stage"] > a["stage"]), b["stage"]),
         (Event.NOTICED, has_now & b["noticed"] & ~(a["noticed"] & same_case), 0),
-        (Event.VISIT, _visited(model, week, stream, first_found & (channel == CHANNEL_KEYS.index("commissioner"))), 0),
+        (
+            Event.VISIT,
+            _visited(model, week, stream, first_found & (channel == CHANNEL_KEYS.index("commissioner")))
+            if depicted
+            else nobody,
+            0,
+        ),
         (
             Event.SALON,
-            _attended(model, week, stream, first_found & (channel == CHANNEL_KEYS.index("venue"))),
+            _attended(model, week, stream, first_found & (channel == CHANNEL_KEYS.index("venue")))
+            if depicted
+            else nobody,
             model.town.hh_venue,
         ),
         (Event.FOUND, first_found, channel),
@@ -189,7 +249,7 @@ def extract(model, before: Snapshot, after: Snapshot, stream: HouseholdStream | 
             b["desk"],
         ),
         (Event.SUPPORTED, changed & (s_new == ServiceStatus.SUPPORTED), b["desk"]),
-        (Event.TEAM, same_case & b["team"] & ~a["team"], 0),
+        (Event.TEAM, team_formed, 0),
         (Event.TEAM_MEETS, (same_case & b["team"] & a["team"]) & meeting_week, 0),
         (Event.WATCHED, (same_case & (s_new == ServiceStatus.REFUSED)) & watching, 0),
         (Event.LINKED, (b["linked_venue"] >= 0) & (a["linked_venue"] < 0), b["linked_venue"]),
@@ -197,35 +257,57 @@ def extract(model, before: Snapshot, after: Snapshot, stream: HouseholdStream | 
         (Event.RESOLVED, closed, resolved_by),
         (Event.ACCOMPANIED, b["accompanied_until"] > a["accompanied_until"], b["accompanied_until"] - week),
         (Event.PEER, b["peer"] & ~a["peer"], 0),
+        # A plan agreed without a team formed or a change of service this week (those are told instead).
+        (Event.PLAN, same_case & (b["coverage"] > a["coverage"]) & ~team_formed & ~changed, 0),
     ]
-    kinds, households, details = [], [], []
+    # What an onset brings, and what a worsening adds.
+    brought = np.where(new_case, b["domains"], np.where(same_case, b["domains"] & ~a["domains"], 0)).astype(np.int32)
+    kinds, households, details, domains, stages = [], [], [], [], []
     for kind, mask, detail in masks:
         who = np.flatnonzero(mask)
         kinds.append(np.full(len(who), kind, dtype=np.int8))
         households.append(who.astype(np.int32))
         details.append(np.broadcast_to(np.asarray(detail, dtype=np.int32), mask.shape)[who])
-    return Events(week, np.concatenate(kinds), np.concatenate(households), np.concatenate(details))
+        domains.append(brought[who] if kind in (Event.ONSET, Event.WORSE) else np.zeros(len(who), dtype=np.int32))
+        stages.append(stage[who])
+    for kind, domain in _council_events(model, week):
+        kinds.append(np.array([kind], dtype=np.int8))
+        households.append(np.array([TOWN], dtype=np.int32))
+        details.append(np.array([domain], dtype=np.int32))
+        domains.append(np.zeros(1, dtype=np.int32))
+        stages.append(np.zeros(1, dtype=np.int8))
+    return Events(week, *(np.concatenate(x) for x in (kinds, households, details, domains, stages)))
+
+
+# Where narration re-derives a mechanism's rule or reads its state, it does so in one small function each.
+
+
+def _support_meeting_on(model) -> bool:
+    return model.mechanism(SupportMeeting).enabled
+
+
+def _council_events(model, week: int) -> list[tuple[Event, int]]:
+    """The council's decisions and the resources that opened this week."""
+    log = model.mechanism(Council).log
+    decided = [(Event.COUNCIL, item["domain_index"]) for item in log if item["decided_week"] == week]
+    opened = [(Event.RESOURCE, item["domain_index"]) for item in log if item["opens_week"] == week and item["opened"]]
+    return decided + opened
 
 
 def _visited(model, week: int, stream: HouseholdStream, found: np.ndarray) -> np.ndarray:
-    """Households the 民生委員 visited this week (depicted with the mechanism's priorities)."""
-    mech = model.mechanism("commissioner_visits")
-    n = model.n_households
+    """Households the 民生委員 visited this week (depicted with the mechanism's own visit probability)."""
+    mech = model.mechanism(CommissionerVisits)
     if not mech.enabled:
-        return np.zeros(n, dtype=bool)
-    district = model.town.district
-    everyone = np.arange(n)
-    weight = mech.weights(everyone)
-    totals = np.bincount(district, weights=weight, minlength=len(model.town.district_vacant))
-    share = np.divide(mech.capacity(), totals, out=np.zeros(len(totals)), where=totals > 0)
-    return (stream.uniform(week, everyone, 0) < np.minimum(1.0, share[district] * weight)) | found
+        return np.zeros(model.n_households, dtype=bool)
+    everyone = np.arange(model.n_households)
+    return (stream.uniform(week, everyone, 0) < mech.visit_probability(everyone)) | found
 
 
 def _attended(model, week: int, stream: HouseholdStream, found: np.ndarray) -> np.ndarray:
-    """Households that went to their サロン・居場所 this week (depicted)."""
+    """Households that went to their サロン・居場所 this week (depicted with the mechanism's attendance)."""
     town = model.town
     everyone = np.arange(model.n_households)
-    p = town.profile["venues"]["attendance_per_week"]
+    p = model.mechanism(VenueStaff).attendance_probability()
     return ((town.hh_venue >= 0) & (stream.uniform(week, everyone, 1) < p)) | found
 
 
@@ -241,13 +323,21 @@ RESOLVED_HOW_EN = {"natural": "by itself", "mutual_aid": "neighbours helped", "s
 
 @dataclass(frozen=True)
 class Naming:
-    """What narration needs to name households, desks and venues."""
+    """What narration needs to name households, desks and venues.
+
+    ``subject`` replaces the house's name in every sentence (a timeline of one household says
+    "this household"), and ``detailed`` sentences tell what a caption under a projected picture
+    leaves out: the domains a problem brings, the stage it was found at, the weeks of 伴走支援 left
+    (see :meth:`for_timeline`).
+    """
 
     household_type: np.ndarray  # type index per household
     desk_ja: tuple[str, ...]
     desk_en: tuple[str, ...]
     venue_ja: tuple[str, ...]
     venue_en: tuple[str, ...]
+    subject: tuple[str, str] | None = None
+    detailed: bool = False
 
     @classmethod
     def of(cls, model) -> Naming:
@@ -263,28 +353,63 @@ class Naming:
             venue_en,
         )
 
+    def for_timeline(self) -> Naming:
+        """The same names, with "this household" for the household a timeline follows, told in detail
+        (a timeline is read at a reader's pace; a caption is read by a room in a few seconds)."""
+        return replace(self, subject=("この世帯", "this household"), detailed=True)
+
     def house(self, i: int, ja: bool) -> str:
+        if self.subject is not None:
+            return self.subject[0 if ja else 1]
         t = int(self.household_type[i])
         if ja:
             return f"{i + 1}番の家（{phrase('household_type', t)}）"
         return f"house {i + 1} ({phrase('household_type', t, 'en')})"
 
 
-def sentence(kind: Event, household: int, detail: int, naming: Naming, lang: str = "ja") -> str:
-    """One event as a sentence."""
+def domain_names(mask: int, lang: str = "ja") -> str:
+    """The problem domains in a bit mask, e.g. ``介護・ひきこもり`` (``care, withdrawal (ひきこもり)`` in English)."""
+    names = [label("domain", d, lang) for d in range(len(DOMAIN_KEYS)) if int(mask) >> d & 1]
+    return ("・" if lang == "ja" else ", ").join(names)
+
+
+def sentence(
+    kind: Event, household: int, detail: int, naming: Naming, lang: str = "ja", domains: int = 0, stage: int = -1
+) -> str:
+    """One event as a sentence.
+
+    Args:
+        kind: The kind of event.
+        household: The household (ignored for town-wide events).
+        detail: The event's detail (see :class:`Event`).
+        naming: Names of households, desks and venues.
+        lang: ``"ja"`` or ``"en"``.
+        domains: Domains an onset brings or a worsening adds (bit mask; 0: not told).
+        stage: The stage the household was found at (FOUND; -1: not told).
+    """
     ja = lang == "ja"
+    kind = Event(kind)
+    if kind in TOWN_EVENTS:
+        return _town_sentence(kind, detail, ja)
     who = naming.house(household, ja)
     desk_ja = naming.desk_ja[detail] if 0 <= detail < len(naming.desk_ja) else "相談窓口"
     desk_en = naming.desk_en[detail] if 0 <= detail < len(naming.desk_en) else "a desk"
     venue_ja = naming.venue_ja[detail] if 0 <= detail < len(naming.venue_ja) else "居場所"
     venue_en = naming.venue_en[detail] if 0 <= detail < len(naming.venue_en) else "a place"
     channel = detail if 0 <= detail < len(CHANNEL_KEYS) else 0
-    stage = min(max(detail, 0), 3)
+    worse = min(max(detail, 0), 3)
+    brought_ja, brought_en = domain_names(domains, "ja"), domain_names(domains, "en")
+    found_at = 0 < stage < len(STAGE_KEYS)
     texts = {
-        Event.ONSET: (f"{who}に、新しい困りごとが生まれた。", f"A new problem began at {who}."),
+        Event.ONSET: (
+            f"{who}に、新しい困りごとが生まれた" + (f"（{brought_ja}）。" if domains else "。"),
+            f"A new problem began at {who}" + (f" ({brought_en})." if domains else "."),
+        ),
         Event.WORSE: (
-            f"{who}の困りごとが深まった（{phrase('stage', stage)}）。",
-            f"Things got worse at {who} ({phrase('stage', stage, 'en')}).",
+            f"{who}の困りごとが深まった（{label('stage', worse)}"
+            + (f"、{brought_ja}が加わった）。" if domains else "）。"),
+            f"Things got worse at {who} ({label('stage', worse, 'en')}"
+            + (f"; now also {brought_en})." if domains else ")."),
         ),
         Event.NOTICED: (
             f"近所の人が{who}のことを「ちょっと気になる」と気づいた。",
@@ -293,8 +418,10 @@ def sentence(kind: Event, household: int, detail: int, naming: Naming, lang: str
         Event.VISIT: (f"民生委員が{who}を訪ねた。", f"The 民生委員 called at {who}."),
         Event.SALON: (f"{who}の人が{venue_ja}に出かけた。", f"Someone from {who} went to the {venue_en}."),
         Event.FOUND: (
-            f"{who}の困りごとが、{phrase('channel', channel)}をきっかけに相談につながった。",
-            f"{who} was put in touch with help through {phrase('channel', channel, 'en')}.",
+            f"{who}の困りごとが、{phrase('channel', channel)}をきっかけに相談につながった"
+            + (f"（把握した段階：{label('stage', stage)}）。" if found_at else "。"),
+            f"{who} was put in touch with help through {phrase('channel', channel, 'en')}"
+            + (f" (while {label('stage', stage, 'en')})." if found_at else "."),
         ),
         Event.BOUNCED: (
             f"{who}は窓口で「うちの担当ではない」と言われた（たらい回し）。",
@@ -327,19 +454,45 @@ def sentence(kind: Event, household: int, detail: int, naming: Naming, lang: str
             f"{who}が{venue_ja}につながった（参加支援）。",
             f"{who} was linked to the {venue_en} (participation support).",
         ),
-        Event.WORK_TRIAL: (f"{who}の人が就労体験を始めた。", f"Someone from {who} started a work trial."),
+        Event.WORK_TRIAL: (
+            f"{who}の人が就労体験を始めた" + ("（アフターケア付き）。" if naming.detailed else "。"),
+            f"Someone from {who} started a work trial" + (", with aftercare." if naming.detailed else "."),
+        ),
         Event.RESOLVED: _resolved(who, detail),
         Event.ACCOMPANIED: (
-            f"{who}の課題は落ち着いたが、伴走支援はこれからも続く。",
-            f"Things settled at {who}, and someone keeps walking alongside them.",
+            f"{who}の課題は落ち着いたが、伴走支援はこれからも続く"
+            + (f"（あと{detail}週）。" if naming.detailed else "。"),
+            f"Things settled at {who}, and someone keeps walking alongside them"
+            + (f" ({detail} more weeks)." if naming.detailed else "."),
         ),
         Event.PEER: (
             f"{who}の人が、支えられた経験を生かして支える側になった（受け手を担い手に）。",
             f"Someone from {who}, once helped, now helps others.",
         ),
+        Event.PLAN: (
+            f"重層的支援会議で、{who}の支援プランを分野をまたいで共有した。",
+            f"The 重層的支援会議 agreed a plan for {who} across agencies.",
+        ),
     }
-    ja_text, en_text = texts[Event(kind)]
+    ja_text, en_text = texts[kind]
     return ja_text if ja else en_text[0].upper() + en_text[1:]
+
+
+def _town_sentence(kind: Event, domain: int, ja: bool) -> str:
+    """The 自立支援協議会's decision, or a resource opening, for problems of ``domain``."""
+    d = min(max(domain, 0), len(DOMAIN_KEYS) - 1)
+    field_ja = RESOURCE_FIELDS_JA[FIELD_OF_DOMAIN[DOMAIN_KEYS[d]]]
+    if kind == Event.COUNCIL:
+        return (
+            f"自立支援協議会が「{label('domain', d)}」を地域課題として取り上げた。"
+            if ja
+            else f"The 自立支援協議会 took up {label('domain', d, 'en')} as an issue for the whole area."
+        )
+    return (
+        f"新しい地域資源が開設された：{field_ja}（{label('domain', d)}）。"
+        if ja
+        else f"A new local resource opened for {label('domain', d, 'en')} ({field_ja})."
+    )
 
 
 def _resolved(who: str, detail: int) -> tuple[str, str]:
@@ -388,16 +541,31 @@ def narrate(events: Events, naming: Naming, lang: str = "ja", routine: bool = Tr
         lang: ``"ja"`` or ``"en"``.
         routine: Whether to include the routine visits and attendances.
     """
-    out: list[str] = []
-    for kind, household, detail in zip(events.kind, events.household, events.detail, strict=True):
-        if Event(kind) in ROUTINE:
-            continue
-        out.append(sentence(Event(kind), int(household), int(detail), naming, lang))
+    out = [text for _, text in told(events, naming, lang)]
     if routine:
         for kind in ROUTINE:
             who = events.of(kind)
             if len(who):
                 out.append(routine_sentence(kind, who, lang))
+    return out
+
+
+def told(events: Events, naming: Naming, lang: str = "ja") -> list[tuple[str, str]]:
+    """Each event that is not a routine contact, as (event key, sentence), in caption order."""
+    out = []
+    for i, kind in enumerate(events.kind):
+        if Event(kind) in ROUTINE:
+            continue
+        text = sentence(
+            Event(kind),
+            int(events.household[i]),
+            int(events.detail[i]),
+            naming,
+            lang,
+            domains=int(events.domains[i]) if naming.detailed else 0,
+            stage=int(events.stage[i]) if naming.detailed and kind == Event.FOUND else -1,
+        )
+        out.append((EVENT_KEYS[kind], text))
     return out
 
 
@@ -418,13 +586,17 @@ def caption(events: Events, naming: Naming, lang: str = "ja", limit: int = 8) ->
 
 __all__ = [
     "EVENT_KEYS",
+    "TOWN",
+    "TOWN_EVENTS",
     "Event",
     "Events",
     "Naming",
     "Snapshot",
     "caption",
+    "domain_names",
     "extract",
     "narrate",
     "sentence",
     "snapshot",
+    "told",
 ]

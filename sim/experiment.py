@@ -24,18 +24,23 @@ from __future__ import annotations
 import hashlib
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tqdm import tqdm
 
-from sim.config import Scenario, TownProfile, effective_profile, read_toml
-from sim.model import DEFAULT_WARMUP_WEEKS
+from sim.config import Scenario, TownProfile, effective_profile, locate
+from sim.model import DEFAULT_WARMUP_WEEKS, WEEKS_PER_YEAR
 from sim.params import ConfigError, Param, validate_block
+from sim.progress import run_weeks
 from sim.runner import RunResult, prepare, run_batch
+from sim.sizing import CONFIRM_BYTES, CONFIRM_HOUSEHOLD_YEARS, CONFIRM_RUNS, ExperimentSize
 from sim.streams import replication_seeds
-from sim.sweep import Sweep, apply_point, design_points, load_sweep
+from sim.sweep import Sweep, apply_point, design_points, design_size, largest_value, load_sweep
+from sim.tomlfile import parse_toml, read_text
 
 RUN_TABLES = ("weekly", "ledgers", "council")  # per-run tables an experiment may keep
 
@@ -85,6 +90,9 @@ class Experiment:
     tables: tuple[str, ...] = RUN_TABLES
     sweep: Sweep | None = None
     points: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"point": [0]}))
+    size: ExperimentSize | None = None
+    # Each point's scenarios and town, once checked (sweeps only; see _check_every_point).
+    point_inputs: list[tuple[list[Scenario], TownProfile]] | None = field(default=None, repr=False)
 
     @property
     def labels(self) -> list[str]:
@@ -110,10 +118,13 @@ class Experiment:
         s = self.settings
         seeds = self.seeds
         names = [c for c in self.points.columns if c != "point"]
-        out = []
-        for row in self.points.itertuples(index=False):
+        out: list[Task] = []
+        for k, row in enumerate(self.points.itertuples(index=False)):
             values = dict(zip(names, row[1:], strict=True))
-            scenarios, town = apply_point(self.scenarios, self.town, values)
+            if self.point_inputs is not None:
+                scenarios, town = self.point_inputs[k]
+            else:
+                scenarios, town = apply_point(self.scenarios, self.town, values)
             for r, seed in enumerate(seeds):
                 out.append(
                     Task(
@@ -147,6 +158,11 @@ class Task:
     warmup_weeks: int
     tables: tuple[str, ...]
 
+    @property
+    def run_weeks(self) -> int:
+        """Its share of an experiment's progress: its warm-up's weeks and every scenario's (sim/progress.py)."""
+        return run_weeks(len(self.scenarios), 1, round(self.years * WEEKS_PER_YEAR), self.warmup_weeks)
+
 
 @dataclass
 class TaskOutput:
@@ -161,13 +177,22 @@ class TaskOutput:
         return int((self.runs["status"] != "ok").sum())
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Load and validate an experiment file and everything it names, before anything runs."""
+def load_experiment(path: str | Path, confirmed: bool = True, progress: bool = False) -> Experiment:
+    """Load and validate an experiment file and everything it names, before anything runs.
+
+    Args:
+        path: The experiment file.
+        confirmed: Whether a large experiment may run (the command line's ``--yes``); without it a
+            large one is refused with its size (see :mod:`sim.sizing`). One that cannot fit in
+            this machine's memory is refused either way, before its design is generated.
+        progress: Show a progress bar on stderr while every point of a sweep is checked.
+    """
     path = Path(path)
     file = str(path)
     if not path.is_file():
         raise ConfigError(file, "", "no such file")
-    raw = read_toml(path)
+    text = read_text(path)
+    raw = parse_toml(text, file)
     for key in raw:
         if key not in ("experiment", "sweep"):
             raise ConfigError(file, key, "unknown section; allowed: experiment, sweep")
@@ -181,16 +206,48 @@ def load_experiment(path: str | Path) -> Experiment:
         raise ConfigError(file, "experiment.scenarios", "a scenario is listed twice; allowed: distinct scenarios")
     tables = _tables(table.pop("tables", list(RUN_TABLES)), file)
     settings = validate_block(EXPERIMENT_PARAMS, table, file, "experiment")
+    for i, name in enumerate(scenarios):
+        locate(_relative(name, path), "scenarios", file, f"experiment.scenarios[{i}]")
+    locate(_relative(settings["town"], path), "towns", file, "experiment.town")
     loaded, town = prepare([_relative(s, path) for s in scenarios], _relative(settings["town"], path))
     if len({s.name for s in loaded}) != len(loaded):
         raise ConfigError(file, "experiment.scenarios", "two scenarios share a file name; allowed: distinct names")
     sweep = load_sweep(raw["sweep"], file) if "sweep" in raw else None
+    size = experiment_size(settings, len(loaded), town, tables, sweep)
+    _check_size(size, file, confirmed)
     points = design_points(sweep, settings["seed"])
-    experiment = Experiment(
-        path.stem, file, path.read_text(encoding="utf-8"), settings, loaded, town, tables, sweep, points
-    )
-    _check_every_point(experiment)
+    experiment = Experiment(path.stem, file, text, settings, loaded, town, tables, sweep, points, size)
+    _check_every_point(experiment, progress)
     return experiment
+
+
+def experiment_size(
+    settings: dict[str, Any], scenarios: int, town: TownProfile, tables: tuple[str, ...], sweep: Sweep | None
+) -> ExperimentSize:
+    """The experiment's size from its settings and design, before any point is generated."""
+    households = largest_value(sweep, "town.town.households", town.profile["town"]["households"])
+    return ExperimentSize(
+        design_size(sweep), settings["replications"], scenarios, settings["years"], int(households), tables
+    )
+
+
+def _check_size(size: ExperimentSize, file: str, confirmed: bool) -> None:
+    """Refuse what cannot fit; ask for --yes above the stated size (sim/sizing.py)."""
+    smaller = (
+        "fewer points (sweep.samples or the grid's values), replications, scenarios or years, or fewer tables "
+        "(drop 'weekly' or 'ledgers' from experiment.tables)"
+    )
+    why = size.cannot_fit()
+    if why:
+        raise ConfigError(file, "experiment", f"too large to run here: {size.describe()}; {why}; allowed: {smaller}")
+    if size.needs_confirmation() and not confirmed:
+        raise ConfigError(
+            file,
+            "experiment",
+            f"this is a large experiment: {size.describe()}; allowed: run it with --yes (more than "
+            f"{CONFIRM_RUNS:,} runs, {CONFIRM_HOUSEHOLD_YEARS:,} household-years or "
+            f"{CONFIRM_BYTES // 1024**3} GB of tables asks first), or {smaller}",
+        )
 
 
 def _tables(value: Any, file: str) -> tuple[str, ...]:
@@ -199,21 +256,33 @@ def _tables(value: Any, file: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _check_every_point(experiment: Experiment) -> None:
-    """Every scenario must be valid in the town of every point (e.g. "+0.15 membership" stays ≤ 1)."""
+def _check_every_point(experiment: Experiment, progress: bool = False) -> None:
+    """Every scenario must be valid in the town of every point (e.g. "+0.15 membership" stays ≤ 1).
+
+    The checked inputs of each point are kept for :meth:`Experiment.tasks`, which would otherwise
+    build them again.
+    """
     names = [c for c in experiment.points.columns if c != "point"]
     if not names:
         return
-    for row in experiment.points.itertuples(index=False):
+    inputs = []
+    rows = experiment.points.itertuples(index=False)
+    bar = tqdm(rows, total=len(experiment.points), desc="checking sweep points", unit="point", disable=not progress)
+    for row in bar:
         values = dict(zip(names, row[1:], strict=True))
         scenarios, town = apply_point(experiment.scenarios, experiment.town, values)
         for s in scenarios:
             try:
                 effective_profile(s, town)
             except ConfigError as e:
+                bar.close()
+                where = f"{e.key}: " if e.key else ""
                 raise ConfigError(
-                    experiment.file, "sweep.parameters", f"at point {values}, scenario {s.name!r}: {e.problem}"
+                    experiment.file, "sweep.parameters", f"at point {values}, scenario {s.name!r}: {where}{e.problem}"
                 ) from None
+        inputs.append((scenarios, town))
+    bar.close()
+    experiment.point_inputs = inputs
 
 
 def _relative(name: str, experiment_file: Path) -> str:
@@ -231,12 +300,13 @@ def execute_task(task: Task) -> TaskOutput:
     return execute_tasks([task])[0]
 
 
-def execute_tasks(tasks: list[Task]) -> list[TaskOutput]:
+def execute_tasks(tasks: list[Task], on_week: Callable[[int], None] | None = None) -> list[TaskOutput]:
     """Run tasks of one point together: each scenario steps all their seeds as one batch (sim/batch.py).
 
     The outputs are exactly those of :func:`execute_task` on each task alone; a run's ``seconds``
     is its share of the batch's time. If a batch raises, its runs are run one by one, so that only
-    the run that fails is recorded as failed and the others go on.
+    the run that fails is recorded as failed and the others go on. ``on_week(n)`` is told of the
+    run-weeks simulated as they go (see :func:`sim.runner.run_batch`).
     """
     if len({t.point for t in tasks}) > 1:
         raise ValueError("tasks stepped together must share their parameter point")
@@ -244,7 +314,7 @@ def execute_tasks(tasks: list[Task]) -> list[TaskOutput]:
     runs: list[list[dict[str, Any]]] = [[] for _ in tasks]
     parts: list[dict[str, list[pd.DataFrame]]] = [{name: [] for name in t.tables} for t in tasks]
     for index in range(len(first.scenarios)):
-        for k, (result, seconds) in enumerate(_run_scenario(tasks, index)):
+        for k, (result, seconds) in enumerate(_run_scenario(tasks, index, on_week)):
             task, row = tasks[k], _run_row(tasks[k], index)
             if isinstance(result, Exception):
                 runs[k].append({**row, "status": "failed", "error": _describe(result), "seconds": seconds})
@@ -268,14 +338,26 @@ def execute_tasks(tasks: list[Task]) -> list[TaskOutput]:
     ]
 
 
-def _run_scenario(tasks: list[Task], index: int) -> list[tuple[RunResult | Exception, float]]:
+def _run_scenario(
+    tasks: list[Task], index: int, on_week: Callable[[int], None] | None = None
+) -> list[tuple[RunResult | Exception, float]]:
     """Scenario ``index`` on every task's seed: as one batch, or one by one if the batch raises."""
     first = tasks[0]
     scenario, reference = first.scenarios[index], first.scenarios[0]
 
     def run(group: list[Task]) -> list[RunResult]:
         seeds, reps = [t.seed for t in group], [t.replication for t in group]
-        return run_batch(scenario, first.town, seeds, first.years, reps, first.warmup_weeks, reference)
+        return run_batch(
+            scenario,
+            first.town,
+            seeds,
+            first.years,
+            reps,
+            first.warmup_weeks,
+            reference,
+            on_week=on_week,
+            count_warmup=index == 0,
+        )
 
     started = time.perf_counter()
     try:
@@ -285,7 +367,7 @@ def _run_scenario(tasks: list[Task], index: int) -> list[tuple[RunResult | Excep
     except Exception as e:
         if len(tasks) == 1:
             return [(e, time.perf_counter() - started)]
-    return [_run_scenario([task], index)[0] for task in tasks]
+    return [_run_scenario([task], index, on_week)[0] for task in tasks]
 
 
 def _run_row(task: Task, index: int) -> dict[str, Any]:

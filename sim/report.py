@@ -15,14 +15,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 from plotly.subplots import make_subplots
-from scipy import stats
 
 from sim.compare import HEADLINE_METRICS
 from sim.display import unit_of
-from sim.execute import MANIFEST
+from sim.execute import MANIFEST, REPORT_FILE, ResultStore, write_atomically
+from sim.intervals import series_band
 from sim.metrics import METRICS_DOC
 from sim.params import ConfigError
+from sim.places import check_output_file
+from sim.safe_text import plotly_text
 from sim.vocabulary import scenario_colour
 
 SERIES = (
@@ -33,23 +36,49 @@ SERIES = (
 
 
 def load_results(out_dir: str | Path) -> dict[str, Any]:
-    """The manifest and tables of a results directory (missing tables are empty)."""
+    """The manifest and tables of a finished results directory, each checked against the manifest.
+
+    Raises:
+        ConfigError: the directory is not an experiment's results, its experiment has not
+            finished (stopped or still running), or a table is missing, unreadable or holds
+            another number of rows than the manifest records; the message says what to do.
+    """
     root = Path(out_dir)
+    again = f"allowed: run `community-sim experiment FILE --out {root}` again, which finishes or repairs it"
     if not (root / MANIFEST).is_file():
         raise ConfigError(str(root), "", f"no {MANIFEST}: not an experiment's results directory")
-    manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    manifest = ResultStore(root).read_manifest() or {}
+    if not manifest.get("finished"):
+        raise ConfigError(
+            str(root / MANIFEST),
+            "finished",
+            f"the experiment has not finished (it was stopped, or is running); {again}",
+        )
+    rows = manifest.get("table_rows") or {"runs": manifest.get("runs_total")}
     tables = {}
     for name in ("runs", "points", "comparison", "sensitivity", "weekly"):
         path = root / f"{name}.parquet"
-        tables[name] = pd.read_parquet(path) if path.exists() else pd.DataFrame()
+        if not path.exists():
+            if rows.get(name) is not None:
+                raise ConfigError(str(path), "", f"is missing, and the manifest records {rows[name]} rows; {again}")
+            tables[name] = pd.DataFrame()
+            continue
+        try:
+            tables[name] = pd.read_parquet(path)
+        except (OSError, ValueError, pa.ArrowException) as e:
+            raise ConfigError(str(path), "", f"cannot be read ({type(e).__name__}); {again}") from None
+        if rows.get(name) is not None and len(tables[name]) != rows[name]:
+            raise ConfigError(
+                str(path), "", f"holds {len(tables[name])} rows, and the manifest records {rows[name]}; {again}"
+            )
     return {"manifest": manifest, **tables}
 
 
 def write_report(out_dir: str | Path, path: str | Path | None = None) -> Path:
     """Write the report of ``out_dir`` (default ``out_dir/report.html``); returns its path."""
+    target = check_output_file(Path(path) if path else Path(out_dir) / REPORT_FILE)
     results = load_results(out_dir)
-    target = Path(path) if path else Path(out_dir) / "report.html"
-    target.write_text(render_report(results), encoding="utf-8")
+    write_atomically(render_report(results), target, "text")
     return target
 
 
@@ -96,13 +125,14 @@ def time_series(weekly: pd.DataFrame, scenarios: list[str]) -> go.Figure:
             block = weekly[weekly["scenario"] == scenario]
             if block.empty:
                 continue
-            mean, low, high = _band(block, column)
+            bands = series_band(block, column)
+            weeks, mean, low, high = (bands[c].to_numpy() for c in ("week", "mean", "low", "high"))
             # Counts and shares cannot go below 0, nor a share above 1: neither does their band.
-            low, high = low.clip(lower=0.0), (high.clip(upper=1.0) if column == "known_share" else high)
+            low, high = low.clip(min=0.0), (high.clip(max=1.0) if column == "known_share" else high)
             colour = scenario_colour(i)
             fig.add_scatter(
-                x=np.concatenate([mean.index, mean.index[::-1]]),
-                y=np.concatenate([high.to_numpy(), low.to_numpy()[::-1]]),
+                x=np.concatenate([weeks, weeks[::-1]]),
+                y=np.concatenate([high, low[::-1]]),
                 fill="toself",
                 fillcolor=_transparent(colour),
                 line={"width": 0},
@@ -113,9 +143,9 @@ def time_series(weekly: pd.DataFrame, scenarios: list[str]) -> go.Figure:
                 col=1,
             )
             fig.add_scatter(
-                x=mean.index,
-                y=mean.to_numpy(),
-                name=scenario,
+                x=weeks,
+                y=mean,
+                name=plotly_text(scenario),
                 line={"color": colour},
                 legendgroup=scenario,
                 showlegend=row == 1,
@@ -127,18 +157,11 @@ def time_series(weekly: pd.DataFrame, scenarios: list[str]) -> go.Figure:
     return fig
 
 
-def _band(block: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series, pd.Series]:
-    grouped = block.groupby("week")[column]
-    mean, sd, n = grouped.mean(), grouped.std(ddof=1).fillna(0.0), grouped.count()
-    half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
-    return mean, mean - half, mean + half
-
-
 def comparison_bars(
     table: pd.DataFrame, scenarios: list[str], metrics: tuple[str, ...] = HEADLINE_METRICS
 ) -> go.Figure:
     """Difference of each headline metric from the reference, with 95% intervals (paired)."""
-    titles = [f"{m}: difference from {scenarios[0]}" for m in metrics]
+    titles = [f"{m}: difference from {plotly_text(scenarios[0])}" for m in metrics]
     return _interval_bars(table, scenarios[1:], scenarios, metrics, titles, "diff", "diff_ci_low", "diff_ci_high")
 
 
@@ -170,7 +193,7 @@ def _interval_bars(
         block = rows[(rows["metric"] == metric) & rows["scenario"].isin(shown)]
         fig.add_bar(
             x=block[value],
-            y=block["scenario"],
+            y=block["scenario"].map(plotly_text),
             orientation="h",
             error_x={
                 "type": "data",
@@ -208,7 +231,7 @@ def sensitivity_chart(table: pd.DataFrame) -> go.Figure:
     fig = make_subplots(
         rows=len(metrics),
         cols=1,
-        subplot_titles=[f"{m} ({scenarios[0]}, {method})" for m in metrics],
+        subplot_titles=[f"{m} ({plotly_text(scenarios[0])}, {method})" for m in metrics],
         vertical_spacing=min(0.3, 1.2 / len(metrics)) / 2,
     )
     for r, metric in enumerate(metrics, start=1):

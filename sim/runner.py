@@ -7,9 +7,8 @@ Runs can go in this process or a process pool, with identical results.
 
 from __future__ import annotations
 
-import multiprocessing
-from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,12 @@ from sim.batch import batch_sizes
 from sim.config import Scenario, TownProfile, effective_profile, load_scenario, load_town
 from sim.engine.views import RunView
 from sim.model import DEFAULT_WARMUP_WEEKS, WEEKS_PER_YEAR, CommunityModel
+from sim.progress import WeekCounter, WeeksBar, WeekSlot, run_weeks
 from sim.streams import replication_seeds
+from sim.workers import process_pool
+
+# How often the caller looks at the weeks that worker processes have simulated.
+PROGRESS_SECONDS = 0.25
 
 
 @dataclass
@@ -56,13 +60,18 @@ def run_once(
     start_from: Scenario | str | Path = "baseline",
     progress: bool = False,
     agent_views: bool = True,
+    on_week: Callable[[int], None] | None = None,
+    count_warmup: bool = False,
 ) -> RunResult:
-    """Build a model, run it for ``years`` and collect its tables (``agent_views``: see CommunityModel)."""
+    """Build a model, run it for ``years`` and collect its tables (``agent_views``: see CommunityModel).
+
+    ``on_week(n)`` is told of the run-weeks done: ``n = 1`` after every week, and, with
+    ``count_warmup``, the warm-up's weeks once the model is built (see :mod:`sim.progress`).
+    """
     model = CommunityModel(
         scenario, town, seed=seed, warmup_weeks=warmup_weeks, start_from=start_from, agent_views=agent_views
     )
-    for _ in tqdm(range(round(years * WEEKS_PER_YEAR)), desc="weeks", unit="wk", disable=not progress, leave=False):
-        model.step()
+    _step(model, round(years * WEEKS_PER_YEAR), 1, warmup_weeks if count_warmup else 0, on_week, progress)
     return result_of(model.results(), replication)
 
 
@@ -74,14 +83,37 @@ def run_batch(
     replications: list[int],
     warmup_weeks: int = DEFAULT_WARMUP_WEEKS,
     start_from: Scenario | str | Path = "baseline",
+    on_week: Callable[[int], None] | None = None,
+    count_warmup: bool = False,
 ) -> list[RunResult]:
     """One scenario on several seeds, stepped together (see :mod:`sim.batch`): the same results as
-    :func:`run_once` on each seed, in less time. ``replications`` numbers the runs."""
+    :func:`run_once` on each seed, in less time. ``replications`` numbers the runs.
+
+    ``on_week(n)`` is told of the run-weeks done within the batch: ``n = len(seeds)`` after every
+    week, and, with ``count_warmup``, the warm-up's weeks of every seed once the model is built.
+    """
     model = CommunityModel(
         scenario, town, seed=list(seeds), warmup_weeks=warmup_weeks, start_from=start_from, agent_views=False
     )
-    model.run(round(years * WEEKS_PER_YEAR))
+    _step(model, round(years * WEEKS_PER_YEAR), len(seeds), warmup_weeks if count_warmup else 0, on_week)
     return [result_of(model.results(k), r) for k, r in enumerate(replications)]
+
+
+def _step(
+    model: CommunityModel,
+    weeks: int,
+    runs: int,
+    warmup_weeks: int,
+    on_week: Callable[[int], None] | None,
+    progress: bool = False,
+) -> None:
+    """Step ``model`` ``weeks`` weeks, telling ``on_week`` the run-weeks done (the warm-up's first)."""
+    if on_week is not None and warmup_weeks:
+        on_week(warmup_weeks * runs)
+    for _ in tqdm(range(weeks), desc="weeks", unit="wk", disable=not progress, leave=False):
+        model.step()
+        if on_week is not None:
+            on_week(runs)
 
 
 def result_of(run: RunView, replication: int) -> RunResult:
@@ -99,7 +131,7 @@ def result_of(run: RunView, replication: int) -> RunResult:
     )
 
 
-def prepare(scenarios: list[str | Path], town: str | Path) -> tuple[list[Scenario], TownProfile]:
+def prepare(scenarios: Sequence[str | Path], town: str | Path) -> tuple[list[Scenario], TownProfile]:
     """Load and validate every input file, and every scenario against the town, before any run."""
     town_spec = load_town(town)
     loaded = [load_scenario(s) for s in scenarios]
@@ -119,12 +151,16 @@ def run_many(
     warmup_weeks: int = DEFAULT_WARMUP_WEEKS,
     on_run: Callable[[RunResult], None] | None = None,
     pool: Executor | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> list[RunResult]:
     """Every scenario × every replication; replication r uses the same seed in every scenario.
 
     Every scenario starts from the state the first (reference) scenario reaches after the
     warm-up: "today's town", the same for all. ``on_run`` is called in this process with each
-    run as it finishes (for progress bars); the returned list is in (replication, scenario) order.
+    run as it finishes; ``on_progress(done, total)`` with the run-weeks simulated so far (warm-ups
+    included, batches and worker processes too; see :mod:`sim.progress`), every week in this
+    process or every quarter second from workers. ``progress`` shows a bar of the same on
+    stderr. The returned list is in (replication, scenario) order.
     ``pool``: an open executor (e.g. a process pool kept warm by the dashboard) to run the
     replications in instead of ``jobs`` new processes (``jobs`` then says how many workers it
     has, so that each gets an equal share); it is left open, and results are the same.
@@ -138,34 +174,105 @@ def run_many(
         reps = list(range(first, first + size))
         tasks.append((scenarios, town, [seeds[r] for r in reps], years, reps, warmup_weeks))
         first += size
-    bar = tqdm(total=replications * len(scenarios), desc="runs", unit="run", disable=not progress, leave=False)
+    total = run_weeks(len(scenarios), replications, round(years * WEEKS_PER_YEAR), warmup_weeks)
+    bar = WeeksBar(total, enabled=progress)
     results: list[RunResult] = []
+    weeks_done = 0
 
-    def done(runs: list[RunResult]) -> None:
+    def simulated(done: int) -> None:
+        nonlocal weeks_done
+        if done > weeks_done:
+            bar.to(done)
+            weeks_done = done
+            if on_progress is not None:
+                on_progress(done, total)
+
+    def finished(runs: list[RunResult]) -> None:
         results.extend(runs)
-        bar.update(len(runs))
         for run in runs:
             if on_run is not None:
                 on_run(run)
 
     if pool is not None:
-        for runs in pool.map(_run_block, tasks):
-            done(runs)
+        _run_in_workers(pool, tasks, finished, simulated, bar.simulating)
     elif jobs <= 1:
         for task in tasks:
             for scenario in scenarios:
-                done(_run_block(([scenario], *task[1:]), reference=scenarios[0]))
+                finished(
+                    _run_block(
+                        ([scenario], *task[1:]),
+                        reference=scenarios[0],
+                        on_week=lambda n: simulated(weeks_done + n),
+                    )
+                )
     else:
-        # "spawn": workers start clean (no forked threads); results do not depend on the pool.
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for runs in pool.map(_run_block, tasks):
-                done(runs)
+        # "spawn" workers start clean (no forked threads) and leave if this process is killed (sim/workers.py).
+        with process_pool(jobs) as own:
+            _run_in_workers(own, tasks, finished, simulated, bar.simulating, jobs)
     bar.close()
     return sorted(results, key=lambda run: (run.replication, names.index(run.scenario)))
 
 
-def _run_block(task: tuple, reference: Scenario | None = None) -> list[RunResult]:
-    """All scenarios of a block of replications (one batched warm-up, shared through the model's cache)."""
+def _run_in_workers(
+    pool: Executor,
+    tasks: list[tuple],
+    finished: Callable[[list[RunResult]], None],
+    simulated: Callable[[int], None],
+    ready: Callable[[], None],
+    start: int = 0,
+) -> None:
+    """Run the blocks in ``pool``; while they run, read the weeks they have simulated.
+
+    A new pool first starts ``start`` workers and waits for them (each imports the model), so
+    that ``ready`` marks when simulating begins and the time left is not thrown by start-up.
+    """
+    wait_until_started(pool, start)
+    ready()
+    with WeekCounter(len(tasks)) as counter:
+        pending: set[Future] = {pool.submit(_run_counted_block, task, counter.slot(i)) for i, task in enumerate(tasks)}
+        try:
+            while pending:
+                done, pending = wait(pending, timeout=PROGRESS_SECONDS, return_when=FIRST_COMPLETED)
+                simulated(int(counter.counts().sum()))
+                for future in done:
+                    finished(future.result())
+        finally:
+            for future in pending:  # after a failure: nothing more to start
+                future.cancel()
+
+
+def wait_until_started(pool: Executor, workers: int) -> None:
+    """Start ``workers`` workers of ``pool`` (a spawn pool starts them on demand) and wait until each has the model."""
+    for future in [pool.submit(_started) for _ in range(workers)]:
+        future.result()
+
+
+def _started() -> bool:
+    """In a worker: the model is imported (this module imports it), so the worker can simulate."""
+    return True
+
+
+def _run_counted_block(task: tuple, slot: WeekSlot) -> list[RunResult]:
+    """:func:`_run_block` in a worker process, counting its weeks in ``slot``."""
+    try:
+        return _run_block(task, on_week=slot)
+    finally:
+        slot.close()
+
+
+def _run_block(
+    task: tuple, reference: Scenario | None = None, on_week: Callable[[int], None] | None = None
+) -> list[RunResult]:
+    """All scenarios of a block of replications (one batched warm-up, shared through the model's cache).
+
+    The reference's run builds the warm-up, so it counts the warm-up's weeks for ``on_week``.
+    """
     scenarios, town, seeds, years, replications, warmup_weeks = task
     start_from = reference or scenarios[0]
-    return [run for s in scenarios for run in run_batch(s, town, seeds, years, replications, warmup_weeks, start_from)]
+    return [
+        run
+        for s in scenarios
+        for run in run_batch(
+            s, town, seeds, years, replications, warmup_weeks, start_from, on_week=on_week, count_warmup=s is start_from
+        )
+    ]

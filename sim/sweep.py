@@ -17,6 +17,7 @@ point too, so "today's town" is the town of that point.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -164,6 +165,29 @@ def resolve_path(path: str, file: str, key: str) -> Param:
     if parts[3] not in entries:
         raise ConfigError(file, key, f"unknown entry {parts[3]!r}; allowed: " + ", ".join(entries))
     return Param(param.default[parts[3]], param.doc, param.source, kind="float", low=param.low, high=param.high)
+
+
+def design_size(sweep: Sweep | None) -> int:
+    """How many points the design has, worked out without generating them."""
+    if sweep is None:
+        return 1
+    d = len(sweep.parameters)
+    if sweep.method == "grid":
+        return math.prod(len(p.values) for p in sweep.parameters)
+    if sweep.method == "latin":
+        return sweep.samples
+    if sweep.method == "sobol":
+        return sweep.samples * (d + 2)  # first-order and total indices (no second order)
+    return sweep.samples * (d + 1)  # morris: trajectories of d + 1 points
+
+
+def largest_value(sweep: Sweep | None, path: str, default: float) -> float:
+    """The largest value the design gives the parameter at ``path`` (``default`` if it is not swept)."""
+    for p in sweep.parameters if sweep else ():
+        if p.path == path:
+            largest = max(p.values) if p.values else p.high
+            return default if largest is None else float(largest)
+    return default
 
 
 def design_points(sweep: Sweep | None, seed: int) -> pd.DataFrame:

@@ -58,10 +58,15 @@ def test_broken_toml_is_reported_with_the_file(tmp_path):
     assert e.file == str(path) and "not valid TOML" in str(e)
 
 
-def test_scenario_needs_bilingual_titles_and_descriptions(tmp_path):
+def test_scenario_needs_a_japanese_title_and_description_and_english_ones_default_to_them(tmp_path):
     path = tmp_path / "s.toml"
-    path.write_text('[scenario]\ntitle_ja = "a"\ntitle_en = "b"\ndescription_ja = "c"\n', encoding="utf-8")
-    assert _error(load_scenario, path).key == "scenario.description_en"
+    path.write_text('[scenario]\ntitle_en = "b"\ndescription_ja = "c"\n', encoding="utf-8")
+    assert _error(load_scenario, path).key == "scenario.title_ja"
+    path.write_text('[scenario]\ntitle_ja = "a"\ndescription_ja = "c"\ndescription_en = ""\n', encoding="utf-8")
+    assert _error(load_scenario, path).key == "scenario.description_en"  # given, it may not be empty
+    path.write_text('[scenario]\ntitle_ja = "a"\ndescription_ja = "c"\n', encoding="utf-8")
+    scenario = load_scenario(path)
+    assert (scenario.title_en, scenario.description_en) == ("a", "c")
 
 
 def test_profile_unknown_key_and_census_bands_that_do_not_sum(tmp_path):

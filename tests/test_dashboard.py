@@ -17,14 +17,16 @@ import pytest
 import solara
 from solara.components.datatable import DataTableWidget
 from solara.components.file_download import FileDownloadWidget
+from solara.widgets import HTML as HTMLWidget
 
+from dashboards import export, figures, running, tables
 from dashboards import pool as warm_pool
-from dashboards import results as res
 from dashboards.i18n import METRIC_LABELS, metric_label, tr
 from dashboards.scenario_form import MAX_UPLOAD_BYTES, scenario_file
 from sim.compare import HEADLINE_METRICS
 from sim.config import load_scenario, scenario_to_toml
 from sim.params import ConfigError
+from sim.runner import RunResult
 
 APP_PATH = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 SCENARIOS = ("baseline", "stronger_jichikai")
@@ -44,10 +46,10 @@ app = _load_app()
 
 
 @pytest.fixture(scope="module")
-def outcome() -> res.Outcome:
+def outcome() -> running.Outcome:
     """Two scenarios, one year, two replications on the neighbourhood town (a few seconds)."""
-    request = res.RunRequest("neighbourhood", SCENARIOS, 1, 2, 0)
-    out = res.compute_outcome(request)
+    request = running.RunRequest("neighbourhood", SCENARIOS, 1, 2, 0)
+    out = running.compute_outcome(request)
     assert out.error is None
     return out
 
@@ -57,7 +59,7 @@ def outcome() -> res.Outcome:
 
 def test_labels_cover_every_headline_metric_in_both_languages():
     assert set(HEADLINE_METRICS) <= set(METRIC_LABELS)
-    assert set(res.METRIC_FORMATS) >= set(HEADLINE_METRICS)
+    assert set(tables.METRIC_FORMATS) >= set(HEADLINE_METRICS)
     assert metric_label("early_detection_rate") == "早期発見率（潜在段階での把握）"
     assert metric_label("early_detection_rate", "en") == "Early detection (found while latent)"
 
@@ -81,13 +83,13 @@ def test_reference_scenario_always_first_and_once():
 
 
 def test_input_problems_in_both_languages():
-    assert res.input_problems(10, 5, 0) == []
-    problems = res.input_problems(0, 21, -1)
+    assert running.input_problems(10, 5, 0) == []
+    problems = running.input_problems(0, 21, -1)
     assert len(problems) == 3
     assert all("指定してください" in p for p in problems)
-    assert res.input_problems(0, 5, 0, "en") == ["Years must be an integer from 1 to 20."]
+    assert running.input_problems(0, 5, 0, "en") == ["Years must be an integer from 1 to 20."]
     with pytest.raises(ValueError, match="乱数シード"):
-        res.run_comparison("neighbourhood", SCENARIOS, 1, 2, -1)
+        running.run_comparison("neighbourhood", SCENARIOS, 1, 2, -1)
 
 
 def test_run_comparison_on_common_random_numbers(outcome):
@@ -104,28 +106,28 @@ def test_run_comparison_on_common_random_numbers(outcome):
 
 def test_progress_callback_sees_every_run():
     seen = []
-    res.run_comparison("neighbourhood", SCENARIOS, 1, 1, 0, on_run=lambda r: seen.append(r.scenario))
+    running.run_comparison("neighbourhood", SCENARIOS, 1, 1, 0, on_run=lambda r: seen.append(r.scenario))
     assert sorted(seen) == sorted(SCENARIOS)
 
 
 def test_scenarios_built_on_the_page_run_like_bundled_ones(outcome):
     mine = load_scenario("outreach_team")
     mine.name = "my_outreach"
-    table, _results = res.run_comparison("neighbourhood", ["baseline", mine], 1, 1, 0)
+    table, _results = running.run_comparison("neighbourhood", ["baseline", mine], 1, 1, 0)
     assert list(dict.fromkeys(table.scenario)) == ["baseline", "my_outreach"]
     with pytest.raises(ConfigError, match="two scenarios"):
-        res.resolve("neighbourhood", ["baseline", "baseline"])
+        running.resolve("neighbourhood", ["baseline", "baseline"])
 
 
 def test_two_workers_only_when_there_is_enough_work():
-    assert res.worker_count(4) == 1
-    assert res.worker_count(40) in (1, 2)
+    assert running.worker_count(4) == 1
+    assert running.worker_count(40) in (1, 2)
 
 
 def test_bad_input_file_becomes_a_message(tmp_path):
     bad = tmp_path / "broken.toml"
     bad.write_text("[scenario\n", encoding="utf-8")
-    out = res.compute_outcome(res.RunRequest("neighbourhood", ("baseline", str(bad)), 1, 1, 0))
+    out = running.compute_outcome(running.RunRequest("neighbourhood", ("baseline", str(bad)), 1, 1, 0))
     assert out.table is None
     assert out.error.startswith("入力ファイルに問題があります：")
     assert "broken.toml" in out.error and "Traceback" not in out.error
@@ -135,92 +137,187 @@ def test_bad_input_file_becomes_a_message(tmp_path):
 
 
 def test_format_interval_units():
-    assert res.format_interval("complex_share", 0.25, 0.2, 0.3) == "25.0% [20.0, 30.0]"
-    assert res.format_interval("complex_share", 0.03, -0.3, 1.4) == "3.0% [0.0, 100.0]"  # a share stays a share
-    assert res.format_interval("complex_share", 0.033, -0.026, 0.092, diff=True) == "+3.3ポイント [-2.6, +9.2]"
-    assert res.format_interval("complex_share", 0.033, -0.026, 0.092, diff=True, lang="en") == "+3.3 pts [-2.6, +9.2]"
-    assert res.format_interval("median_weeks_to_detection", 12.0, math.nan, math.nan) == "12.0週"
-    assert res.format_interval("complex_household_weeks_per_1000", 4143.5, 2820.0, 5467.0) == "4,144 [2,820, 5,467]"
-    assert res.format_interval("resolution_rate", math.nan, math.nan, math.nan) == "—"
+    assert tables.format_interval("complex_share", 0.25, 0.2, 0.3) == "25.0% [20.0, 30.0]"
+    assert tables.format_interval("complex_share", 0.03, -0.3, 1.4) == "3.0% [0.0, 100.0]"  # a share stays a share
+    assert tables.format_interval("complex_share", 0.033, -0.026, 0.092, diff=True) == "+3.3ポイント [-2.6, +9.2]"
+    assert (
+        tables.format_interval("complex_share", 0.033, -0.026, 0.092, diff=True, lang="en") == "+3.3 pts [-2.6, +9.2]"
+    )
+    assert tables.format_interval("median_weeks_to_detection", 12.0, math.nan, math.nan) == "12.0週"
+    assert tables.format_interval("complex_household_weeks_per_1000", 4143.5, 2820.0, 5467.0) == "4,144 [2,820, 5,467]"
+    assert tables.format_interval("resolution_rate", math.nan, math.nan, math.nan) == "—"
 
 
 def test_headline_table_has_labels_intervals_and_differences(outcome):
     titles = outcome.title_map("ja")
-    head = res.headline_table(outcome.table, titles)
+    head = tables.headline_table(outcome.table, titles)
     assert list(head.columns) == tr("columns").split("|")
     assert len(head) == len(HEADLINE_METRICS) * 2
     assert set(head["シナリオ"]) == {"現状（ベースライン）", "自治会を強くする"}
     assert (head[head["シナリオ"] == "現状（ベースライン）"]["基準との差 [95%区間]"] == "（基準）").all()
     other = head[head["シナリオ"] == "自治会を強くする"]
     assert other["平均 [95%区間]"].str.contains(r"\[").any()
-    english = res.headline_table(outcome.table, outcome.title_map("en"), "en")
+    english = tables.headline_table(outcome.table, outcome.title_map("en"), "en")
     assert next(iter(english.columns)) == "Metric" and "(reference)" in set(english["Difference [95% CI]"])
 
 
-def test_results_by_household_type_cover_every_type(outcome):
-    table = res.by_type_table(outcome.table, "complex_share", outcome.title_map("ja"))
-    assert table["世帯の類型"].nunique() == 6
-    assert "8050世帯" in set(table["世帯の類型"])
+def test_the_headline_table_is_a_pivot_with_scenarios_as_columns(outcome):
+    pivot = tables.headline_pivot(outcome.table, outcome.title_map("ja"))
+    assert pivot.columns == ["現状（ベースライン）（基準）", "自治会を強くする"]
+    assert [label for label, _, _ in pivot.rows] == [metric_label(m) for m in HEADLINE_METRICS]
+    assert all(help_text for _, help_text, _ in pivot.rows)  # every metric is explained in plain words
+    reference, other = pivot.rows[0][2]
+    assert reference.verdict == "reference" and "%" in reference.value
+    assert other.value.endswith("ポイント") and other.level.startswith("平均 ")
+    assert other.verdict in ("better", "worse", "unclear")
+
+
+def test_differences_are_coloured_by_which_way_is_better():
+    assert tables.verdict("complex_share", -0.05, -0.01) == "better"  # fewer crises
+    assert tables.verdict("early_detection_rate", -0.05, -0.01) == "worse"  # fewer found early
+    assert tables.verdict("early_detection_rate", 0.01, 0.05) == "better"
+    assert tables.verdict("median_weeks_to_detection", 1.0, 3.0) == "worse"
+    assert tables.verdict("complex_share", -0.05, 0.01) == "unclear"
+    assert set(tables.METRIC_BETTER) == set(tables.TYPE_METRICS)
+
+
+def test_pivot_html_escapes_titles_from_files_and_says_better_in_words(outcome):
+    table = outcome.table.copy()
+    rows = (table.household_type == "all") & (table.scenario == "stronger_jichikai") & (table.metric == "complex_share")
+    table.loc[rows, ["diff", "diff_ci_low", "diff_ci_high"]] = [-0.05, -0.08, -0.02]
+    markup = tables.pivot_html(tables.headline_pivot(table, {"stronger_jichikai": "<b>案</b>"}))
+    assert "&lt;b&gt;案&lt;/b&gt;" in markup and "<b>案" not in markup
+    assert "<td class='better'>" in markup and "良い" in markup
+    assert "index" not in markup.lower()
+
+
+def test_the_household_type_table_says_when_a_type_is_too_small_for_an_interval(outcome):
+    table = outcome.table.copy()
+    hoarding = table.household_type == "hoarding_isolated"
+    table.loc[hoarding, ["ci_low", "ci_high", "diff_ci_low", "diff_ci_high"]] = float("nan")
+    table.loc[hoarding, "replications"] = 1
+    pivot = tables.type_pivot(table, "complex_share", outcome.title_map("ja"), "ja", outcome.type_households)
+    assert len(pivot.rows) == 6
+    assert pivot.rows[1][0] == "8050世帯（約24世帯）"
+    assert any(n.startswith("ごみ屋敷・孤立世帯はこの町に約4世帯しかなく") for n in pivot.notes)
+    hoarding_row = next(cells for label, _, cells in pivot.rows if label.startswith("ごみ屋敷"))
+    assert all(c.interval in ("区間なし", "") for c in hoarding_row)
+
+
+def _run(scenario: str, replication: int, complex_share: float, early: float) -> RunResult:
+    summary = pd.DataFrame(
+        {
+            "household_type": "all",
+            "metric": ["cases", "complex_share", "early_detection_rate", "unreached_share"],
+            "value": [200.0, complex_share, early, 0.5],
+        }
+    )
+    empty = pd.DataFrame()
+    return RunResult(scenario, "t", replication, replication, empty, empty, summary, empty)
+
+
+def test_clear_differences_are_told_in_households_of_the_town():
+    runs = []
+    for r, noise in enumerate((0.0, 0.01, -0.01, 0.02)):
+        runs += [_run("baseline", r, 0.30 + noise, 0.20 + noise), _run("plan", r, 0.25 + noise, 0.20 - noise)]
+    lines = tables.household_findings(runs, {"plan": "計画"}, households=3000, years=10)
+    assert lines == ["計画：10年間で、複雑化・複合化に至る世帯が約10世帯減る（95%区間：10〜10世帯）"]
+    english = tables.household_findings(runs, {"plan": "Plan"}, 3000, 10, "en")
+    assert english[0].startswith("Plan: Over 10 years: about 10 fewer households whose problems become complex")
 
 
 def test_council_table_counts_resources_per_replication(outcome):
-    council = res.council_table(outcome.results, outcome.title_map("ja"))
+    council = tables.council_table(outcome.results, outcome.title_map("ja"))
     assert len(council) == 2
     created = sum(len(r.council) for r in outcome.results if r.scenario == "baseline")
     assert council.iloc[0, 1] == pytest.approx(created / 2)
-    records = res.council_records(outcome.results)
+    records = tables.council_records(outcome.results)
     assert len(records) == sum(len(r.council) for r in outcome.results)
 
 
 def test_comparison_csv_reads_back_with_labels(outcome):
-    data = res.comparison_csv(outcome.table, outcome.title_map("ja"))
+    data = export.comparison_csv(outcome.table, outcome.title_map("ja"))
     assert data.startswith("\ufeff".encode())  # so that Excel reads the Japanese text
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert len(back) == len(outcome.table)
     assert {"scenario_title", "metric_label", "mean", "diff_ci_high"} <= set(back.columns)
-    assert res.csv_filename(outcome.request) == "comparison_neighbourhood_1y_2r_seed0.csv"
-    weekly = pd.read_csv(io.BytesIO(res.frame_csv(res.weekly_records(outcome.results))), encoding="utf-8-sig")
+    assert export.csv_filename(outcome.request) == "comparison_neighbourhood_1y_2r_seed0.csv"
+    weekly = pd.read_csv(io.BytesIO(export.frame_csv(tables.weekly_records(outcome.results))), encoding="utf-8-sig")
     assert {"scenario", "replication", "week", "true_complex", "known_complex", "waiting_list"} <= set(weekly.columns)
+
+
+def test_the_planners_csv_has_japanese_headings_labels_and_percent(outcome):
+    back = pd.read_csv(io.BytesIO(export.planner_csv(outcome.table, outcome.title_map("ja"))), encoding="utf-8-sig")
+    assert list(back.columns)[:4] == ["世帯の類型", "指標", "シナリオ", "平均"]
+    assert "early_detection_rate" not in set(back["指標"]) and "早期発見率（潜在段階での把握）" in set(back["指標"])
+    town = back[(back["世帯の類型"] == "全世帯") & (back["指標"] == "複雑化・複合化に至った割合")]
+    row = outcome.table[(outcome.table.household_type == "all") & (outcome.table.metric == "complex_share")]
+    assert town["平均"].iloc[0] == pytest.approx(100 * row["mean"].iloc[0], abs=1e-3)
+    assert set(town["単位（差）"]) == {"%ポイント"}
+    english = pd.read_csv(io.BytesIO(export.planner_csv(outcome.table, lang="en")), encoding="utf-8-sig")
+    assert english.columns[0] == "household type"
 
 
 # ---------------------------------------------------------------- figures
 
 
 def test_bands_are_means_with_95_percent_intervals(outcome):
-    bands = res.weekly_bands(outcome.results, "true_complex")
+    bands = figures.weekly_bands(outcome.results, "true_complex")
     runs = [r.weekly["true_complex"] for r in outcome.results if r.scenario == "baseline"]
     first = bands[(bands.scenario == "baseline") & (bands.week == 10)].iloc[0]
     assert first["mean"] == pytest.approx((runs[0][10] + runs[1][10]) / 2)
     assert first["low"] <= first["mean"] <= first["high"]
 
 
+def test_difference_ticks_fit_the_range_and_never_repeat(outcome):
+    fig = figures.difference_figure(outcome.table, "complex_share", outcome.title_map("ja"))
+    axis = fig.layout.xaxis
+    assert axis.title.text == "基準との差（%ポイント）"
+    assert len(set(axis.ticktext)) == len(axis.ticktext) >= 3 and "0" in axis.ticktext
+    assert not any("%" in t for t in axis.ticktext)
+    row = outcome.table[(outcome.table.household_type == "all") & (outcome.table.metric == "complex_share")]
+    assert fig.data[0].x[1] == pytest.approx(100 * row["diff"].iloc[1])  # in points, not shares
+    for low, high in ((-0.3, 0.2), (0.0, 0.05), (-0.0012, 0.0031), (-537.0, 0.0), (-2.5, 7.7)):
+        values, labels = figures.nice_ticks(low, high)
+        assert len(set(labels)) == len(labels) and values[0] <= low and values[-1] >= high
+        assert 3 <= len(values) <= 8
+
+
+def test_time_axes_are_in_years(outcome):
+    fig = figures.known_vs_true_figure(outcome.results, outcome.title_map("ja"))
+    assert fig.layout.xaxis.title.text == "経過年数（年）"
+    assert max(fig.data[1].x) == pytest.approx(1.0)  # one year, not 52 weeks
+    berg = figures.iceberg_figure(outcome.results, "baseline", outcome.title_map("ja"))
+    assert max(berg.data[0].x) == pytest.approx(1.0)
+
+
 def test_figures_show_every_scenario_with_labels(outcome):
     titles = outcome.title_map("ja")
-    stage = res.stage_mix_figure(outcome.results, titles)
+    stage = figures.stage_mix_figure(outcome.results, titles)
     names = {t.name for t in stage.data if t.showlegend is not False}
     assert names == {"現状（ベースライン）", "自治会を強くする"}
     assert len(stage.data) == 2 * 3 * 2  # scenarios × stages × (band, line)
-    known = res.known_vs_true_figure(outcome.results, titles)
+    known = figures.known_vs_true_figure(outcome.results, titles)
     assert any("（把握）" in (t.name or "") for t in known.data)
     assert any("（実際）" in (t.name or "") for t in known.data)
-    bars = res.difference_figure(outcome.table, "early_detection_rate", titles)
+    bars = figures.difference_figure(outcome.table, "early_detection_rate", titles)
     assert list(bars.data[0].y) == ["現状（ベースライン）", "自治会を強くする"]
     assert bars.layout.title.text.startswith("早期発見率")
-    channels = res.channels_figure(outcome.table, titles)
+    channels = figures.channels_figure(outcome.table, titles)
     assert len(channels.data) == 2 and "民生委員" in channels.data[0].y
-    load = res.load_figure(outcome.results, titles)
+    load = figures.load_figure(outcome.results, titles)
     assert len(load.layout.annotations) == 3  # waiting list, professional hours, volunteer hours
-    types = res.by_type_figure(outcome.table, "complex_share", titles)
+    types = figures.by_type_figure(outcome.table, "complex_share", titles)
     assert [t.name for t in types.data] == ["自治会を強くする"]
-    berg = res.iceberg_figure(outcome.results, "stronger_jichikai", titles)
+    berg = figures.iceberg_figure(outcome.results, "stronger_jichikai", titles)
     assert "自治会を強くする" in berg.layout.title.text
     with pytest.raises(KeyError):
-        res.first_replication_weekly(outcome.results, "outreach_team")
+        figures.first_replication_weekly(outcome.results, "outreach_team")
 
 
 def test_figures_switch_to_english(outcome):
     titles = outcome.title_map("en")
-    fig = res.known_vs_true_figure(outcome.results, titles, "en")
+    fig = figures.known_vs_true_figure(outcome.results, titles, "en")
     assert fig.layout.title.text == "Households with a problem: true and known to the municipality"
     assert any(t.name == "Stronger 自治会 (true)" or t.name == "Stronger 自治会（true）" for t in fig.data)
 
@@ -229,33 +326,40 @@ def test_figures_switch_to_english(outcome):
 
 
 def test_figure_html_is_self_contained(outcome):
-    html = res.figure_html(res.channels_figure(outcome.table, outcome.title_map("ja"))).decode()
+    html = export.figure_html(figures.channels_figure(outcome.table, outcome.title_map("ja"))).decode()
     assert "<script" in html
     assert not re.search(r"<(script|link)[^>]+(src|href)=", html)  # plotly.js inlined, nothing fetched
+    assert "window.PlotlyLocales" in html and "図をPNGでダウンロード" in html  # the toolbar speaks Japanese
+    assert '"displaylogo": false' in html and "sendDataToCloud" in html  # no logo link, no cloud button
 
 
 @pytest.mark.slow
 def test_figure_png_uses_the_local_chromium(outcome, monkeypatch):
     monkeypatch.delenv("BROWSER_PATH", raising=False)
-    png = res.figure_png(res.difference_figure(outcome.table, "complex_share", outcome.title_map("ja")))
+    png = export.figure_png(figures.difference_figure(outcome.table, "complex_share", outcome.title_map("ja")))
     assert png.startswith(b"\x89PNG")
 
 
 def test_summary_is_one_printable_self_contained_page(outcome):
-    page = res.summary_html(outcome, "ja", images=False).decode()
+    page = export.summary_html(outcome, "ja", images=False).decode()
     assert page.startswith("<!DOCTYPE html>")
     assert "@page" in page and "A4" in page
     assert "中学校区（約3,000世帯）" in page and "自治会を強くする" in page
     assert "早期発見率（潜在段階での把握）" in page
     assert "将来予測ではありません" in page  # says what the model cannot tell
+    assert "「95%区間」は" in page  # and what the intervals mean, in plain words
+    assert f"実行日：{outcome.finished.replace('T', ' ')}" in page and f"community-sim {outcome.version}" in page
+    assert "反復：2回" in page and "乱数シード：0" in page
+    assert "<table class='pivot'>" in page
     assert "http://" not in page and "https://" not in page
-    english = res.summary_html(outcome, "en", images=False).decode()
+    assert "docs/" not in page and ".md" not in page  # no repository path for council members
+    english = export.summary_html(outcome, "en", images=False).decode()
     assert "not forecasts" in english and "Stronger 自治会" in english
 
 
 @pytest.mark.slow
 def test_summary_embeds_its_figures(outcome):
-    page = res.summary_html(outcome, "ja").decode()
+    page = export.summary_html(outcome, "ja").decode()
     assert page.count("data:image/png;base64,") == 2
 
 
@@ -400,7 +504,7 @@ def test_page_rejects_a_negative_seed_without_running(page):
     page.find(v.TextField, label="乱数シード").widget.v_model = "-1"
     page.find(v.Btn, children=["実行"]).widget.click()
     assert any("乱数シード" in t for t in _texts(page, v.Alert))
-    assert not page.find(DataTableWidget)
+    assert not [w for w in page.find(HTMLWidget).widgets if "class='pivot'" in (w.unsafe_innerHTML or "")]
     assert not any("計算中" in t for t in _texts(page, v.Alert))
 
 
@@ -414,16 +518,21 @@ def test_page_runs_a_small_comparison_and_shows_results(page):
     page.find(v.Select, label="図に示す指標").wait_for(timeout=180)  # the run happens in a thread
     # starting and finishing a run leaves the other tabs' controls as they were
     assert page.find(v.TextField, label="シナリオ名（日本語）").widget.v_model == "作りかけの案"
-    table = page.find(DataTableWidget).widgets[0]
-    assert len(table.items) == len(HEADLINE_METRICS) * 2
-    assert {item["シナリオ"] for item in table.items} == {"現状（ベースライン）", "自治会を強くする"}
+    pivot = next(
+        w.unsafe_innerHTML for w in page.find(HTMLWidget).widgets if "class='pivot'" in (w.unsafe_innerHTML or "")
+    )
+    assert pivot.count("<tr>") == 1 + len(HEADLINE_METRICS)  # a row per metric, scenarios as columns
+    assert "現状（ベースライン）（基準）" in pivot and "自治会を強くする" in pivot
+    assert not page.find(DataTableWidget)  # no table with English controls or an index column
     assert not any("エラー" in t for t in _texts(page, v.Alert))
 
     downloads = {w.filename: w for w in page.find(FileDownloadWidget).widgets}
     csv = downloads["comparison_neighbourhood_1y_2r_seed0.csv"]
     csv.request_download = True
     page.find(FileDownloadWidget, filename=csv.filename).assert_wait(lambda w: w.bytes is not None, timeout=30)
-    assert "early_detection_rate" in csv.bytes.decode("utf-8-sig")
+    assert "早期発見率（潜在段階での把握）" in csv.bytes.decode("utf-8-sig")
+    assert "comparison_tidy_neighbourhood_1y_2r_seed0.csv" in downloads  # and the English tidy table
+    assert "project_neighbourhood_1y_2r_seed0.zip" in downloads
     assert {"difference_early_detection_rate.png", "difference_early_detection_rate.html"} <= set(downloads)
     assert any(name.startswith("summary_") for name in downloads)
 
@@ -441,8 +550,11 @@ def test_page_runs_a_small_comparison_and_shows_results(page):
         )
         titles += [w.layout.title.text or "" for w in page.find(go.FigureWidget).widgets]
     page.find(v.Select, label="類型別に見る指標").widget.v_model = metric_label("early_detection_rate")
-    types = next(w for w in page.find(DataTableWidget).widgets if "世帯の類型" in w.items[0])
-    assert "%" in types.items[0]["平均 [95%区間]"]
+    _wait_until(lambda: any("世帯の類型" in (w.unsafe_innerHTML or "") for w in page.find(HTMLWidget).widgets))
+    types = next(
+        w.unsafe_innerHTML for w in page.find(HTMLWidget).widgets if "世帯の類型" in (w.unsafe_innerHTML or "")
+    )
+    assert "8050世帯（約24世帯）" in types and "ポイント" in types
     titles += [w.layout.title.text or "" for w in page.find(go.FigureWidget).widgets]
     _open_section(page, "実際と把握の推移")
     page.find(v.Select, label="氷山図のシナリオ").widget.v_model = "自治会を強くする"
@@ -484,18 +596,6 @@ def test_town_view_tab_gets_the_described_town_and_the_chosen_scenario(monkeypat
         assert seen[-1][1] == "stronger_jichikai"
     finally:
         rc.close()
-
-
-def test_findings_name_only_differences_whose_interval_excludes_zero(outcome):
-    table = outcome.table.copy()
-    town = (table.household_type == "all") & (table.scenario == "stronger_jichikai")
-    table.loc[town, ["diff", "diff_ci_low", "diff_ci_high"]] = [0.01, -0.01, 0.03]  # unclear everywhere
-    early = town & (table.metric == "early_detection_rate")
-    table.loc[early, ["diff", "diff_ci_low", "diff_ci_high"]] = [0.05, 0.02, 0.08]
-    lines = res.findings(table, outcome.title_map("ja"))
-    assert lines == ["自治会を強くする：早期発見率（潜在段階での把握） +5.0ポイント [+2.0, +8.0]"]
-    table.loc[early, ["diff", "diff_ci_low", "diff_ci_high"]] = [0.05, -0.02, 0.08]
-    assert "no difference is clear" in res.findings(table, outcome.title_map("en"), "en")[0]
 
 
 def test_dashboard_command_serves_on_loopback_only_and_offline(monkeypatch, capsys):
@@ -550,3 +650,38 @@ def test_a_slider_moves_the_builders_scenario(page):
     download.request_download = True
     page.find(FileDownloadWidget, filename="my_plan.toml").assert_wait(lambda w: w.bytes is not None, timeout=30)
     assert "hours_per_week_per_10k_households = 80" in download.bytes.decode()
+
+
+# ---------------------------------------------------------------- project files
+
+
+def test_a_saved_comparison_opens_again_with_its_town_scenarios_settings_and_results(outcome):
+    from dashboards.project import project_bytes, project_filename, read_project
+    from sim.config import load_town
+
+    town = load_town("neighbourhood")
+    scenarios = [load_scenario(n) for n in SCENARIOS]
+    data = project_bytes(outcome, town, scenarios)
+    project = read_project(data, project_filename(outcome))
+    assert project_filename(outcome) == "project_neighbourhood_1y_2r_seed0.zip"
+    assert project.town.profile == town.profile
+    assert [s.name for s in project.scenarios] == list(SCENARIOS)
+    assert (project.years, project.replications, project.seed) == (1, 2, 0)
+    pd.testing.assert_frame_equal(project.outcome.table, outcome.table)
+    assert [(r.scenario, r.replication, r.seed) for r in project.outcome.results] == [
+        (r.scenario, r.replication, r.seed) for r in outcome.results
+    ]
+    for saved, run in zip(project.outcome.results, outcome.results, strict=True):
+        pd.testing.assert_frame_equal(saved.weekly, run.weekly, check_dtype=False)
+    opened = project.outcome
+    assert opened.title_map("ja") == outcome.title_map("ja") and opened.households == 3000
+    assert tables.household_findings(opened.results, opened.title_map("ja"), 3000, 1) == tables.household_findings(
+        outcome.results, outcome.title_map("ja"), 3000, 1
+    )
+
+
+def test_a_file_that_is_not_a_saved_comparison_says_so():
+    from dashboards.project import read_project
+
+    with pytest.raises(ConfigError, match="not a saved comparison"):
+        read_project(b"not a zip", "x.zip")

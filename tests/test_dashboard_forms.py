@@ -219,6 +219,22 @@ def test_levers_point_at_declared_parameters():
     assert {lever.block for lever in SWITCHES if lever.section == "mechanisms"} <= set(MECHANISM_BY_NAME)
 
 
+def test_every_switchable_mechanism_is_in_the_builder_made_from_its_own_declaration():
+    from sim.mechanisms import MECHANISMS
+
+    levers = {(lever.block, lever.key) for lever in LEVERS if lever.section == "mechanisms"}
+    for mechanism in MECHANISMS:
+        if mechanism.switchable:  # its switch, or the slider of its numeric lever (outreach's hours)
+            assert (mechanism.name, mechanism.workshop_lever[0]) in levers, mechanism.name
+    for lever in SWITCHES:
+        mechanism = MECHANISM_BY_NAME[lever.block]
+        assert lever.help == (mechanism.switch_ja, mechanism.switch_en)
+        assert lever.group == (
+            "community" if mechanism.slide_group not in ("services", "structure") else mechanism.slide_group
+        )
+    assert not any(MECHANISM_BY_NAME[lever.block].switchable is False for lever in SWITCHES)
+
+
 @pytest.mark.parametrize("name", ["baseline", "jusoteki_full", "stronger_jichikai", "outreach_team"])
 def test_a_scenario_rebuilt_without_changes_does_the_same(town, name):
     start = load_scenario(name)
@@ -232,8 +248,8 @@ def test_switches_and_sliders_write_only_what_differs_from_the_status_quo(town):
         "mechanisms.outreach.hours_per_week_per_10k_households": 80,
         "mechanisms.support_meeting.enabled": True,
         "town.jichikai.membership_rate": 90,
-        "town.minsei.vacancy_rate": 8.3,  # the town's own value: nothing to write
-    }
+        "town.minsei.vacancy_rate": lever_values(load_scenario("baseline"), town)["town.minsei.vacancy_rate"],
+    }  # the last: the town's own vacancies, nothing to write
     built = build_scenario(load_scenario("baseline"), town, values, "my_plan", "私の案", "My plan")
     assert built.mechanisms == {
         "outreach": {"hours_per_week_per_10k_households": 80.0},
@@ -292,7 +308,7 @@ def test_uploads_are_size_limited_and_validated():
     assert "UTF-8" in read_upload("bin.toml", b"\xff\xfe\x00", 3, lang="en")[1]
     none, problem = read_upload("bad.toml", b"[scenario]\ntitle_ja = 1\n", 20)
     assert none is None
-    assert problem.startswith("ファイルに問題があります：bad.toml: key 'scenario.title_ja'")
+    assert problem.startswith("ファイルに問題があります：「bad.toml」の scenario.title_ja：")
     unknown, problem = read_upload("x.toml", b"[mechanisms.nonsense]\nenabled = true\n", 30, lang="en")
     assert unknown is None and "[scenario]" in problem
 
@@ -336,3 +352,63 @@ def test_a_saved_town_loads_back_and_bad_town_files_say_why(town):
     assert read_town_upload("big.toml", None, MAX_TOWN_UPLOAD_BYTES + 1)[0] is None
     none, message = read_town_upload("bad.toml", "[town]\nhouseholds = 10\n", 30)
     assert none is None and "bad.toml" in message and "households" in message
+
+
+# ---------------------------------------------------------------- one planner's units, messages at once
+
+
+def test_full_width_numbers_and_a_percent_sign_are_read():
+    from dashboards.town_form import BASE_FIELDS, parse_entry
+
+    fields = {f.key: f for f in BASE_FIELDS}
+    assert parse_entry(fields["membership_rate"], "６２．５") == (62.5, None)
+    assert parse_entry(fields["membership_rate"], "60%") == (60.0, None)
+    assert parse_entry(fields["households"], "３，０００") == (3000, None)
+    assert parse_entry(fields["households"], "三千")[1] == "整数で入れてください。"
+
+
+def test_every_problem_of_the_town_form_shows_at_once(town):
+    _, problems = apply_fields(town, {"households": "abc", "minsei_vacancies": "500", "membership_rate": "140"})
+    assert set(problems) == {"households", "minsei_vacancies", "membership_rate"}
+
+
+def test_fractional_staff_are_full_time_equivalents(town):
+    staff = [f for f in town_fields(town.profile) if f.key.startswith("staff_")]
+    assert staff and all("常勤換算" in f.label[0] and "full-time equivalent" in f.label[1] for f in staff)
+
+
+def test_the_builder_counts_town_values_in_the_town_forms_units(town):
+    values = lever_values(load_scenario("baseline"), town)
+    fields = field_values(town)
+    assert values["town.minsei.vacancy_rate"] == fields["minsei_vacancies"]
+    assert values["town.venues.kayoi_per_10k_65plus"] == fields["kayoi_count"]
+    assert values["town.venues.ibasho_per_10k_people"] == fields["ibasho_count"]
+    labels = {lever.id: lever.label[0] for lever in SLIDERS}
+    town_labels = {f.key: f.label[0] for f in town_fields(town.profile)}
+    assert labels["town.minsei.vacancy_rate"] == town_labels["minsei_vacancies"]
+    assert labels["town.venues.kayoi_per_10k_65plus"] == town_labels["kayoi_count"]
+    built = build_scenario(
+        load_scenario("baseline"), town, {"town.minsei.vacancy_rate": 0}, "filled", "欠員なし", "No vacancies"
+    )
+    assert built.town == {"minsei": {"vacancy_rate": 0.0}}
+    assert lever_values(built, town)["town.minsei.vacancy_rate"] == 0
+
+
+def test_a_scenario_file_without_english_title_is_accepted():
+    text = "[scenario]\ntitle_ja = '私の案'\ndescription_ja = '説明'\n[mechanisms.support_meeting]\nenabled = true\n"
+    scenario, problem = read_upload("mine.toml", text, len(text))
+    assert problem is None
+    assert (scenario.title_en, scenario.description_en) == ("私の案", "説明")
+
+
+def test_scenario_file_errors_are_told_in_japanese():
+    _, problem = read_upload("broken.toml", "[scenario\n", 10)
+    assert (
+        problem
+        == "ファイルに問題があります：「broken.toml」：TOML形式として読めません（1行目の10文字目あたりの書き方を確かめてください）。"
+    )
+    text = "[scenario]\ntitle_ja = 'a'\ndescription_ja = 'b'\n[mechanisms.outreach]\nhours_per_week_per_10k_households = -3\n"
+    _, problem = read_upload("low.toml", text, len(text))
+    assert "値 -3 は範囲の外です（使えるのは：0.0〜10000.0の数）" in problem
+    _, english = read_upload("low.toml", text, len(text), lang="en")
+    assert "out of range" in english

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 
 import sim.runner
 from dashboards import pool as warm_pool
-from dashboards import results as res
+from dashboards import running
 
 SCENARIOS = ("baseline", "one_stop_desk")
 ARGS = ("neighbourhood", SCENARIOS, 1, 2, 0)  # one year, two replications
@@ -41,7 +42,7 @@ def _forbid_new_pools(monkeypatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("a comparison started a pool of its own")
 
-    monkeypatch.setattr(sim.runner, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr(sim.runner, "process_pool", refuse)
 
 
 def _same_results(a: tuple[pd.DataFrame, list], b: tuple[pd.DataFrame, list]) -> None:
@@ -57,12 +58,12 @@ def test_two_comparisons_reuse_the_same_warm_workers_with_results_equal_to_one_p
     warm_pool.warm_up_in_background()
     pool = warm_pool.get_pool()
     assert warm_pool.get_pool() is pool
-    in_one_process = res.run_comparison(*ARGS, jobs=1)
+    in_one_process = running.run_comparison(*ARGS, jobs=1)
     _forbid_new_pools(monkeypatch)
-    first = res.run_comparison(*ARGS, jobs=2)
+    first = running.run_comparison(*ARGS, jobs=2)
     pids = _pool_pids()
     assert len(pids) == warm_pool.WORKERS
-    second = res.run_comparison(*ARGS, jobs=2)
+    second = running.run_comparison(*ARGS, jobs=2)
     assert _pool_pids() == pids
     assert warm_pool.get_pool() is pool
     assert {pool.submit(warm_pool.worker_pid).result() for _ in range(4)} <= pids  # the work ran in them
@@ -82,15 +83,15 @@ def test_a_broken_pool_is_replaced_and_the_run_still_counts_each_run_once(fresh_
     while len(_pool_pids() & old) == len(old) and time.monotonic() < deadline:
         time.sleep(0.05)
     seen: list[str] = []
-    table, results = res.run_comparison(*ARGS, jobs=2, on_run=lambda r: seen.append(r.scenario))
+    table, results = running.run_comparison(*ARGS, jobs=2, on_run=lambda r: seen.append(r.scenario))
     assert warm_pool.get_pool() is not pool
     assert not _pool_pids() & old
     assert len(seen) == len(results) == len(SCENARIOS) * 2
-    _same_results((table, results), res.run_comparison(*ARGS, jobs=1))
+    _same_results((table, results), running.run_comparison(*ARGS, jobs=1))
 
 
 def test_a_pool_that_breaks_during_a_comparison_is_replaced_and_the_comparison_rerun(fresh_pool, monkeypatch):
-    monkeypatch.setattr(warm_pool, "ProcessPoolExecutor", lambda max_workers, **_: ThreadPoolExecutor(max_workers))
+    monkeypatch.setattr(warm_pool, "process_pool", lambda workers, modules=(): ThreadPoolExecutor(workers))
     calls: list[int] = []
 
     def work(pool):
@@ -103,6 +104,25 @@ def test_a_pool_that_breaks_during_a_comparison_is_replaced_and_the_comparison_r
     assert warm_pool.run_in_pool(work) == "done"
     assert calls[0] == id(first) and calls[1] != id(first)
     assert warm_pool.get_pool() is not first
+
+
+@pytest.mark.slow
+def test_a_closed_pages_pooled_run_stops_the_workers_when_no_other_page_uses_them(fresh_pool):
+    pool = warm_pool.get_pool()
+    pool.submit(warm_pool.worker_pid).result()
+    workers = _pool_pids()
+    cancelled = threading.Event()
+    threading.Timer(1.0, cancelled.set).start()  # the page closes a second into its run
+    started = time.monotonic()
+    with pytest.raises(warm_pool.RunCancelled):
+        warm_pool.run_in_pool(lambda p: p.submit(time.sleep, 120).result(), cancelled)
+    assert time.monotonic() - started < 15, "the run computed on after its page closed"
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in workers)
+    assert warm_pool.get_pool() is not pool  # the next page's run gets a fresh pool
+    assert warm_pool.get_pool().submit(warm_pool.worker_pid).result()
 
 
 def _alive(pid: int) -> bool:

@@ -6,8 +6,20 @@ import numpy as np
 import pytest
 
 from sim.config import scenario_from_dict
-from sim.domain import Stage
-from sim.events import Event, Events, Naming, caption, extract, narrate, routine_sentence, sentence, snapshot
+from sim.domain import DOMAIN_KEYS, Stage
+from sim.events import (
+    TOWN,
+    TOWN_EVENTS,
+    Event,
+    Events,
+    Naming,
+    caption,
+    extract,
+    narrate,
+    routine_sentence,
+    sentence,
+    snapshot,
+)
 from sim.mechanisms import CHANNEL_KEYS
 from sim.model import CommunityModel
 from sim.state import RESOLVED_BY_KEYS
@@ -56,6 +68,7 @@ def test_a_case_opened_by_hand_is_an_onset_then_worse_then_resolved():
     model.set_stage(household, Stage.LATENT)
     onset = extract(model, before, after := snapshot(model))
     assert household in onset.of(Event.ONSET)
+    assert onset.domains[(onset.kind == Event.ONSET) & (onset.household == household)][0] == model.hh.domains[household]
     model.set_stage(household, Stage.COMPLEX)
     worse = extract(model, after, after2 := snapshot(model))
     assert list(worse.of(Event.WORSE)) == [household]
@@ -64,6 +77,18 @@ def test_a_case_opened_by_hand_is_an_onset_then_worse_then_resolved():
     closed = extract(model, after2, snapshot(model))
     assert list(closed.of(Event.RESOLVED)) == [household]
     assert RESOLVED_BY_KEYS[closed.detail[closed.kind == Event.RESOLVED][0]] == "external"
+
+
+def test_a_plan_agreed_without_a_new_team_or_service_is_told_as_a_plan():
+    model = _model(warmup_weeks=52)
+    household = int(np.flatnonzero(model.hh.case >= 0)[0])
+    before = snapshot(model)
+    after = snapshot(model)
+    after.arrays["coverage"][household] += 0.5  # as the 重層的支援会議 does for a planned case
+    assert list(extract(model, before, after, depicted=False).of(Event.PLAN)) == [household]
+    after.arrays["team"][household] = True  # a team formed in the same week is told instead
+    events = extract(model, before, after, depicted=False)
+    assert list(events.of(Event.TEAM)) == [household] and not len(events.of(Event.PLAN))
 
 
 def test_events_agree_with_the_models_own_weekly_counts(busy_run):
@@ -127,12 +152,33 @@ def naming():
     return Naming.of(_model())
 
 
-@pytest.mark.parametrize("kind", list(Event))
+@pytest.mark.parametrize("kind", [k for k in Event if k not in TOWN_EVENTS])
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_every_event_has_a_sentence_naming_the_house(kind, lang, naming):
     text = sentence(kind, 6, 1, naming, lang)
     assert ("7番の家" if lang == "ja" else "house 7") in text.lower()
     assert text.endswith("。" if lang == "ja" else ".")
+
+
+@pytest.mark.parametrize("kind", list(TOWN_EVENTS))
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_councils_events_name_the_domain_and_no_house(kind, lang, naming):
+    text = sentence(kind, TOWN, DOMAIN_KEYS.index("housing"), naming, lang)
+    assert ("住まい" if lang == "ja" else "housing") in text and "番の家" not in text and "house " not in text
+    assert text.endswith("。" if lang == "ja" else ".")
+
+
+def test_a_timeline_says_this_household_and_tells_domains_and_the_stage_found_at(naming):
+    timeline = naming.for_timeline()
+    care_and_poverty = 1 << DOMAIN_KEYS.index("care") | 1 << DOMAIN_KEYS.index("poverty")
+    assert sentence(Event.ONSET, 4, 0, timeline, domains=care_and_poverty) == (
+        "この世帯に、新しい困りごとが生まれた（介護・生活困窮）。"
+    )
+    found = sentence(Event.FOUND, 4, CHANNEL_KEYS.index("outreach"), timeline, "en", stage=Stage.LATENT)
+    assert found == "This household was put in touch with help through outreach (while latent)."
+    assert sentence(Event.WORSE, 4, Stage.COMPLEX, naming, domains=1 << DOMAIN_KEYS.index("housing")).endswith(
+        "の困りごとが深まった（複雑化・複合化、住まいが加わった）。"
+    )
 
 
 def test_english_sentences_start_with_a_capital(naming):
@@ -205,3 +251,22 @@ def test_a_households_events_can_be_picked_out():
     )
     assert list(events.for_household(2).kind) == [Event.NOTICED]
     assert events.is_key_moment() is False
+
+
+def test_a_caption_leaves_out_the_details_a_timeline_tells(naming):
+    events = Events(
+        9,
+        np.array([Event.ONSET, Event.FOUND, Event.ACCOMPANIED], dtype=np.int8),
+        np.array([2, 2, 2], dtype=np.int32),
+        np.array([0, CHANNEL_KEYS.index("outreach"), 52], dtype=np.int32),
+        np.array([1 << DOMAIN_KEYS.index("care"), 0, 0], dtype=np.int32),
+        np.array([1, 1, 0], dtype=np.int8),
+    )
+    caption_lines = narrate(events, naming)
+    timeline_lines = narrate(events, naming.for_timeline())
+    assert "介護" not in caption_lines[0] and "把握した段階" not in caption_lines[1] and "52週" not in caption_lines[2]
+    assert timeline_lines == [
+        "この世帯に、新しい困りごとが生まれた（介護）。",
+        "この世帯の困りごとが、アウトリーチをきっかけに相談につながった（把握した段階：潜在的）。",
+        "この世帯の課題は落ち着いたが、伴走支援はこれからも続く（あと52週）。",
+    ]

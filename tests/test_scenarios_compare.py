@@ -102,3 +102,27 @@ def test_comparison_gives_each_pair_its_t_interval_and_paired_difference_with_mi
             assert row[low] == pytest.approx(values.mean() - half, abs=1e-12)
         assert out.loc[(metric, "policy"), "replications"] == len(policy)
         assert out.loc[(metric, "baseline"), "diff"] == 0.0
+
+
+def test_means_and_differences_are_over_the_same_runs_so_they_agree():
+    """A run without a value in one scenario (no case of a type) is left out of every scenario's mean."""
+    import numpy as np
+    import pandas as pd
+
+    from sim.compare import compare_summaries
+
+    values = {  # replication → (reference, policy); the reference has no value in replication 1
+        0: (0.30, 0.28),
+        1: (np.nan, 0.90),
+        2: (0.40, 0.37),
+        3: (0.35, 0.30),
+    }
+    rows = [
+        {"household_type": "hoarding_isolated", "metric": "complex_share", "replication": r, "scenario": s, "value": v}
+        for r, pair in values.items()
+        for s, v in zip(("baseline", "policy"), pair, strict=True)
+    ]
+    out = compare_summaries(pd.DataFrame(rows), ["baseline", "policy"]).set_index("scenario")
+    assert out.loc["policy", "mean"] - out.loc["baseline", "mean"] == pytest.approx(out.loc["policy", "diff"])
+    assert out.loc["policy", "mean"] == pytest.approx((0.28 + 0.37 + 0.30) / 3)
+    assert list(out["replications"]) == [3, 3]

@@ -18,7 +18,7 @@ from sim.domain import TYPE_KEYS
 from sim.model import CommunityModel
 from sim.params import ConfigError
 from sim.workshop import handout
-from sim.workshop.functions import ALL_OFF, ALL_ON, FUNCTION_BY_KEY, FUNCTIONS, scenario_for
+from sim.workshop.functions import ALL_OFF, ALL_ON, FUNCTION_BY_KEY, FUNCTIONS, STAGES, scenario_for
 from sim.workshop.picture import draw, frame_of, picture_town
 from sim.workshop.session import WorkshopSession
 from sim.workshop.stories import (
@@ -75,29 +75,30 @@ def _changed_mechanisms(switches):
     return {name for name in base if base[name] != other[name]}
 
 
-@pytest.mark.parametrize(
-    ("key", "mechanisms"),
-    [
-        ("watching", {"watching", "commissioner_visits"}),
-        ("noticing", {"neighbour_noticing", "mutual_aid"}),
-        ("information", {"information_relay"}),
-        ("staying_connected", {"connection", "accompaniment"}),
-        ("places", {"venue_staff", "participation_support"}),
-        ("one_stop_desk", {"desk_intake"}),
-        ("outreach", {"outreach"}),
-        ("multi_agency", {"multi_agency_team", "jusoteki_meeting"}),
-        ("support_meeting", {"support_meeting"}),
-    ],
-)
-def test_each_switch_changes_only_its_own_mechanisms(key, mechanisms):
-    assert _changed_mechanisms({key: False}) == mechanisms
+@pytest.mark.parametrize("key", [f.key for f in FUNCTIONS])
+def test_each_switch_changes_only_its_own_mechanism(key):
+    assert _changed_mechanisms({key: False}) == {key}
+
+
+def test_the_watching_switch_turns_off_watching_only_not_the_commissioners():
+    assert _changed_mechanisms({"watching": False}) == {"watching"}
+    assert "commissioner_visits" in FUNCTION_BY_KEY  # the 民生委員 are a switch of their own
+
+
+def test_the_switches_are_made_from_the_mechanisms_declarations_grouped_by_slide_2_4():
+    from sim.mechanisms import MECHANISMS
+
+    assert [f.key for f in FUNCTIONS] == [f.key for f in sorted(FUNCTIONS, key=lambda f: STAGES.index(f.stage))]
+    assert {f.key for f in FUNCTIONS} == {m.name for m in MECHANISMS if m.in_workshop}
+    assert FUNCTION_BY_KEY["desk_intake"].label_ja == "断らない相談支援"
+    assert FUNCTION_BY_KEY["watching"].stage == "none" and FUNCTION_BY_KEY["outreach"].stage == "service"
 
 
 def test_without_places_the_town_has_no_salon_or_ibasho():
-    assert scenario_for({"places": False}).town == {
+    assert scenario_for({"venue_staff": False}).town == {
         "venues": {"kayoi_per_10k_65plus": 0.0, "ibasho_per_10k_people": 0.0}
     }
-    model = CommunityModel(scenario_for({"places": False}), "workshop", seed=1, warmup_weeks=0)
+    model = CommunityModel(scenario_for({"venue_staff": False}), "workshop", seed=1, warmup_weeks=0)
     assert len(model.town.venue_kind) == 0
 
 
@@ -115,7 +116,7 @@ def test_every_function_on_turns_the_services_on_and_off_turns_them_off():
 
 def test_every_function_cites_the_seed():
     for f in FUNCTIONS:
-        assert re.search(r"\d-\d|厚生労働省", f.seed_text), f.key
+        assert re.search(r"\d-\d|厚生労働省|\d+条", f.seed_text), f.key  # a slide, or the law the seed quotes
 
 
 def test_an_unknown_switch_is_a_clear_error():
@@ -125,13 +126,16 @@ def test_an_unknown_switch_is_a_clear_error():
 
 def test_scenario_titles_name_what_is_missing():
     assert scenario_for(ALL_ON).title_ja == "すべての機能あり"
-    assert scenario_for({"places": False, "outreach": False}).title_ja == "なし：参加の場・アウトリーチ"
+    assert (
+        scenario_for({"venue_staff": False, "outreach": False}).title_ja
+        == "なし：参加の場（サロン・居場所）・アウトリーチ"
+    )
 
 
 # ------------------------------------------------------------------ the session
 def test_side_by_side_panels_start_from_the_same_households():
     session = WorkshopSession(seed=2)
-    session.set_switch("noticing", False)
+    session.set_switch("neighbour_noticing", False)
     session.set_compare(True)
     ref, main = session.panels
     assert np.array_equal(ref.model.town.htype, main.model.town.htype)
@@ -141,9 +145,9 @@ def test_side_by_side_panels_start_from_the_same_households():
 def test_a_switch_replays_the_same_town_as_if_it_had_been_off_from_the_start():
     toggled = WorkshopSession(seed=2)
     toggled.step(15)
-    toggled.set_switch("information", False)
+    toggled.set_switch("information_relay", False)
     fresh = WorkshopSession(seed=2)
-    fresh.set_switch("information", False)
+    fresh.set_switch("information_relay", False)
     fresh.step(15)
     assert toggled.week == fresh.week == 15
     assert np.array_equal(toggled.main.model.hh.stage, fresh.main.model.hh.stage)
@@ -224,7 +228,7 @@ def _raw(name="hoarding_cats"):
     ("edit", "key", "message"),
     [
         (lambda r: r["chapters"].reverse(), "chapters[0].lesson", "allowed: 'face_the_person'"),
-        (lambda r: r["story"]["without"].append("karaoke"), "story.without[6]", "allowed: watching"),
+        (lambda r: r["story"]["without"].insert(0, "karaoke"), "story.without[0]", "allowed: watching"),
         (lambda r: r["chapters"][1].update(until_week=5), "chapters[1].until_week", "allowed: 14 to 520"),
         (lambda r: r["chapters"][0].update(slides=["9-9"]), "chapters[0].slides", "allowed: 最終とりまとめ"),
         (lambda r: r["chapters"][0].pop("notes_ja"), "chapters[0].notes_ja", "missing"),
@@ -300,7 +304,7 @@ def test_handout_holds_the_timeline_chapters_switches_and_one_picture_per_panel_
     for chapter in session.story.chapters:
         assert html.escape(chapter.text("title", "ja")) in text
     assert "協議の場へ" in text and "（未実施）" in text  # chapters 3 and 4 not reached yet
-    missing = [FUNCTION_BY_KEY[k].label_ja for k in session.story.without]
+    missing = [f.label_ja for f in FUNCTIONS if f.key in session.story.without]
     assert "欠けている機能：" + "、".join(missing) in text  # the town without them says so
 
 
@@ -313,7 +317,7 @@ def test_a_storys_key_moments_are_the_ends_of_the_chapters_run():
 
 def test_key_moments_outside_a_story_keep_the_first_and_the_last():
     session = WorkshopSession(seed=2)
-    for key in ("noticing", "places", "outreach", "watching"):
+    for key in ("neighbour_noticing", "venue_staff", "outreach", "watching"):
         session.step(3)
         session.set_switch(key, False)
     moments = handout.key_moments(session, limit=3)

@@ -153,7 +153,7 @@ def test_icons_never_overlap_in_the_handout_or_in_english(towns):
 
 def test_side_by_side_towns_are_arranged_alike_even_when_one_has_no_venues():
     session = WorkshopSession()
-    session.set_switch("places", False)  # the right town loses its サロン and 居場所
+    session.set_switch("venue_staff", False)  # the right town loses its サロン and 居場所
     session.set_compare(True)
     ref, main = session.panels
     assert len(ref.picture.venue_area) and not len(main.picture.venue_area)

@@ -25,6 +25,8 @@ class Accompaniment(Mechanism):
     switch_ja = "支援が終わった後も1年ほど関わり続け、再び困ったときに早く気づきます。"
     switch_en = "Keeps in touch for about a year after a case closes, so a new problem is noticed early."
     slide_group = "accompanying"
+    in_workshop = True
+    seed_ja = "「伴走支援」は、地域住民の関わりなしには成り立たない（2-4 複雑化・複合化）"
     STATES = (State("accompanied_until", np.int32, NOT_YET, "Last week of 伴走支援 after a case closed."),)
     ROLES = (Role("accompaniment", "伴走支援", "accompaniment"),)
     PARAMS = {

@@ -8,7 +8,10 @@ A mechanism declares, next to its code:
 * ``CHANNEL`` — the detection channel it owns, if any (:class:`sim.vocabulary.Term`: key and labels);
 * ``ROLES`` — whose hours it books (:class:`sim.engine.accounts.Role`);
 * ``title_ja``/``title_en`` and ``switch_ja``/``switch_en`` — its name and a plain explanation of
-  its switch, from which the dashboard's scenario builder and the workshop's switches are made.
+  its switch, from which the dashboard's scenario builder and the workshop's switches are made;
+  ``slide_group`` — where it belongs among the community's functions of slide 2-4 or the services;
+  ``in_workshop``, ``seed_ja`` and ``workshop_lever`` — whether trainers switch it in the workshop,
+  the seed's words it stands for, and what its switch sets.
 
 It receives the run state (:class:`sim.engine.run_state.RunState`), finds other mechanisms by
 class (``self.run.mechanism(Consent)``), and draws only from its own random stream.
@@ -66,6 +69,14 @@ class Mechanism:
     switch_ja: ClassVar[str]  # what switching it on or off means, in plain Japanese
     switch_en: ClassVar[str]
     slide_group: ClassVar[str] = "services"  # one of SLIDE_GROUPS
+    # The workshop (研修モード) shows a switch for the mechanisms trainers demonstrate: the seed's words
+    # it stands for, and what the switch sets when on and off (its own switch, or a policy parameter).
+    in_workshop: ClassVar[bool] = False
+    seed_ja: ClassVar[str] = ""
+    workshop_lever: ClassVar[tuple[str, Any, Any]] = ("enabled", True, False)
+    lever_title_ja: ClassVar[str] = ""  # the switch's name when it stands for more than the mechanism
+    lever_title_en: ClassVar[str] = ""
+    workshop_off_town: ClassVar[dict[str, dict[str, Any]]] = {}  # town changes when the switch is off
     PARAMS: ClassVar[dict[str, Param]]
     STATES: ClassVar[tuple[State, ...]] = ()
     COLUMNS: ClassVar[tuple[Column, ...]] = ()

@@ -35,6 +35,8 @@ class CommissionerVisits(Mechanism):
         "Vacant districts get no visits. Off: no visits."
     )
     slide_group = "noticing"
+    in_workshop = True
+    seed_ja = "民生委員・保護司等の地域の関係者との連携による地域生活課題の早期把握（社会福祉法106条の3）"
     CHANNEL = Term("commissioner", "民生委員", "民生委員 visits", en_phrase="the 民生委員's visit")
     ROLES = (Role("minsei_iin", "民生委員", "民生委員 (volunteers)", volunteer=True),)
     COLUMNS = (Column("commissioner_visits", "Visits 民生委員 made this week (expected number).", "total"),)

@@ -24,6 +24,8 @@ class Connection(Mechanism):
         "Off: ties no longer slow it."
     )
     slide_group = "connecting"
+    in_workshop = True
+    seed_ja = "つながり続けることで、状態の深刻化を防ぐ可能性がある（2-4 生活課題が顕在化した状態）"
     PARAMS = {
         "effect": Param(
             0.3,

@@ -38,6 +38,11 @@ class DeskIntake(Mechanism):
         "with 断らない相談支援 every desk accepts everyone."
     )
     slide_group = "services"
+    in_workshop = True
+    seed_ja = "属性にかかわらず、包括的に相談を受けとめる機能（①相談支援：包括的な支援体制の整備、厚生労働省資料2023）"
+    workshop_lever = ("refuse_none", True, False)
+    lever_title_ja = "断らない相談支援"
+    lever_title_en = "Never-refusing desks (断らない相談支援)"
     COLUMNS = (
         Column("bounces", "Households a desk turned away this week."),
         Column("gave_up", "Households that gave up after being turned away this week."),

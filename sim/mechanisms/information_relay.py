@@ -27,6 +27,11 @@ class InformationRelay(Mechanism):
         "an active 自治会 passes more on. Off: no such reports."
     )
     slide_group = "connecting"
+    in_workshop = True
+    seed_ja = (
+        "住民からの情報提供で相談窓口につながることもある（2-4 顕在化）；"
+        "地域からの情報でケースが発覚することもある（2-4 複雑化・複合化）"
+    )
     CHANNEL = Term("neighbour", "近隣住民", "neighbours", en_phrase="a neighbour's word")
     PARAMS = {
         "base": Param(

@@ -32,6 +32,8 @@ class JusotekiMeeting(Mechanism):
         "Plans support across fields for complex households, so that problems one desk cannot reach are covered too."
     )
     slide_group = "services"
+    in_workshop = True
+    seed_ja = "重層的支援会議：本人の同意を得たケース（1-4）"
     ROLES = (Role("jusoteki_meeting", "重層的支援会議", "重層的支援会議"),)
     PARAMS = {
         "plan_coverage": Param(

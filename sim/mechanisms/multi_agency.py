@@ -30,6 +30,8 @@ class MultiAgencyTeam(Mechanism):
     switch_ja = "相談支援包括化推進員が複数の機関のチームをつくり、複雑な事例を一緒に支えます。"
     switch_en = "Coordinators convene teams of several agencies for complex cases."
     slide_group = "services"
+    in_workshop = True
+    seed_ja = "関係機関が協働して、チームとして課題に対応するための体制づくり（多機関協働の中核の機能、厚生労働省資料2023；2-3）"
     STATES = (State("team", np.bool_, False, "A 多機関協働 team handles the case.", per_case=True),)
     ROLES = (Role("coordinator", "相談支援包括化推進員", "coordinators"),)
     PARAMS = {

@@ -20,6 +20,8 @@ class MutualAid(Mechanism):
     )
     switch_en = "Small problems a neighbour has noticed are sometimes solved between neighbours. Off: no such help."
     slide_group = "noticing"
+    in_workshop = True
+    seed_ja = "ちょっとした困りごとなら、住民同士で解決してしまうこともある（2-4 潜在的な生活課題がある状態）"
     PARAMS = {
         "weekly_probability": Param(
             0.03,

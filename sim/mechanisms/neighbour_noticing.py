@@ -31,6 +31,10 @@ class NeighbourNoticing(Mechanism):
         "that leads to mutual aid, word passed on and 民生委員 visits. Off: nobody notices."
     )
     slide_group = "noticing"
+    in_workshop = True
+    seed_ja = (
+        "「あの人ちょっと気になる」というレベルで、地域の誰かが気付く可能性がある（2-4 潜在的な生活課題がある状態）"
+    )
     STATES = (State("noticed", np.bool_, False, "A neighbour finds the household a bit worrying.", per_case=True),)
     COLUMNS = (Column("noticed", "Households a neighbour began to worry about this week."),)
     PARAMS = {

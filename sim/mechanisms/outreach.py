@@ -35,6 +35,9 @@ class Outreach(Mechanism):
     switch_ja = "窓口に来ない世帯を専任の職員が訪ねます。時間を0にすると、アウトリーチはありません。"
     switch_en = "Dedicated staff visit households that do not come to desks. With 0 hours there is no outreach."
     slide_group = "services"
+    in_workshop = True
+    seed_ja = "アウトリーチ（1-1 重層的な体制が機能すると；1-4 重層的支援体制整備事業を進めるにあたって）"
+    workshop_lever = ("hours_per_week_per_10k_households", 80.0, 0.0)
     CHANNEL = Term("outreach", "アウトリーチ", "outreach")
     ROLES = (Role("outreach_worker", "アウトリーチ担当", "outreach workers"),)
     COLUMNS = (Column("outreach_hours", "Outreach staff hours this week.", "total"),)

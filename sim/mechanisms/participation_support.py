@@ -34,6 +34,8 @@ class ParticipationSupport(Mechanism):
     switch_ja = "支援している世帯を居場所や就労体験につなぎます。社会とのつながりが再発を防ぎます。"
     switch_en = "Links supported households to venues and work trials; belonging somewhere prevents relapse."
     slide_group = "accompanying"
+    in_workshop = True
+    seed_ja = "社会とのつながりや参加を支援する機能（②参加支援：市町村における包括的な支援体制の整備、厚生労働省資料）"
     STATES = (
         State("linked_venue", np.int32, -1, "参加支援: the 居場所 services linked the household to, or -1."),
         State("work_trial", np.bool_, False, "参加支援: a work trial with aftercare."),

@@ -39,6 +39,8 @@ class SupportMeeting(Mechanism):
         "arrears in taxes, rent or utilities reveal households that have not come forward, and households that refused are kept in view."
     )
     slide_group = "services"
+    in_workshop = True
+    seed_ja = "支援会議（106条）：本人の同意が得られていない潜在的な課題を抱えるケース←守秘義務（1-4）"
     CHANNEL = Term(
         "administrative",
         "行政情報（滞納など）",

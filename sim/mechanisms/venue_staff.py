@@ -27,6 +27,12 @@ class VenueStaff(Mechanism):
         "Off: no noticing at venues."
     )
     slide_group = "noticing"
+    in_workshop = True
+    lever_title_ja = "参加の場（サロン・居場所）"
+    lever_title_en = "Places to take part (salons, 居場所)"
+    # Off in the workshop: no サロン or 居場所 at all, so nobody meets, is noticed or is linked there.
+    workshop_off_town = {"venues": {"kayoi_per_10k_65plus": 0.0, "ibasho_per_10k_people": 0.0}}
+    seed_ja = "多様なつながりの場が形成されることで、参加支援につながる（2-4 複雑化・複合化）"
     CHANNEL = Term("venue", "居場所・通いの場", "venue staff", en_phrase="staff at the salon")
     ROLES = (Role("venue_volunteer", "場の運営ボランティア", "venue volunteers", volunteer=True),)
     PARAMS = {

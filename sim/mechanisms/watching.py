@@ -28,6 +28,8 @@ class Watching(Mechanism):
         "Off: no such prevention."
     )
     slide_group = "prevention"
+    in_workshop = True
+    seed_ja = "住民同士の声かけ、見守り、ふれあいが困りごとの発生をふせぐこともある（2-4 困りごとがない状態）"
     PARAMS = {
         "effect": Param(
             0.25,

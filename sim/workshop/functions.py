@@ -1,8 +1,11 @@
 """The switches of the workshop: slide 2-4's community functions and the services, as scenarios.
 
-Each switch maps to mechanism switches and parameters (and, for 参加の場, the town's venues).
+The switches are made from the mechanisms' own declarations: each mechanism with ``in_workshop``
+is one switch, labelled with its title, grouped by its stage of slide 2-4 (``slide_group``), and
+standing for the seed's words it quotes (``seed_ja``); the switch sets the mechanism's
+``workshop_lever`` (its own on/off switch, or a policy parameter such as 断らない相談支援).
 The workshop builds the scenario in memory with :func:`scenario_for`; the model is not changed.
-docs/workshop.md explains each mapping from the seed lecture.
+docs/workshop.md lists the switches.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.config import Scenario, scenario_from_dict
+from sim.mechanisms import MECHANISMS, Mechanism
 from sim.params import ConfigError
 
 WORKSHOP_TOWN = "workshop"
@@ -31,115 +35,48 @@ class Function:
     off: Mapping[str, Mapping[str, Any]]  # … and when off
 
 
-def _mech(**mechanisms: Mapping[str, Any]) -> dict[str, Any]:
-    return {"mechanisms": dict(mechanisms)}
+# Slide 2-4's stages, in order, and where each mechanism's slide group falls among them.
+STAGE_OF_GROUP = {
+    "prevention": "none",
+    "noticing": "latent",
+    "connecting": "manifest",
+    "accompanying": "complex",
+    "services": "service",
+}
+STAGES = ("none", "latent", "manifest", "complex", "service")
 
 
-FUNCTIONS: tuple[Function, ...] = (
-    Function(
-        "watching",
-        "community",
-        "見守り・声かけ",
-        "Watching and greeting",
-        "none",
-        "住民同士の声かけ、見守り、ふれあいが困りごとの発生をふせぐこともある（2-4 困りごとがない状態）",
-        _mech(watching={"enabled": True}, commissioner_visits={"enabled": True}),
-        _mech(watching={"enabled": False}, commissioner_visits={"enabled": False}),
-    ),
-    Function(
-        "noticing",
-        "community",
-        "気づき",
-        "Noticing",
-        "latent",
-        "「あの人ちょっと気になる」というレベルで、地域の誰かが気付く可能性がある；ちょっとした困りごとなら、"
-        "住民同士で解決してしまうこともある（2-4 潜在的な生活課題がある状態）",
-        _mech(neighbour_noticing={"enabled": True}, mutual_aid={"enabled": True}),
-        _mech(neighbour_noticing={"enabled": False}, mutual_aid={"enabled": False}),
-    ),
-    Function(
-        "information",
-        "community",
-        "住民からの情報提供",
-        "Residents passing word on",
-        "manifest",
-        "住民からの情報提供で相談窓口につながることもある（2-4 顕在化）；地域からの情報でケースが発覚することも"
-        "ある（2-4 複雑化・複合化）",
-        _mech(information_relay={"enabled": True}),
-        _mech(information_relay={"enabled": False}),
-    ),
-    Function(
-        "staying_connected",
-        "community",
-        "つながり続けること",
-        "Staying connected",
-        "manifest",
-        "つながり続けることで、状態の深刻化を防ぐ可能性がある（2-4 顕在化）；「伴走支援」は、地域住民の関わり"
-        "なしには成り立たない（2-4 複雑化・複合化）",
-        _mech(connection={"enabled": True}, accompaniment={"enabled": True}),
-        _mech(connection={"enabled": False}, accompaniment={"enabled": False}),
-    ),
-    Function(
-        "places",
-        "community",
-        "参加の場",
-        "Places to take part",
-        "complex",
-        "多様なつながりの場が形成されることで、参加支援につながる（2-4 複雑化・複合化）",
-        _mech(venue_staff={"enabled": True}, participation_support={"enabled": True}),
-        {
-            **_mech(venue_staff={"enabled": False}, participation_support={"enabled": False}),
-            # No サロン or 居場所 at all: nobody meets there, so nobody is noticed or linked there.
-            "town": {"venues": {"kayoi_per_10k_65plus": 0.0, "ibasho_per_10k_people": 0.0}},
-        },
-    ),
-    Function(
-        "one_stop_desk",
-        "service",
-        "断らない相談",
-        "Never-refusing desk",
-        "service",
-        "属性にかかわらず、包括的に相談を受けとめる機能（包括的な支援体制の整備、厚生労働省資料2023）",
-        _mech(desk_intake={"refuse_none": True}),
-        _mech(desk_intake={"refuse_none": False}),
-    ),
-    Function(
-        "outreach",
-        "service",
-        "アウトリーチ",
-        "Outreach",
-        "service",
-        "アウトリーチ（1-1 重層的な体制が機能すると；1-4 重層的支援体制整備事業を進めるにあたって）",
-        # One outreach worker-share at the jusoteki_full level (80 h a week per 10,000 households).
-        _mech(outreach={"hours_per_week_per_10k_households": 80.0}),
-        _mech(outreach={"hours_per_week_per_10k_households": 0.0}),
-    ),
-    Function(
-        "multi_agency",
-        "service",
-        "多機関協働",
-        "Multi-agency teams",
-        "service",
-        "関係機関が協働して、チームとして課題に対応するための体制づくり；重層的支援会議（本人の同意を得たケース）"
-        "（1-4、2-3 多職種・複数専門機関によるチームアプローチ）",
-        _mech(multi_agency_team={"enabled": True}, jusoteki_meeting={"enabled": True}),
-        _mech(multi_agency_team={"enabled": False}, jusoteki_meeting={"enabled": False}),
-    ),
-    Function(
-        "support_meeting",
-        "service",
-        "支援会議",
-        "Support meeting",
-        "service",
-        "支援会議（106条）：本人の同意が得られていない潜在的な課題を抱えるケース←守秘義務（1-4）",
-        _mech(support_meeting={"enabled": True}),
-        _mech(support_meeting={"enabled": False}),
-    ),
+def _function_of(mechanism: type[Mechanism]) -> Function:
+    """The workshop switch a mechanism declares (``in_workshop``, ``seed_ja``, ``workshop_lever``)."""
+    param, on, off = mechanism.workshop_lever
+    stage = STAGE_OF_GROUP[mechanism.slide_group]
+    return Function(
+        mechanism.name,
+        "service" if stage == "service" else "community",
+        mechanism.lever_title_ja or mechanism.title_ja,
+        mechanism.lever_title_en or mechanism.title_en,
+        stage,
+        mechanism.seed_ja,
+        {"mechanisms": {mechanism.name: {param: on}}},
+        {"mechanisms": {mechanism.name: {param: off}}}
+        | ({"town": mechanism.workshop_off_town} if mechanism.workshop_off_town else {}),
+    )
+
+
+# One switch per mechanism that trainers demonstrate, by slide 2-4's stage, then the services.
+FUNCTIONS: tuple[Function, ...] = tuple(
+    sorted(
+        (_function_of(m) for m in MECHANISMS if m.in_workshop),
+        key=lambda f: STAGES.index(f.stage),
+    )
 )
 
 FUNCTION_BY_KEY: dict[str, Function] = {f.key: f for f in FUNCTIONS}
 COMMUNITY_KEYS = tuple(f.key for f in FUNCTIONS if f.group == "community")
 SERVICE_KEYS = tuple(f.key for f in FUNCTIONS if f.group == "service")
+KEYS_BY_STAGE: dict[str, tuple[str, ...]] = {
+    stage: tuple(f.key for f in FUNCTIONS if f.stage == stage) for stage in STAGES
+}
 ALL_ON: dict[str, bool] = {f.key: True for f in FUNCTIONS}
 ALL_OFF: dict[str, bool] = {f.key: False for f in FUNCTIONS}
 

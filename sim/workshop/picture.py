@@ -25,6 +25,7 @@ from sim import vocabulary
 from sim.domain import ServiceStatus
 from sim.events import Event, Events
 from sim.layout import Spacing, TownLayout, layout_town
+from sim.safe_text import plotly_text
 from sim.town import VENUE_KAYOI
 
 STAGE_COLOURS = vocabulary.STAGE_COLOURS
@@ -129,8 +130,12 @@ class PictureTown:
 
     def desk_labels(self, ja: bool) -> list[str]:
         if ja:
-            return [DESK_SHORT_JA.get(k, name) for k, name in zip(self.desk_kind, self.desk_name_ja, strict=True)]
-        return [DESK_SHORT_EN.get(k, k) for k in self.desk_kind]
+            # Names from a town file go to Plotly as text, not as its label markup.
+            return [
+                DESK_SHORT_JA.get(k, plotly_text(name))
+                for k, name in zip(self.desk_kind, self.desk_name_ja, strict=True)
+            ]
+        return [DESK_SHORT_EN.get(k, plotly_text(k)) for k in self.desk_kind]
 
 
 def picture_town(model) -> PictureTown:

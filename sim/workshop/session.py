@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.domain import DOMAIN_KEYS, TYPE_KEYS, Stage
+from sim.domain import DOMAIN_KEYS, Stage
 from sim.events import KEY_EVENTS, Events, Naming, extract, narrate, snapshot
 from sim.events import caption as caption_of
 from sim.model import CommunityModel
+from sim.story import story_household
 from sim.workshop.functions import ALL_ON, FUNCTION_BY_KEY, WORKSHOP_TOWN, check_switches, scenario_for
 from sim.workshop.picture import Frame, PictureTown, frame_of, picture_town
 from sim.workshop.stories import Chapter, WorkshopStory, load_workshop_story
@@ -79,7 +80,7 @@ class Panel:
 def _start_case(model: CommunityModel, story: WorkshopStory) -> int:
     """Give the story's household (the first of its type) its problem at week 0; returns its index."""
     s = story.case.settings
-    household = int(np.flatnonzero(model.town.htype == TYPE_KEYS.index(s["household_type"]))[0])
+    household = story_household(model, story.case)
     model.start_case(household, Stage[s["stage"].upper()], [DOMAIN_KEYS.index(d) for d in s["domains"]])
     return household
 
@@ -308,7 +309,7 @@ class WorkshopSession:
                 ev = ev.for_household(panel.followed)
             key = np.isin(ev.kind, list(KEY_EVENTS))
             if key.any():
-                first = Events(ev.week, ev.kind[key][:1], ev.household[key][:1], ev.detail[key][:1])
+                first = ev.take(np.flatnonzero(key)[:1])
                 line = narrate(first, panel.naming, self.lang, routine=False)[0]
                 reasons.append(f"{panel.short_title(self.lang)}：{line}" if self.compare else line)
         if reasons:

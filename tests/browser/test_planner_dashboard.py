@@ -91,14 +91,19 @@ def test_02_a_wrong_town_value_gets_a_message_then_a_fix_is_accepted(walk):
     vacancies.fill("500")
     vacancies.press("Enter")
     walk.get_by_text("欠員数は定数以下で入れてください。").wait_for()
+    membership = _field(walk, "自治会の加入率（%）")
+    membership.fill("140")
+    membership.press("Enter")
+    walk.get_by_text("0〜100の範囲で入れてください。").wait_for()  # every wrong field says so at once
+    assert walk.get_by_text("欠員数は定数以下で入れてください。").count() == 1
     _shot(walk, "planner-02-town-error", "民生委員の欠員数")
     vacancies.fill("3")
     vacancies.press("Enter")
-    membership = _field(walk, "自治会の加入率（%）")
-    membership.fill("60")
+    membership.fill("６０．５")  # typed with a Japanese input method: full-width digits and point
     membership.press("Enter")
     walk.get_by_text("この町で比較します").wait_for()
     assert walk.get_by_text("欠員数は定数以下で入れてください。").count() == 0
+    assert membership.input_value() == "60.5"
     _shot(walk, "planner-03-town", "もとにする町")
 
 
@@ -140,6 +145,14 @@ def test_03_build_save_and_reload_a_scenario(walk, tmp_path):
     too_big.write_text("#" * 70_000, encoding="utf-8")
     _file_input(walk, "シナリオファイルを読み込む").set_input_files(str(too_big))
     walk.get_by_text("ファイルが大きすぎます").wait_for()
+    broken = tmp_path / "broken_plan.toml"
+    broken.write_text(
+        "[scenario]\ntitle_ja = '壊れた案'\ndescription_ja = '説明'\n[mechanisms.outreach]\n"
+        "hours_per_week_per_10k_households = -5\n",
+        encoding="utf-8",
+    )
+    _file_input(walk, "シナリオファイルを読み込む").set_input_files(str(broken))
+    walk.get_by_text("値 -5 は範囲の外です（使えるのは：0.0〜10000.0の数）").wait_for()  # in Japanese
     _shot(walk, "planner-05-loaded-scenario", "作ったシナリオ・読み込んだシナリオ")
 
 
@@ -173,16 +186,30 @@ def test_04_run_two_scenarios_and_see_the_comparison(walk):
     walk.wait_for_timeout(1000)  # the last key press reaches the server
     walk.get_by_role("button", name="実行").click()
     walk.get_by_text("回のシミュレーション").first.wait_for()  # the progress message: 2シナリオ × 2回 = 4回…
+    # By weeks simulated: a share done and the time left, already while no run has finished.
+    first = walk.wait_for_function(
+        "() => [...document.querySelectorAll('.v-alert')].map(a => a.innerText).find(t => t.includes('残り約'))",
+        timeout=RUN_TIMEOUT_MS,
+        polling=50,
+    ).json_value()
+    assert "、0回終了" in first and "%" in first
+    _shot(walk, "planner-05b-progress")
     _tab(walk, "1. 町を描く")  # the page answers while the runs go on in the background
     _tab(walk, "3. 比較結果")
     walk.get_by_text("早期発見と深刻化（基準との差）").wait_for(timeout=RUN_TIMEOUT_MS)
-    walk.get_by_text("基準との差がはっきりしている指標").first.wait_for()
+    walk.get_by_text("基準と比べてはっきりした違い").first.wait_for()
     walk.get_by_text(f"{GUIDE_YEARS}年・反復{GUIDE_REPLICATIONS}回").wait_for()  # the sliders' values were used
-    assert walk.get_by_role("cell", name="読み込んだ案").count() >= 1
+    pivot = walk.locator("table.pivot").first
+    assert pivot.locator("thead th").all_inner_texts()[1:] == ["現状（ベースライン）（基準）", "読み込んだ案"]
+    assert pivot.locator("tbody tr").count() == 7  # a row per headline metric
     with walk.expect_download() as info:
-        walk.get_by_role("button", name="比較表をCSVでダウンロード").click()
+        walk.get_by_role("button", name="比較表（CSV・日本語の列名）").click()
     csv = info.value.path().read_bytes().decode("utf-8-sig")
-    assert "reloaded_plan" in csv and "early_detection_rate" in csv
+    assert csv.startswith("世帯の類型,指標,シナリオ,平均") and "読み込んだ案" in csv
+    with walk.expect_download() as info:
+        walk.get_by_role("button", name="比較（tidy）").click()
+    tidy = info.value.path().read_bytes().decode("utf-8-sig")
+    assert "reloaded_plan" in tidy and "early_detection_rate" in tidy
     walk.wait_for_timeout(1500)  # let the figures draw
     _shot(walk, "planner-06-results", "3. 比較結果")
     _shot(walk, "planner-07-difference", "図に示す指標")
@@ -217,6 +244,13 @@ def test_05_the_town_itself(walk):
     walk.get_by_label("表示するシナリオ").wait_for()
     walk.get_by_text("第0週（1年目）／全52週").wait_for(timeout=RUN_TIMEOUT_MS)
     walk.get_by_role("button", name="1週進む").click()
+    walk.get_by_text("第1週（1年目）／全52週").wait_for()
+    week = walk.get_by_role("slider", name="週")
+    week.focus()
+    week.press("End")
+    walk.get_by_text("第52週（1年目）／全52週").wait_for()  # the last week of the first year
+    week.press("Home")
+    week.press("ArrowRight")
     walk.get_by_text("第1週（1年目）／全52週").wait_for()
     walk.wait_for_timeout(800)
     _shot(walk, "planner-13-town-view", "まちの様子")

@@ -248,8 +248,8 @@ def test_switch_a_function_off_side_by_side(page_factory, workshop_url):
         _wait_week(page, week)
     page.get_by_text("あり・なしを並べる").click()
     page.locator(".workshop-caption").nth(1).wait_for()  # two panels, two captions
-    page.get_by_text("参加の場", exact=True).click()  # below the projected screen
-    page.get_by_text("なし：参加の場").first.wait_for()  # the right-hand town lost its venues
+    page.get_by_text("参加の場（サロン・居場所）", exact=True).click()  # below the projected screen
+    page.get_by_text("なし：参加の場（サロン・居場所）").first.wait_for()  # the right-hand town lost its venues
     assert page.locator(".workshop-caption").count() == 2
     assert page.locator(".workshop-caption").first.inner_text().startswith("第2週：")  # replayed to the same week
     page.evaluate("window.scrollTo(0, 0)")
