@@ -143,10 +143,8 @@ def _age_field(key: str, ages_ja: str, ages_en: str) -> TownField:
         key,
         (f"{ages_ja}の人口（人）", f"People aged {ages_en}"),
         (
-            f"{ESTAT}の「年齢（5歳階級）別人口」（男女計）から、{ages_ja}の人数を足した数。"
-            "3つの年齢の割合に合うように町の人をつくります（年齢不詳は入れません）。",
-            f"From e-Stat, 国勢調査 2020, population by 5-year age group (both sexes): the people aged {ages_en}. "
-            "The town's residents are drawn to these three shares (leave out age unknown).",
+            f"「年齢（5歳階級）別人口」（男女計）の{ages_ja}の人数の合計（年齢不詳は入れません）。",
+            f"Population by 5-year age group (both sexes): the people aged {ages_en} (leave out age unknown).",
         ),
         low=0,
     )
@@ -156,16 +154,20 @@ def _family_field(key: str) -> TownField:
     ja, en = label("family_type", key), label("family_type", key, "en")
     where_ja = {
         "single_parent": "（男親と子供＋女親と子供）",
-        "three_generation": "（「3世代世帯」の再掲）",
-        "other": "（一般世帯数から他の5つを引いた残り：夫婦と親、兄弟姉妹、非親族を含む世帯など）",
+        "three_generation": "（「3世代世帯」の再掲の数）",
+        "other": "。一般世帯数から他の5つを引いた残り（夫婦と親、兄弟姉妹、非親族を含む世帯など）",
+    }.get(key, "")
+    where_en = {
+        "single_parent": " (father and children + mother and children)",
+        "three_generation": " (the 3世代世帯 shown again below the table)",
+        "other": ": the general households less the other five (couples with parents, siblings, non-relatives …)",
     }.get(key, "")
     return TownField(
         f"family_{key}",
         (f"{ja}（世帯）", f"{en[0].upper()}{en[1:]} (households)"),
         (
-            f"{ESTAT}の「世帯の家族類型別一般世帯数」の「{ja}」{where_ja}。家族類型の割合に合うように世帯をつくります。",
-            f"From e-Stat, 国勢調査 2020, general households by family type: {ja} ({en}). The town's households are "
-            "drawn to the shares of the six family types.",
+            f"「世帯の家族類型別一般世帯数」の「{ja}」{where_ja}。",
+            f"General households by family type: {ja}{where_en}.",
         ),
         low=0,
     )
@@ -180,9 +182,8 @@ CENSUS_FIELDS: tuple[TownField, ...] = (
         "elderly_alone",
         ("65歳以上の単独世帯（世帯）", "65+ living alone (households)"),
         (
-            f"{ESTAT}の「高齢単身世帯」（65歳以上の者1人のみの一般世帯）。単独世帯の数以下です。",
-            "From e-Stat, 国勢調査 2020: one-person households of a person aged 65+ (高齢単身世帯); at most the "
-            "one-person households.",
+            "「高齢単身世帯」（65歳以上の人1人だけの一般世帯）の数。単独世帯の数以下です。",
+            "高齢単身世帯: one-person households of a person aged 65+; at most the one-person households.",
         ),
         low=0,
     ),
@@ -214,14 +215,44 @@ def desk_field(kind: str, name_ja: str) -> TownField:
     )
 
 
-def town_fields(profile: Mapping[str, Any]) -> list[TownField]:
-    """Every field of a profile: the base fields, then one per desk kind."""
+CENSUS_GROUP_HELP = (
+    f"{ESTAT}で市区町村を選び、次の3つの表の数をそのまま入れます：「年齢（5歳階級）別人口」（男女計）、"
+    "「世帯の家族類型別一般世帯数」、「高齢単身世帯」。町の人と世帯は、これらの**割合**に合うようにつくられます"
+    "（町の大きさは上の「世帯数」で決まります。中学校区だけを描くときも、市区町村の数字を入れてかまいません）。"
+    "詳しくは利用ガイドの「国勢調査の数字で町をつくる」。",
+    "On e-Stat (国勢調査 2020, 人口等基本集計), choose your municipality and enter the counts of three tables as "
+    "they are: population by 5-year age group (both sexes), general households by family type, and 65+ living "
+    "alone (高齢単身世帯). The town's people and households are drawn to their **shares** (the town's size is "
+    "the number of households above). See the guide, 「国勢調査の数字で町をつくる」.",
+)
+
+
+@dataclass(frozen=True)
+class FieldGroup:
+    """Fields shown together under a heading, with one explanation for all of them."""
+
+    title: tuple[str, str]
+    help: tuple[str, str] | None
+    fields: tuple[TownField, ...]
+
+
+def town_field_groups(profile: Mapping[str, Any]) -> list[FieldGroup]:
+    """The fields of a profile in the order and groups the page shows them."""
     return [
-        *BASE_FIELDS[:2],
-        *CENSUS_FIELDS,
-        *BASE_FIELDS[2:],
-        *(desk_field(d["kind"], d["name_ja"]) for d in profile["desks"]),
+        FieldGroup(("町の名前と大きさ", "Name and size"), None, BASE_FIELDS[:2]),
+        FieldGroup(("国勢調査の数字（e-Stat）", "Census figures (e-Stat)"), CENSUS_GROUP_HELP, CENSUS_FIELDS),
+        FieldGroup(("地域の担い手と場", "The community's people and places"), None, BASE_FIELDS[2:]),
+        FieldGroup(
+            ("相談窓口の専門職", "Professionals at the desks"),
+            None,
+            tuple(desk_field(d["kind"], d["name_ja"]) for d in profile["desks"]),
+        ),
     ]
+
+
+def town_fields(profile: Mapping[str, Any]) -> list[TownField]:
+    """Every field of a profile: the base fields, the census figures, then one per desk kind."""
+    return [f for group in town_field_groups(profile) for f in group.fields]
 
 
 # ---------------------------------------------------------------- population

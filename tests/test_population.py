@@ -170,6 +170,45 @@ def test_a_town_built_from_counts_matches_their_shares():
     assert shares[FamilyType.THREE_GENERATION] == pytest.approx(0.075, abs=0.001)
 
 
+# An older municipality than the default, as a planner copies it from e-Stat (5-year bands with
+# e-Stat's labels, family types, 65+ living alone; illustrative counts, not a real municipality's):
+# 41% aged 65+, 9% aged 0–14, more 三世代 and fewer one-person households than the nation.
+OLDER_TOWN_AGES = {
+    "0～4歳": 753, "5～9歳": 850, "10～14歳": 894, "15～19歳": 1135, "20～24歳": 959, "25～29歳": 975,
+    "30～34歳": 1049, "35～39歳": 1479, "40～44歳": 1675, "45～49歳": 1953, "50～54歳": 1727, "55～59歳": 1571,
+    "60～64歳": 1474, "65～69歳": 2631, "70～74歳": 2933, "75～79歳": 2257, "80～84歳": 1726, "85歳以上": 1959,
+}  # fmt: skip
+OLDER_TOWN_FAMILIES = {
+    "single": 3900,
+    "couple": 2900,
+    "couple_with_children": 2300,
+    "single_parent": 1100,
+    "three_generation": 1250,
+    "other": 550,
+}
+
+
+def test_a_town_file_of_another_municipality_is_built_to_its_e_stat_counts(tmp_path):
+    import tomli_w
+
+    from tests.conftest import write_town
+
+    census = {"unit": "count", "age": OLDER_TOWN_AGES, "family_types": OLDER_TOWN_FAMILIES, "elderly_alone": 1900}
+    path = write_town(tmp_path, households=12_000, extra=tomli_w.dumps({"census": census}))
+    town = build_town(load_town(path).profile, 3)
+    people = sum(OLDER_TOWN_AGES.values())
+    figures = census_figures(town)
+    assert figures["share_65_plus"] == pytest.approx(11_506 / people, abs=0.01)
+    assert figures["share_0_14"] == pytest.approx(2_497 / people, abs=0.01)
+    assert figures["one_person"] == pytest.approx(3_900 / 12_000, abs=0.001)
+    assert figures["elderly_alone"] == pytest.approx(1_900 / 12_000, abs=0.001)
+    assert figures["couple_only"] == pytest.approx(2_900 / 12_000, abs=0.001)
+    shares = np.bincount(town.family_type, minlength=len(FAMILY_TYPE_KEYS)) / town.n_households
+    assert shares[FamilyType.THREE_GENERATION] == pytest.approx(1_250 / 12_000, abs=0.001)
+    national = census_figures(build_town(_profile(households=12_000), 3))
+    assert figures["share_65_plus"] > national["share_65_plus"] + 0.1  # not the default town
+
+
 def test_five_year_and_broad_bands_of_the_same_census_give_the_same_broad_shares():
     broad = {"age": {"0-14": 11.9, "15-64": 59.5, "65+": 28.6}}
     figures = census_figures(build_town(_profile(households=30_000, census=broad), 5))
