@@ -136,6 +136,7 @@ BASE_FIELDS: tuple[TownField, ...] = (
 )
 
 ESTAT = "e-Stat「国勢調査 令和2年 人口等基本集計」"
+CENSUS_SOURCE_FROM_FORM = "e-Stat 国勢調査 (counts entered on the dashboard's town form)"
 
 
 def _age_field(key: str, ages_ja: str, ages_en: str) -> TownField:
@@ -462,6 +463,7 @@ def _profile_from_values(base: TownProfile, values: Mapping[str, Any], lang: str
 def _census_counts(values: Mapping[str, Any]) -> dict[str, Any]:
     """The ``[census]`` table of the census fields (counts, as e-Stat gives them)."""
     return {
+        "source": CENSUS_SOURCE_FROM_FORM,
         "unit": "count",
         "age": {"0-14": values["age_0_14"], "15-64": values["age_15_64"], "65+": values["age_65_plus"]},
         "family_types": {k: values[f"family_{k}"] for k in FAMILY_TYPE_KEYS},

@@ -74,6 +74,33 @@ def _census_check() -> list[str]:
     return [*lines, ""]
 
 
+def _bundled_census() -> list[str]:
+    """Each bundled town's census figures as the model reads them, with their source."""
+    from sim.config import bundled_names, load_town
+    from sim.population import census_targets, fit_census
+
+    lines = [
+        "## Census figures of the bundled towns",
+        "",
+        "Each bundled profile's `[census]` (its shares, or the national defaults above where it sets none) and "
+        "its source; the town is drawn to these shares (`sim/population.py`).",
+        "",
+        "| town | aged 65+ | aged 0–14 | one-person households | 65+ living alone | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in bundled_names("towns"):
+        census = load_town(name).profile["census"]
+        targets = census_targets(census)
+        fit = fit_census(targets)
+        alone = targets.households[1]
+        single = targets.households[0] + alone
+        lines.append(
+            f"| `{name}` | {100 * fit.share_aged(65):.1f}% | {100 * fit.share_aged(0, 14):.1f}% | "
+            f"{100 * single:.1f}% | {100 * alone:.1f}% | {_cell(census['source'])} |"
+        )
+    return [*lines, ""]
+
+
 def _value(p: Param) -> str:
     v = p.default
     if isinstance(v, dict):
@@ -115,6 +142,7 @@ def render() -> str:
         doc = (mech.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
         out += [f"### `[mechanisms.{mech.name}]` — {mech.title_ja}", "", doc, "", *_table(mech.declared_params()), ""]
     out += _census_check()
+    out += _bundled_census()
     out += [STRUCTURE]
     return "\n".join(out).rstrip() + "\n"
 

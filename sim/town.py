@@ -74,6 +74,13 @@ TOWN_PARAMS: dict[str, dict[str, Param]] = {
         "households": Param(3000, "Number of households.", "Set by the profile.", kind="int", low=50, high=2_000_000),
     },
     "census": {
+        "source": Param(
+            "国勢調査 2020, Japan (national figures; docs/parameters.md)",
+            "Where the census figures come from (the municipality, the census year and the tables), shown in "
+            "docs/parameters.md for the bundled towns and kept with a planner's own town.",
+            "Set by the profile.",
+            kind="text",
+        ),
         "unit": Param(
             "percent",
             "How the census figures are given: 'percent' (shares in %, each table summing to 100) or 'count' "
