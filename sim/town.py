@@ -911,6 +911,16 @@ class People:
     conditions: HouseholdConditions
 
 
+def type_households(profile: dict[str, Any], seed: int) -> dict[str, int]:
+    """Households of each derived type in the town drawn with ``seed`` (its people only, no ties or venues).
+
+    The types follow from who lives together and their conditions, so they are counted, not read from the
+    profile; another seed gives a few households more or less of each type.
+    """
+    counts = np.bincount(_draw_people(profile, seed).htype, minlength=len(TYPE_KEYS))
+    return {key: int(count) for key, count in zip(TYPE_KEYS, counts, strict=True)}
+
+
 def _draw_people(profile: dict[str, Any], seed: int) -> People:
     """Households from the census figures, their residents' conditions and the derived household types.
 

@@ -329,3 +329,13 @@ def test_an_earlier_town_file_with_its_own_shares_is_told_what_to_write(tmp_path
     e = info.value
     assert e.key == "household_types.shares" and "census.elderly_alone" in str(e) and "18.4%" in str(e)
     assert "guide-ja.md" in str(e)
+
+
+def test_type_households_counts_the_types_of_the_town_a_run_builds():
+    from sim.town import type_households
+
+    profile = load_town("neighbourhood").profile
+    counts = type_households(profile, 11)
+    town = build_town(profile, 11)
+    assert counts == {k: int((town.htype == t).sum()) for t, k in enumerate(TYPE_KEYS)}
+    assert sum(counts.values()) == profile["town"]["households"]
