@@ -45,7 +45,9 @@ def test_hoarding_household_is_turned_away_by_silos_but_reached_by_outreach():
 def test_a_story_is_the_workshops_events_of_its_household_in_the_same_sentences():
     """One narrator: the timeline is sim.events filtered for the household, with "this household" as subject."""
     story = load_story("refusing_parent")
-    s = {**story.settings, "weeks": 120}
+    # 120 weeks on a seed whose household meets every kind of event the assertion below lists (found,
+    # refused, asked again; the council's meeting and a resource), so that every sentence kind is compared.
+    s = {**story.settings, "weeks": 120, "seed": 50}
     _, timeline = run_story(Story(story.name, story.file, s), "jusoteki_full")
     model = CommunityModel("jusoteki_full", s["town"], seed=s["seed"])
     household = int(np.flatnonzero(model.town.htype == TYPE_KEYS.index(s["household_type"]))[0])
