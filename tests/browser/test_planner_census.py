@@ -16,11 +16,12 @@ from tests.browser.test_planner_layout import _no_covered_controls, _tab
 
 APP = ROOT / "dashboards" / "app.py"
 SIZES = {"1280x720": (1280, 720), "1024x768": (1024, 768)}
-# An older town than the default, typed as a planner would copy e-Stat's counts (some in full-width
-# digits with commas, from a Japanese input method). Illustrative figures, not a real municipality's.
+# An older town than the default, as a planner copies e-Stat's counts. Illustrative figures, not a real
+# municipality's. Each is typed in full-width digits (a Japanese input method), which the page shows back in
+# half-width once it has taken the entry in: the test types the next entry only then, as a planner would.
 OLDER_TOWN = {
     "世帯数": "12000",
-    "0〜14歳の人口（人）": "２，４９７",
+    "0〜14歳の人口（人）": "2,497",
     "15〜64歳の人口（人）": "13997",
     "65歳以上の人口（人）": "11,506",
     "単独世帯（世帯）": "3900",
@@ -31,6 +32,7 @@ OLDER_TOWN = {
     "その他の世帯（世帯）": "550",
     "65歳以上の単独世帯（世帯）": "1900",
 }
+FULL_WIDTH = str.maketrans("0123456789,", "０１２３４５６７８９，")
 TOO_MANY_ALONE = "65歳以上の単独世帯は、単独世帯の数以下で入れてください。"
 
 
@@ -40,23 +42,18 @@ def _view(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
-def _settled(page, quiet_ms: int = 2000, timeout_ms: int = 90_000) -> None:
-    """Wait until the page has taken in every entry: its town message stays the same for ``quiet_ms``.
+def _enter(page, label: str, text: str) -> None:
+    """Type ``text`` in full-width digits into the field ``label`` and wait until the page has taken it in.
 
-    Each entry is checked on the server as it is typed (about 0.2 s, more on a busy machine); an entry typed
-    while earlier ones are still being checked can be lost (Solara's text field), so the test types as a
-    planner does, one entry taken in before the next matters.
+    Each entry is checked on the server as it is typed (about 0.2 s, more on a busy machine). The page
+    shows the entry back in half-width digits once it has it; an entry typed into a field while the page
+    is still re-drawing that field for an earlier one can be lost (Solara's text field), so, as a planner
+    does, the next entry waits for that.
     """
-    waited, quiet, last = 0, 0, None
-    while waited < timeout_ms:
-        now = page.locator(".v-alert").all_inner_texts()
-        quiet = quiet + 250 if now == last else 0
-        if quiet >= quiet_ms:
-            return
-        last = now
-        page.wait_for_timeout(250)
-        waited += 250
-    raise AssertionError(f"the page kept changing for {timeout_ms} ms")
+    field = page.get_by_label(label, exact=True)
+    field.fill(text.translate(FULL_WIDTH))
+    field.press("Enter")
+    expect(field).to_have_value(text, timeout=60_000)
 
 
 @pytest.fixture(scope="module")
@@ -83,30 +80,23 @@ def test_a_planner_enters_e_stat_figures_and_the_town_follows_them(browser, serv
         expect(where).to_be_in_viewport()
 
         for label, text in OLDER_TOWN.items():
-            field = page.get_by_label(label, exact=True)
-            field.fill(text)
-            field.press("Enter")
-        _settled(page)
+            _enter(page, label, text)
         status = page.get_by_text("この町で比較します")
         expect(status).to_contain_text("高齢化率41.", timeout=60_000)  # 11,506 of 28,000 (the default: 28.6%)
         expect(status).to_contain_text("12,000世帯")
-        expect(page.get_by_label("0〜14歳の人口（人）", exact=True)).to_have_value("2,497")  # shown as read
         heading.evaluate("e => e.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(300)
         _view(page, f"planner-census-{size}-1-entered")
 
         alone = page.get_by_label("65歳以上の単独世帯（世帯）", exact=True)
-        alone.fill("5000")  # more than the one-person households
-        alone.press("Enter")
+        _enter(page, "65歳以上の単独世帯（世帯）", "5000")  # more than the one-person households
         page.get_by_text(TOO_MANY_ALONE).wait_for()
         expect(page.get_by_text("入力に問題があります。")).to_be_visible(timeout=60_000)
         alone.evaluate("e => e.scrollIntoView({block: 'center'})")
         page.wait_for_timeout(300)
         _view(page, f"planner-census-{size}-2-error")
         _no_covered_controls(page, "town form with a census message")
-        _settled(page)
-        alone.fill("1900")
-        alone.press("Enter")
+        _enter(page, "65歳以上の単独世帯（世帯）", "1900")
         page.get_by_text("この町で比較します").wait_for()
         expect(page.get_by_text(TOO_MANY_ALONE)).to_have_count(0)
     finally:
