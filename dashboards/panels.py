@@ -29,7 +29,7 @@ from dashboards.town_form import (
     field_values,
     population,
     read_town_upload,
-    town_fields,
+    town_field_groups,
 )
 from sim.config import Scenario, TownProfile, bundled_names, load_scenario, load_town, town_to_toml
 from sim.params import ConfigError
@@ -163,22 +163,26 @@ def TownPanel(
             solara.Success(status)
     with solara.Card(tr("town_own", lang)):
         Help(tr("town_own_help", lang))
-        with solara.ColumnsResponsive(12, large=6):
-            for f in town_fields(base.profile):
-                with solara.Column(gap="0px"):
-                    key = f.key
+        for group in town_field_groups(base.profile):
+            solara.Markdown(f"**{pick(group.title, lang)}**")
+            if group.help is not None:
+                Help(pick(group.help, lang))
+            with solara.ColumnsResponsive(12, large=6):
+                for f in group.fields:
+                    with solara.Column(gap="0px"):
+                        key = f.key
 
-                    def set_entry(text: str, key: str = key, kind: str = f.kind) -> None:
-                        # Full-width digits typed with a Japanese input method are shown as read.
-                        entries.set({**entries.value, key: text if kind == "text" else as_typed(text)})
+                        def set_entry(text: str, key: str = key, kind: str = f.kind) -> None:
+                            # Full-width digits typed with a Japanese input method are shown as read.
+                            entries.set({**entries.value, key: text if kind == "text" else as_typed(text)})
 
-                    solara.InputText(
-                        pick(f.label, lang),
-                        value=str(entries.value.get(key, current[key])),
-                        on_value=set_entry,
-                        error=problems.get(key, False),
-                    )
-                    Help(pick(f.help, lang))
+                        solara.InputText(
+                            pick(f.label, lang),
+                            value=str(entries.value.get(key, current[key])),
+                            on_value=set_entry,
+                            error=problems.get(key, False),
+                        )
+                        Help(pick(f.help, lang))
         with solara.Row():
             solara.Button(tr("town_reset", lang), on_click=lambda: entries.set({}), outlined=True)
             solara.FileDownload(

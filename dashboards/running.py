@@ -23,6 +23,8 @@ from sim.config import Scenario, TownProfile, effective_profile, load_scenario, 
 from sim.model import DEFAULT_WARMUP_WEEKS, WEEKS_PER_YEAR
 from sim.params import ConfigError
 from sim.runner import RunResult, run_many
+from sim.streams import replication_seeds
+from sim.town import type_households
 
 YEARS_RANGE = (1, 20)
 REPLICATIONS_RANGE = (1, 20)
@@ -241,7 +243,9 @@ def compute_outcome(
     titles = {s.name: (s.title_ja, s.title_en) for s in loaded}
     town_title = town_spec.profile["town"].get("name_ja") or town_spec.name
     households = int(town_spec.profile["town"]["households"])
-    shares = effective_profile(loaded[0], town_spec)["household_types"]["shares"]
+    # Households of each type in the town of the first replication (the types are drawn, not given).
+    first_seed = replication_seeds(request.seed, 1)[0]
+    by_type = type_households(effective_profile(loaded[0], town_spec), first_seed)
     return Outcome(
         request,
         table,
@@ -250,7 +254,7 @@ def compute_outcome(
         town_title,
         time.perf_counter() - start,
         households=households,
-        type_households={k: households * v for k, v in shares.items()},
+        type_households={k: float(v) for k, v in by_type.items()},
         finished=datetime.now().isoformat(timespec="minutes"),
         version=model_version(),
     )

@@ -1,9 +1,10 @@
 """Describing one's own town: the numbers a planner knows, turned into a validated town profile.
 
-A planner knows counts (民生委員の定数と欠員, 自治会の数, 通いの場の数, 専門職の人数) and the 高齢化率;
-the model's profile holds rates and densities. :func:`field_values` reads a profile as such
-numbers, :func:`apply_fields` writes them back, and every value is checked twice: here (a message
-next to the field, in the planner's language) and by the model's own schema
+A planner knows counts (民生委員の定数と欠員, 自治会の数, 通いの場の数, 専門職の人数) and the
+municipality's 国勢調査 figures from e-Stat (population by age, households by family type, 65+ living
+alone); the model's profile holds rates, densities and the census figures. :func:`field_values` reads a
+profile as such numbers, :func:`apply_fields` writes them back, and every value is checked twice: here (a
+message next to the field, in the planner's language) and by the model's own schema
 (:func:`sim.config.town_from_dict`, which raises :class:`~sim.params.ConfigError`).
 """
 
@@ -17,11 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.config import TownProfile, effective_profile, load_scenario, load_town_text, town_from_dict
-from sim.domain import TYPE_KEYS, HouseholdType
+from sim.domain import FAMILY_TYPE_KEYS
 from sim.params import ConfigError
-from sim.town import ORDINARY_TEMPLATES, TOWN_PARAMS, TYPE_TEMPLATES
+from sim.population import CensusFit, census_targets, fit_census
+from sim.town import TOWN_PARAMS
+from sim.vocabulary import label
 
 ELDERLY_AGE = 65
+AGE_GROUPS = {"age_0_14": (0, 14), "age_15_64": (15, 64), "age_65_plus": (65, None)}
 
 
 @dataclass(frozen=True)
@@ -67,18 +71,6 @@ BASE_FIELDS: tuple[TownField, ...] = (
         ),
         low=int(TOWN_PARAMS["town"]["households"].low),
         high=_households_param_high(),
-    ),
-    TownField(
-        "ageing_rate",
-        ("高齢化率（%）", "Ageing rate (% aged 65+)"),
-        (
-            "人口に占める65歳以上の割合。入れた値に合うよう、高齢単身世帯と高齢夫婦世帯の割合を調整します（全国は約29%）。",
-            "Share of residents aged 65+. The shares of elderly people living alone and elderly couples are "
-            "adjusted to match it (Japan: about 29%).",
-        ),
-        kind="percent",
-        low=0,
-        high=100,
     ),
     TownField(
         "minsei_posts",
@@ -143,6 +135,62 @@ BASE_FIELDS: tuple[TownField, ...] = (
     ),
 )
 
+ESTAT = "e-Stat「国勢調査 令和2年 人口等基本集計」"
+CENSUS_SOURCE_FROM_FORM = "e-Stat 国勢調査 (counts entered on the dashboard's town form)"
+
+
+def _age_field(key: str, ages_ja: str, ages_en: str) -> TownField:
+    return TownField(
+        key,
+        (f"{ages_ja}の人口（人）", f"People aged {ages_en}"),
+        (
+            f"「年齢（5歳階級）別人口」（男女計）の{ages_ja}の人数の合計（年齢不詳は入れません）。",
+            f"Population by 5-year age group (both sexes): the people aged {ages_en} (leave out age unknown).",
+        ),
+        low=0,
+    )
+
+
+def _family_field(key: str) -> TownField:
+    ja, en = label("family_type", key), label("family_type", key, "en")
+    where_ja = {
+        "single_parent": "（男親と子供＋女親と子供）",
+        "three_generation": "（「3世代世帯」の再掲の数）",
+        "other": "。一般世帯数から他の5つを引いた残り（夫婦と親、兄弟姉妹、非親族を含む世帯など）",
+    }.get(key, "")
+    where_en = {
+        "single_parent": " (father and children + mother and children)",
+        "three_generation": " (the 3世代世帯 shown again below the table)",
+        "other": ": the general households less the other five (couples with parents, siblings, non-relatives …)",
+    }.get(key, "")
+    return TownField(
+        f"family_{key}",
+        (f"{ja}（世帯）", f"{en[0].upper()}{en[1:]} (households)"),
+        (
+            f"「世帯の家族類型別一般世帯数」の「{ja}」{where_ja}。",
+            f"General households by family type: {ja}{where_en}.",
+        ),
+        low=0,
+    )
+
+
+CENSUS_FIELDS: tuple[TownField, ...] = (
+    _age_field("age_0_14", "0〜14歳", "0–14"),
+    _age_field("age_15_64", "15〜64歳", "15–64"),
+    _age_field("age_65_plus", "65歳以上", "65+"),
+    *(_family_field(k) for k in FAMILY_TYPE_KEYS),
+    TownField(
+        "elderly_alone",
+        ("65歳以上の単独世帯（世帯）", "65+ living alone (households)"),
+        (
+            "「高齢単身世帯」（65歳以上の人1人だけの一般世帯）の数。単独世帯の数以下です。",
+            "高齢単身世帯: one-person households of a person aged 65+; at most the one-person households.",
+        ),
+        low=0,
+    ),
+)
+CENSUS_KEYS = tuple(f.key for f in CENSUS_FIELDS)
+
 
 def desk_field(kind: str, name_ja: str) -> TownField:
     """The field for the number of professionals at the desks of one kind.
@@ -168,123 +216,83 @@ def desk_field(kind: str, name_ja: str) -> TownField:
     )
 
 
+CENSUS_GROUP_HELP = (
+    f"{ESTAT}で市区町村を選び、次の3つの表の数をそのまま入れます：「年齢（5歳階級）別人口」（男女計）、"
+    "「世帯の家族類型別一般世帯数」、「高齢単身世帯」。町の人と世帯は、これらの**割合**に合うようにつくられます"
+    "（町の大きさは上の「世帯数」で決まります。中学校区だけを描くときも、市区町村の数字を入れてかまいません）。"
+    "詳しくは利用ガイドの「国勢調査の数字で町をつくる」。",
+    "On e-Stat (国勢調査 2020, 人口等基本集計), choose your municipality and enter the counts of three tables as "
+    "they are: population by 5-year age group (both sexes), general households by family type, and 65+ living "
+    "alone (高齢単身世帯). The town's people and households are drawn to their **shares** (the town's size is "
+    "the number of households above). See the guide, 「国勢調査の数字で町をつくる」.",
+)
+
+
+@dataclass(frozen=True)
+class FieldGroup:
+    """Fields shown together under a heading, with one explanation for all of them."""
+
+    title: tuple[str, str]
+    help: tuple[str, str] | None
+    fields: tuple[TownField, ...]
+
+
+def town_field_groups(profile: Mapping[str, Any]) -> list[FieldGroup]:
+    """The fields of a profile in the order and groups the page shows them."""
+    return [
+        FieldGroup(("町の名前と大きさ", "Name and size"), None, BASE_FIELDS[:2]),
+        FieldGroup(("国勢調査の数字（e-Stat）", "Census figures (e-Stat)"), CENSUS_GROUP_HELP, CENSUS_FIELDS),
+        FieldGroup(("地域の担い手と場", "The community's people and places"), None, BASE_FIELDS[2:]),
+        FieldGroup(
+            ("相談窓口の専門職", "Professionals at the desks"),
+            None,
+            tuple(desk_field(d["kind"], d["name_ja"]) for d in profile["desks"]),
+        ),
+    ]
+
+
 def town_fields(profile: Mapping[str, Any]) -> list[TownField]:
-    """Every field of a profile: the base fields, then one per desk kind."""
-    return [*BASE_FIELDS, *(desk_field(d["kind"], d["name_ja"]) for d in profile["desks"])]
+    """Every field of a profile: the base fields, the census figures, then one per desk kind."""
+    return [f for group in town_field_groups(profile) for f in group.fields]
 
 
 # ---------------------------------------------------------------- population
 
 
-def _expected_members(slots: list[tuple[int, int, int, int]]) -> tuple[float, float]:
-    """Expected residents and residents aged 65+ of a household template."""
-    members = elderly = 0.0
-    for low, high, count_low, count_high in slots:
-        count = (count_low + count_high) / 2
-        members += count
-        elderly += count * max(0, high - max(low, ELDERLY_AGE) + 1) / (high - low + 1)
-    return members, elderly
+def census_fit(profile: Mapping[str, Any]) -> CensusFit:
+    """The census fit of a validated profile (cached by the figures)."""
+    return fit_census(census_targets(profile["census"]))
 
 
 def population(profile: Mapping[str, Any]) -> tuple[float, float]:
-    """Expected residents and residents aged 65+ of a profile (as the model draws them).
-
-    Args:
-        profile: A town profile (validated or not; only the household shares and count are read).
+    """Expected residents and residents aged 65+ of a validated profile (as the model draws them).
 
     Returns:
         ``(residents, residents aged 65+)``.
     """
-    shares = profile["household_types"]["shares"]
-    ordinary = profile["ordinary_households"]
-    per_household = elderly = 0.0
-    total = sum(ordinary.values()) or 1.0
-    for name, slots in ORDINARY_TEMPLATES.items():
-        m, e = _expected_members(slots)
-        weight = shares["ordinary"] * ordinary[name] / total
-        per_household += weight * m
-        elderly += weight * e
-    for htype, slots in TYPE_TEMPLATES.items():
-        m, e = _expected_members(slots)
-        weight = shares[TYPE_KEYS[htype]]
-        per_household += weight * m
-        elderly += weight * e
-    n = profile["town"]["households"]
-    return n * per_household, n * elderly
+    fit = census_fit(profile)
+    people = profile["town"]["households"] * fit.mean_size
+    return people, people * fit.share_aged(ELDERLY_AGE)
 
 
-def ageing_rate(profile: Mapping[str, Any]) -> float:
-    """Expected share of residents aged 65+ (0–1)."""
-    people, elderly = population(profile)
-    return elderly / people if people else 0.0
-
-
-def _scaled_shares(profile: Mapping[str, Any], factor: float) -> tuple[dict[str, float], dict[str, float]]:
-    """Household shares with elderly-alone and elderly-couple households scaled by ``factor``."""
-    shares = dict(profile["household_types"]["shares"])
-    alone = TYPE_KEYS[HouseholdType.ELDERLY_ALONE]
-    shares[alone] = shares[alone] * factor
-    shares["ordinary"] = 1.0 - sum(v for k, v in shares.items() if k != "ordinary")
-    ordinary = dict(profile["ordinary_households"])
-    couple = min(ordinary["elderly_couple"] * factor, 1.0)
-    rest = 1.0 - ordinary["elderly_couple"]
-    scale = (1.0 - couple) / rest if rest > 0 else 0.0
-    ordinary = {k: (couple if k == "elderly_couple" else v * scale) for k, v in ordinary.items()}
-    return shares, ordinary
-
-
-def _max_factor(profile: Mapping[str, Any]) -> float:
-    shares = profile["household_types"]["shares"]
-    alone = shares[TYPE_KEYS[HouseholdType.ELDERLY_ALONE]]
-    room = shares["ordinary"] + alone
-    limits = [room / alone if alone > 0 else math.inf]
-    couple = profile["ordinary_households"]["elderly_couple"]
-    limits.append(1.0 / couple if couple > 0 else math.inf)
-    return min(min(limits), 50.0)
-
-
-def ageing_range(profile: Mapping[str, Any]) -> tuple[float, float]:
-    """The lowest and highest ageing rate reachable by scaling the elderly households (0–1)."""
-    low = ageing_rate(_with_shares(profile, *_scaled_shares(profile, 0.0)))
-    high = ageing_rate(_with_shares(profile, *_scaled_shares(profile, _max_factor(profile))))
-    return low, high
-
-
-def _with_shares(profile: Mapping[str, Any], shares: dict, ordinary: dict) -> dict[str, Any]:
-    out = dict(profile)
-    out["household_types"] = {**profile["household_types"], "shares": shares}
-    out["ordinary_households"] = ordinary
-    return out
-
-
-def shares_for_ageing_rate(profile: Mapping[str, Any], target: float) -> tuple[dict[str, float], dict[str, float]]:
-    """Household shares that give the ageing rate ``target``, scaling elderly households only.
-
-    Args:
-        profile: The profile whose shares are scaled.
-        target: Share of residents aged 65+ (0–1), within :func:`ageing_range`.
-
-    Returns:
-        ``(household_types.shares, ordinary_households)``.
-
-    Raises:
-        ValueError: ``target`` is outside the reachable range.
-    """
-    low, high = ageing_range(profile)
-    if not low - 1e-9 <= target <= high + 1e-9:
-        raise ValueError(f"{target:.3f} outside {low:.3f}–{high:.3f}")
-    lo, hi = 0.0, _max_factor(profile)
-    for _ in range(60):  # bisection: the ageing rate grows with the factor
-        mid = (lo + hi) / 2
-        if ageing_rate(_with_shares(profile, *_scaled_shares(profile, mid))) < target:
-            lo = mid
-        else:
-            hi = mid
-    shares, ordinary = _scaled_shares(profile, (lo + hi) / 2)
-    shares = {k: round(v, 6) for k, v in shares.items()}
-    shares["ordinary"] = round(1.0 - sum(v for k, v in shares.items() if k != "ordinary"), 6)
-    ordinary = {k: round(v, 6) for k, v in ordinary.items()}
-    return shares, ordinary
+def census_values(profile: Mapping[str, Any]) -> dict[str, int]:
+    """The census fields of a profile: counts as given, or shares turned into the town's counts."""
+    census = profile["census"]
+    fit = census_fit(profile)
+    households = profile["town"]["households"]
+    if census["unit"] == "count":
+        people = sum(census["age"].values())
+        family = {k: int(v) for k, v in census["family_types"].items()}
+        alone = int(census["elderly_alone"])
+    else:
+        people = households * fit.mean_size
+        total = sum(census["family_types"].values())
+        family = {k: round(v / total * households) for k, v in census["family_types"].items()}
+        alone = round(census["elderly_alone"] / total * households)
+    values = {key: round(people * fit.share_aged(*ages)) for key, ages in AGE_GROUPS.items()}
+    values |= {f"family_{k}": v for k, v in family.items()}
+    values["elderly_alone"] = alone
+    return values
 
 
 # ---------------------------------------------------------------- profile ⇄ fields
@@ -306,7 +314,7 @@ def field_values(town: TownProfile) -> dict[str, Any]:
     values: dict[str, Any] = {
         "name_ja": p["town"]["name_ja"],
         "households": n,
-        "ageing_rate": round(100 * ageing_rate(p), 1),
+        **census_values(p),
         "minsei_posts": posts,
         "minsei_vacancies": round(posts * p["minsei"]["vacancy_rate"]),
         "jichikai_areas": max(1, round(n / p["jichikai"]["households_per_area"])),
@@ -405,24 +413,20 @@ def _profile_from_values(base: TownProfile, values: Mapping[str, Any], lang: str
     raw = copy.deepcopy(base.profile)
     current = field_values(base)
     changed = {k for k, v in values.items() if v != current[k]}
-    resized = bool(changed & {"households", "ageing_rate"})
+    resized = bool(changed & {"households", *CENSUS_KEYS})
     problems: dict[str, str] = {}
     n = int(values["households"])
     raw["town"]["households"] = n
     if "name_ja" in changed:
         raw["town"]["name_ja"] = values["name_ja"]
         raw["town"]["name"] = "my_town"
-    if "ageing_rate" in changed:
-        target = values["ageing_rate"] / 100
-        try:
-            raw["household_types"]["shares"], raw["ordinary_households"] = shares_for_ageing_rate(raw, target)
-        except ValueError:
-            low, high = ageing_range(raw)
-            problems["ageing_rate"] = (
-                f"この町の世帯構成では{100 * low:.1f}〜{100 * high:.1f}%の範囲で入れてください。"
-                if lang == "ja"
-                else f"With this town's households, allowed: {100 * low:.1f} to {100 * high:.1f}%."
-            )
+    if changed & set(CENSUS_KEYS):
+        # Checked in turn (a fit needs sane counts), but the other fields are checked too: every problem at once.
+        census_problems = _census_problems(values, lang)
+        if not census_problems:
+            raw["census"] = _census_counts(values)
+            census_problems = _fit_problems(raw["census"], lang)
+        problems |= census_problems
     posts, vacancies = int(values["minsei_posts"]), int(values["minsei_vacancies"])
     if vacancies > posts:
         problems["minsei_vacancies"] = (
@@ -456,6 +460,59 @@ def _profile_from_values(base: TownProfile, values: Mapping[str, Any], lang: str
     return raw, problems
 
 
+def _census_counts(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``[census]`` table of the census fields (counts, as e-Stat gives them)."""
+    return {
+        "source": CENSUS_SOURCE_FROM_FORM,
+        "unit": "count",
+        "age": {"0-14": values["age_0_14"], "15-64": values["age_15_64"], "65+": values["age_65_plus"]},
+        "family_types": {k: values[f"family_{k}"] for k in FAMILY_TYPE_KEYS},
+        "elderly_alone": values["elderly_alone"],
+    }
+
+
+def _census_problems(values: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """Census figures that cannot describe a town, each with a message for its field."""
+    ja = lang == "ja"
+    problems = {}
+    if sum(values[k] for k in AGE_GROUPS) <= 0:
+        problems["age_0_14"] = (
+            "人口を入れてください（合計が0人です）。" if ja else "Enter the population (the total is 0)."
+        )
+    if sum(values[f"family_{k}"] for k in FAMILY_TYPE_KEYS) <= 0:
+        problems["family_single"] = (
+            "世帯数を入れてください（合計が0世帯です）。" if ja else "Enter the households (the total is 0)."
+        )
+    if values["elderly_alone"] > values["family_single"]:
+        problems["elderly_alone"] = (
+            "65歳以上の単独世帯は、単独世帯の数以下で入れてください。"
+            if ja
+            else "Cannot exceed the one-person households."
+        )
+    return problems
+
+
+def _fit_problems(census: dict[str, Any], lang: str) -> dict[str, str]:
+    """A message on the age field the town misses most, when no town of these households has these ages."""
+    fit = fit_census(census_targets(census))
+    if fit.ok:
+        return {}
+    band, asked, got = fit.worst_band
+    key = list(AGE_GROUPS)[band]
+    ages = ("0〜14歳", "15〜64歳", "65歳以上")[band] if lang == "ja" else ("0–14", "15–64", "65+")[band]
+    if lang == "ja":
+        text = (
+            f"この家族類型の世帯では、この年齢構成の町をつくれません（{ages}：入力{100 * asked:.1f}%、"
+            f"つくれる町で{100 * got:.1f}%）。同じ市町村・同じ年の数字か確かめてください。"
+        )
+    else:
+        text = (
+            f"No town of these households has these ages ({ages}: {100 * asked:.1f}% entered, {100 * got:.1f}% at "
+            "best). Check that the figures are one municipality's, from one census."
+        )
+    return {key: text}
+
+
 def _check(problems: dict, key: str, per_unit: int, param, households: int, lang: str) -> None:
     """A count of districts or areas must give a number of households per unit the model allows."""
     if param.low <= per_unit <= param.high:
@@ -473,8 +530,10 @@ def _check(problems: dict, key: str, per_unit: int, param, households: int, lang
 _FIELD_OF_SECTION = {
     "town.households": "households",
     "town.name_ja": "name_ja",
-    "household_types": "ageing_rate",
-    "ordinary_households": "ageing_rate",
+    "census.age": "age_0_14",
+    "census.family_types": "family_single",
+    "census.elderly_alone": "elderly_alone",
+    "census": "family_single",
     "minsei.households_per_district": "minsei_posts",
     "minsei.vacancy_rate": "minsei_vacancies",
     "jichikai.households_per_area": "jichikai_areas",

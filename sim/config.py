@@ -29,9 +29,10 @@ OVERRIDE_OPS = ("set", "multiply", "add")
 # the same "today's town": a scenario may not change them (a town profile can).
 FIXED_IN_SCENARIOS = {
     ("town", "households"),
+    *(("census", k) for k in TOWN_PARAMS["census"]),
     *(("household_types", k) for k in TOWN_PARAMS["household_types"]),
-    *(("ordinary_households", k) for k in TOWN_PARAMS["ordinary_households"]),
     *(("residents", k) for k in TOWN_PARAMS["residents"]),
+    *(("household_conditions", k) for k in TOWN_PARAMS["household_conditions"]),
     ("jichikai", "households_per_area"),
 }
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sim.mechanisms import MECHANISMS
 from sim.params import Param
+from sim.population import NATIONAL_CHECKS, POOL_PER_CATEGORY, POOL_SEED
 from sim.town import DESK_PARAMS, TOWN_PARAMS
 
 HEADER = """# Parameters and their sources
@@ -24,10 +25,11 @@ table; mechanism values by a scenario's `[mechanisms.NAME]` table.
 Rates are weekly probabilities unless the name says otherwise; `mean_weeks` are means of
 geometric waiting times. Tables keyed by stage use `latent`, `manifest`, `complex`; tables
 keyed by household type use `ordinary`, `8050`, `double_care`, `elderly_alone`,
-`disabled_child_refusing`, `hoarding_isolated`.
+`disabled_child_refusing`, `hoarding_isolated`; `[census] family_types` uses `single`, `couple`,
+`couple_with_children`, `single_parent`, `three_generation`, `other`.
 """
 
-STRUCTURE = """## Fixed structure (not parameters)
+STRUCTURE = f"""## Fixed structure (not parameters)
 
 These are part of the model's structure rather than tunable defaults; they are listed so that
 nothing that shapes the results is hidden.
@@ -38,7 +40,8 @@ nothing that shapes the results is hidden.
 | Follow-up before a case counts in the summary | 26 weeks (`sim.metrics.MIN_FOLLOW_UP_WEEKS`) | Issue definition of `early_detection_rate`. |
 | Reference density of 通いの場 | 40 per 10,000 aged 65+ | 厚労省 介護予防・日常生活支援総合事業 実施状況調査 FY2022. |
 | Reference density of 居場所 | 0.9 per 10,000 people | むすびえ 2024 (10,867 子ども食堂). |
-| Household templates (ages, members) | `sim/town.py` `ORDINARY_TEMPLATES`, `TYPE_TEMPLATES`: e.g. 8050 = parent 75–92 + child 40–60 in withdrawal; ダブルケア = 1–2 adults 30–49, 1–2 children 0–5, one elder 70–92 with care need | Assumption following the type definitions (内閣府 ダブルケア 2016: mean age 39.7; 8050 by definition). |
+| Candidate households (the census pool) | {POOL_PER_CATEGORY:,} per census category, drawn once from seed {POOL_SEED} (`sim/population.py`): reference ages from priors by 5-year band; spouse = partner + N(2, 3) clipped −6…12; mother's age at each birth N(30, 4.5) clipped 18–45, next children 1 + Poisson(1.6) years apart, a father ≥ 18 years older than his oldest child; children at home by the parent's age; 三世代 with 1–2 grandparents ≥ 18 years older than the middle generation; その他 = 夫婦と親 35%, 夫婦と両親 10%, 夫婦・子供と他の親族 10%, siblings 30%, not related 15% | Assumption following the census definitions; 人口動態統計 (mean age at first birth ≈ 30.7, 夫妻の年齢差 ≈ 1.7). The weights that match the census are fitted (IPU), not assumed. |
+| Household types, derived | hoarding_isolated > disabled_child_refusing > 8050 (a member 70+ with their withdrawn child 40–64) > double_care (a child under 13 with a member 65+ needing care or a parent cared for elsewhere) > elderly_alone (one person 65+) > ordinary | Type definitions (最終とりまとめ: 8050, ダブルケア; slides 1-1, 1-2); ages 70+/40–64 and under 13 are Assumptions. |
 | Service contact (agency channel) | a member with care need, disability or a child aged 0–5 | Assumption: 介護, 障害福祉 and 母子保健 services are in the home. |
 | Desk areas | each desk kind's desks split the 自治会 areas into contiguous blocks | Assumption: one desk per 日常生活圏域-like block. |
 | NPO foci | 子ども食堂, フリースクール, 保護ネコ団体, ひきこもり支援, 障害者支援, 高齢者の居場所, フードバンク, drawn uniformly | Assumption following the seed (slides 1-1, 1-2). |
@@ -46,6 +49,56 @@ nothing that shapes the results is hidden.
 | Relapse window | a new case within 52 weeks of the previous case's resolution (`sim.metrics.RELAPSE_WEEKS`) | Assumption. |
 | Presenting domain at a desk | one of the household's current domains, uniformly | Assumption. |
 """
+
+
+def _census_check() -> list[str]:
+    lines = [
+        "## Census check",
+        "",
+        "A default town (a profile without `[census]` overrides) of 3 × 60,000 households must land within these "
+        "tolerances of the published figures (`tests/test_population.py`, `sim.population.NATIONAL_CHECKS`).",
+        "",
+        "| figure | published | tolerance | source |",
+        "|---|---|---|---|",
+    ]
+
+    def number(x: float) -> str:
+        text = f"{x:.2f}".rstrip("0")
+        return text + "0" if text.endswith(".") else text
+
+    for c in NATIONAL_CHECKS:
+        pct = c.key != "mean_size"
+        value = f"{number(100 * c.target)}%" if pct else number(c.target)
+        tol = f"± {number(100 * c.tolerance)} points" if pct else f"± {number(c.tolerance)}"
+        lines.append(f"| {c.what} | {value} | {tol} | {_cell(c.source)} |")
+    return [*lines, ""]
+
+
+def _bundled_census() -> list[str]:
+    """Each bundled town's census figures as the model reads them, with their source."""
+    from sim.config import bundled_names, load_town
+    from sim.population import census_targets, fit_census
+
+    lines = [
+        "## Census figures of the bundled towns",
+        "",
+        "Each bundled profile's `[census]` (its shares, or the national defaults above where it sets none) and "
+        "its source; the town is drawn to these shares (`sim/population.py`).",
+        "",
+        "| town | aged 65+ | aged 0–14 | one-person households | 65+ living alone | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in bundled_names("towns"):
+        census = load_town(name).profile["census"]
+        targets = census_targets(census)
+        fit = fit_census(targets)
+        alone = targets.households[1]
+        single = targets.households[0] + alone
+        lines.append(
+            f"| `{name}` | {100 * fit.share_aged(65):.1f}% | {100 * fit.share_aged(0, 14):.1f}% | "
+            f"{100 * single:.1f}% | {100 * alone:.1f}% | {_cell(census['source'])} |"
+        )
+    return [*lines, ""]
 
 
 def _value(p: Param) -> str:
@@ -115,6 +168,8 @@ def render() -> str:
     for mech in MECHANISMS:
         doc = (mech.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
         out += [f"### `[mechanisms.{mech.name}]` — {mech.title_ja}", "", doc, "", *_table(mech.declared_params()), ""]
+    out += _census_check()
+    out += _bundled_census()
     out += [STRUCTURE]
     return "\n".join(out).rstrip() + "\n"
 

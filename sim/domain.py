@@ -42,6 +42,38 @@ TYPE_KEYS = (
 )
 
 
+class FamilyType(IntEnum):
+    """世帯の家族類型 of 国勢調査 2020 (the census categories a household is drawn from)."""
+
+    SINGLE = 0  # 単独世帯
+    COUPLE = 1  # 夫婦のみの世帯
+    COUPLE_WITH_CHILDREN = 2  # 夫婦と子供から成る世帯
+    SINGLE_PARENT = 3  # ひとり親と子供から成る世帯
+    THREE_GENERATION = 4  # 三世代世帯
+    OTHER = 5  # その他の世帯 (夫婦と親, 兄弟姉妹, 非親族を含む世帯, …)
+
+
+FAMILY_TYPE_KEYS = (
+    "single",
+    "couple",
+    "couple_with_children",
+    "single_parent",
+    "three_generation",
+    "other",
+)
+
+
+class Role(IntEnum):
+    """A resident's generation in the household: who is whose parent."""
+
+    ADULT = 0  # the householder's generation (the single person, the couple, the parent(s), siblings)
+    CHILD = 1  # a child of the ADULT generation (of any age)
+    ELDER = 2  # a parent of the ADULT generation (三世代's grandparents, 夫婦と親's parent)
+
+
+ROLE_KEYS = ("adult", "child", "elder")
+
+
 class Domain(IntEnum):
     """Problem domains; a household holds a set of them as a bitmask."""
 

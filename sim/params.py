@@ -7,12 +7,13 @@ Files (TOML) are validated against these declarations before anything runs, and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from sim.domain import DOMAIN_KEYS, PROBLEM_STAGE_KEYS, TYPE_KEYS
+from sim.domain import DOMAIN_KEYS, FAMILY_TYPE_KEYS, PROBLEM_STAGE_KEYS, TYPE_KEYS
 
 
 class ConfigError(Exception):
@@ -24,7 +25,19 @@ class ConfigError(Exception):
         super().__init__(f"{where}: {problem}")
 
 
-KINDS = ("float", "int", "bool", "str", "text", "by_stage", "by_type", "by_domain", "domains")
+KINDS = (
+    "float",
+    "int",
+    "bool",
+    "str",
+    "text",
+    "by_stage",
+    "by_type",
+    "by_domain",
+    "by_family_type",
+    "age_bands",
+    "domains",
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,14 @@ class Param:
             case "by_domain":
                 return (
                     f"a table with keys from {', '.join(DOMAIN_KEYS)} (missing keys are 0), each a number {rng}".strip()
+                )
+            case "by_family_type":
+                return f"a table with keys {', '.join(FAMILY_TYPE_KEYS)}, each a number {rng}".strip()
+            case "age_bands":
+                return (
+                    "a table of age bands covering every age once, from 0 to an open last band, e.g. "
+                    '{"0-14" = 11.9, "15-64" = 59.5, "65+" = 28.6} or 5-year bands "0-4" … "100+" '
+                    f"(a band starts at a multiple of 5), each a number {rng}".strip()
                 )
             case "domains":
                 return "a list of domains from " + ", ".join(DOMAIN_KEYS)
@@ -150,11 +171,76 @@ def validate(param: Param, value: Any, file: str, key: str, base: Any = None) ->
             if sum(table.values()) <= 0:
                 raise ConfigError(file, key, f"all weights are zero; allowed: {param.allowed()}, not all zero")
             return table
+        case "by_family_type":
+            return _check_table(value, FAMILY_TYPE_KEYS, param, file, key, None)
+        case "age_bands":
+            return _check_age_bands(value, param, file, key)
         case "domains":
             if not isinstance(value, list) or not all(v in DOMAIN_KEYS for v in value):
                 raise ConfigError(file, key, f"got {value!r}; allowed: {param.allowed()}")
             return list(value)
     raise AssertionError(param.kind)
+
+
+AGE_BAND_STEP = 5
+OLDEST_BAND_START = 100
+_BAND = re.compile(r"^(\d+)(?:-(\d+)|\+)$")
+
+
+def parse_age_band(label: str) -> tuple[int, int | None] | None:
+    """``(first age, last age)`` of a band label, ``None`` as the last age of an open band ("85+").
+
+    Accepts "0-4", "85+" and e-Stat's "0～4歳", "100歳以上". Returns ``None`` for a label that is no band
+    (bands start at a multiple of 5 and end just before one).
+    """
+    text = str(label).strip().replace("歳以上", "+").replace("以上", "+").replace("歳", "")
+    for dash in ("～", "〜", "~", "－", "−", "–"):
+        text = text.replace(dash, "-")
+    match = _BAND.match(text.replace(" ", ""))
+    if match is None:
+        return None
+    low = int(match.group(1))
+    high = None if match.group(2) is None else int(match.group(2))
+    if low % AGE_BAND_STEP or low > OLDEST_BAND_START:
+        return None
+    if high is not None and (high < low or (high + 1) % AGE_BAND_STEP):
+        return None
+    return low, high
+
+
+def band_label(low: int, high: int | None) -> str:
+    """The canonical label of a band ("0-4", "85+")."""
+    return f"{low}+" if high is None else f"{low}-{high}"
+
+
+def _check_age_bands(value: Any, param: Param, file: str, key: str) -> dict[str, float]:
+    if not isinstance(value, dict) or not value:
+        raise ConfigError(file, key, f"got {value!r}; allowed: {param.allowed()}")
+    bands: list[tuple[int, int | None, str, float]] = []
+    for label, v in value.items():
+        parsed = parse_age_band(label)
+        if parsed is None:
+            raise ConfigError(
+                file,
+                f"{key}.{label}",
+                'no such age band; allowed: "A-B" with A a multiple of 5 and B + 1 a multiple of 5 (e.g. "0-4", '
+                '"15-64"), or an open last band "A+" (e.g. "85+", "100+")',
+            )
+        bands.append((*parsed, str(label), _check_number(v, param, file, f"{key}.{label}")))
+    bands.sort(key=lambda b: b[0])
+    expected = 0
+    for low, high, label, _ in bands:
+        if low != expected:
+            what = f"ages {expected}-{low - 1} are in no band" if low > expected else f"band {label!r} overlaps another"
+            raise ConfigError(file, key, f"{what}; allowed: {param.allowed()}")
+        if high is None and (low, high, label) != bands[-1][:3]:
+            raise ConfigError(file, f"{key}.{label}", "an open band must be the last (oldest) one")
+        expected = high + 1 if high is not None else -1
+    if expected != -1:
+        raise ConfigError(file, key, f'the oldest band must be open (e.g. "{expected}+"); allowed: {param.allowed()}')
+    if not any(b[3] > 0 for b in bands):
+        raise ConfigError(file, key, f"every band is zero; allowed: {param.allowed()}, not all zero")
+    return {band_label(low, high): float(v) for low, high, _, v in bands}
 
 
 def defaults(params: dict[str, Param]) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """The town profile (TOML) and the synthetic town built from it.
 
 A profile says who lives in the town and who serves them. :func:`build_town` turns it
-into arrays: households, residents, 自治会 areas, 民生委員 districts, neighbour ties,
-venues, NPOs, desks and professionals. Each part draws from its own named stream, so a
+into arrays: households and residents (built from census figures by :mod:`sim.population`),
+自治会 areas, 民生委員 districts, neighbour ties, venues, NPOs, desks and professionals. Each part draws from its own named stream, so a
 scenario that changes, say, 自治会 membership leaves the households and residents
 unchanged; their tie counts change monotonically, but which neighbours are paired is
 drawn anew.
@@ -17,11 +17,55 @@ from typing import Any
 
 import numpy as np
 
-from sim.domain import TYPE_KEYS, Condition, HouseholdType
+from sim.domain import TYPE_KEYS, Condition
 from sim.params import ConfigError, Param, validate_block
+from sim.population import (
+    HouseholdConditions,
+    census_targets,
+    derive_types,
+    draw_candidates,
+    draw_conditions,
+    draw_household_conditions,
+    fit_census,
+    households_of,
+    plant,
+    reserve_households,
+)
 from sim.streams import make_stream
 
 SHARE_TOLERANCE = 1e-3
+PERCENT_TOLERANCE = 1.0  # published percentages may not add to exactly 100
+
+# 国勢調査 2020, Japan: population by 5-year band (% of the population), 0–14/15–64/65+ = 11.9/59.5/28.6.
+NATIONAL_AGE_BANDS = {
+    "0-4": 3.59,
+    "5-9": 4.05,
+    "10-14": 4.26,
+    "15-19": 4.58,
+    "20-24": 4.84,
+    "25-29": 4.92,
+    "30-34": 5.29,
+    "35-39": 5.97,
+    "40-44": 6.76,
+    "45-49": 7.88,
+    "50-54": 6.97,
+    "55-59": 6.34,
+    "60-64": 5.95,
+    "65-69": 6.54,
+    "70-74": 7.29,
+    "75-79": 5.61,
+    "80-84": 4.29,
+    "85+": 4.87,
+}
+# 国勢調査 2020, Japan: general households by family type (%).
+NATIONAL_FAMILY_TYPES = {
+    "single": 38.0,
+    "couple": 20.1,
+    "couple_with_children": 25.0,
+    "single_parent": 9.0,
+    "three_generation": 4.0,
+    "other": 3.9,
+}
 
 TOWN_PARAMS: dict[str, dict[str, Param]] = {
     "town": {
@@ -40,85 +84,104 @@ TOWN_PARAMS: dict[str, dict[str, Param]] = {
             high=50_000_000,
         ),
     },
-    "household_types": {
-        "shares": Param(
-            {
-                "ordinary": 0.8628,
-                "8050": 0.008,
-                "double_care": 0.005,
-                "elderly_alone": 0.121,
-                "disabled_child_refusing": 0.002,
-                "hoarding_isolated": 0.0012,
-            },
-            "Share of households of each type; the shares must sum to 1.",
-            "8050: 35–50万 households of ≈5,570万 (estimate, no official count; KHJ/内閣府 2019 survey "
-            "of 40–64 hikikomori) → 0.8%. ダブルケア: 25.3万 persons (内閣府 2016) ≈ 0.5% of households (E). "
-            "elderly alone: 671.7万 65+ single households of 5,570万 general households (2020 国勢調査) = 12.1%. "
-            "disabled_child_refusing: Assumption, 0.2% (≈1% of households raise a disabled child, 放課後等デイ "
-            "利用 ≈30万; one in five assumed to refuse support). hoarding_isolated: Assumption, 0.12%; recognised "
-            "ごみ屋敷 are 5,224 cases in 661 municipalities 2018–22 (環境省 2023), a small visible part. "
-            "ordinary: the remainder.",
-            kind="by_type",
+    "census": {
+        "source": Param(
+            "国勢調査 2020, Japan (national figures; docs/parameters.md)",
+            "Where the census figures come from (the municipality, the census year and the tables), shown in "
+            "docs/parameters.md for the bundled towns and kept with a planner's own town.",
+            "Set by the profile.",
+            kind="text",
+        ),
+        "unit": Param(
+            "percent",
+            "How the census figures are given: 'percent' (shares in %, each table summing to 100) or 'count' "
+            "(people and households as e-Stat gives them; then age, family_types and elderly_alone are all counts).",
+            "Set by the profile.",
+            kind="str",
+            choices=("percent", "count"),
+        ),
+        "age": Param(
+            NATIONAL_AGE_BANDS,
+            "Population by age band (国勢調査 人口等基本集計: 年齢（5歳階級）別人口, or broad bands such as "
+            '"0-14", "15-64", "65+"); the town\'s residents match these shares.',
+            "国勢調査 2020 (総務省; e-Stat, via kota-tagami/JLSTAT-table pyramid_total.csv): 5-year bands of the "
+            "population of known age, scaled within 0–14, 15–64 and 65+ to the published shares 11.9%, 59.5%, 28.6% "
+            "(年齢不詳補完値).",
+            kind="age_bands",
             low=0.0,
-            high=1.0,
+        ),
+        "family_types": Param(
+            NATIONAL_FAMILY_TYPES,
+            "General households by family type (国勢調査: 世帯の家族類型別一般世帯数): single (単独), couple "
+            "(夫婦のみ), couple_with_children (夫婦と子供), single_parent (ひとり親と子供), three_generation (三世代), "
+            "other (その他: 夫婦と親, 兄弟姉妹, 非親族を含む世帯 …).",
+            "国勢調査 2020: 単独 38.0%, 夫婦のみ 20.1%, 夫婦と子供 25.0%, ひとり親と子供 9.0% (S2); the other 7.9% "
+            "split as 三世代 4.0% (E: about half of 核家族以外の世帯; 5.7% in 2015 and falling) and その他 3.9%.",
+            kind="by_family_type",
+            low=0.0,
+        ),
+        "elderly_alone": Param(
+            12.1,
+            "65+ single households (65歳以上の単独世帯), in the unit of family_types (% of households, or a count); "
+            "at most family_types.single.",
+            "国勢調査 2020: 671.7万 of 5,570万 general households = 12.1%.",
+            low=0.0,
         ),
     },
-    "ordinary_households": {
-        "single_adult": Param(
-            0.26,
-            "Share of ordinary households that are one adult aged 20–64.",
-            "2020 国勢調査: 単独世帯 38.0% of households, of which 65+ alone (12.1%) are a separate type.",
+    "household_types": {
+        "at_least": Param(
+            {k: 0 for k in TYPE_KEYS},
+            "Teaching override: at least this many households of each derived type (the defining condition is set "
+            "on households of a fitting composition); only 8050, double_care, disabled_child_refusing and "
+            "hoarding_isolated can be asked for.",
+            "Set by the profile (0: the types follow from the census figures and the conditions alone).",
+            kind="by_type",
             low=0.0,
-            high=1.0,
-        ),
-        "couple": Param(
-            0.17,
-            "Share that are a couple aged 25–64 without children.",
-            "2020 国勢調査: 夫婦のみ 20.1%, split with elderly couples (Assumption: 45% under 65).",
-            low=0.0,
-            high=1.0,
-        ),
-        "couple_with_children": Param(
-            0.29,
-            "Share that are a couple with 1–3 children aged 0–17.",
-            "2020 国勢調査: 夫婦と子供 25.0% of all households.",
-            low=0.0,
-            high=1.0,
-        ),
-        "single_parent": Param(
-            0.10,
-            "Share that are one parent with 1–2 children.",
-            "2020 国勢調査: ひとり親と子供 9.0%.",
-            low=0.0,
-            high=1.0,
-        ),
-        "elderly_couple": Param(
-            0.13,
-            "Share that are two people aged 65–90.",
-            "2020 国勢調査: 夫婦のみ 20.1%, Assumption: 55% aged 65+.",
-            low=0.0,
-            high=1.0,
-        ),
-        "three_generation": Param(
-            0.05,
-            "Share with grandparents, parents and children.",
-            "2020 国勢調査: その他の世帯 (incl. 三世代) ≈ 6–7%.",
-            low=0.0,
-            high=1.0,
+            high=1000.0,
         ),
     },
     "residents": {
-        "withdrawal_rate_15_64": Param(
-            0.02,
-            "Share of residents aged 15–64 in withdrawal (ひきこもり).",
-            "内閣府 こども・若者の意識と生活に関する調査 2022: 15–39 2.05%, 40–64 2.02%.",
+        "withdrawal_rate_15_39": Param(
+            0.0205,
+            "Share of residents aged 15–39 in withdrawal (ひきこもり).",
+            "内閣府 こども・若者の意識と生活に関する調査 2022: 15–39 2.05%.",
+            low=0.0,
+            high=1.0,
+        ),
+        "withdrawal_rate_40_64": Param(
+            0.0202,
+            "Share of residents aged 40–64 in withdrawal (ひきこもり).",
+            "内閣府 こども・若者の意識と生活に関する調査 2022: 40–64 2.02%.",
+            low=0.0,
+            high=1.0,
+        ),
+        "withdrawn_with_parents_15_39": Param(
+            0.8,
+            "Share of withdrawn residents aged 15–39 who live with their parents (as a child of the household).",
+            "Assumption: young ひきこもり are mostly unmarried and live in their parents' home.",
+            low=0.0,
+            high=1.0,
+        ),
+        "withdrawn_with_parents_40_64": Param(
+            0.5,
+            "Share of withdrawn residents aged 40–64 who live with their parents (as a child of the household).",
+            "Assumption, set so that the 8050 households land near the 35–50万 estimate (≈0.6–0.9% of households) "
+            "with 2.02% of 40–64 withdrawn; 内閣府 2022 (40–69): about half married, a quarter alone.",
             low=0.0,
             high=1.0,
         ),
         "disability_rate": Param(
             0.093,
-            "Share of residents with a disability (physical, intellectual or mental).",
+            "Share of residents with a disability (physical, intellectual or mental), all ages.",
             "障害者白書 R5: 1,164.6万 persons ≈ 9.3% of the population.",
+            low=0.0,
+            high=1.0,
+        ),
+        "disability_rate_under_18": Param(
+            0.03,
+            "Share of residents under 18 with a disability (adults get the rate that keeps disability_rate overall).",
+            "障害者白書 R5: 身体障害児 7.2万, 知的障害児 22.5万, 精神 (20歳未満) 27.6万 ≈ 57万 of ≈1,890万 under 18 "
+            "≈ 3% (E).",
             low=0.0,
             high=1.0,
         ),
@@ -133,6 +196,39 @@ TOWN_PARAMS: dict[str, dict[str, Param]] = {
             0.315,
             "Share of residents aged 75+ with 要介護・要支援 or dementia.",
             "介護保険事業状況報告 (2022): 後期高齢者の認定率 ≈ 31.5%.",
+            low=0.0,
+            high=1.0,
+        ),
+    },
+    "household_conditions": {
+        "hoarding_rate": Param(
+            0.0012,
+            "Share of households with hoarding (ごみ屋敷), a household condition.",
+            "Assumption, 0.12%; recognised ごみ屋敷 are 5,224 cases in 661 municipalities 2018–22 (環境省 2023), a "
+            "small visible part.",
+            low=0.0,
+            high=1.0,
+        ),
+        "hoarding_relative_single": Param(
+            3.0,
+            "Relative chance of hoarding in a one-person household (others 1; the overall rate stays hoarding_rate).",
+            "Assumption: ごみ屋敷 are mostly people living alone (as slide 1-2's case); no national figure by "
+            "household type.",
+            low=0.0,
+            high=100.0,
+        ),
+        "refusing_parent_rate": Param(
+            0.2,
+            "Share of households raising a child under 18 with a disability whose parent refuses support (slide 1-1).",
+            "Assumption: one in five (≈1% of households raise a disabled child; 放課後等デイ 利用 ≈30万).",
+            low=0.0,
+            high=1.0,
+        ),
+        "double_care_elsewhere_rate": Param(
+            0.025,
+            "Share of households with a child under 13 that also care for a parent living elsewhere (ダブルケア).",
+            "Assumption, set so that ダブルケア households (with the co-resident cases) are ≈0.5% of households: "
+            "25.3万 persons (内閣府 2016), most caring for a parent living apart.",
             low=0.0,
             high=1.0,
         ),
@@ -368,11 +464,32 @@ DESK_PARAMS: dict[str, Param] = {
 # Desk keys a profile may leave out (their defaults apply): added after profiles were written.
 OPTIONAL_DESK_KEYS = ("caseload_limit",)
 
-TYPES_WITH_FIXED_MEMBERS = 6
+PLANTABLE_TYPES = ("8050", "double_care", "disabled_child_refusing", "hoarding_isolated")
+
+# Keys of earlier town files. A saved file that still holds them at their old defaults loads as before
+# (they said nothing the census figures do not); other values get a message saying what to write instead.
+LEGACY_HOUSEHOLD_SHARES = {
+    "ordinary": 0.8628,
+    "8050": 0.008,
+    "double_care": 0.005,
+    "elderly_alone": 0.121,
+    "disabled_child_refusing": 0.002,
+    "hoarding_isolated": 0.0012,
+}
+LEGACY_ORDINARY_HOUSEHOLDS = {
+    "single_adult": 0.26,
+    "couple": 0.17,
+    "couple_with_children": 0.29,
+    "single_parent": 0.10,
+    "elderly_couple": 0.13,
+    "three_generation": 0.05,
+}
+CENSUS_GUIDE = "docs/guide-ja.md, 「国勢調査の数字で町をつくる」"
 
 
 def validate_profile(raw: dict[str, Any], file: str, base: dict[str, Any] | None = None) -> dict[str, Any]:
     """Validate a profile table (or a scenario's ``[town]`` overrides on top of ``base``)."""
+    raw = _upgrade_legacy(raw, file)
     out: dict[str, Any] = {} if base is None else {k: (dict(v) if isinstance(v, dict) else v) for k, v in base.items()}
     allowed = [*TOWN_PARAMS, "desks"]
     for section, values in raw.items():
@@ -386,7 +503,8 @@ def validate_profile(raw: dict[str, Any], file: str, base: dict[str, Any] | None
         out.setdefault(section, validate_block(params, {}, file, section))
     if "desks" not in out:
         raise ConfigError(file, "desks", "a town needs at least one [[desks]] table")
-    _check_sums(out, file)
+    _check_census(out["census"], raw.get("census", {}), file)
+    _check_at_least(out["household_types"]["at_least"], file)
     return out
 
 
@@ -404,19 +522,127 @@ def _validate_desks(values: Any, file: str) -> list[dict[str, Any]]:
     return desks
 
 
-def _check_sums(profile: dict[str, Any], file: str) -> None:
-    shares = profile["household_types"]["shares"]
-    if abs(sum(shares.values()) - 1.0) > SHARE_TOLERANCE:
+def _upgrade_legacy(raw: dict[str, Any], file: str) -> dict[str, Any]:
+    """A town file of an earlier version, read in today's terms (or a ConfigError saying what to change)."""
+    if not isinstance(raw, dict):
+        return raw
+    raw = dict(raw)
+    types = raw.get("household_types")
+    if isinstance(types, dict) and "shares" in types:
+        shares = types["shares"]
+        if not _same_table(shares, LEGACY_HOUSEHOLD_SHARES):
+            alone = shares.get("elderly_alone") if isinstance(shares, dict) else None
+            hint = (
+                f" (this file's elderly-alone share {100 * alone:.1f}% goes to census.elderly_alone)"
+                if _is_share(alone)
+                else ""
+            )
+            raise ConfigError(
+                file,
+                "household_types.shares",
+                "household shares are no longer read: the town is built from census figures and the household "
+                "types follow from who lives together; allowed: remove [household_types] shares and give your "
+                f"municipality's [census] age, family_types and elderly_alone instead{hint} ({CENSUS_GUIDE})",
+            )
+        raw["household_types"] = {k: v for k, v in types.items() if k != "shares"}
+    if "ordinary_households" in raw:
+        if not _same_table(raw["ordinary_households"], LEGACY_ORDINARY_HOUSEHOLDS):
+            raise ConfigError(
+                file,
+                "ordinary_households",
+                "this section is no longer read: households are drawn from census family types; allowed: remove it "
+                f"and give [census] family_types (単独, 夫婦のみ, 夫婦と子供, ひとり親と子供, 三世代, その他) ({CENSUS_GUIDE})",
+            )
+        del raw["ordinary_households"]
+    residents = raw.get("residents")
+    if isinstance(residents, dict) and "withdrawal_rate_15_64" in residents:
+        residents = dict(residents)
+        rate = residents.pop("withdrawal_rate_15_64")  # one rate for 15–64, as before: both age groups get it
+        residents.setdefault("withdrawal_rate_15_39", rate)
+        residents.setdefault("withdrawal_rate_40_64", rate)
+        raw["residents"] = residents
+    return raw
+
+
+def _is_share(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
+
+
+def _same_table(value: Any, old: dict[str, float]) -> bool:
+    return (
+        isinstance(value, dict)
+        and set(value) == set(old)
+        and all(_is_share(value[k]) and abs(value[k] - old[k]) < 1e-9 for k in old)
+    )
+
+
+def _check_census(census: dict[str, Any], given: Any, file: str) -> None:
+    """The census figures are consistent, and a town can match them."""
+    unit = census["unit"]
+    tables = {"age": census["age"], "family_types": census["family_types"]}
+    if unit == "count":
+        missing = [k for k in ("age", "family_types", "elderly_alone") if not isinstance(given, dict) or k not in given]
+        if missing:
+            raise ConfigError(
+                file,
+                f"census.{missing[0]}",
+                'missing; with unit = "count" give age, family_types and elderly_alone as counts (人, 世帯) from the '
+                "same census",
+            )
+        for name, table in tables.items():
+            for key, value in table.items():
+                if not float(value).is_integer():
+                    raise ConfigError(file, f"census.{name}.{key}", f"got {value!r}; allowed: a whole number (a count)")
+        if not float(census["elderly_alone"]).is_integer():
+            raise ConfigError(file, "census.elderly_alone", f"got {census['elderly_alone']!r}; allowed: a whole number")
+        for name in tables:  # counts are written back as whole numbers
+            census[name] = {k: int(v) for k, v in census[name].items()}
+        census["elderly_alone"] = int(census["elderly_alone"])
+    else:
+        for name, table in tables.items():
+            total = sum(table.values())
+            if abs(total - 100.0) > PERCENT_TOLERANCE:
+                what = "bands" if name == "age" else "family types"
+                raise ConfigError(
+                    file,
+                    f"census.{name}",
+                    f"the {what} sum to {total:.1f}%; allowed: percentages summing to 100 (or counts, with "
+                    'census.unit = "count")',
+                )
+    if sum(census["family_types"].values()) <= 0:
+        raise ConfigError(file, "census.family_types", "every family type is zero; allowed: at least one household")
+    single = census["family_types"]["single"]
+    if census["elderly_alone"] > single + 1e-9:
         raise ConfigError(
             file,
-            "household_types.shares",
-            f"the shares sum to {sum(shares.values()):.4f}; allowed: shares summing to 1",
+            "census.elderly_alone",
+            f"{census['elderly_alone']:g} is more than the single-person households ({single:g}); allowed: at most "
+            "census.family_types.single (65+ living alone are some of the people living alone)",
         )
-    ordinary = profile["ordinary_households"]
-    if abs(sum(ordinary.values()) - 1.0) > SHARE_TOLERANCE:
+    fit = fit_census(census_targets(census))
+    if not fit.ok:
+        band, asked, got = fit.worst_band
+        label = list(census["age"])[band]
         raise ConfigError(
-            file, "ordinary_households", f"the shares sum to {sum(ordinary.values()):.4f}; allowed: shares summing to 1"
+            file,
+            "census.age",
+            f"no town of these family types has this age structure (band {label!r}: asked {100 * asked:.1f}%, the "
+            f"closest town has {100 * got:.1f}%); allowed: age bands and family types of one municipality from one "
+            "census",
         )
+
+
+def _check_at_least(at_least: dict[str, float], file: str) -> None:
+    for key, value in at_least.items():
+        if value and key not in PLANTABLE_TYPES:
+            raise ConfigError(
+                file,
+                f"household_types.at_least.{key}",
+                f"{key!r} follows from the census figures and cannot be planted; allowed: 0, or ask for "
+                + ", ".join(PLANTABLE_TYPES),
+            )
+        if not float(value).is_integer():
+            raise ConfigError(file, f"household_types.at_least.{key}", f"got {value!r}; allowed: a whole number")
 
 
 # ---------------------------------------------------------------------------------------
@@ -447,6 +673,12 @@ class Town:
     venue_area: np.ndarray
     venue_operator: np.ndarray  # NPO index or -1 (社協・市)
     npo_focus: list[str]
+    family_type: np.ndarray  # int8 FamilyType per household (国勢調査's 世帯の家族類型)
+    res_role: np.ndarray  # int8 Role per resident: the householder's generation, their child, their parent
+    hoarding: np.ndarray  # bool per household: ごみ屋敷
+    refuses_support: np.ndarray  # bool per household: a parent refuses support for their disabled child
+    cares_for_parent_elsewhere: np.ndarray  # bool per household: raises a child and cares for a parent living apart
+    withdrawn: np.ndarray  # bool per household: a member in withdrawal (ひきこもり)
     desks: list[dict[str, Any]] = field(default_factory=list)  # one entry per desk (kind spec + index)
     desk_of_kind_by_area: dict[str, np.ndarray] = field(default_factory=dict)
     version: int = 0  # bumped whenever the town's structure changes during a run
@@ -566,28 +798,34 @@ def stack_towns(towns: list[Town]) -> Town:
         for kind in towns[0].desk_of_kind_by_area
     }
     return Town(
-        towns[0].profile,
-        cat("htype"),
-        cat("area", area0),
-        cat("district", w.district_start),
-        cat("member"),
-        cat("ties"),
-        tie_ptr,
-        cat("tie_nbr", w.hh_start),
-        cat("res_household", w.hh_start),
-        cat("res_age"),
-        cat("res_conditions"),
-        cat("res_venue", w.venue_start),
-        cat("hh_venue", w.venue_start),
-        cat("service_contact"),
-        cat("district_vacant"),
-        cat("area_activity"),
-        cat("venue_kind"),
-        cat("venue_area", area0),
-        cat("venue_operator", npo0),
-        [f for t in towns for f in t.npo_focus],
-        desks,
-        by_area,
+        profile=towns[0].profile,
+        htype=cat("htype"),
+        area=cat("area", area0),
+        district=cat("district", w.district_start),
+        member=cat("member"),
+        ties=cat("ties"),
+        tie_ptr=tie_ptr,
+        tie_nbr=cat("tie_nbr", w.hh_start),
+        res_household=cat("res_household", w.hh_start),
+        res_age=cat("res_age"),
+        res_conditions=cat("res_conditions"),
+        res_venue=cat("res_venue", w.venue_start),
+        hh_venue=cat("hh_venue", w.venue_start),
+        service_contact=cat("service_contact"),
+        district_vacant=cat("district_vacant"),
+        area_activity=cat("area_activity"),
+        venue_kind=cat("venue_kind"),
+        venue_area=cat("venue_area", area0),
+        venue_operator=cat("venue_operator", npo0),
+        npo_focus=[f for t in towns for f in t.npo_focus],
+        family_type=cat("family_type"),
+        res_role=cat("res_role"),
+        hoarding=cat("hoarding"),
+        refuses_support=cat("refuses_support"),
+        cares_for_parent_elsewhere=cat("cares_for_parent_elsewhere"),
+        withdrawn=cat("withdrawn"),
+        desks=desks,
+        desk_of_kind_by_area=by_area,
     )
 
 
@@ -606,8 +844,8 @@ NPO_FOCI = (
 def build_town(profile: dict[str, Any], seed: int) -> Town:
     """Build the synthetic town described by ``profile`` for the run seeded with ``seed``."""
     n = profile["town"]["households"]
-    htype = _draw_types(profile, n, make_stream(seed, "town.types"))
-    res_household, res_age, res_cond = _draw_residents(profile, htype, make_stream(seed, "town.residents"))
+    people = _draw_people(profile, seed)
+    htype, res_household, res_age, res_cond = people.htype, people.res_household, people.res_age, people.res_cond
     area = (np.arange(n) * _count(n, profile["jichikai"]["households_per_area"]) // n).astype(np.int32)
     n_areas = int(area.max()) + 1
     district = (np.arange(n) * _count(n, profile["minsei"]["households_per_district"]) // n).astype(np.int32)
@@ -634,11 +872,13 @@ def build_town(profile: dict[str, Any], seed: int) -> Town:
     contact_bits = (1 << Condition.CARE_NEED) | (1 << Condition.DISABILITY) | (1 << Condition.YOUNG_CHILD)
     service_contact = np.zeros(n, dtype=bool)
     service_contact[res_household[(res_cond & contact_bits) > 0]] = True
+    withdrawn = np.zeros(n, dtype=bool)
+    withdrawn[res_household[(res_cond & (1 << Condition.WITHDRAWAL)) > 0]] = True
 
-    people = len(res_age)
+    n_people = len(res_age)
     npo_rng = make_stream(seed, "town.npos")
     # The municipality's NPOs serve the town (a cat rescue group or a food bank works city-wide).
-    n_npos = round(profile["npos"]["per_10k_people"] * people / municipal_share(profile, people) / 10_000)
+    n_npos = round(profile["npos"]["per_10k_people"] * n_people / municipal_share(profile, n_people) / 10_000)
     npo_focus = [NPO_FOCI[i] for i in npo_rng.integers(0, len(NPO_FOCI), n_npos)]
     venue_operator = np.full(len(venue_kind), -1, dtype=np.int32)
     ibasho = np.flatnonzero(venue_kind == VENUE_IBASHO)
@@ -647,31 +887,37 @@ def build_town(profile: dict[str, Any], seed: int) -> Town:
         venue_operator[ibasho[by_npo]] = npo_rng.integers(0, n_npos, int(by_npo.sum()))
 
     desks, desk_of_kind_by_area = _place_desks(
-        profile["desks"], people, n_areas, profile["town"]["municipality_people"]
+        profile["desks"], n_people, n_areas, profile["town"]["municipality_people"]
     )
     return Town(
-        profile,
-        htype,
-        area,
-        district,
-        member,
-        ties,
-        tie_ptr,
-        tie_nbr,
-        res_household,
-        res_age,
-        res_cond,
-        res_venue,
-        hh_venue,
-        service_contact,
-        district_vacant,
-        area_activity,
-        venue_kind,
-        venue_area,
-        venue_operator,
-        npo_focus,
-        desks,
-        desk_of_kind_by_area,
+        profile=profile,
+        htype=htype,
+        area=area,
+        district=district,
+        member=member,
+        ties=ties,
+        tie_ptr=tie_ptr,
+        tie_nbr=tie_nbr,
+        res_household=res_household,
+        res_age=res_age,
+        res_conditions=res_cond,
+        res_venue=res_venue,
+        hh_venue=hh_venue,
+        service_contact=service_contact,
+        district_vacant=district_vacant,
+        area_activity=area_activity,
+        venue_kind=venue_kind,
+        venue_area=venue_area,
+        venue_operator=venue_operator,
+        npo_focus=npo_focus,
+        family_type=people.family_type,
+        res_role=people.res_role,
+        hoarding=people.conditions.hoarding,
+        refuses_support=people.conditions.refuses_support,
+        cares_for_parent_elsewhere=people.conditions.cares_for_parent_elsewhere,
+        withdrawn=withdrawn,
+        desks=desks,
+        desk_of_kind_by_area=desk_of_kind_by_area,
     )
 
 
@@ -679,86 +925,51 @@ def _count(n: int, per_unit: int) -> int:
     return max(1, round(n / per_unit))
 
 
-def _draw_types(profile: dict[str, Any], n: int, rng: np.random.Generator) -> np.ndarray:
-    shares = np.array([profile["household_types"]["shares"][k] for k in TYPE_KEYS])
-    counts = np.floor(shares * n).astype(int)
-    counts[HouseholdType.ORDINARY] += n - counts.sum()
-    return rng.permutation(np.repeat(np.arange(len(TYPE_KEYS), dtype=np.int8), counts))
+@dataclass
+class People:
+    """Who lives in the town (see :mod:`sim.population`)."""
+
+    family_type: np.ndarray
+    htype: np.ndarray
+    res_household: np.ndarray
+    res_age: np.ndarray
+    res_role: np.ndarray
+    res_cond: np.ndarray
+    conditions: HouseholdConditions
 
 
-def _uniform_ages(rng: np.random.Generator, size: int, low: int, high: int) -> np.ndarray:
-    return rng.integers(low, high + 1, size)
+def type_households(profile: dict[str, Any], seed: int) -> dict[str, int]:
+    """Households of each derived type in the town drawn with ``seed`` (its people only, no ties or venues).
+
+    The types follow from who lives together and their conditions, so they are counted, not read from the
+    profile; another seed gives a few households more or less of each type.
+    """
+    counts = np.bincount(_draw_people(profile, seed).htype, minlength=len(TYPE_KEYS))
+    return {key: int(count) for key, count in zip(TYPE_KEYS, counts, strict=True)}
 
 
-# Member slots per household template: (min age, max age, how many: (low, high)).
-ORDINARY_TEMPLATES: dict[str, list[tuple[int, int, int, int]]] = {
-    "single_adult": [(20, 64, 1, 1)],
-    "couple": [(25, 64, 2, 2)],
-    "couple_with_children": [(28, 55, 2, 2), (0, 17, 1, 3)],
-    "single_parent": [(25, 55, 1, 1), (0, 17, 1, 2)],
-    "elderly_couple": [(65, 90, 2, 2)],
-    "three_generation": [(65, 90, 1, 2), (30, 60, 2, 2), (0, 17, 1, 2)],
-}
-TYPE_TEMPLATES: dict[int, list[tuple[int, int, int, int]]] = {
-    HouseholdType.H8050: [(75, 92, 1, 1), (40, 60, 1, 1)],
-    HouseholdType.DOUBLE_CARE: [(30, 49, 1, 2), (0, 5, 1, 2), (70, 92, 1, 1)],
-    HouseholdType.ELDERLY_ALONE: [(65, 95, 1, 1)],
-    HouseholdType.DISABLED_CHILD_REFUSING: [(28, 55, 1, 2), (3, 17, 1, 1)],
-    HouseholdType.HOARDING_ISOLATED: [(40, 80, 1, 2)],
-}
+def _draw_people(profile: dict[str, Any], seed: int) -> People:
+    """Households from the census figures, their residents' conditions and the derived household types.
 
-
-def _draw_residents(profile: dict[str, Any], htype: np.ndarray, rng: np.random.Generator):
-    """Residents of every household with ages and conditions, grouped by household."""
-    n = len(htype)
-    template_of = np.full(n, -1, dtype=np.int16)
-    templates: list[list[tuple[int, int, int, int]]] = []
-    ordinary = np.flatnonzero(htype == HouseholdType.ORDINARY)
-    comp_shares = np.array(list(profile["ordinary_households"].values()))
-    comp = rng.choice(len(comp_shares), size=len(ordinary), p=comp_shares / comp_shares.sum())
-    for i, slots in enumerate(ORDINARY_TEMPLATES.values()):
-        templates.append(slots)
-        template_of[ordinary[comp == i]] = i
-    for t, slots in TYPE_TEMPLATES.items():
-        templates.append(slots)
-        template_of[htype == t] = len(templates) - 1
-
-    hh_parts, age_parts, slot_parts = [], [], []
-    for ti, slots in enumerate(templates):
-        members = np.flatnonzero(template_of == ti)
-        for si, (lo, hi, cmin, cmax) in enumerate(slots):
-            k = rng.integers(cmin, cmax + 1, len(members))
-            hh = np.repeat(members, k)
-            hh_parts.append(hh)
-            age_parts.append(_uniform_ages(rng, len(hh), lo, hi))
-            slot_parts.append(np.full(len(hh), si, dtype=np.int8))
-    res_household = np.concatenate(hh_parts).astype(np.int32)
-    order = np.argsort(res_household, kind="stable")
-    res_household = res_household[order]
-    res_age = np.concatenate(age_parts)[order].astype(np.int16)
-    slot = np.concatenate(slot_parts)[order]
-    res_cond = _draw_conditions(profile["residents"], res_household, res_age, slot, htype, rng)
-    return res_household, res_age, res_cond
-
-
-def _draw_conditions(p: dict[str, float], res_household, res_age, slot, htype, rng) -> np.ndarray:
-    m = len(res_age)
-    cond = np.zeros(m, dtype=np.uint8)
-    u = rng.random((3, m))
-    working_age = (res_age >= 15) & (res_age <= 64)
-    cond |= ((working_age & (u[0] < p["withdrawal_rate_15_64"])) << Condition.WITHDRAWAL).astype(np.uint8)
-    cond |= ((u[1] < p["disability_rate"]) << Condition.DISABILITY).astype(np.uint8)
-    care_rate = np.where(
-        res_age >= 75, p["care_need_rate_75plus"], np.where(res_age >= 65, p["care_need_rate_65_74"], 0.0)
+    Streams: ``town.households`` (who lives together), ``town.planted`` (only for ``at_least``),
+    ``town.conditions`` (residents) and ``town.household_conditions`` (hoarding, refusal, care elsewhere).
+    """
+    n = profile["town"]["households"]
+    fit = fit_census(census_targets(profile["census"]))
+    candidates = draw_candidates(fit, n, make_stream(seed, "town.households"))
+    wanted = {k: int(v) for k, v in profile["household_types"]["at_least"].items() if v > 0}
+    reserved: dict[str, np.ndarray] = {}
+    if wanted:
+        candidates, reserved = reserve_households(wanted, candidates, fit, make_stream(seed, "town.planted"))
+    hh = households_of(candidates)
+    res_cond = draw_conditions(profile["residents"], hh, make_stream(seed, "town.conditions"))
+    hc = draw_household_conditions(
+        profile["household_conditions"], hh, res_cond, make_stream(seed, "town.household_conditions")
     )
-    cond |= ((u[2] < care_rate) << Condition.CARE_NEED).astype(np.uint8)
-    cond |= ((res_age <= 5) << Condition.YOUNG_CHILD).astype(np.uint8)
-    # Conditions that define the seed's household types.
-    t = htype[res_household]
-    cond[(t == HouseholdType.H8050) & (slot == 1)] |= np.uint8(1 << Condition.WITHDRAWAL)
-    cond[(t == HouseholdType.DOUBLE_CARE) & (slot == 2)] |= np.uint8(1 << Condition.CARE_NEED)
-    cond[(t == HouseholdType.DISABLED_CHILD_REFUSING) & (slot == 1)] |= np.uint8(1 << Condition.DISABILITY)
-    return cond
+    if reserved:
+        plant(reserved, hh, res_cond, hc)
+    htype = derive_types(hh, res_cond, hc)
+    return People(hh.family_type, htype, hh.res_household, hh.res_age, hh.res_role, res_cond, hc)
 
 
 def _poisson_quantile(u: np.ndarray, mean: np.ndarray, kmax: int = 60) -> np.ndarray:

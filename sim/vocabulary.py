@@ -1,5 +1,5 @@
-"""One vocabulary: every stage, household type, problem domain and detection channel, named in
-Japanese and English, and one palette. Channels' words are declared by the mechanisms that own
+"""One vocabulary: every stage, household type, census family type, problem domain and detection
+channel, named in Japanese and English, and one palette. Channels' words are declared by the mechanisms that own
 them (``Mechanism.CHANNEL``) and gathered here. The CLI, the report, the dashboard, the workshop and the
 narration all take their words and colours from here.
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.domain import DOMAIN_KEYS, STAGE_KEYS, TYPE_KEYS
+from sim.domain import DOMAIN_KEYS, FAMILY_TYPE_KEYS, STAGE_KEYS, TYPE_KEYS
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,16 @@ HOUSEHOLD_TYPES: tuple[Term, ...] = (
 )
 ALL_HOUSEHOLDS = Term("all", "全世帯", "all households")
 
+# 国勢調査's 世帯の家族類型: what a household is made of (the household types above are derived from it).
+FAMILY_TYPES: tuple[Term, ...] = (
+    Term("single", "単独世帯", "one person", en_phrase="person living alone"),
+    Term("couple", "夫婦のみの世帯", "couple only", en_phrase="couple"),
+    Term("couple_with_children", "夫婦と子供から成る世帯", "couple with children", en_phrase="couple with children"),
+    Term("single_parent", "ひとり親と子供から成る世帯", "one parent with children", en_phrase="parent with children"),
+    Term("three_generation", "三世代世帯", "three generations", en_phrase="three-generation household"),
+    Term("other", "その他の世帯", "other households", en_phrase="household"),
+)
+
 DOMAINS: tuple[Term, ...] = (
     Term("care", "介護", "care"),
     Term("disability", "障害", "disability"),
@@ -90,9 +100,10 @@ SCENARIO_COLOURS: tuple[str, ...] = (
 _STATIC: dict[str, tuple[tuple[str, ...], tuple[Term, ...]]] = {
     "stage": (STAGE_KEYS, STAGES),
     "household_type": (TYPE_KEYS, HOUSEHOLD_TYPES),
+    "family_type": (FAMILY_TYPE_KEYS, FAMILY_TYPES),
     "domain": (DOMAIN_KEYS, DOMAINS),
 }
-KINDS = ("stage", "household_type", "domain", "channel")
+KINDS = ("stage", "household_type", "family_type", "domain", "channel")
 
 
 def _table(kind: str) -> tuple[tuple[str, ...], tuple[Term, ...]]:
@@ -105,7 +116,7 @@ def _table(kind: str) -> tuple[tuple[str, ...], tuple[Term, ...]]:
 
 
 def term(kind: str, key: str | int) -> Term:
-    """The term of ``kind`` (stage, household_type, domain, channel) for a key or an index.
+    """The term of ``kind`` (stage, household_type, family_type, domain, channel) for a key or an index.
 
     Raises:
         KeyError: naming the kind and the unknown key.
@@ -124,7 +135,7 @@ def term(kind: str, key: str | int) -> Term:
 
 
 def label(kind: str, key: str | int, lang: str = "ja") -> str:
-    """The label of a stage, household type, domain or channel (key or index) in ``lang``."""
+    """The label of a stage, household type, family type, domain or channel (key or index) in ``lang``."""
     return term(kind, key).label(lang)
 
 

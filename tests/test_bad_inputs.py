@@ -197,11 +197,8 @@ def _story(tmp_path: Path, town: Path | str = "neighbourhood", **fields: str) ->
 
 
 def test_a_story_whose_town_has_no_household_of_its_type_exits_2(tmp_path, capsys):
-    shares = (
-        '[household_types.shares]\nordinary = 0.9\n"8050" = 0.0\ndouble_care = 0.01\nelderly_alone = 0.07\n'
-        "disabled_child_refusing = 0.01\nhoarding_isolated = 0.01\n"
-    )
-    town = write_town(tmp_path, households=300, extra=shares)
+    nobody_withdrawn_aged_40_64 = "[residents]\nwithdrawal_rate_40_64 = 0.0\n"  # so no 8050 household
+    town = write_town(tmp_path, households=300, extra=nobody_withdrawn_aged_40_64)
     path = _story(tmp_path, town=town.resolve())
     err = _exit_2(capsys, "story", str(path))
     assert str(path) in err and "story.household_type" in err and "8050" in err

@@ -162,6 +162,16 @@ def test_bad_town_file_exits_2(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_town_file_with_census_bands_that_do_not_sum_exits_2_with_one_message(tmp_path):
+    from tests.conftest import write_town
+
+    path = write_town(tmp_path, extra='[census]\nage = { "0-14" = 11.9, "15-64" = 59.5, "65+" = 20.0 }\n')
+    result = cli("run", "baseline", "--town", str(path))
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1 and str(path) in lines[0] and "census.age" in lines[0]
+    assert "sum to 91.4%" in lines[0] and "Traceback" not in result.stderr
+
+
 def test_unknown_scenario_name_exits_2():
     result = cli("run", "no_such_scenario")
     assert result.returncode == 2 and "bundled:" in result.stderr and "Traceback" not in result.stderr

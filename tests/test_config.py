@@ -69,19 +69,13 @@ def test_scenario_needs_a_japanese_title_and_description_and_english_ones_defaul
     assert (scenario.title_en, scenario.description_en) == ("a", "c")
 
 
-def test_profile_unknown_key_and_bad_shares(tmp_path):
+def test_profile_unknown_key_and_census_bands_that_do_not_sum(tmp_path):
     e = _error(load_town, write_town(tmp_path, extra="[jichikai]\nmembership = 0.5\n"))
     assert e.key == "jichikai.membership" and "membership_rate" in str(e)
     e = _error(
-        load_town,
-        write_town(
-            tmp_path,
-            extra="[household_types.shares]\nordinary = 0.5\n8050 = 0.008\n"
-            "double_care = 0.005\nelderly_alone = 0.121\n"
-            "disabled_child_refusing = 0.002\nhoarding_isolated = 0.0012\n",
-        ),
+        load_town, write_town(tmp_path, extra='[census]\nage = { "0-14" = 11.9, "15-64" = 50.0, "65+" = 28.6 }\n')
     )
-    assert e.key == "household_types.shares" and "sum to" in str(e)
+    assert e.key == "census.age" and "sum to 90.5%" in str(e) and 'unit = "count"' in str(e)
 
 
 def test_profile_desk_with_unknown_domain(tmp_path):
@@ -126,7 +120,8 @@ def test_unknown_bundled_name_lists_what_exists():
     "body",
     [
         "[town.town]\nhouseholds = 5000",
-        "[town.household_types.shares]\nordinary = 0.9",
+        "[town.census]\nelderly_alone = 20.0",
+        "[town.household_conditions]\nhoarding_rate = 0.01",
         "[town.jichikai]\nhouseholds_per_area = 100",
     ],
 )

@@ -18,16 +18,14 @@ from dashboards.scenario_form import (
 )
 from dashboards.town_form import (
     BASE_FIELDS,
-    ageing_range,
-    ageing_rate,
+    CENSUS_FIELDS,
     apply_fields,
     field_values,
     population,
-    shares_for_ageing_rate,
     town_fields,
 )
 from sim.cli import main as cli_main
-from sim.config import load_scenario, load_scenario_text, load_town, scenario_to_toml
+from sim.config import load_scenario, load_scenario_text, load_town, load_town_text, scenario_to_toml, town_to_toml
 from sim.mechanisms import MECHANISM_BY_NAME
 from sim.params import ConfigError
 
@@ -106,17 +104,51 @@ def test_staff_and_venue_counts_round_trip(town):
     assert values["ibasho_count"] == 4
 
 
-def test_ageing_rate_is_met_by_scaling_elderly_households(town):
-    built, problems = apply_fields(town, {"ageing_rate": "35"})
+def test_field_values_show_the_census_as_the_towns_counts(town):
+    values = field_values(town)
+    assert values["family_single"] == 1140 and values["elderly_alone"] == 363  # 38.0% and 12.1% of 3,000
+    people = values["age_0_14"] + values["age_15_64"] + values["age_65_plus"]
+    assert values["age_65_plus"] / people == pytest.approx(0.286, abs=0.002)
+    assert people == pytest.approx(population(town.profile)[0], abs=2)
+
+
+ESTAT_COUNTS = {  # a municipality's figures as e-Stat gives them (made up for the test)
+    "households": "5000",
+    "age_0_14": "1500",
+    "age_15_64": "6500",
+    "age_65_plus": "3000",
+    "family_single": "1800",
+    "family_couple": "1000",
+    "family_couple_with_children": "1300",
+    "family_single_parent": "500",
+    "family_three_generation": "250",
+    "family_other": "150",
+    "elderly_alone": "700",
+}
+
+
+def test_e_stat_counts_become_the_towns_census_and_the_town_matches_them(town):
+    from sim.population import census_figures
+    from sim.town import build_town
+
+    built, problems = apply_fields(town, ESTAT_COUNTS)
     assert problems == {}
-    assert ageing_rate(built.profile) == pytest.approx(0.35, abs=5e-4)
-    shares = built.profile["household_types"]["shares"]
-    assert shares["elderly_alone"] > town.profile["household_types"]["shares"]["elderly_alone"]
-    assert shares["8050"] == town.profile["household_types"]["shares"]["8050"]  # other types untouched
-    assert sum(shares.values()) == pytest.approx(1.0, abs=1e-6)
-    _low, high = ageing_range(town.profile)
-    with pytest.raises(ValueError):
-        shares_for_ageing_rate(town.profile, high + 0.01)
+    census = built.profile["census"]
+    assert census["unit"] == "count" and census["age"] == {"0-14": 1500, "15-64": 6500, "65+": 3000}
+    assert census["family_types"]["single"] == 1800 and census["elderly_alone"] == 700
+    figures = census_figures(build_town(built.profile, 1))
+    assert figures["share_65_plus"] == pytest.approx(3000 / 11000, abs=0.01)
+    assert figures["one_person"] == pytest.approx(0.36, abs=0.001)
+    assert figures["elderly_alone"] == pytest.approx(0.14, abs=0.001)
+    again = field_values(built)
+    assert all(again[k] == int(v) for k, v in ESTAT_COUNTS.items())
+
+
+def test_the_saved_town_file_holds_the_census_counts(town):
+    built, _ = apply_fields(town, ESTAT_COUNTS)
+    loaded = load_town_text(town_to_toml(built), "my_town.toml")
+    assert loaded.profile == built.profile
+    assert 'unit = "count"' in town_to_toml(built) and "elderly_alone = 700" in town_to_toml(built)
 
 
 def test_population_grows_with_households(town):
@@ -134,7 +166,10 @@ def test_population_grows_with_households(town):
         ({"minsei_vacancies": "99"}, "minsei_vacancies", "定数以下"),
         ({"minsei_posts": "1000"}, "minsei_posts", "範囲"),
         ({"membership_rate": "140"}, "membership_rate", "100"),
-        ({"ageing_rate": "99"}, "ageing_rate", "範囲"),
+        ({"elderly_alone": "2000"}, "elderly_alone", "単独世帯の数以下"),
+        ({"age_0_14": "9000", "age_65_plus": "10"}, "age_0_14", "年齢構成の町をつくれません"),
+        ({"family_other": "-5"}, "family_other", "0以上"),
+        ({"age_65_plus": "12.5"}, "age_65_plus", "整数"),
         ({"name_ja": "  "}, "name_ja", "名前"),
         ({"kayoi_count": "-1"}, "kayoi_count", "0以上"),
     ],
@@ -150,12 +185,26 @@ def test_a_wrong_value_gets_a_message_for_its_own_field(town, entries, field, fr
 def test_field_messages_follow_the_language(town):
     _, problems = apply_fields(town, {"membership_rate": "140"}, lang="en")
     assert problems == {"membership_rate": "Allowed: 0 to 100."}
+    _, problems = apply_fields(town, {"elderly_alone": "2000"}, lang="en")
+    assert problems == {"elderly_alone": "Cannot exceed the one-person households."}
+    _, problems = apply_fields(town, {"age_0_14": "9000", "age_65_plus": "10"}, lang="en")
+    assert problems["age_0_14"].startswith("No town of these households has these ages (0–14: ")
 
 
 def test_base_fields_are_the_issues_list():
     keys = {f.key for f in BASE_FIELDS}
-    assert {"households", "ageing_rate", "minsei_posts", "minsei_vacancies", "membership_rate"} <= keys
+    assert {"households", "minsei_posts", "minsei_vacancies", "membership_rate"} <= keys
     assert {"kayoi_count", "ibasho_count", "jichikai_areas"} <= keys
+    census = {f.key for f in CENSUS_FIELDS}  # 国勢調査: age, family types, 65+ living alone
+    assert census == {
+        "age_0_14",
+        "age_15_64",
+        "age_65_plus",
+        *(f"family_{k}" for k in ("single", "couple", "couple_with_children", "single_parent")),
+        "family_three_generation",
+        "family_other",
+        "elderly_alone",
+    }
 
 
 # ---------------------------------------------------------------- scenario builder

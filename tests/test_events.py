@@ -56,8 +56,9 @@ def busy_run():
             "accompaniment",
         )
     }
-    model = _model({**mechanisms, "outreach": {"hours_per_week_per_10k_households": 400.0}}, warmup_weeks=260)
-    return model, _run(model, 104)
+    # Seed 4: a year with several new problems in the 80 households (on a quiet seed nothing is found).
+    model = _model({**mechanisms, "outreach": {"hours_per_week_per_10k_households": 400.0}}, warmup_weeks=260, seed=4)
+    return model, _run(model, 52)
 
 
 def test_a_case_opened_by_hand_is_an_onset_then_worse_then_resolved():

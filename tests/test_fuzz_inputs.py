@@ -210,11 +210,57 @@ def town_cases(rng: random.Random) -> list[Case]:
     for value in ([], "desk", [1, 2]):
         cases.append(Case(_dump(_with(town, ["desks"], value)), "desks", "bad desks"))
     cases.append(Case(_dump(_without(town, ["desks"])), "desks", "no desks"))
-    shares = dict(town["household_types"]["shares"], ordinary=0.5)
-    cases.append(Case(_dump(_with(town, ["household_types", "shares"], shares)), "household_types.shares", "sum"))
+    cases += census_cases(town)
     cases.append(Case(_dump(_with(town, ["castle"], {"moat": 1})), "castle", "an unknown section"))
     cases.append(Case(_dump(_with(town, ["town", "mayor"], "x")), "town.mayor", "an unknown key"))
     return cases
+
+
+def census_cases(town: dict) -> list[Case]:
+    """Census figures a town cannot be built from: each names the census key it breaks."""
+    counts = {
+        "unit": "count",
+        "age": {"0-14": 12_000, "15-64": 60_000, "65+": 28_000},
+        "family_types": {k: round(v * 100) for k, v in town["census"]["family_types"].items()},
+        "elderly_alone": 1_200,
+    }
+    ages = town["census"]["age"]
+    old_shares = {"ordinary": 0.5, "8050": 0.008, "double_care": 0.005, "elderly_alone": 0.121}
+    broken: list[tuple[list[str], object, str]] = [
+        (["census", "age"], {"0-14": 11.9, "15-64": 59.5, "65+": 20.0}, "census.age"),  # sums to 91.4%
+        (["census", "age"], {"0-14": 11.9, "20-64": 59.5, "65+": 28.6}, "census.age"),  # 15–19 in no band
+        (["census", "age"], {"0-14": 11.9, "10-64": 59.5, "65+": 28.6}, "census.age"),  # overlap
+        (["census", "age"], {"0-14": 11.9, "15-64": 88.1}, "census.age"),  # no open band
+        (["census", "age"], {"0-13": 11.9, "14-64": 59.5, "65+": 28.6}, "census.age.0-13"),
+        (["census", "age"], {"0-14": 11.9, "15-64": 59.5, "65+": "many"}, "census.age.65+"),
+        (["census", "age"], {"0-14": -1.0, "15-64": 72.4, "65+": 28.6}, "census.age.0-14"),
+        (["census", "age"], {"0-14": math.nan, "15-64": 59.5, "65+": 28.6}, "census.age.0-14"),
+        (["census", "age"], {"0-14": 0.0, "15-64": 0.0, "65+": 0.0}, "census.age"),
+        (["census", "age"], {"0-14": 60.0, "15-64": 20.0, "65+": 20.0}, "census.age"),  # no town is that young
+        (["census", "age"], dict(ages, **{"65-69": math.inf}), "census.age.65-69"),
+        (["census", "family_types"], dict(town["census"]["family_types"], single=50.0), "census.family_types"),
+        (["census", "family_types"], dict(town["census"]["family_types"], castle=1.0), "census.family_types"),
+        (["census", "family_types"], {"single": 100.0}, "census.family_types"),
+        (["census", "family_types"], dict(town["census"]["family_types"], couple=-3.0), "census.family_types"),
+        (["census", "elderly_alone"], 45.0, "census.elderly_alone"),  # more than the single households
+        (["census", "elderly_alone"], "12%", "census.elderly_alone"),
+        (["census", "elderly_alone"], -1.0, "census.elderly_alone"),
+        (["census", "unit"], "people", "census.unit"),
+        (["census"], dict(counts, elderly_alone=1_200.5), "census.elderly_alone"),
+        (["census"], dict(counts, age=dict(counts["age"], **{"65+": 28_000.5})), "census.age.65+"),
+        (["census"], {k: v for k, v in counts.items() if k != "family_types"}, "census.family_types"),
+        (["census"], {"unit": "count"}, "census.age"),
+        (["census"], dict(counts, elderly_alone=10**9), "census.elderly_alone"),
+        (["census"], "a table", "census"),
+        (["census", "castle"], 1, "census.castle"),
+        (["household_types", "shares"], old_shares, "household_types.shares"),  # a town file of an earlier version
+        (["ordinary_households"], {"single_adult": 0.5}, "ordinary_households"),
+        (["household_types", "at_least"], {"elderly_alone": 3}, "household_types.at_least.elderly_alone"),
+    ]
+    return [Case(_dump(_with(town, path, value)), key, f"census: {value!r}") for path, value, key in broken]
+
+
+# ------------------------------------------------------------------ experiments
 
 
 # ------------------------------------------------------------------ experiments

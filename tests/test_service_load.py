@@ -10,6 +10,7 @@ from sim.model import CommunityModel
 from tests.conftest import run_model, write_scenario, write_town
 
 WEEKS = 260
+TIGHT = 10  # cases per professional: desks fill up (the census town has more older, care-needing households)
 
 
 @pytest.fixture(scope="module")

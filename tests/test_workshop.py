@@ -46,6 +46,17 @@ def test_workshop_town_is_small_enough_to_draw_and_has_every_actor():
         assert (town.htype == TYPE_KEYS.index(case)).any()
 
 
+def test_every_seed_of_the_workshop_town_holds_each_storys_household():
+    from sim.town import build_town
+
+    profile = load_town("workshop").profile
+    wanted = {k: int(v) for k, v in profile["household_types"]["at_least"].items() if v}
+    assert set(wanted) >= {"8050", "disabled_child_refusing", "hoarding_isolated"}  # the three stories' cases
+    for seed in range(40):  # a trainer may type any seed
+        counts = np.bincount(build_town(profile, seed).htype, minlength=len(TYPE_KEYS))
+        assert all(counts[TYPE_KEYS.index(k)] >= n for k, n in wanted.items()), seed
+
+
 def test_workshop_town_validates_like_the_others(tmp_path):
     raw = tomllib.loads(Path(load_town("workshop").file).read_text(encoding="utf-8"))
     raw["town"]["households"] = 20

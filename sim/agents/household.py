@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.agents.base import ArrayView
-from sim.domain import DOMAIN_KEYS, TYPE_KEYS, HouseholdType, ServiceStatus, Stage
+from sim.domain import DOMAIN_KEYS, FAMILY_TYPE_KEYS, TYPE_KEYS, FamilyType, HouseholdType, ServiceStatus, Stage
 
 if TYPE_CHECKING:
     from sim.agents.resident import Resident
@@ -21,6 +21,30 @@ class Household(ArrayView):
     @property
     def type_key(self) -> str:
         return TYPE_KEYS[self.household_type]
+
+    @property
+    def family_type(self) -> FamilyType:
+        """The census family type (単独, 夫婦のみ, 夫婦と子供, ひとり親と子供, 三世代, その他)."""
+        return FamilyType(int(self.model.town.family_type[self.index]))
+
+    @property
+    def family_type_key(self) -> str:
+        return FAMILY_TYPE_KEYS[self.family_type]
+
+    @property
+    def hoarding(self) -> bool:
+        """Whether the household has the hoarding condition (ごみ屋敷)."""
+        return bool(self.model.town.hoarding[self.index])
+
+    @property
+    def withdrawn(self) -> bool:
+        """Whether a member is in withdrawal (ひきこもり)."""
+        return bool(self.model.town.withdrawn[self.index])
+
+    @property
+    def refuses_support(self) -> bool:
+        """Whether a parent refuses support for their disabled child."""
+        return bool(self.model.town.refuses_support[self.index])
 
     @property
     def stage(self) -> Stage:

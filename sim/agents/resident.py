@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.agents.base import ArrayView
-from sim.domain import CONDITION_KEYS
+from sim.domain import CONDITION_KEYS, ROLE_KEYS
 
 if TYPE_CHECKING:
     from sim.agents.household import Household
@@ -17,6 +17,11 @@ class Resident(ArrayView):
     @property
     def age(self) -> int:
         return int(self.model.town.res_age[self.index])
+
+    @property
+    def role(self) -> str:
+        """The resident's generation: ``adult`` (the householder's), ``child`` or ``elder`` (their parent)."""
+        return ROLE_KEYS[int(self.model.town.res_role[self.index])]
 
     @property
     def conditions(self) -> list[str]:

@@ -107,6 +107,17 @@ def test_02_a_wrong_town_value_gets_a_message_then_a_fix_is_accepted(walk):
     _shot(walk, "planner-03-town", "もとにする町")
 
 
+def test_02b_census_figures_from_e_stat_are_checked_like_the_others(walk):
+    alone = _field(walk, "65歳以上の単独世帯（世帯）")
+    alone.fill("2000")  # more than the one-person households
+    alone.press("Enter")
+    walk.get_by_text("65歳以上の単独世帯は、単独世帯の数以下で入れてください。").wait_for()
+    alone.fill("363")
+    alone.press("Enter")
+    walk.get_by_text("この町で比較します").wait_for()
+    assert walk.get_by_text("65歳以上の単独世帯は、単独世帯の数以下で入れてください。").count() == 0
+
+
 def test_03_build_save_and_reload_a_scenario(walk, tmp_path):
     _tab(walk, "2. シナリオ")
     walk.get_by_text("施策のスイッチ").wait_for()
