@@ -406,8 +406,8 @@ METRIC_HELP: dict[str, tuple[str, str]] = {
         "Of the problems that began, the share resolved by the end (by neighbours, by themselves or with support).",
     ),
     "gave_up_share": (
-        "把握された困りごとのうち、窓口で「担当ではない」と断られた（たらい回し）あと、相談をあきらめたものの割合。",
-        "Of the problems found, the share whose household gave up after a desk turned it away as not its remit.",
+        "町の世帯のうち、窓口で「担当ではない」と断られた（たらい回し）あと、相談をあきらめた世帯の割合。",
+        "Of the town's households, the share that gave up after a desk turned them away as not its remit.",
     ),
     "mean_weeks_waiting": (
         "窓口が相談を受け止めてから、専門職の支援が始まるまで待った週数の平均。",

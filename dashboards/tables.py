@@ -331,7 +331,7 @@ dl.glossary dt { font-weight: 600; margin-top: 6px; } dl.glossary dd { margin: 0
 def run_counts(results: Sequence[RunResult], households: int) -> pd.DataFrame:
     """Each run's headline results as numbers of households of the town over the period.
 
-    Rates become cases (× their base: the cases that needed more than time, or the cases found),
+    Rates become cases (× their base: the cases that needed more than time),
     shares of households become households of the town, household-weeks in the
     complex stage per 1,000 households become household-years of the whole town, and the median
     weeks to detection stays in weeks.
@@ -348,7 +348,7 @@ def run_counts(results: Sequence[RunResult], households: int) -> pd.DataFrame:
             "unreached_share": town.get("unreached_share", np.nan) * households,
             "complex_share": town.get("complex_share", np.nan) * households,
             "open_problem_share": town.get("open_problem_share", np.nan) * households,
-            "gave_up_share": town.get("gave_up_share", np.nan) * town.get("detected_cases", np.nan),
+            "gave_up_share": town.get("gave_up_share", np.nan) * households,
             "complex_household_weeks_per_1000": town.get("complex_household_weeks_per_1000", np.nan)
             * households
             / 1000

@@ -7,15 +7,18 @@ before its end, so every counted case had time to be found. Cases present at the
 No metric may reward neglect: switching a community function off must never look like an
 improvement (tests/test_honest_metrics.py). Two rules keep them honest:
 
-* **Shares of households.** ``unreached_share``, ``complex_share`` and ``open_problem_share``
-  count households (of the town, or of a type) with such a case: a policy that prevents
+* **Shares of households.** ``unreached_share``, ``complex_share``, ``open_problem_share`` and
+  ``gave_up_share`` count households (of the town, or of a type) with such a case: a policy that prevents
   problems lowers them, and one that leaves problems to grow raises them.
-* **Standardized rates.** A per-case rate (``early_detection_rate``, ``gave_up_share``) is
+* **Standardized rates.** A per-case rate (``early_detection_rate``) or
+  quantile (``median_weeks_to_detection``, ``p90_weeks_to_detection``) is
   computed within strata of households — household type × connected (``CONNECTED_TIES`` or
   more neighbour ties) × 自治会 member — and averaged with the strata's shares of the town's
   households as weights (direct standardization). Prevention, such as 見守り, spares
   well-connected households most; without it their (easily found) problems would dilute a
-  plain rate and make it look better. Standardized, a rate compares like with like.
+  plain rate and make it look better (older people living alone, on the 民生委員's list, are
+  found soonest: preventing their problems lengthens a plain median). Standardized, a rate
+  compares like with like.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ METRICS_DOC: dict[str, str] = {
     "cases": "New cases with onset at least 26 weeks before the end.",
     "cases_beyond_time": "Cases that needed more than time (all but those that resolved by themselves while LATENT "
     "before any service knew): the base of early_detection_rate.",
-    "detected_cases": "Cases that a service knew of: the base of gave_up_share.",
+    "detected_cases": "Cases that a service knew of.",
     "early_detection_rate": "Cases caught early — first found by a service while LATENT, or resolved by "
     "neighbours' help while LATENT before any service knew — ÷ cases that needed more than time (all but those "
     "that resolved by themselves while LATENT before any service knew); standardized to the households.",
@@ -48,8 +51,10 @@ METRICS_DOC: dict[str, str] = {
     "community_resolved_share": "Cases resolved in the community — by neighbours' help or by themselves — while "
     "LATENT and before any service knew ÷ all cases.",
     "latent_share_of_detections": "Detected cases first detected while LATENT ÷ detected cases.",
-    "median_weeks_to_detection": "Median weeks from onset to first detection (detected cases).",
-    "p90_weeks_to_detection": "90th percentile of weeks from onset to first detection (detected cases).",
+    "median_weeks_to_detection": "Median weeks from onset to first detection (detected cases); standardized to "
+    "the households.",
+    "p90_weeks_to_detection": "90th percentile of weeks from onset to first detection (detected cases); "
+    "standardized to the households.",
     "unreached_share": "Households with a case that needed services and was never known to one by the end — "
     "still open, or resolved only after getting worse — ÷ households.",
     "unreached_open_share": "Households with a case never known to a service and still open at the end ÷ households.",
@@ -60,7 +65,8 @@ METRICS_DOC: dict[str, str] = {
     "resolution_rate": "Cases resolved by the end ÷ all cases (not standardized: prevention changes the mix).",
     "median_weeks_to_resolution": "Median weeks from onset to resolution (resolved cases).",
     "bounce_share": "Detected cases bounced by a desk at least once ÷ detected cases.",
-    "gave_up_share": "Detected cases that gave up after a bounce ÷ detected cases; standardized to the households.",
+    "gave_up_share": "Households with a case that gave up after a desk turned it away ÷ households (a share of "
+    "detected cases would fall when prevention spares the problems desks do cover: ひきこもり is not prevented).",
     "supported_share": "Detected cases that a desk accepted and supported ÷ detected cases.",
     "refusal_share": "Detected cases that refused support at least once ÷ detected cases.",
     "mean_weeks_waiting": "Mean weeks from a desk's acceptance to a professional taking the case (supported cases).",
@@ -159,6 +165,33 @@ def standardized(flag: np.ndarray, base: np.ndarray, strata: np.ndarray, weights
     return float(np.dot(num[has] / den[has], weights[has]) / weights[has].sum())
 
 
+def standardized_quantile(
+    values: np.ndarray, q: float, base: np.ndarray, strata: np.ndarray, weights: np.ndarray
+) -> float:
+    """The ``q`` quantile of ``values`` over ``base`` cases, each stratum weighted by ``weights``.
+
+    Each base case weighs its stratum's weight ÷ the stratum's base cases, so the quantile is that
+    of the households' mix of strata rather than the cases' (strata without a base case are left
+    out). Where the weights below and above a value are exactly ``q`` and ``1 − q`` the two values
+    meeting there are averaged: with one stratum it is ``np.median`` for ``q = 0.5``.
+    """
+    n = len(weights)
+    den = np.bincount(strata[base], minlength=n)
+    if not den.any():
+        return float("nan")
+    has = den > 0
+    per_case = np.where(has, weights / np.maximum(den, 1), 0.0) / weights[has].sum()
+    order = np.argsort(values[base], kind="stable")
+    sorted_values = values[base][order]
+    cumulative = np.cumsum(per_case[strata[base]][order])
+    target = q * cumulative[-1]
+    tolerance = 1e-9 * cumulative[-1]
+    lower = int(np.searchsorted(cumulative, target - tolerance, side="left"))
+    upper = int(np.searchsorted(cumulative, target + tolerance, side="right"))
+    last = len(sorted_values) - 1
+    return float((sorted_values[min(lower, last)] + sorted_values[min(upper, last)]) / 2)
+
+
 def _rates(
     cols: dict[str, np.ndarray], rows: np.ndarray, strata: np.ndarray, weights: np.ndarray, households: int
 ) -> dict[str, float]:
@@ -171,7 +204,6 @@ def _rates(
     detected = cols["detected"][rows]
     n_detected = int(np.count_nonzero(detected))
     # Weeks are whole numbers: their sums, medians and means are exact whichever way they are summed.
-    wait = cols["wait"][rows][detected]
     duration = cols["duration"][rows][cols["resolved"][rows]]
     waiting = cols["waiting"][rows]
     waiting = waiting[~np.isnan(waiting)]
@@ -195,8 +227,8 @@ def _rates(
         "latent_share_of_detections": share("latent", n_detected),
         "needed_services_share": share("needed", n),
         "community_resolved_share": share("community", n),
-        "median_weeks_to_detection": float(np.median(wait)) if n_detected else float("nan"),
-        "p90_weeks_to_detection": float(np.quantile(wait, 0.9)) if n_detected else float("nan"),
+        "median_weeks_to_detection": standardized_quantile(cols["wait"][rows], 0.5, detected, strata[rows], weights),
+        "p90_weeks_to_detection": standardized_quantile(cols["wait"][rows], 0.9, detected, strata[rows], weights),
         "unreached_share": of_households("unseen"),
         "unreached_open_share": float(
             len(np.unique(cols["household"][rows & cols["unseen"] & ~cols["resolved"]])) / households
@@ -212,7 +244,7 @@ def _rates(
         "resolution_rate": share("resolved", n),
         "median_weeks_to_resolution": float(np.median(duration)) if len(duration) else float("nan"),
         "bounce_share": share("bounced", n_detected, True),
-        "gave_up_share": std("gave_up", cols["detected"][rows]),
+        "gave_up_share": of_households("gave_up"),
         "supported_share": share("supported", n_detected, True),
         "refusal_share": share("refused", n_detected, True),
         "mean_weeks_waiting": float(waiting.sum() / len(waiting)) if len(waiting) else float("nan"),

@@ -63,7 +63,7 @@ def test_early_detection_rate_counts_latent_detections_over_all_cases():
     assert m["unreached_share"] == pytest.approx(1 / 4)
     assert m["complex_share"] == pytest.approx(1 / 4)
     assert m["median_weeks_to_detection"] == pytest.approx(2.0)
-    assert m["gave_up_share"] == pytest.approx(1 / 3)
+    assert m["gave_up_share"] == pytest.approx(1 / 4)  # households that gave up ÷ households (one case each)
     assert m["resolution_rate"] == pytest.approx(1 / 4)
     assert m["channel_share_venue"] == pytest.approx(1 / 3)
 
