@@ -189,7 +189,8 @@ def test_english_sentences_start_with_a_capital(naming):
 def test_found_names_the_channel_in_plain_japanese(naming):
     assert "民生委員をきっかけに" in sentence(Event.FOUND, 0, CHANNEL_KEYS.index("commissioner"), naming)
     assert "近隣住民をきっかけに" in sentence(Event.FOUND, 0, CHANNEL_KEYS.index("neighbour"), naming)
-    assert "the 民生委員's visit" in sentence(Event.FOUND, 0, CHANNEL_KEYS.index("commissioner"), naming, "en")
+    # The 民生委員 finds households on visits and in consultations, so English names the person, not the visit.
+    assert "through the 民生委員." in sentence(Event.FOUND, 0, CHANNEL_KEYS.index("commissioner"), naming, "en")
 
 
 def test_resolution_says_who_solved_it(naming):

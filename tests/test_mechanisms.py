@@ -98,7 +98,12 @@ def test_vacant_district_gets_no_commissioner_visits_or_detections(tmp_path):
 
 
 def test_outreach_detects_only_when_funded(tmp_path, baseline_run):
-    assert _detections(baseline_run, "outreach") == 0
+    # The baseline funds no outreach staff. The peer supporters of a project its 自立支援協議会 opens
+    # (in the warm-up too) screen with outreach's contacts; without a council, nobody is found by outreach.
+    assert "outreach_worker" not in baseline_run.staff_hours
+    no_council = _off(tmp_path, "council")
+    without_peers = CommunityModel(no_council, "neighbourhood", seed=3, start_from=no_council).run(WEEKS)
+    assert _detections(without_peers, "outreach") == 0
     model = run_model("outreach_team", "neighbourhood", seed=3, weeks=WEEKS)
     assert _detections(model, "outreach") > 0
     assert model.weekly()["outreach_hours"].sum() > 0
@@ -157,7 +162,7 @@ def test_siloed_desks_never_accept_a_problem_no_desk_covers(tmp_path):
     ledger = model.ledger()
     only_hoarding = (ledger["primary_domain"] == "hoarding") & (ledger["n_domains"] == 1)
     # Until the 自立支援協議会 opens a resource for hoarding at a desk (then that desk covers it).
-    log = baseline_run.council_log()
+    log = model.council_log()  # empty with the council off: no desk ever covers hoarding
     opened = log.loc[(log["domain"] == "hoarding") & log["opened"], "opens_week"]
     until = opened.min() if len(opened) else np.inf
     hoarding = ledger[only_hoarding & (ledger["first_detection_week"] < until)]

@@ -114,7 +114,7 @@ class Outreach(Mechanism):
         with np.errstate(divide="ignore", invalid="ignore"):
             staff_hours = expected * self.contacts_per_week / contacts * p.hours_per_contact
             peer_hours = expected * peers.contacts / contacts * peers.p.hours_per_contact
-        run.accounts.book_hours("outreach_worker", staff_hours, active)
+        run.accounts.book_hours("outreach_worker", staff_hours, active & (self.contacts_per_week != 0))
         run.accounts.book_hours("peer_supporter", peer_hours, active & (peers.contacts != 0))
         consent = run.mechanism(Consent)
         called_on = np.flatnonzero(refused & active[runs])
