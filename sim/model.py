@@ -6,7 +6,6 @@ service is a mechanism in :mod:`sim.mechanisms`.
 
 from __future__ import annotations
 
-import operator
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +31,6 @@ DEFAULT_WARMUP_WEEKS = (
     1040  # 20 years from the pilot mix: the services and their queues settle (tests/test_steady_baseline.py)
 )
 PHASES = ("state", "detect", "service")  # the weekly tick's phases, in order
-_ENABLED = operator.attrgetter("enabled")
 M = TypeVar("M", bound=Mechanism)
 
 
@@ -136,8 +134,9 @@ class CommunityModel(mesa.Model):
             self.state.accounts.end_week()
 
     def _weekly_actions(self) -> dict[str, list[Callable[[int], None]]]:
-        """Each phase's weekly actions in mechanism order (rebuilt only if a switch changed)."""
-        switches = list(map(_ENABLED, self.mechanisms))
+        """Each phase's weekly actions in mechanism order (rebuilt only if a switch changed, or a
+        council opened a project that acts weekly)."""
+        switches = [mech.acts_weekly() for mech in self.mechanisms]
         if switches != self._switches:
             actions: dict[str, list[Callable[[int], None]]] = {phase: [] for phase in PHASES}
             for mech in self.mechanisms:

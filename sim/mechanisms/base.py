@@ -117,6 +117,10 @@ class Mechanism:
         """Running totals for the mechanism's ``total`` columns, one value per run."""
         return {}
 
+    def acts_weekly(self) -> bool:
+        """Whether the mechanism has weekly actions now (the model rebuilds its list when this changes)."""
+        return self.enabled
+
     def weekly_actions(self) -> dict[str, Callable[[int], None]]:
         """The mechanism's weekly actions by phase: none when switched off or passive."""
         if not self.enabled or self.passive:

@@ -169,6 +169,10 @@ class PeerSupporters(Mechanism):
         """A council's ピアサポート resource: a peer project in run ``run`` from now on."""
         self.active_runs[run] = True
 
+    def acts_weekly(self) -> bool:
+        """A council can open a project mid-run: then the project acts from the next week."""
+        return bool(self.active_runs.any())
+
     def weekly_actions(self) -> dict[str, Callable[[int], None]]:
         """The project runs wherever it exists: switched on, or opened by a council in some run."""
         return {self.phase: self.step} if self.active_runs.any() else {}
