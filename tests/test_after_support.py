@@ -99,8 +99,9 @@ def test_peer_supporters_are_few_trained_supervised_and_leave(runs):
     model = runs["peers"]
     peers = model.mechanism("peer_supporters")
     status = model.hh.peer_status
-    ever = np.flatnonzero(status > 0)
-    assert len(ever) > 0 and set(ever) <= _closed_under_support(model)
+    # Peers who joined in this run (weeks from 0; a warm-up's peers came from the warm-up's cases).
+    joined = np.flatnonzero((status > 0) & (model.hh.peer_since >= 0))
+    assert len(joined) > 0 and set(joined) <= _closed_under_support(model)
     assert np.count_nonzero((status == 1) | (status == 2)) <= peers.cap[0]  # never more than the project can train
     assert (status == 3).any()  # some have left over ten years
     assert model.staff_hours["peer_supporter"] > 0  # their volunteer time
@@ -112,7 +113,9 @@ def test_peer_supporters_are_few_trained_supervised_and_leave(runs):
 
 def test_peer_supporters_accompany_households_after_support_and_reconnect_those_who_gave_up(runs):
     model, base = runs["peers"], runs["baseline"]
-    accompanied = np.flatnonzero(model.hh.peer_accompanied_until > 0)
+    # Accompaniment that began in this run (it lasts accompany_weeks from the week it began).
+    begun = model.hh.peer_accompanied_until >= model.mechanism("peer_supporters").p.accompany_weeks
+    accompanied = np.flatnonzero(begun)
     assert len(accompanied) > 0 and set(accompanied) <= _closed_under_support(model)
     assert model.hh.trust.sum() > base.hh.trust.sum()  # calls on households that gave up or refused
     assert model.weekly()["referrals"].sum() > base.weekly()["referrals"].sum()
