@@ -61,22 +61,13 @@ def _clearly_larger(a: np.ndarray, b: np.ndarray) -> tuple[bool, float, float]:
     return mean - half > 0, float(mean), float(half)
 
 
-NOT_YET = pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: with its sourced capacity (places per 100,000 people) 参加支援 links too few households "
-    "to move a group's problem-weeks (+0.3 ± 0.4 points withdrawn vs ordinary, 20 replications); open",
-)
-
-
 @pytest.mark.slow
-@NOT_YET
 def test_participation_support_cuts_withdrawn_households_problem_weeks_more_than_ordinary_ones(effects):
     larger, mean, half = _clearly_larger(effects["withdrawn"], effects["ordinary"])
     assert larger, f"withdrawn minus ordinary: {mean:+.3f} ± {half:.3f}"
 
 
 @pytest.mark.slow
-@NOT_YET
 def test_participation_support_cuts_8050_households_problem_weeks_more_than_ordinary_ones(effects):
     larger, mean, half = _clearly_larger(effects["8050"], effects["ordinary"])
     assert larger, f"8050 minus ordinary: {mean:+.3f} ± {half:.3f}"

@@ -8,7 +8,6 @@ import numpy as np
 
 from sim.domain import Condition, Domain, HouseholdType, ServiceStatus
 from sim.engine.accounts import Role
-from sim.engine.capacity import first_places
 from sim.engine.collector import Column
 from sim.mechanisms.base import Mechanism
 from sim.params import Param
@@ -27,8 +26,11 @@ class ParticipationSupport(Mechanism):
       only on the places kept for referrals (``venues.ibasho_places_for_referrals``).
     * **Who.** Each week a supported household not linked is proposed with ``link_probability``
       if it finds taking part hard (a withdrawn member, the 8050, refusing-parent and hoarding
-      types, or no neighbour ties), else with ``link_probability`` × ``others_relative``;
-      proposals are taken those in need first, within the free capacity.
+      types, or no neighbour ties), else with ``link_probability`` × ``others_relative``. A
+      proposed household stays on the service's list while that case is supported; places go
+      down the list in order of need (a withdrawn member first, then the seed's types, then no
+      ties, then the others; earlier proposals first within each), as a coordinator with few
+      places fills them.
     * **Where.** A 居場所 with a free place (its own 自治会 area first, else any), gaining the
       venue's tie and its staff's eye; if none has room and its problem includes employment, a
       work trial with aftercare.
@@ -58,6 +60,8 @@ class ParticipationSupport(Mechanism):
         State("linked_venue", np.int32, -1, "参加支援: the 居場所 services linked the household to, or -1."),
         State("work_trial", np.bool_, False, "参加支援: a work trial with aftercare."),
         State("link_tie", np.bool_, False, "参加支援: the link gave the household its venue and tie."),
+        State("participation_case", np.int32, -1, "参加支援: the case whose support put the household on the list."),
+        State("participation_listed", np.int32, 0, "参加支援: the week the household was put on the list."),
     )
     COLUMNS = (
         Column("participation_links", "Households 参加支援 linked to a venue or a work trial this week."),
@@ -126,9 +130,24 @@ class ParticipationSupport(Mechanism):
         self.ibasho_run = run.worlds.venue[self.ibasho]  # a household links within its own run
         self.residents_in = np.bincount(town.res_venue[town.res_venue >= 0], minlength=len(town.venue_kind))
         self.places = np.floor(self.p.places_per_100k_people * run.people / 100_000 + 0.5).astype(np.int64)
-        withdrawn = np.zeros(town.n_households, dtype=bool)
-        withdrawn[town.res_household[(town.res_conditions & (1 << Condition.WITHDRAWAL)) > 0]] = True
-        self.first_in_line = withdrawn | np.isin(town.htype, PRIORITY_TYPES)
+        self.withdrawn_in_town = np.zeros(town.n_households, dtype=bool)
+        self.withdrawn_in_town[town.res_household[(town.res_conditions & (1 << Condition.WITHDRAWAL)) > 0]] = True
+        self.priority_type = np.isin(town.htype, PRIORITY_TYPES)
+        self.first_in_line = self.withdrawn_in_town | self.priority_type
+
+    def need_rank(self, idx: np.ndarray) -> np.ndarray:
+        """How hard taking part is for households ``idx``: 0 a withdrawn member, 1 the seed's types, 2 no
+        neighbour ties, 3 the others (the order places are filled in)."""
+        from sim.mechanisms.withdrawal import Withdrawal
+
+        hh, town = self.run.hh, self.run.town
+        tracked = self.run.mechanism(Withdrawal).enabled  # else the town's withdrawn members, as drawn
+        withdrawn = hh.withdrawn[idx] if tracked else self.withdrawn_in_town[idx]
+        rank = np.full(len(idx), 3, dtype=np.int64)
+        rank[town.ties[idx] < 1] = 2
+        rank[self.priority_type[idx]] = 1
+        rank[withdrawn] = 0
+        return rank
 
     def inherit(self, warm: Any) -> None:
         """Links carried from the warm-up point to each run's own venues (one the town lacks lapses)."""
@@ -188,40 +207,62 @@ class ParticipationSupport(Mechanism):
         held = self._turn_over(week)
         o = run.cases.open_idx
         candidates = o[(hh.service[o] == ServiceStatus.SUPPORTED) & (hh.linked_venue[o] < 0) & ~hh.work_trial[o]]
-        # Those who find taking part hardest (a withdrawn member, the seed's types, no ties) are proposed more often
-        # and placed first, within capacity.
-        need = self.first_in_line[candidates] | (run.town.ties[candidates] < 1)
-        chance = self.p.link_probability * np.where(need, 1.0, self.p.others_relative)
-        picked = self.draw(week, candidates) < chance
-        proposed, need = candidates[picked], need[picked]
-        if len(proposed) == 0:
+        queue = self._list(candidates, week)
+        if len(queue) == 0:
             return
-        proposed = proposed[np.lexsort((proposed, ~need))]
         room = np.maximum(0, self.places - held)
-        idx = proposed[first_places(run.worlds.hh[proposed], room)]
-        if len(idx) == 0:
-            return
+        venues, trials = self._place(queue, room)
+        who = np.array([i for i, _ in venues], dtype=np.int64)
+        if len(who):
+            self.link(who, np.array([v for _, v in venues], dtype=np.int64))
+        trial = np.array(trials, dtype=np.int64)
+        hh.work_trial[trial] = True
+        linked = np.concatenate([who, trial])
+        hh.participation_case[linked] = -1
+        run.accounts.count("participation_links", linked)
+        linking = run.accounts.per_run(linked) > 0  # runs with households linked this week
+        run.accounts.book_hours("participation_support", run.accounts.per_run(linked) * self.p.hours_per_link, linking)
+
+    def _list(self, candidates: np.ndarray, week: int) -> np.ndarray:
+        """This week's proposals join the list; returns the list in the order places are filled."""
+        hh = self.run.hh
+        listed = hh.participation_case[candidates] == hh.case[candidates]
+        need = self.need_rank(candidates)
+        chance = self.p.link_probability * np.where(need < 3, 1.0, self.p.others_relative)
+        new = candidates[~listed & (self.draw(week, candidates) < chance)]
+        hh.participation_case[new] = hh.case[new]
+        hh.participation_listed[new] = week
+        on_list = listed | np.isin(candidates, new)
+        queue, need = candidates[on_list], need[on_list]
+        return queue[np.lexsort((queue, hh.participation_listed[queue], need))]
+
+    def _place(self, queue: np.ndarray, room: np.ndarray) -> tuple[list[tuple[int, int]], list[int]]:
+        """Down the list while its run has room: a 居場所 with a free place (its own area first), else a work
+        trial if its problem includes employment; one that fits neither stays on the list."""
+        run, hh = self.run, self.run.hh
+        runs = run.worlds.hh[queue]
+        queue, runs = queue[room[runs] > 0], runs[room[runs] > 0]  # most weeks every place is taken
+        if len(queue) == 0:
+            return [], []
         free = self.free_places()
-        venues, trials = [], []
-        runs = run.worlds.hh[idx]
-        for i, r in zip(idx, runs, strict=True):  # this week's links only: a handful
-            area = run.town.area[i]
+        room = room.copy()
+        venues: list[tuple[int, int]] = []
+        trials: list[int] = []
+        for i, r in zip(queue, runs, strict=True):  # the list: a handful of households
+            if room[r] <= 0:
+                continue
             open_here = (free > 0) & (self.ibasho_run == r)
-            same_area = open_here & (run.town.venue_area[self.ibasho] == area)
+            same_area = open_here & (run.town.venue_area[self.ibasho] == run.town.area[i])
             pick = np.flatnonzero(same_area if same_area.any() else open_here)
             if len(pick):
                 free[pick[0]] -= 1
-                venues.append((i, self.ibasho[pick[0]]))
+                venues.append((int(i), int(self.ibasho[pick[0]])))
             elif hh.domains[i] >> Domain.EMPLOYMENT & 1:
-                trials.append(i)
-        if venues:
-            who, where = map(np.array, zip(*venues, strict=True))
-            self.link(who, where)
-        hh.work_trial[np.array(trials, dtype=np.int64)] = True
-        linked = np.concatenate([np.array([i for i, _ in venues], dtype=np.int64), np.array(trials, dtype=np.int64)])
-        run.accounts.count("participation_links", linked)
-        linking = run.accounts.per_run(idx) > 0  # runs with households to link this week
-        run.accounts.book_hours("participation_support", run.accounts.per_run(linked) * self.p.hours_per_link, linking)
+                trials.append(int(i))
+            else:
+                continue
+            room[r] -= 1
+        return venues, trials
 
     def _turn_over(self, week: int) -> np.ndarray:
         """Links and work trials end; returns the links each run still holds."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.domain import Condition, Domain, ServiceStatus, Stage
+from sim.domain import Condition, Domain, HouseholdType, ServiceStatus, Stage
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, weekly_from_mean_weeks
 from sim.state import State
@@ -23,6 +23,11 @@ class Withdrawal(Mechanism):
     began. While the withdrawal lasts, the case cannot close: when its other problems resolve it
     eases back to LATENT (the case book's standing domains); when the withdrawal ends and nothing
     else is left, the case closes.
+
+    The warm-up settles cases around the town as it is today; it does not change who lives there.
+    So the withdrawn adult child of an 8050 household (the type is defined by that child) stays
+    withdrawn through the warm-up, and starts elsewhere replace only the other withdrawals that end
+    then; from week 1 every withdrawal ends at the same rate and starts replace them all.
     """
 
     name = "withdrawal"
@@ -75,12 +80,16 @@ class Withdrawal(Mechanism):
         self.eligible = np.zeros(town.n_households, dtype=bool)
         self.eligible[town.res_household[(age >= 15) & (age <= 64)]] = True
         self.end_weekly = float(weekly_from_mean_weeks(np.array([self.p.mean_weeks]))[0])
-        # Each run keeps its share of withdrawn households: starts among the others balance the ends.
+        self.defining = has_member & (town.htype == HouseholdType.H8050)  # kept through the warm-up
+        # Each run keeps its share of withdrawn households: starts among the others balance the ends
+        # (in the warm-up, the ends of withdrawals other than the 8050 households').
         run_of = run.worlds.hh
         held = np.bincount(run_of, weights=self.initial, minlength=run.n_runs)
+        held_warm = np.bincount(run_of, weights=self.initial & ~self.defining, minlength=run.n_runs)
         others = np.bincount(run_of, weights=self.eligible & ~self.initial, minlength=run.n_runs)
         with np.errstate(divide="ignore", invalid="ignore"):
             self.start_weekly = np.where(others > 0, self.end_weekly * held / others, 0.0)
+            self.start_weekly_warm = np.where(others > 0, self.end_weekly * held_warm / others, 0.0)
         run.hh.withdrawn[:] = self.initial  # the town's withdrawn members (a warm-up's state replaces it)
 
     def start(self) -> None:
@@ -95,14 +104,15 @@ class Withdrawal(Mechanism):
         run, hh = self.run, self.run.hh
         self._end(week)
         idx = np.flatnonzero(self.eligible & ~hh.withdrawn & (hh.stage == Stage.NONE) & ~hh.changed)
-        starts = idx[self.draw(week, idx, 1) < self.start_weekly[run.worlds.hh[idx]]]
+        rate = self.start_weekly_warm if week <= 0 else self.start_weekly  # weeks ≤ 0: the warm-up
+        starts = idx[self.draw(week, idx, 1) < rate[run.worlds.hh[idx]]]
         hh.withdrawn[starts] = True
         hh.standing_domains[hh.withdrawn] |= WITHDRAWAL_BIT
         self._hold(week)
 
     def _end(self, week: int) -> None:
         run, hh = self.run, self.run.hh
-        idx = np.flatnonzero(hh.withdrawn)
+        idx = np.flatnonzero(hh.withdrawn & ~self.defining) if week <= 0 else np.flatnonzero(hh.withdrawn)
         factor = np.ones(len(idx))
         factor[hh.service[idx] == ServiceStatus.SUPPORTED] *= self.p.support_multiplier
         linked = (hh.linked_venue[idx] >= 0) | hh.work_trial[idx]
