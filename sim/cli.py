@@ -182,7 +182,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     if args.out:
         write_tables(
-            {name: result.tagged(name) for name in ("weekly", "ledger", "summary", "council")},
+            {name: result.tagged(name) for name in ("weekly", "ledger", "summary", "council", "channels")},
             args.out,
         )
     town_wide = result.summary[result.summary.household_type == "all"]

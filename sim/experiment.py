@@ -7,7 +7,7 @@
     years = 10
     replications = 20
     seed = 2026
-    tables = ["weekly", "ledgers", "council"]       # per-run tables to keep (runs and summaries always)
+    tables = ["weekly", "ledgers", "council"]       # per-run tables to keep (also "channels"; runs and summaries always)
 
     [sweep]                         # optional: see sim/sweep.py
     method = "morris"
@@ -42,7 +42,7 @@ from sim.streams import replication_seeds
 from sim.sweep import Sweep, apply_point, design_points, design_size, largest_value, load_sweep
 from sim.tomlfile import parse_toml, read_text
 
-RUN_TABLES = ("weekly", "ledgers", "council")  # per-run tables an experiment may keep
+RUN_TABLES = ("weekly", "ledgers", "council", "channels")  # per-run tables an experiment may keep
 
 EXPERIMENT_PARAMS: dict[str, Param] = {
     "title": Param("experiment", "What the experiment asks.", "Set by the file.", kind="text"),
@@ -383,7 +383,8 @@ def _run_row(task: Task, index: int) -> dict[str, Any]:
 
 
 def _run_table(result: RunResult, name: str) -> pd.DataFrame:
-    return {"weekly": result.weekly, "ledgers": result.ledger, "council": result.council}[name]
+    tables = {"weekly": result.weekly, "ledgers": result.ledger, "council": result.council, "channels": result.channels}
+    return tables[name]
 
 
 def _tag(table: pd.DataFrame, row: dict[str, Any]) -> pd.DataFrame:

@@ -69,7 +69,8 @@ METRICS_DOC: dict[str, str] = {
     "detected cases would fall when prevention spares the problems desks do cover: ひきこもり is not prevented).",
     "supported_share": "Detected cases that a desk accepted and supported ÷ detected cases.",
     "refusal_share": "Detected cases that refused support at least once ÷ detected cases.",
-    "mean_weeks_waiting": "Mean weeks from a desk's acceptance to a professional taking the case (supported cases).",
+    "mean_weeks_waiting": "Mean weeks from a desk's acceptance for a plan to a professional taking the case; a case "
+    "never taken counts the weeks until it closed or the run ended.",
     "relapse_share": "Cases starting within 52 weeks of the resolution of the household's previous case ÷ all cases.",
     "complex_household_weeks_per_1000": "Household-weeks spent in COMPLEX over the whole run, per 1,000 "
     "households (all households, incl. cases present at the start).",
@@ -82,8 +83,9 @@ METRICS_DOC: dict[str, str] = {
     "÷ cases a desk accepted.",
     "plan_share": "Cases a desk accepted that got a support plan with a professional ÷ cases a desk accepted.",
     "paid_staff_hours": "Paid staff hours over the run: desks, professionals, outreach, meetings, coordinators, "
-    "参加支援, accompaniment and the council (town only).",
-    "volunteer_hours": "Volunteer hours over the run: 民生委員 visits, running venues and peer supporters (town only).",
+    "参加支援, accompaniment, peer-support staff and the council (town only).",
+    "volunteer_hours": "Volunteer hours over the run: 民生委員 visits and consultations, running venues, peer "
+    "supporters and residents accompanying households (town only).",
     "hours_per_early_detection": "Paid staff hours ÷ cases first detected while LATENT during the run (town only).",
     "hours_ROLE": "Hours over the run by role (town only).",
     **{f"channel_share_{k}": f"Share of first detections made by the '{k}' channel." for k in CHANNEL_KEYS[1:]},
@@ -114,7 +116,22 @@ def case_metrics(
     return _rates(cols, np.ones(len(cases), dtype=bool), strata, weights, households)
 
 
-def _case_columns(cases: pd.DataFrame) -> dict[str, np.ndarray]:
+def _weeks_on_the_list(cases: pd.DataFrame, end_week: float) -> np.ndarray:
+    """Weeks each case a desk took on for a plan waited for a professional (NaN for the others).
+
+    To the week support started; a case that never got a professional waited until it closed or,
+    still open, until ``end_week``: a list nobody is taken from must not read as a short wait.
+    """
+    intake = cases["intake_week"].astype(float).to_numpy()
+    stop = cases["support_start_week"].to_numpy(dtype=float, copy=True)
+    never = np.isnan(stop)
+    stop[never] = cases["resolution_week"].astype(float).to_numpy()[never]
+    stop[np.isnan(stop)] = end_week
+    planned = ((cases["desk_outcome"] == "plan").to_numpy(bool) | ~never) & ~np.isnan(intake)
+    return np.where(planned, stop - intake, np.nan)
+
+
+def _case_columns(cases: pd.DataFrame, end_week: float = np.nan) -> dict[str, np.ndarray]:
     """The per-case flags and durations the rates are made of, as numpy arrays (computed once for all groups)."""
     detected = cases["first_detection_week"].notna().to_numpy(bool)
     channel = cases["first_detection_channel"]
@@ -144,7 +161,7 @@ def _case_columns(cases: pd.DataFrame) -> dict[str, np.ndarray]:
         "gave_up": cases["gave_up"].to_numpy(bool),
         "supported": cases["support_start_week"].notna().to_numpy(bool),
         "refused": (cases["refusals"] > 0).to_numpy(bool),
-        "waiting": cases["weeks_waiting"].astype(float).to_numpy(),
+        "waiting": _weeks_on_the_list(cases, end_week),
         "relapse": (cases["weeks_since_previous_case"].fillna(RELAPSE_WEEKS + 1) <= RELAPSE_WEEKS).to_numpy(bool),
         **{f"desk_{k}": (cases["desk_outcome"] == k).to_numpy(bool) for k in ("advice", "service", "plan")},
         **{f"channel_{k}": (channel == k).to_numpy(bool) for k in CHANNEL_KEYS[1:]},
@@ -263,7 +280,7 @@ def summary_table(ledger: pd.DataFrame, model: RunView) -> pd.DataFrame:
     """Long table of metrics: one row per (household_type, metric); 'all' is the whole town."""
     weeks = int(model.time)
     cases = eligible_cases(ledger, weeks)
-    cols = _case_columns(cases)
+    cols = _case_columns(cases, weeks)
     rows = []
     households = np.bincount(model.htype, minlength=len(TYPE_KEYS))
     strata_of_households = model.strata

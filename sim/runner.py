@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -39,6 +39,7 @@ class RunResult:
     ledger: pd.DataFrame
     summary: pd.DataFrame  # long: household_type, metric, value
     council: pd.DataFrame  # what the 自立支援協議会 created
+    channels: pd.DataFrame = field(default_factory=pd.DataFrame)  # every channel that knew of each case, and when
 
     def tagged(self, name: str) -> pd.DataFrame:
         """Table ``name`` with scenario, replication and seed columns in front."""
@@ -128,6 +129,7 @@ def result_of(run: RunView, replication: int) -> RunResult:
         ledger,
         run.summary_table(ledger),
         run.council_log(),
+        run.channel_history(),
     )
 
 

@@ -9,7 +9,7 @@ The warm-up itself starts from the *pilot mix*: the problems households of each 
 a long pilot run of the town under ``start_from`` (``PILOT_WEEKS``, one fixed seed, computed once
 per town profile and scenario). Complex problems that no service reaches resolve over a decade,
 so a warm-up that started from a town without services would still be draining them years into
-the run; starting near the town's own balance, ten years of warm-up settle the services too and
+the run; starting near the town's own balance, twenty years of warm-up (``DEFAULT_WARMUP_WEEKS``) settle the services too and
 the baseline holds steady (tests/test_steady_baseline.py).
 """
 

@@ -22,7 +22,7 @@ class CommissionerVisits(Mechanism):
     * **The list.** At the start a share ``list_elderly_alone`` of older people living alone are on
       their district's list. Households join it when neighbours tell the 民生委員 about them (the
       information relay, complaints), when a round finds a problem, and, with ``list_after_case``,
-      when a case the services knew of closes; once without a problem, households other than older
+      when a case closes after a professional's support; once without a problem, households other than older
       people living alone leave it after ``list_mean_weeks`` on average. A share ``list_visit_share`` of the week's visits
       (``minsei.visits_per_week`` in the town profile) goes to the list, households neighbours worry
       about first (``noticed_priority``); the rest goes to rounds of the district's other households
@@ -69,7 +69,7 @@ class CommissionerVisits(Mechanism):
         ),
         "list_after_case": Param(
             0.5,
-            "Probability that a household whose case services knew of stays on the list after it closes.",
+            "Probability that a household whose case closed after a professional's support is put (or kept) on the list.",
             "Assumption: services ask the 民生委員 to keep an eye on households after support.",
             low=0.0,
             high=1.0,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.domain import Condition, HouseholdType, ServiceStatus
+from sim.domain import HouseholdType, ServiceStatus
 from sim.engine.accounts import Role
 from sim.engine.capacity import share_by_priority, sums_by_part
 from sim.engine.collector import Column
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.consent import Consent
 from sim.mechanisms.peer_supporters import PeerSupporters
+from sim.mechanisms.withdrawal import Withdrawal
 from sim.params import Param, stage_array
 from sim.vocabulary import Term
 
@@ -83,9 +84,7 @@ class Outreach(Mechanism):
         run = self.run
         self.detect = stage_array(self.p.detect_on_contact)
         town = run.town
-        withdrawn = np.zeros(town.n_households, dtype=bool)
-        withdrawn[town.res_household[(town.res_conditions & (1 << Condition.WITHDRAWAL)) > 0]] = True
-        self.hard_to_reach = withdrawn | np.isin(town.htype, HARD_TO_REACH)
+        self.hard_to_reach_type = np.isin(town.htype, HARD_TO_REACH)
         households = np.diff(run.worlds.hh_start)  # each run's households (a batch has several)
         self.contacts_per_week = (
             self.p.hours_per_week_per_10k_households * households / 10_000 / self.p.hours_per_contact
@@ -101,7 +100,8 @@ class Outreach(Mechanism):
         # keeps calling on households that refused support.
         out_of_contact = hh.service == ServiceStatus.UNKNOWN
         refused = hh.service == ServiceStatus.REFUSED
-        weight = (p.noticed_priority * hh.noticed + p.hard_to_reach_priority * self.hard_to_reach) * out_of_contact
+        hard_to_reach = self.hard_to_reach_type | run.mechanism(Withdrawal).withdrawn_now()  # withdrawn this week
+        weight = (p.noticed_priority * hh.noticed + p.hard_to_reach_priority * hard_to_reach) * out_of_contact
         weight += p.refused_priority * refused
         total = sums_by_part(weight, w.hh_parts)
         active = (contacts > 0) & (total > 0)  # a run with no contacts or nobody to seek does nothing this week

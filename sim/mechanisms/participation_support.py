@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.domain import Condition, Domain, HouseholdType, ServiceStatus
+from sim.domain import Domain, HouseholdType, ServiceStatus
 from sim.engine.accounts import Role
 from sim.engine.collector import Column
 from sim.mechanisms.base import Mechanism
@@ -130,19 +130,15 @@ class ParticipationSupport(Mechanism):
         self.ibasho_run = run.worlds.venue[self.ibasho]  # a household links within its own run
         self.residents_in = np.bincount(town.res_venue[town.res_venue >= 0], minlength=len(town.venue_kind))
         self.places = np.floor(self.p.places_per_100k_people * run.people / 100_000 + 0.5).astype(np.int64)
-        self.withdrawn_in_town = np.zeros(town.n_households, dtype=bool)
-        self.withdrawn_in_town[town.res_household[(town.res_conditions & (1 << Condition.WITHDRAWAL)) > 0]] = True
         self.priority_type = np.isin(town.htype, PRIORITY_TYPES)
-        self.first_in_line = self.withdrawn_in_town | self.priority_type
 
     def need_rank(self, idx: np.ndarray) -> np.ndarray:
         """How hard taking part is for households ``idx``: 0 a withdrawn member, 1 the seed's types, 2 no
         neighbour ties, 3 the others (the order places are filled in)."""
         from sim.mechanisms.withdrawal import Withdrawal
 
-        hh, town = self.run.hh, self.run.town
-        tracked = self.run.mechanism(Withdrawal).enabled  # else the town's withdrawn members, as drawn
-        withdrawn = hh.withdrawn[idx] if tracked else self.withdrawn_in_town[idx]
+        town = self.run.town
+        withdrawn = self.run.mechanism(Withdrawal).withdrawn_now()[idx]
         rank = np.full(len(idx), 3, dtype=np.int64)
         rank[town.ties[idx] < 1] = 2
         rank[self.priority_type[idx]] = 1

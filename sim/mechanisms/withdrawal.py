@@ -19,8 +19,9 @@ class Withdrawal(Mechanism):
     The withdrawal ends with weekly probability ``1 / mean_weeks``, times ``support_multiplier``
     while a professional supports the household and ``participation_multiplier`` while 参加支援
     links it to a 居場所 or a work trial. New withdrawals start among households with a member
-    aged 15–64 at the rate that keeps each town's share of withdrawn households where the town
-    began. While the withdrawal lasts, the case cannot close: when its other problems resolve it
+    aged 15–64 and no problem: each week as many, on average, as would end among the town's
+    withdrawn households without support, so that without services the withdrawn count holds
+    where the town began and support lowers it. While the withdrawal lasts, the case cannot close: when its other problems resolve it
     eases back to LATENT (the case book's standing domains); when the withdrawal ends and nothing
     else is left, the case closes.
 
@@ -81,16 +82,19 @@ class Withdrawal(Mechanism):
         self.eligible[town.res_household[(age >= 15) & (age <= 64)]] = True
         self.end_weekly = float(weekly_from_mean_weeks(np.array([self.p.mean_weeks]))[0])
         self.defining = has_member & (town.htype == HouseholdType.H8050)  # kept through the warm-up
-        # Each run keeps its share of withdrawn households: starts among the others balance the ends
-        # (in the warm-up, the ends of withdrawals other than the 8050 households').
+        # New withdrawals each week: as many as would end among the town's withdrawn without support
+        # (in the warm-up, among those other than the 8050 households'), so that without services the
+        # withdrawn count stays where the town began, and support or 参加支援 lower it.
         run_of = run.worlds.hh
-        held = np.bincount(run_of, weights=self.initial, minlength=run.n_runs)
-        held_warm = np.bincount(run_of, weights=self.initial & ~self.defining, minlength=run.n_runs)
-        others = np.bincount(run_of, weights=self.eligible & ~self.initial, minlength=run.n_runs)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            self.start_weekly = np.where(others > 0, self.end_weekly * held / others, 0.0)
-            self.start_weekly_warm = np.where(others > 0, self.end_weekly * held_warm / others, 0.0)
+        self.starts_weekly = self.end_weekly * np.bincount(run_of, weights=self.initial, minlength=run.n_runs)
+        self.starts_weekly_warm = self.end_weekly * np.bincount(
+            run_of, weights=self.initial & ~self.defining, minlength=run.n_runs
+        )
         run.hh.withdrawn[:] = self.initial  # the town's withdrawn members (a warm-up's state replaces it)
+
+    def withdrawn_now(self) -> np.ndarray:
+        """Which households have a withdrawn member this week (switched off: the town's, as drawn)."""
+        return self.run.hh.withdrawn if self.enabled else self.initial
 
     def start(self) -> None:
         hh = self.run.hh
@@ -104,8 +108,11 @@ class Withdrawal(Mechanism):
         run, hh = self.run, self.run.hh
         self._end(week)
         idx = np.flatnonzero(self.eligible & ~hh.withdrawn & (hh.stage == Stage.NONE) & ~hh.changed)
-        rate = self.start_weekly_warm if week <= 0 else self.start_weekly  # weeks ≤ 0: the warm-up
-        starts = idx[self.draw(week, idx, 1) < rate[run.worlds.hh[idx]]]
+        expected = self.starts_weekly_warm if week <= 0 else self.starts_weekly  # weeks ≤ 0: the warm-up
+        run_of = run.worlds.hh[idx]
+        candidates = np.bincount(run_of, minlength=run.n_runs)
+        rate = np.minimum(1.0, expected / np.maximum(candidates, 1))  # spread over who can start this week
+        starts = idx[self.draw(week, idx, 1) < rate[run_of]]
         hh.withdrawn[starts] = True
         hh.standing_domains[hh.withdrawn] |= WITHDRAWAL_BIT
         self._hold(week)
