@@ -43,6 +43,7 @@ from sim.sweep import Sweep, apply_point, design_points, design_size, largest_va
 from sim.tomlfile import parse_toml, read_text
 
 RUN_TABLES = ("weekly", "ledgers", "council", "channels")  # per-run tables an experiment may keep
+DEFAULT_RUN_TABLES = RUN_TABLES[:3]  # the channel history only on request: a row per case and channel
 
 EXPERIMENT_PARAMS: dict[str, Param] = {
     "title": Param("experiment", "What the experiment asks.", "Set by the file.", kind="text"),
@@ -87,7 +88,7 @@ class Experiment:
     settings: dict[str, Any]
     scenarios: list[Scenario]
     town: TownProfile
-    tables: tuple[str, ...] = RUN_TABLES
+    tables: tuple[str, ...] = DEFAULT_RUN_TABLES
     sweep: Sweep | None = None
     points: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"point": [0]}))
     size: ExperimentSize | None = None
@@ -204,7 +205,7 @@ def load_experiment(path: str | Path, confirmed: bool = True, progress: bool = F
         raise ConfigError(file, "experiment.scenarios", "allowed: a non-empty list of scenario names or paths")
     if len(set(scenarios)) != len(scenarios):
         raise ConfigError(file, "experiment.scenarios", "a scenario is listed twice; allowed: distinct scenarios")
-    tables = _tables(table.pop("tables", list(RUN_TABLES)), file)
+    tables = _tables(table.pop("tables", list(DEFAULT_RUN_TABLES)), file)
     settings = validate_block(EXPERIMENT_PARAMS, table, file, "experiment")
     for i, name in enumerate(scenarios):
         locate(_relative(name, path), "scenarios", file, f"experiment.scenarios[{i}]")

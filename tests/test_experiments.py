@@ -260,6 +260,15 @@ def test_every_table_loads_back_with_one_pandas_call(tmp_path, small_town):
     assert manifest["experiment_text"] == (tmp_path / "exp.toml").read_text(encoding="utf-8")
 
 
+def test_an_experiment_keeps_the_channel_history_when_asked(tmp_path, small_town):
+    body = 'tables = ["ledgers", "channels"]'
+    tables = run_experiment(load_experiment(write_experiment(tmp_path, small_town, body)), tmp_path / "out")
+    channels = pd.read_parquet(tmp_path / "out" / "channels.parquet")
+    assert len(channels) == len(tables["channels"]) > 0
+    assert set(channels["run_id"]) == set(tables["runs"]["run_id"])
+    assert not (tmp_path / "out" / "weekly.parquet").exists()  # only the tables the file asks for
+
+
 # ------------------------------------------------------------------ analysis and report
 
 

@@ -29,6 +29,18 @@ def test_the_channel_history_holds_every_channel_that_knew_with_its_first_week(t
     assert (ledger["known_by"].str.count(";") >= 1).sum() > 0  # some cases were known by more than one route
 
 
+def test_run_out_writes_the_channel_history_next_to_the_ledger(tmp_path):
+    import pandas as pd
+
+    from sim.cli import main
+
+    assert main(["run", "baseline", "--town", "neighbourhood", "--years", "1", "--out", str(tmp_path)]) == 0
+    channels, ledger = (pd.read_parquet(tmp_path / f"{name}.parquet") for name in ("channels", "ledger"))
+    assert len(channels) > 0 and set(channels["channel"]) <= set(CHANNEL_KEYS[1:])
+    assert {"scenario", "replication", "seed", "case_id", "week", "stage"} <= set(channels.columns)
+    assert set(channels["case_id"]) <= set(ledger["case_id"])
+
+
 def test_a_hoarding_household_without_ties_is_complained_about_and_can_be_found(small_town):
     model = CommunityModel("baseline", small_town, seed=2, warmup_weeks=0)
     loner = int(np.flatnonzero(model.town.htype == HouseholdType.ORDINARY)[0])
