@@ -166,6 +166,12 @@ class CommissionerVisits(Mechanism):
         self.stays_listed = town.htype == HouseholdType.ELDERLY_ALONE
         self.leave_weekly = 1.0 / p.list_mean_weeks
         self.visits_made = np.zeros(self.n_districts)  # expected visits made since the start, per district
+        # Households are grouped by district in every town the builder makes: sums by segment, not bincount.
+        grouped = bool((np.diff(town.district) >= 0).all())
+        counts = np.bincount(town.district, minlength=self.n_districts)
+        self.has_households = counts > 0
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])[self.has_households]
+        self.district_starts = starts if grouped else None
         alone = np.flatnonzero(town.htype == HouseholdType.ELDERLY_ALONE)
         first = alone[self.draw(SETUP_WEEK, alone) < p.list_elderly_alone]
         run.hh.watched[first] = True  # today's list (a warm-up's list replaces it)
@@ -185,34 +191,60 @@ class CommissionerVisits(Mechanism):
 
     def visit_probability(self, idx: np.ndarray | None = None) -> np.ndarray:
         """Each household's chance of a visit this week (all households, or ``idx``)."""
-        prob = self._visit_probability()
-        return prob if idx is None else prob[idx]
+        idx = np.arange(self.run.town.n_households) if idx is None else idx
+        return self._chance(idx, *self._district_shares())
 
-    def _visit_probability(self) -> np.ndarray:
-        hh, town = self.run.hh, self.run.town
-        capacity = self.capacity()
+    def _district_shares(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """This week's weights, and each district's visits to its list and rounds with their total weights."""
+        hh = self.run.hh
         listed = hh.watched
         list_weight = listed * (1.0 + self.p.noticed_priority * hh.noticed)
         round_weight = ~listed * self.round_weight
-        list_total = np.bincount(town.district, weights=list_weight, minlength=self.n_districts)
-        round_total = np.bincount(town.district, weights=round_weight, minlength=self.n_districts)
+        list_total, round_total = self._by_district(list_weight), self._by_district(round_weight)
+        capacity = self.capacity()
         to_list = np.where(list_total > 0, capacity * self.p.list_visit_share, 0.0)
         to_rounds = capacity - to_list  # an empty list leaves every visit to the rounds
-        d = town.district
-        prob = share_by_priority(to_list[d], list_weight, list_total[d])
-        prob += share_by_priority(to_rounds[d], round_weight, round_total[d])
+        return list_weight, round_weight, to_list, list_total, to_rounds, round_total
+
+    def _chance(self, idx: np.ndarray, list_weight, round_weight, to_list, list_total, to_rounds, round_total):
+        d = self.run.town.district[idx]
+        prob = share_by_priority(to_list[d], list_weight[idx], list_total[d])
+        prob += share_by_priority(to_rounds[d], round_weight[idx], round_total[d])
         return prob
+
+    def _by_district(self, values: np.ndarray, reduce: np.ufunc = np.add) -> np.ndarray:
+        """``values`` summed (or reduced by ``reduce``) over each district's households."""
+        if self.district_starts is None:  # households not grouped by district
+            assert reduce is np.add
+            return np.bincount(self.run.town.district, weights=values, minlength=self.n_districts)
+        out = np.zeros(self.n_districts)
+        out[self.has_households] = reduce.reduceat(values, self.district_starts)
+        return out
+
+    def _visits_by_district(self, shares: tuple) -> np.ndarray:
+        """Expected visits made in each district this week: its capacity, but for a district where some
+        household's chance is capped at 1 (few households to share the visits), the sum of their chances."""
+        list_weight, round_weight, to_list, list_total, to_rounds, round_total = shares
+        with np.errstate(divide="ignore", invalid="ignore"):
+            capped = (to_list * self._by_district(list_weight, np.maximum) > list_total) | (
+                to_rounds * self._by_district(round_weight, np.maximum) > round_total
+            )
+        visits = np.where(list_total > 0, to_list, 0.0) + np.where(round_total > 0, to_rounds, 0.0)
+        for d in np.flatnonzero(capped):  # rare: a handful of households in a district
+            idx = np.flatnonzero(self.run.town.district == d)
+            visits[d] = self._chance(idx, *shares).sum()
+        return visits
 
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
-        prob = self._visit_probability()
-        visits = np.bincount(run.town.district, weights=prob, minlength=self.n_districts)
+        shares = self._district_shares()
+        visits = self._visits_by_district(shares)
         self.visits_made += visits
         made = sums_by_part(visits, run.worlds.district_parts)
         # Households with a problem: visited, and (separately) consulting.
         o = run.cases.open_idx
         u_visit, u_detect, u_consult, u_refer = self.draws(week, o, (0, 1, 2, 3))
-        visited = u_visit < prob[o]
+        visited = u_visit < self._chance(o, *shares)
         found_on_visit = visited & (u_detect < self.detect[hh.stage[o]])
         familiarity = np.where(hh.watched[o], 1.0, self.consult_rel[o])
         consults = self.serving(o) & (u_consult < self.consult[hh.stage[o]] * familiarity)

@@ -6,7 +6,7 @@ import numpy as np
 
 from sim.domain import HouseholdType, ServiceStatus
 from sim.engine.accounts import Role
-from sim.engine.capacity import share_by_priority, sums_by_part
+from sim.engine.capacity import share_by_priority
 from sim.engine.collector import Column
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.consent import Consent
@@ -101,27 +101,32 @@ class Outreach(Mechanism):
         out_of_contact = hh.service == ServiceStatus.UNKNOWN
         refused = hh.service == ServiceStatus.REFUSED
         hard_to_reach = self.hard_to_reach_type | run.mechanism(Withdrawal).withdrawn_now()  # withdrawn this week
-        weight = (p.noticed_priority * hh.noticed + p.hard_to_reach_priority * hard_to_reach) * out_of_contact
-        weight += p.refused_priority * refused
-        total = sums_by_part(weight, w.hh_parts)
+        sought = (out_of_contact & (hh.noticed | hard_to_reach)) | refused
+        who = np.flatnonzero(sought)  # the households with a weight: a small part of the town
+        weight = (
+            p.noticed_priority * hh.noticed[who] + p.hard_to_reach_priority * hard_to_reach[who]
+        ) * out_of_contact[who] + p.refused_priority * refused[who]
+        runs = w.hh[who]
+        total = np.bincount(runs, weights=weight, minlength=run.n_runs)
         active = (contacts > 0) & (total > 0)  # a run with no contacts or nobody to seek does nothing this week
         if not active.any():
             return
-        runs = w.hh
-        contact_prob = share_by_priority(contacts[runs], weight, total[runs])
+        chance = share_by_priority(contacts[runs], weight, total[runs])
+        contact_prob = np.zeros(len(hh.service))
+        contact_prob[who] = chance
         # Contacts made, shared between staff and peer supporters (inactive runs book nothing).
-        expected = sums_by_part(contact_prob, w.hh_parts)
+        expected = np.bincount(runs, weights=chance, minlength=run.n_runs)
         with np.errstate(divide="ignore", invalid="ignore"):
             staff_hours = expected * self.contacts_per_week / contacts * p.hours_per_contact
             peer_hours = expected * peers.contacts / contacts * peers.p.hours_per_contact
         run.accounts.book_hours("outreach_worker", staff_hours, active & (self.contacts_per_week != 0))
         run.accounts.book_hours("peer_supporter", peer_hours, active & (peers.contacts != 0))
         consent = run.mechanism(Consent)
-        called_on = np.flatnonzero(refused & active[runs])
+        called_on = who[refused[who] & active[runs]]
         called_on = called_on[self.draw(week, called_on, 2) < contact_prob[called_on]]
         consent.build_trust(called_on, consent.p.trust_per_contact)
         reachable = run.cases.reachable_idx
-        idx = reachable[active[runs[reachable]]]
+        idx = reachable[active[w.hh[reachable]]]
         u_contact, u_detect = self.draws(week, idx, (0, 1))
         found = (u_contact < contact_prob[idx]) & (u_detect < self.detect[hh.stage[idx]])
         self.propose(idx[found])
