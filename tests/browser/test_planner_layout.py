@@ -113,11 +113,7 @@ def test_every_control_can_be_clicked_and_the_page_speaks_japanese(browser, serv
         two = size == "1280x720"  # one size compares two scenarios, the others the seven preselected
         if two:
             _choose_only(page, TWO)
-        _slide_to(page, "年数", 1)
-        _slide_to(page, "反復回数", 2)
-        page.wait_for_timeout(1000)
-        page.get_by_role("button", name="実行").click()
-        page.get_by_text("早期発見と深刻化（基準との差）").wait_for(timeout=RUN_TIMEOUT_MS)
+        _run_one_year_two_replications(page)
         page.locator(".js-plotly-plot g.trace").first.wait_for(state="attached")
         page.wait_for_timeout(1500)
         screenshot(page, f"{shot}-3-results")
@@ -206,15 +202,20 @@ def test_the_summary_of_seven_scenarios_with_every_difference_clear_is_one_page(
     assert _pdf_pages(browser, html, "planner-layout-summary-longest") == 1
 
 
+def _run_one_year_two_replications(page) -> None:
+    """A small comparison of what is chosen, run until its headline section shows."""
+    _slide_to(page, "年数", 1)
+    _slide_to(page, "反復回数", 2)
+    page.wait_for_timeout(1000)  # the last key press reaches the server
+    page.get_by_role("button", name="実行").click()
+    page.get_by_text("早期発見と深刻化（基準との差）").wait_for(timeout=RUN_TIMEOUT_MS)
+
+
 def test_a_saved_comparison_opens_again_in_a_fresh_page(browser, server, tmp_path):
     context, page = _open(browser, server, SIZES["1600x1000"])
     try:
         _choose_only(page, TWO)
-        _slide_to(page, "年数", 1)
-        _slide_to(page, "反復回数", 2)
-        page.wait_for_timeout(1000)
-        page.get_by_role("button", name="実行").click()
-        page.get_by_text("早期発見と深刻化（基準との差）").wait_for(timeout=RUN_TIMEOUT_MS)
+        _run_one_year_two_replications(page)
         expected = page.locator("table.pivot").first.inner_text()
         with page.expect_download() as info:
             page.get_by_role("button", name="比較をまるごと保存（プロジェクトファイル）").click()
