@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 
 from sim.cli import DASHBOARD_ENV
-from tests.browser.conftest import ROOT, screenshot, solara_server
+from tests.browser.conftest import ROOT, open_tab, screenshot, solara_server
 from tests.browser.test_planner_dashboard import _choose_only, _slide_to
 
 APP = ROOT / "dashboards" / "app.py"
@@ -62,9 +61,7 @@ def _open(browser, server: str, size: tuple[int, int]):
 
 
 def _tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).first.click()
-    expect(page.get_by_role("tab", name=name).first).to_have_attribute("aria-selected", "true")
-    page.wait_for_timeout(500)
+    open_tab(page, name, settle_ms=500)
     # the tab's content slides in; a control is where it is drawn once it has stopped
     page.wait_for_function("() => !document.querySelector('.v-window__container--is-active')")
     page.wait_for_timeout(300)
