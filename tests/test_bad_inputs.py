@@ -127,17 +127,22 @@ def test_a_grid_of_10_to_the_8_points_is_refused_at_once_without_allocating_it(t
     sweep += '"mechanisms.watching.effect" = [' + values + "]\n"
     path = _sweep_experiment(tmp_path, sweep)
     started = time.monotonic()
-    result = subprocess.run(
+    result = _experiment_in_limited_memory(tmp_path, path, timeout=120)  # a 10^8-row design would not fit
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "MemoryError" not in result.stderr
+    assert "100,000,000 points" in result.stderr and "experiment" in result.stderr
+    assert time.monotonic() - started < 60 and not (tmp_path / "o").exists()
+
+
+def _experiment_in_limited_memory(tmp_path, path, timeout: int) -> subprocess.CompletedProcess:
+    """``community-sim experiment PATH --out o`` with capped memory: a design too large must fail fast, not swap."""
+    return subprocess.run(
         [sys.executable, "-m", "sim.cli", "experiment", str(path), "--out", "o"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        timeout=120,
-        preexec_fn=_limited_memory,  # a 10^8-row design would not fit: fail fast instead of swapping
+        timeout=timeout,
+        preexec_fn=_limited_memory,
     )
-    assert result.returncode == 2 and "Traceback" not in result.stderr and "MemoryError" not in result.stderr
-    assert "100,000,000 points" in result.stderr and "experiment" in result.stderr
-    assert time.monotonic() - started < 60 and not (tmp_path / "o").exists()
 
 
 def test_a_large_sobol_design_asks_for_yes_before_checking_any_point(tmp_path):
@@ -146,14 +151,7 @@ def test_a_large_sobol_design_asks_for_yes_before_checking_any_point(tmp_path):
     sweep = '[sweep]\nmethod = "sobol"\nsamples = 8192\n[sweep.parameters]\n'
     sweep += "".join(f"{n} = [0.1, 0.5]\n" for n in names)
     path = _sweep_experiment(tmp_path, sweep, body="tables = []", replications=1)  # 8,192 × 7 = 57,344 points
-    result = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "experiment", str(path), "--out", "o"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=60,
-        preexec_fn=_limited_memory,
-    )
+    result = _experiment_in_limited_memory(tmp_path, path, timeout=60)
     assert result.returncode == 2 and "--yes" in result.stderr and "57,344 points" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "o").exists()
 

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "out" / "test-artifacts"
@@ -142,3 +143,20 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def open_tab(page, name: str, settle_ms: int = 600, tries: int = 4) -> None:
+    """Open the tab ``name`` and keep it open.
+
+    The page echoes every tab choice back from the server; under load the echo of an earlier
+    click can arrive after a later one and switch the tab back. So the choice is checked again
+    once the echo has had time to arrive, and made again if it was undone.
+    """
+    tab = page.get_by_role("tab", name=name).first
+    for _ in range(tries):
+        tab.click()
+        expect(tab).to_have_attribute("aria-selected", "true")
+        page.wait_for_timeout(settle_ms)
+        if tab.get_attribute("aria-selected") == "true":
+            return
+    raise AssertionError(f"the tab {name!r} did not stay open after {tries} clicks")

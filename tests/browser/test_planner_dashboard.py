@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from sim.cli import DASHBOARD_ENV
 from sim.config import load_scenario_text
-from tests.browser.conftest import ARTIFACTS, ROOT, screenshot, solara_server
+from tests.browser.conftest import ARTIFACTS, ROOT, open_tab, screenshot, solara_server
 
 APP = ROOT / "dashboards" / "app.py"
 # A 1-year, 2-replication comparison keeps the test fast; docs/screenshots.py asks for a longer one
@@ -56,8 +56,7 @@ def walk(server, browser):
 
 
 def _tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
-    expect(page.get_by_role("tab", name=name)).to_have_attribute("aria-selected", "true")
+    open_tab(page, name)
 
 
 def _shot(page, name: str, at: str | None = None) -> None:

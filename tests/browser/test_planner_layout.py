@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 
 from sim.cli import DASHBOARD_ENV
-from tests.browser.conftest import ROOT, screenshot, solara_server
+from tests.browser.conftest import ROOT, open_tab, screenshot, solara_server
 from tests.browser.test_planner_dashboard import _choose_only, _slide_to
 
 APP = ROOT / "dashboards" / "app.py"
@@ -62,9 +61,7 @@ def _open(browser, server: str, size: tuple[int, int]):
 
 
 def _tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).first.click()
-    expect(page.get_by_role("tab", name=name).first).to_have_attribute("aria-selected", "true")
-    page.wait_for_timeout(500)
+    open_tab(page, name, settle_ms=500)
     # the tab's content slides in; a control is where it is drawn once it has stopped
     page.wait_for_function("() => !document.querySelector('.v-window__container--is-active')")
     page.wait_for_timeout(300)
@@ -113,11 +110,7 @@ def test_every_control_can_be_clicked_and_the_page_speaks_japanese(browser, serv
         two = size == "1280x720"  # one size compares two scenarios, the others the seven preselected
         if two:
             _choose_only(page, TWO)
-        _slide_to(page, "年数", 1)
-        _slide_to(page, "反復回数", 2)
-        page.wait_for_timeout(1000)
-        page.get_by_role("button", name="実行").click()
-        page.get_by_text("早期発見と深刻化（基準との差）").wait_for(timeout=RUN_TIMEOUT_MS)
+        _run_one_year_two_replications(page)
         page.locator(".js-plotly-plot g.trace").first.wait_for(state="attached")
         page.wait_for_timeout(1500)
         screenshot(page, f"{shot}-3-results")
@@ -206,15 +199,20 @@ def test_the_summary_of_seven_scenarios_with_every_difference_clear_is_one_page(
     assert _pdf_pages(browser, html, "planner-layout-summary-longest") == 1
 
 
+def _run_one_year_two_replications(page) -> None:
+    """A small comparison of what is chosen, run until its headline section shows."""
+    _slide_to(page, "年数", 1)
+    _slide_to(page, "反復回数", 2)
+    page.wait_for_timeout(1000)  # the last key press reaches the server
+    page.get_by_role("button", name="実行").click()
+    page.get_by_text("早期発見と深刻化（基準との差）").wait_for(timeout=RUN_TIMEOUT_MS)
+
+
 def test_a_saved_comparison_opens_again_in_a_fresh_page(browser, server, tmp_path):
     context, page = _open(browser, server, SIZES["1600x1000"])
     try:
         _choose_only(page, TWO)
-        _slide_to(page, "年数", 1)
-        _slide_to(page, "反復回数", 2)
-        page.wait_for_timeout(1000)
-        page.get_by_role("button", name="実行").click()
-        page.get_by_text("早期発見と深刻化（基準との差）").wait_for(timeout=RUN_TIMEOUT_MS)
+        _run_one_year_two_replications(page)
         expected = page.locator("table.pivot").first.inner_text()
         with page.expect_download() as info:
             page.get_by_role("button", name="比較をまるごと保存（プロジェクトファイル）").click()
