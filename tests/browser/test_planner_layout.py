@@ -179,7 +179,7 @@ def test_the_summary_of_seven_scenarios_with_every_difference_clear_is_one_page(
     runs = []
     for r in range(5):
         for k, name in enumerate(names):
-            values = {"cases": 800.0, "unreached_share": 0.5 - 0.03 * k + 0.001 * r}
+            values = {"cases": 800.0, "cases_beyond_time": 800.0, "unreached_share": 0.5 - 0.03 * k + 0.001 * r}
             values |= {m: 0.3 + 0.02 * k + 0.001 * r for m in HEADLINE_METRICS if m not in values}
             values["median_weeks_to_detection"] = 20 - k + 0.1 * r
             values["complex_household_weeks_per_1000"] = 4000 - 150 * k + r
