@@ -40,6 +40,7 @@ def _ledger(rows):
     df["weeks_to_detection"] = df["first_detection_week"] - df["onset_week"]
     df["weeks_since_previous_case"] = pd.array([pd.NA] * len(df), dtype="Int32")
     df["weeks_waiting"] = pd.array([pd.NA] * len(df), dtype="Int32")
+    df["intake_week"] = pd.array([pd.NA] * len(df), dtype="Int32")
     df["refusals"] = 0
     df["desk_outcome"] = pd.Categorical([None] * len(df), categories=list(DESK_OUTCOME_KEYS[1:]))
     df["first_detection_stage"] = pd.Categorical(df["first_detection_stage"], categories=list(STAGE_KEYS[1:]))
@@ -66,6 +67,24 @@ def test_early_detection_rate_counts_latent_detections_over_all_cases():
     assert m["gave_up_share"] == pytest.approx(1 / 4)  # households that gave up ÷ households (one case each)
     assert m["resolution_rate"] == pytest.approx(1 / 4)
     assert m["channel_share_venue"] == pytest.approx(1 / 3)
+
+
+def test_a_case_never_taken_off_the_list_counts_its_whole_wait():
+    from sim.metrics import _weeks_on_the_list
+
+    ledger = _ledger(
+        [
+            (10, 12, "latent", "self", "latent", 30, 0, False, 16),  # on the list 4 weeks, then supported
+            (10, 12, "latent", "self", "manifest", 60, 0, False, None),  # never taken: closed in week 60
+            (10, 12, "latent", "self", "manifest", None, 0, False, None),  # never taken, still waiting at 100
+            (10, 12, "latent", "self", "latent", None, 0, False, None),  # advised only: not on any list
+        ]
+    )
+    ledger["intake_week"] = pd.array([12, 12, 12, 12], dtype="Int32")
+    ledger["desk_outcome"] = pd.Categorical(["plan", "plan", "plan", "advice"], categories=list(DESK_OUTCOME_KEYS[1:]))
+    waited = _weeks_on_the_list(ledger, end_week=100)
+    assert waited[:3].tolist() == [4.0, 48.0, 88.0] and np.isnan(waited[3])
+    assert case_metrics(ledger)["mean_weeks_waiting"] == pytest.approx((4 + 48) / 2)  # no end given: open ones out
 
 
 def test_relapse_counts_new_cases_within_a_year_of_the_previous_resolution():
