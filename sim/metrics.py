@@ -23,7 +23,7 @@ improvement (tests/test_honest_metrics.py). Two rules keep them honest:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -286,10 +286,12 @@ def summary_table(ledger: pd.DataFrame, model: RunView) -> pd.DataFrame:
     strata_of_households = model.strata
     n_strata = int(strata_of_households.max(initial=0)) + 1
     case_strata = strata_of_households[cols["household"]]
-    groups = [("all", np.ones(len(cases), dtype=bool), model.n_households, model.complex_weeks_by_type.sum(), None)]
+    groups: list[tuple[str, np.ndarray, int, Any, int | None]] = [
+        ("all", np.ones(len(cases), dtype=bool), model.n_households, model.complex_weeks_by_type.sum(), None)
+    ]
     for t, key in enumerate(TYPE_KEYS):
         of_type = (cases["household_type"] == key).to_numpy(bool)
-        groups.append((key, of_type, households[t], model.complex_weeks_by_type[t], t))
+        groups.append((key, of_type, int(households[t]), model.complex_weeks_by_type[t], t))
     for key, of_group, n_households, complex_weeks, htype in groups:
         members = strata_of_households if htype is None else strata_of_households[model.htype == htype]
         weights = np.bincount(members, minlength=n_strata) / max(len(members), 1)

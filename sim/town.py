@@ -533,8 +533,8 @@ def _upgrade_legacy(raw: dict[str, Any], file: str) -> dict[str, Any]:
         if not _same_table(shares, LEGACY_HOUSEHOLD_SHARES):
             alone = shares.get("elderly_alone") if isinstance(shares, dict) else None
             hint = (
-                f" (this file's elderly-alone share {100 * alone:.1f}% goes to census.elderly_alone)"
-                if _is_share(alone)
+                f" (this file's elderly-alone share {100 * float(alone):.1f}% goes to census.elderly_alone)"
+                if alone is not None and _is_share(alone)
                 else ""
             )
             raise ConfigError(

@@ -146,10 +146,10 @@ class CaseBook(CaseTable):
         hh.changed[idx] = True
         self.set("domains", hh.case[idx], hh.domains[idx])
 
-    def add_domains(self, idx: np.ndarray, bits: np.ndarray | int) -> None:
+    def add_domains(self, idx: np.ndarray, bits: np.ndarray | int | np.integer) -> None:
         """Households ``idx`` (with an open case) take on the domains ``bits`` without a change of stage."""
         hh = self.hh
-        hh.domains[idx] |= np.uint16(bits) if np.ndim(bits) == 0 else bits.astype(np.uint16)
+        hh.domains[idx] |= np.asarray(bits).astype(np.uint16)
         self.set("domains", hh.case[idx], hh.domains[idx])
 
     def closed_under_support(self) -> np.ndarray:
