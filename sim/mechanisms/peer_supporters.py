@@ -181,37 +181,46 @@ class PeerSupporters(Mechanism):
         # Peer supporters of today's town (from the warm-up) work from the first week where a project exists.
         self._count_contacts()
 
-    def _count_contacts(self) -> None:
-        active = self.run.accounts.per_run(np.flatnonzero(self.run.hh.peer_status == ACTIVE))
+    def _count_contacts(self, members: np.ndarray | None = None) -> None:
+        """Screening contacts the active peers offer outreach (``members``: households that were ever peers)."""
+        status = self.run.hh.peer_status
+        members = np.flatnonzero(status != NONE) if members is None else members
+        active = self.run.accounts.per_run(members[status[members] == ACTIVE])
         self.contacts = active * self.p.screening_contacts_per_week * self.active_runs
 
     def step(self, week: int) -> None:
         run, hh, p = self.run, self.run.hh, self.p
-        in_project = self.active_runs[run.worlds.hh]
+        # Peers past and present are a few households: one scan of the town, then work on those.
+        members = np.flatnonzero(hh.peer_status != NONE)
+        member_in_project = self.active_runs[run.worlds.hh[members]]
         # Attrition, then those who finished training become active.
-        peers = np.flatnonzero((hh.peer_status == ACTIVE) & in_project)
+        peers = members[(hh.peer_status[members] == ACTIVE) & member_in_project]
         leaves = peers[self.draw(week, peers, 1) < 1.0 / p.mean_active_weeks]
         hh.peer_status[leaves] = FORMER
-        trained = np.flatnonzero((hh.peer_status == TRAINING) & (hh.peer_since <= week - p.training_weeks) & in_project)
+        status = hh.peer_status[members]
+        trained = members[
+            (status == TRAINING) & (hh.peer_since[members] <= week - p.training_weeks) & member_in_project
+        ]
         hh.peer_status[trained] = ACTIVE
         closed = run.cases.closed_under_support()
-        closed = closed[in_project[closed]]
-        self._recruit(closed, week)
-        active = np.flatnonzero((hh.peer_status == ACTIVE) & in_project)
+        closed = closed[self.active_runs[run.worlds.hh[closed]]]
+        self._recruit(closed, week, members)
+        active = members[(hh.peer_status[members] == ACTIVE) & member_in_project]
         n_active = run.accounts.per_run(active)
         self._accompany(closed, n_active, week)
         self._connect(n_active, week)
         working = self.active_runs & (n_active > 0)
         run.accounts.book_hours("peer_supporter", n_active * p.hours_per_week, working)
         run.accounts.book_hours("peer_coordinator", n_active * p.supervision_hours_per_week, working)
-        self._count_contacts()
+        self._count_contacts(members)
 
-    def _recruit(self, closed: np.ndarray, week: int) -> None:
+    def _recruit(self, closed: np.ndarray, week: int, members: np.ndarray) -> None:
         run, hh, p = self.run, self.run.hh, self.p
         invited = closed[(hh.peer_status[closed] == NONE) & (self.draw(week, closed) < p.become_probability)]
         if len(invited) == 0:
             return
-        peers = np.flatnonzero((hh.peer_status == TRAINING) | (hh.peer_status == ACTIVE))
+        status = hh.peer_status[members]
+        peers = members[(status == TRAINING) | (status == ACTIVE)]
         room = np.maximum(0, self.cap - run.accounts.per_run(peers))
         joining = invited[first_places(run.worlds.hh[invited], room)]
         hh.peer_status[joining] = TRAINING
