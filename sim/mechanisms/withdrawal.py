@@ -107,14 +107,20 @@ class Withdrawal(Mechanism):
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
         self._end(week)
-        idx = np.flatnonzero(self.eligible & ~hh.withdrawn & (hh.stage == Stage.NONE) & ~hh.changed)
+        can_start = self.eligible & ~hh.withdrawn
+        can_start &= hh.stage == Stage.NONE
+        can_start &= ~hh.changed
+        idx = np.flatnonzero(can_start)
         expected = self.starts_weekly_warm if week <= 0 else self.starts_weekly  # weeks ≤ 0: the warm-up
-        run_of = run.worlds.hh[idx]
-        candidates = np.bincount(run_of, minlength=run.n_runs)
-        rate = np.minimum(1.0, expected / np.maximum(candidates, 1))  # spread over who can start this week
-        starts = idx[self.draw(week, idx, 1) < rate[run_of]]
+        if run.n_runs == 1:
+            rate: np.ndarray | float = min(1.0, expected[0] / max(len(idx), 1))
+        else:
+            run_of = run.worlds.hh[idx]
+            candidates = np.bincount(run_of, minlength=run.n_runs)
+            rate = np.minimum(1.0, expected / np.maximum(candidates, 1))[run_of]  # spread over who can start
+        starts = idx[self.draw(week, idx, 1) < rate]
         hh.withdrawn[starts] = True
-        hh.standing_domains[hh.withdrawn] |= WITHDRAWAL_BIT
+        hh.standing_domains[starts] |= WITHDRAWAL_BIT  # the others already hold it (start, _end)
         self._hold(week)
 
     def _end(self, week: int) -> None:
