@@ -29,7 +29,7 @@ from pathlib import Path
 # `--help`, a mistyped option and the page servers start at once; tests/test_cli.py checks it.
 
 EXIT_BAD_INPUT = 2
-DEFAULT_WARMUP_YEARS = 20.0  # sim.model.DEFAULT_WARMUP_WEEKS / 52 (not imported here: see above; a test ties them)
+DEFAULT_WARMUP_YEARS = 10.0  # sim.model.DEFAULT_WARMUP_WEEKS / 52 (not imported here: see above; a test ties them)
 DASHBOARD_APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 DASHBOARD_PORT = 8765
 WORKSHOP_APP = DASHBOARD_APP.with_name("workshop.py")

@@ -45,7 +45,7 @@ nothing that shapes the results is hidden.
 | Service contact (agency channel) | a member with care need, disability or a child aged 0–5 | Assumption: 介護, 障害福祉 and 母子保健 services are in the home. |
 | Desk areas | each desk kind's desks split the 自治会 areas into contiguous blocks | Assumption: one desk per 日常生活圏域-like block. |
 | NPO foci | 子ども食堂, フリースクール, 保護ネコ団体, ひきこもり支援, 障害者支援, 高齢者の居場所, フードバンク, drawn uniformly | Assumption following the seed (slides 1-1, 1-2). |
-| Initial state ("today's town") | a 1040-week warm-up under the reference scenario (`baseline` unless told otherwise), which itself starts from the pilot mix (each household gets the problem of a household of its type at the end of a long pilot run of a small town) | Model structure (docs/model.md); `--warmup-years` changes the length. |
+| Initial state ("today's town") | a 520-week (10-year) warm-up under the reference scenario (`baseline` unless told otherwise), which itself starts from the pilot mix (each household gets the problem of a household of its type at the end of a long pilot run of a small town) | Model structure (docs/model.md); `--warmup-years` changes the length. |
 | Relapse window | a new case within 52 weeks of the previous case's resolution (`sim.metrics.RELAPSE_WEEKS`) | Assumption. |
 | Presenting domain at a desk | one of the household's current domains, uniformly | Assumption. |
 """

@@ -27,9 +27,7 @@ from sim.mechanisms.onset import Onset, draw_domains
 from sim.town import Worlds, build_town, stack_towns
 
 WEEKS_PER_YEAR = 52
-DEFAULT_WARMUP_WEEKS = (
-    1040  # 20 years from the pilot mix: the services and their queues settle (tests/test_steady_baseline.py)
-)
+DEFAULT_WARMUP_WEEKS = 520  # 10 years from the pilot mix: the services settle (tests/test_steady_baseline.py)
 PHASES = ("state", "detect", "service")  # the weekly tick's phases, in order
 M = TypeVar("M", bound=Mechanism)
 

@@ -47,8 +47,8 @@ def test_a_story_is_the_workshops_events_of_its_household_in_the_same_sentences(
     story = load_story("refusing_parent")
     # The story's own 260 weeks (a parent who refuses is rarely offered a plan sooner), on a seed whose household
     # meets every kind of event the assertion below lists, so that every sentence kind is compared (the
-    # preset's 3 meets no refusal and no 'asked again' in the issue-13 model; seed 2 does).
-    s = {**story.settings, "seed": 2}
+    # preset's 3 meets no refusal and no 'asked again' in the issue-13 model with its 10-year warm-up; seed 19 does).
+    s = {**story.settings, "seed": 19}
     _, timeline = run_story(Story(story.name, story.file, s), "jusoteki_full")
     model = CommunityModel("jusoteki_full", s["town"], seed=s["seed"])
     household = int(np.flatnonzero(model.town.htype == TYPE_KEYS.index(s["household_type"]))[0])
