@@ -111,9 +111,7 @@ class Outreach(Mechanism):
         active = (contacts > 0) & (total > 0)  # a run with no contacts or nobody to seek does nothing this week
         if not active.any():
             return
-        chance = share_by_priority(contacts[runs], weight, total[runs])
-        contact_prob = np.zeros(len(hh.service))
-        contact_prob[who] = chance
+        chance = share_by_priority(contacts[runs], weight, total[runs])  # of each of `who`, in order
         # Contacts made, shared between staff and peer supporters (inactive runs book nothing).
         expected = np.bincount(runs, weights=chance, minlength=run.n_runs)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -122,13 +120,17 @@ class Outreach(Mechanism):
         run.accounts.book_hours("outreach_worker", staff_hours, active & (self.contacts_per_week != 0))
         run.accounts.book_hours("peer_supporter", peer_hours, active & (peers.contacts != 0))
         consent = run.mechanism(Consent)
-        called_on = who[refused[who] & active[runs]]
-        called_on = called_on[self.draw(week, called_on, 2) < contact_prob[called_on]]
+        calls = refused[who] & active[runs]
+        called_on = who[calls]
+        called_on = called_on[self.draw(week, called_on, 2) < chance[calls]]
         consent.build_trust(called_on, consent.p.trust_per_contact)
+        # Only the sought can be contacted: draw for the reachable among them (a household's draws
+        # do not depend on who else draws, so the others would never have been found anyway).
         reachable = run.cases.reachable_idx
-        idx = reachable[active[w.hh[reachable]]]
+        idx = reachable[sought[reachable] & active[w.hh[reachable]]]
+        prob = chance[np.searchsorted(who, idx)]  # idx is a sorted subset of who
         u_contact, u_detect = self.draws(week, idx, (0, 1))
-        found = (u_contact < contact_prob[idx]) & (u_detect < self.detect[hh.stage[idx]])
+        found = (u_contact < prob) & (u_detect < self.detect[hh.stage[idx]])
         self.propose(idx[found])
 
     def totals(self) -> dict[str, np.ndarray]:
