@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--warmup-years",
             type=_warmup,
             default=DEFAULT_WARMUP_YEARS,
-            help="years of warm-up that make today's town (default 20; 0: start from the stationary mix)",
+            help="years of warm-up that make today's town (default 10; 0: start from the stationary mix)",
         )
         p.add_argument("--out", type=Path, help="directory for CSV and Parquet outputs")
         p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
