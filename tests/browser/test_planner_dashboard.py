@@ -55,10 +55,6 @@ def walk(server, browser):
     context.close()
 
 
-def _tab(page, name: str) -> None:
-    open_tab(page, name)
-
-
 def _shot(page, name: str, at: str | None = None) -> None:
     """A screenshot of the step, scrolled to the text ``at`` (the page scrolls inside its layout)."""
     if at is not None:
@@ -85,7 +81,7 @@ def test_01_page_loads_with_nothing_from_outside(walk):
 
 
 def test_02_a_wrong_town_value_gets_a_message_then_a_fix_is_accepted(walk):
-    _tab(walk, "1. 町を描く")
+    open_tab(walk, "1. 町を描く")
     vacancies = _field(walk, "民生委員の欠員数")
     vacancies.fill("500")
     vacancies.press("Enter")
@@ -118,7 +114,7 @@ def test_02b_census_figures_from_e_stat_are_checked_like_the_others(walk):
 
 
 def test_03_build_save_and_reload_a_scenario(walk, tmp_path):
-    _tab(walk, "2. シナリオ")
+    open_tab(walk, "2. シナリオ")
     walk.get_by_text("施策のスイッチ").wait_for()
     walk.wait_for_timeout(800)  # the tab slides in
     walk.get_by_text("支援会議", exact=True).first.click()
@@ -193,8 +189,8 @@ def test_04_run_two_scenarios_and_see_the_comparison(walk):
     ).json_value()
     assert "、0回終了" in first and "%" in first
     _shot(walk, "planner-05b-progress")
-    _tab(walk, "1. 町を描く")  # the page answers while the runs go on in the background
-    _tab(walk, "3. 比較結果")
+    open_tab(walk, "1. 町を描く")  # the page answers while the runs go on in the background
+    open_tab(walk, "3. 比較結果")
     walk.get_by_text("早期発見と深刻化（基準との差）").wait_for(timeout=RUN_TIMEOUT_MS)
     walk.get_by_text("基準と比べてはっきりした違い").first.wait_for()
     walk.get_by_text(f"{GUIDE_YEARS}年・反復{GUIDE_REPLICATIONS}回").wait_for()  # the sliders' values were used
@@ -220,7 +216,7 @@ def test_04_run_two_scenarios_and_see_the_comparison(walk):
         "planner-12-council": ("協議会", "自立支援協議会が生み出した社会資源"),
     }
     for name, (tab, heading) in sections.items():
-        _tab(walk, tab)
+        open_tab(walk, tab)
         walk.get_by_role("heading", name=heading).wait_for()
         walk.wait_for_timeout(800)  # let the figure draw
         _shot(walk, name, "3. 比較結果")
@@ -239,7 +235,7 @@ def test_04b_a_second_run_counts_its_own_runs_from_zero(walk):
 
 
 def test_05_the_town_itself(walk):
-    _tab(walk, "まちの様子")
+    open_tab(walk, "まちの様子")
     walk.get_by_label("表示するシナリオ").wait_for()
     walk.get_by_text("第0週（1年目）／全52週").wait_for(timeout=RUN_TIMEOUT_MS)
     walk.get_by_role("button", name="1週進む").click()
@@ -259,10 +255,10 @@ def test_05_the_town_itself(walk):
 def test_06_switch_to_english(walk):
     walk.get_by_role("button", name="English").click()
     walk.get_by_role("button", name="Run").wait_for()
-    _tab(walk, "3. Comparison")
-    _tab(walk, "Detection and deterioration")
+    open_tab(walk, "3. Comparison")
+    open_tab(walk, "Detection and deterioration")
     walk.get_by_text("Early detection and deterioration (difference from reference)").wait_for()
-    _tab(walk, "1. Describe the town")
+    open_tab(walk, "1. Describe the town")
     walk.get_by_text("Households", exact=True).first.wait_for()
     _shot(walk, "planner-14-english", "1. Describe the town")
     assert (ARTIFACTS / "planner-14-english.png").exists()
