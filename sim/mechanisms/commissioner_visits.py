@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from sim.domain import HouseholdType
@@ -14,6 +16,18 @@ from sim.state import State
 from sim.vocabulary import Term
 
 SETUP_WEEK = -(1 << 40)  # the draw that puts households on the first list (before any week)
+
+
+class Shares(NamedTuple):
+    """A week's visit weights of every household, and each district's visits to its list and rounds
+    with the total weights they are shared by."""
+
+    list_weight: np.ndarray
+    round_weight: np.ndarray
+    to_list: np.ndarray
+    list_total: np.ndarray
+    to_rounds: np.ndarray
+    round_total: np.ndarray
 
 
 class CommissionerVisits(Mechanism):
@@ -162,6 +176,7 @@ class CommissionerVisits(Mechanism):
         self.consult = stage_array(self.p.consult_weekly)
         self.consult_rel = np.where(town.member, p.consult_relative_member, p.consult_relative_other)
         self.round_weight = np.where(town.member, p.member_relative, 1.0)
+        self.noticed_weight = 1.0 + float(p.noticed_priority)  # list weight of a household neighbours worry about
         self.n_districts = len(town.district_vacant)
         self.stays_listed = town.htype == HouseholdType.ELDERLY_ALONE
         self.leave_weekly = 1.0 / p.list_mean_weeks
@@ -181,9 +196,14 @@ class CommissionerVisits(Mechanism):
         town = self.run.town
         return np.where(town.district_vacant, 0.0, town.profile["minsei"]["visits_per_week"])
 
+    def served(self) -> np.ndarray:
+        """Whether each household has a 民生委員 (its district's post is filled), kept until the town changes."""
+        town = self.run.town
+        return self.town_cached(lambda: ~town.district_vacant[town.district])
+
     def serving(self, idx: np.ndarray) -> np.ndarray:
         """Whether households ``idx`` have a 民生委員 (their district's post is filled)."""
-        return ~self.run.town.district_vacant[self.run.town.district[idx]]
+        return self.served()[idx]
 
     def add_to_list(self, idx: np.ndarray) -> None:
         """Households ``idx`` join their district's 見守り list (where the post is filled)."""
@@ -192,25 +212,31 @@ class CommissionerVisits(Mechanism):
     def visit_probability(self, idx: np.ndarray | None = None) -> np.ndarray:
         """Each household's chance of a visit this week (all households, or ``idx``)."""
         idx = np.arange(self.run.town.n_households) if idx is None else idx
-        return self._chance(idx, *self._district_shares())
+        return self._chance(idx, self._district_shares())
 
-    def _district_shares(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _district_shares(self) -> Shares:
         """This week's weights, and each district's visits to its list and rounds with their total weights."""
         hh = self.run.hh
         listed = hh.watched
-        list_weight = listed * (1.0 + self.p.noticed_priority * hh.noticed)
+        list_weight = listed.astype(np.float64)  # 1 on the list, 1 + noticed_priority if neighbours worry
+        list_weight[np.flatnonzero(listed & hh.noticed)] = self.noticed_weight
         round_weight = ~listed * self.round_weight
         list_total, round_total = self._by_district(list_weight), self._by_district(round_weight)
         capacity = self.capacity()
         to_list = np.where(list_total > 0, capacity * self.p.list_visit_share, 0.0)
         to_rounds = capacity - to_list  # an empty list leaves every visit to the rounds
-        return list_weight, round_weight, to_list, list_total, to_rounds, round_total
+        return Shares(list_weight, round_weight, to_list, list_total, to_rounds, round_total)
 
-    def _chance(self, idx: np.ndarray, list_weight, round_weight, to_list, list_total, to_rounds, round_total):
-        d = self.run.town.district[idx]
-        prob = share_by_priority(to_list[d], list_weight[idx], list_total[d])
-        prob += share_by_priority(to_rounds[d], round_weight[idx], round_total[d])
-        return prob
+    def _chance(self, idx: np.ndarray, shares: Shares) -> np.ndarray:
+        """Households ``idx``'s chances of a visit: a share of their district's visits to the list if
+        they are on it, else of its rounds (the other share is exactly 0, so one is computed)."""
+        n = self.n_districts
+        on_list = self.run.hh.watched[idx]
+        part = self.run.town.district[idx] + n * on_list  # district d's rounds are d, its list n + d
+        capacity = np.concatenate([shares.to_rounds, shares.to_list])[part]
+        total = np.concatenate([shares.round_total, shares.list_total])[part]
+        weight = np.where(on_list, shares.list_weight[idx], shares.round_weight[idx])
+        return share_by_priority(capacity, weight, total)
 
     def _by_district(self, values: np.ndarray, reduce: np.ufunc = np.add) -> np.ndarray:
         """``values`` summed (or reduced by ``reduce``) over each district's households."""
@@ -221,19 +247,30 @@ class CommissionerVisits(Mechanism):
         out[self.has_households] = reduce.reduceat(values, self.district_starts)
         return out
 
-    def _visits_by_district(self, shares: tuple) -> np.ndarray:
+    def _visits_by_district(self, shares: Shares) -> np.ndarray:
         """Expected visits made in each district this week: its capacity, but for a district where some
         household's chance is capped at 1 (few households to share the visits), the sum of their chances."""
-        list_weight, round_weight, to_list, list_total, to_rounds, round_total = shares
-        with np.errstate(divide="ignore", invalid="ignore"):
-            capped = (to_list * self._by_district(list_weight, np.maximum) > list_total) | (
-                to_rounds * self._by_district(round_weight, np.maximum) > round_total
-            )
-        visits = np.where(list_total > 0, to_list, 0.0) + np.where(round_total > 0, to_rounds, 0.0)
-        for d in np.flatnonzero(capped):  # rare: a handful of households in a district
+        visits = np.where(shares.list_total > 0, shares.to_list, 0.0)
+        visits += np.where(shares.round_total > 0, shares.to_rounds, 0.0)
+        for d in np.flatnonzero(self._capped(shares)):  # rare: a handful of households in a district
             idx = np.flatnonzero(self.run.town.district == d)
-            visits[d] = self._chance(idx, *shares).sum()
+            visits[d] = self._chance(idx, shares).sum()
         return visits
+
+    def _capped(self, shares: Shares) -> np.ndarray:
+        """Districts where some household's chance of a visit is capped at 1.
+
+        A district whose visits times the largest weight anyone could have stays within its total
+        weight has none (rounding is monotone): only the others need the heaviest weight they hold.
+        """
+        heaviest = max(self.noticed_weight, float(self.round_weight.max(initial=0.0)))
+        maybe = (shares.to_list * heaviest > shares.list_total) | (shares.to_rounds * heaviest > shares.round_total)
+        if not maybe.any():
+            return maybe
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (shares.to_list * self._by_district(shares.list_weight, np.maximum) > shares.list_total) | (
+                shares.to_rounds * self._by_district(shares.round_weight, np.maximum) > shares.round_total
+            )
 
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
@@ -243,20 +280,22 @@ class CommissionerVisits(Mechanism):
         made = sums_by_part(visits, run.worlds.district_parts)
         # Households with a problem: visited, and (separately) consulting.
         o = run.cases.open_idx
+        on_list, stage = hh.watched[o], hh.stage[o]
         u_visit, u_detect, u_consult, u_refer = self.draws(week, o, (0, 1, 2, 3))
-        visited = u_visit < self._chance(o, *shares)
-        found_on_visit = visited & (u_detect < self.detect[hh.stage[o]])
-        familiarity = np.where(hh.watched[o], 1.0, self.consult_rel[o])
-        consults = self.serving(o) & (u_consult < self.consult[hh.stage[o]] * familiarity)
+        visited = u_visit < self._chance(o, shares)
+        found_on_visit = visited & (u_detect < self.detect[stage])
+        familiarity = np.where(on_list, 1.0, self.consult_rel[o])
+        consults = self.serving(o) & (u_consult < self.consult[stage] * familiarity)
         referred = consults & (u_refer < self.p.refer_on_consult)
         consulted = o[consults]
         run.accounts.count("commissioner_consultations", consulted)
         hours = made * self.p.hours_per_visit + run.accounts.per_run(consulted) * self.p.hours_per_consultation
         run.accounts.book_hours("minsei_iin", hours)
-        run.cases.know(o[found_on_visit | consults], self.channel_code, week)
+        known = found_on_visit | consults
+        run.cases.know(o[known], self.channel_code, week)
         unknown = run.cases.is_reachable(o)
         self.propose(o[(found_on_visit | referred) & unknown])
-        self.add_to_list(o[(found_on_visit | consults) & ~hh.watched[o]])
+        self.add_to_list(o[known & ~on_list])
         after = run.cases.closed_under_support()
         self.add_to_list(after[self.draw(week, after, 4) < self.p.list_after_case])
         self._leave_list(week)
