@@ -176,9 +176,10 @@ class CommissionerVisits(Mechanism):
         self.consult = stage_array(self.p.consult_weekly)
         self.consult_rel = np.where(town.member, p.consult_relative_member, p.consult_relative_other)
         self.round_weight = np.where(town.member, p.member_relative, 1.0)
+        self.rounds_weigh_alike = bool((self.round_weight == 1.0).all())
         self.noticed_weight = 1.0 + float(p.noticed_priority)  # list weight of a household neighbours worry about
         self.n_districts = len(town.district_vacant)
-        self.stays_listed = town.htype == HouseholdType.ELDERLY_ALONE
+        self.may_leave_list = town.htype != HouseholdType.ELDERLY_ALONE  # older people living alone stay
         self.leave_weekly = 1.0 / p.list_mean_weeks
         self.visits_made = np.zeros(self.n_districts)  # expected visits made since the start, per district
         # Households are grouped by district in every town the builder makes: sums by segment, not bincount.
@@ -220,7 +221,9 @@ class CommissionerVisits(Mechanism):
         listed = hh.watched
         list_weight = listed.astype(np.float64)  # 1 on the list, 1 + noticed_priority if neighbours worry
         list_weight[np.flatnonzero(listed & hh.noticed)] = self.noticed_weight
-        round_weight = ~listed * self.round_weight
+        round_weight = (~listed).astype(np.float64)
+        if not self.rounds_weigh_alike:  # else every weight is 1: nothing to multiply
+            round_weight *= self.round_weight
         list_total, round_total = self._by_district(list_weight), self._by_district(round_weight)
         capacity = self.capacity()
         to_list = np.where(list_total > 0, capacity * self.p.list_visit_share, 0.0)
@@ -230,12 +233,11 @@ class CommissionerVisits(Mechanism):
     def _chance(self, idx: np.ndarray, shares: Shares) -> np.ndarray:
         """Households ``idx``'s chances of a visit: a share of their district's visits to the list if
         they are on it, else of its rounds (the other share is exactly 0, so one is computed)."""
-        n = self.n_districts
         on_list = self.run.hh.watched[idx]
-        part = self.run.town.district[idx] + n * on_list  # district d's rounds are d, its list n + d
-        capacity = np.concatenate([shares.to_rounds, shares.to_list])[part]
-        total = np.concatenate([shares.round_total, shares.list_total])[part]
-        weight = np.where(on_list, shares.list_weight[idx], shares.round_weight[idx])
+        part = self.run.town.district[idx] + self.n_districts * on_list  # district d's rounds: d, its list: n + d
+        capacity = np.concatenate([shares.to_rounds, shares.to_list]).take(part)
+        total = np.concatenate([shares.round_total, shares.list_total]).take(part)
+        weight = np.where(on_list, shares.list_weight.take(idx), shares.round_weight.take(idx))
         return share_by_priority(capacity, weight, total)
 
     def _by_district(self, values: np.ndarray, reduce: np.ufunc = np.add) -> np.ndarray:
@@ -281,20 +283,24 @@ class CommissionerVisits(Mechanism):
         # Households with a problem: visited, and (separately) consulting.
         o = run.cases.open_idx
         on_list, stage = hh.watched[o], hh.stage[o]
-        u_visit, u_detect, u_consult, u_refer = self.draws(week, o, (0, 1, 2, 3))
-        visited = u_visit < self._chance(o, shares)
-        found_on_visit = visited & (u_detect < self.detect[stage])
+        u_visit, u_consult = self.draws(week, o, (0, 2))
+        # Draws 1 (does the visit find it) and 3 (referred) matter only to the visited and the consulting.
+        visited = np.flatnonzero(u_visit < self._chance(o, shares))
+        found_on_visit = np.zeros(len(o), dtype=bool)
+        found_on_visit[visited] = self.draw(week, o[visited], 1) < self.detect[stage[visited]]
         familiarity = np.where(on_list, 1.0, self.consult_rel[o])
         consults = self.serving(o) & (u_consult < self.consult[stage] * familiarity)
-        referred = consults & (u_refer < self.p.refer_on_consult)
+        asked = np.flatnonzero(consults)
+        referred = np.zeros(len(o), dtype=bool)
+        referred[asked] = self.draw(week, o[asked], 3) < self.p.refer_on_consult
         consulted = o[consults]
         run.accounts.count("commissioner_consultations", consulted)
         hours = made * self.p.hours_per_visit + run.accounts.per_run(consulted) * self.p.hours_per_consultation
         run.accounts.book_hours("minsei_iin", hours)
         known = found_on_visit | consults
         run.cases.know(o[known], self.channel_code, week)
-        unknown = run.cases.is_reachable(o)
-        self.propose(o[(found_on_visit | referred) & unknown])
+        found = o[found_on_visit | referred]
+        self.propose(found[run.cases.is_reachable(found)])
         self.add_to_list(o[known & ~on_list])
         after = run.cases.closed_under_support()
         self.add_to_list(after[self.draw(week, after, 4) < self.p.list_after_case])
@@ -303,7 +309,7 @@ class CommissionerVisits(Mechanism):
     def _leave_list(self, week: int) -> None:
         """Households without an open problem, other than older people living alone, leave the list in time."""
         hh = self.run.hh
-        idx = np.flatnonzero(hh.watched & (hh.case < 0) & ~self.stays_listed)
+        idx = np.flatnonzero(hh.watched & (hh.case < 0) & self.may_leave_list)
         hh.watched[idx[self.draw(week, idx, 5) < self.leave_weekly]] = False
 
     def totals(self) -> dict[str, np.ndarray]:
