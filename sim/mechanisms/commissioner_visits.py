@@ -280,8 +280,10 @@ class CommissionerVisits(Mechanism):
         visits = self._visits_by_district(shares)
         self.visits_made += visits
         made = sums_by_part(visits, run.worlds.district_parts)
-        # Households with a problem: visited, and (separately) consulting.
+        # Households with a problem: visited, and (separately) consulting. Where the post is vacant
+        # nobody is visited or consults (their chance is exactly 0): nothing is drawn for them.
         o = run.cases.open_idx
+        o = o[self.serving(o)]
         on_list, stage = hh.watched[o], hh.stage[o]
         u_visit, u_consult = self.draws(week, o, (0, 2))
         # Draws 1 (does the visit find it) and 3 (referred) matter only to the visited and the consulting.
@@ -289,7 +291,7 @@ class CommissionerVisits(Mechanism):
         found_on_visit = np.zeros(len(o), dtype=bool)
         found_on_visit[visited] = self.draw(week, o[visited], 1) < self.detect[stage[visited]]
         familiarity = np.where(on_list, 1.0, self.consult_rel[o])
-        consults = self.serving(o) & (u_consult < self.consult[stage] * familiarity)
+        consults = u_consult < self.consult[stage] * familiarity
         asked = np.flatnonzero(consults)
         referred = np.zeros(len(o), dtype=bool)
         referred[asked] = self.draw(week, o[asked], 3) < self.p.refer_on_consult
