@@ -291,7 +291,7 @@ class CommissionerVisits(Mechanism):
         found_on_visit = np.zeros(len(o), dtype=bool)
         found_on_visit[visited] = self.draw(week, o[visited], 1) < self.detect[stage[visited]]
         familiarity = np.where(on_list, 1.0, self.consult_rel[o])
-        consults = u_consult < self.consult[stage] * familiarity
+        consults = u_consult < self.consult.take(stage) * familiarity
         asked = np.flatnonzero(consults)
         referred = np.zeros(len(o), dtype=bool)
         referred[asked] = self.draw(week, o[asked], 3) < self.p.refer_on_consult

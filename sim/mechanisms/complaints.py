@@ -90,7 +90,7 @@ class Complaints(Mechanism):
     def step(self, week: int) -> None:
         run, hh, p = self.run, self.run.hh, self.p
         o = run.cases.open_idx
-        chance = self.weekly[hh.stage[o]] * self.visible[hh.domains[o]]
+        chance = self.weekly.take(hh.stage[o]) * self.visible.take(hh.domains[o])  # take: faster than [] for small ints
         seen = np.flatnonzero(chance > 0)  # nothing to see (or a latent problem): no complaint, no draw needed
         idx = o[seen[self.draw(week, o[seen], 0) < chance[seen]]]
         u_where, u_pass = self.draws(week, idx, (1, 2))
