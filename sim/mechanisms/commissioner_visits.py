@@ -19,11 +19,8 @@ SETUP_WEEK = -(1 << 40)  # the draw that puts households on the first list (befo
 
 
 class Shares(NamedTuple):
-    """A week's visit weights of every household, and each district's visits to its list and rounds
-    with the total weights they are shared by."""
+    """A week's visits in each district: to its list and to rounds, with the total weights they are shared by."""
 
-    list_weight: np.ndarray
-    round_weight: np.ndarray
     to_list: np.ndarray
     list_total: np.ndarray
     to_rounds: np.ndarray
@@ -178,6 +175,8 @@ class CommissionerVisits(Mechanism):
         self.round_weight = np.where(town.member, p.member_relative, 1.0)
         self.rounds_weigh_alike = bool((self.round_weight == 1.0).all())
         self.noticed_weight = 1.0 + float(p.noticed_priority)  # list weight of a household neighbours worry about
+        # With whole-number weights (the defaults) sums are exact in any order: district totals come from counts.
+        self.totals_from_counts = self.rounds_weigh_alike and self.noticed_weight.is_integer()
         self.n_districts = len(town.district_vacant)
         self.may_leave_list = town.htype != HouseholdType.ELDERLY_ALONE  # older people living alone stay
         self.leave_weekly = 1.0 / p.list_mean_weeks
@@ -188,6 +187,7 @@ class CommissionerVisits(Mechanism):
         self.has_households = counts > 0
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])[self.has_households]
         self.district_starts = starts if grouped else None
+        self.district_sizes = counts
         alone = np.flatnonzero(town.htype == HouseholdType.ELDERLY_ALONE)
         first = alone[self.draw(SETUP_WEEK, alone) < p.list_elderly_alone]
         run.hh.watched[first] = True  # today's list (a warm-up's list replaces it)
@@ -216,28 +216,54 @@ class CommissionerVisits(Mechanism):
         return self._chance(idx, self._district_shares())
 
     def _district_shares(self) -> Shares:
-        """This week's weights, and each district's visits to its list and rounds with their total weights."""
-        hh = self.run.hh
-        listed = hh.watched
-        list_weight = listed.astype(np.float64)  # 1 on the list, 1 + noticed_priority if neighbours worry
-        list_weight[np.flatnonzero(listed & hh.noticed)] = self.noticed_weight
-        round_weight = (~listed).astype(np.float64)
-        if not self.rounds_weigh_alike:  # else every weight is 1: nothing to multiply
-            round_weight *= self.round_weight
-        list_total, round_total = self._by_district(list_weight), self._by_district(round_weight)
+        """This week's visits in each district to its list and rounds, with their total weights."""
+        list_total, round_total = self._totals_by_count() if self.totals_from_counts else self._totals_by_sum()
         capacity = self.capacity()
         to_list = np.where(list_total > 0, capacity * self.p.list_visit_share, 0.0)
         to_rounds = capacity - to_list  # an empty list leaves every visit to the rounds
-        return Shares(list_weight, round_weight, to_list, list_total, to_rounds, round_total)
+        return Shares(to_list, list_total, to_rounds, round_total)
+
+    def _weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every household's list weight (0 off the list) and round weight (0 on it)."""
+        listed = self.run.hh.watched
+        list_weight = listed.astype(np.float64)  # 1 on the list, 1 + noticed_priority if neighbours worry
+        list_weight[np.flatnonzero(listed & self.run.hh.noticed)] = self.noticed_weight
+        round_weight = (~listed).astype(np.float64)
+        if not self.rounds_weigh_alike:  # else every weight is 1: nothing to multiply
+            round_weight *= self.round_weight
+        return list_weight, round_weight
+
+    def _totals_by_sum(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each district's total list and round weights, summed over all its households."""
+        list_weight, round_weight = self._weights()
+        return self._by_district(list_weight), self._by_district(round_weight)
+
+    def _totals_by_count(self) -> tuple[np.ndarray, np.ndarray]:
+        """The same totals, exactly, when every round weight is 1 and list weights are whole numbers."""
+        hh = self.run.hh
+        on_list = self._count_by_district(hh.watched)
+        worried = self._count_by_district(hh.watched & hh.noticed)
+        list_total = on_list + (self.noticed_weight - 1.0) * worried
+        return list_total, (self.district_sizes - on_list).astype(np.float64)
+
+    def _count_by_district(self, flags: np.ndarray) -> np.ndarray:
+        """How many households of each district are flagged in ``flags`` (a boolean per household)."""
+        if self.district_starts is None:  # households not grouped by district
+            return np.bincount(self.run.town.district[flags], minlength=self.n_districts)
+        out = np.zeros(self.n_districts, dtype=np.int64)
+        out[self.has_households] = np.add.reduceat(flags.view(np.uint8), self.district_starts, dtype=np.int64)
+        return out
 
     def _chance(self, idx: np.ndarray, shares: Shares) -> np.ndarray:
         """Households ``idx``'s chances of a visit: a share of their district's visits to the list if
         they are on it, else of its rounds (the other share is exactly 0, so one is computed)."""
-        on_list = self.run.hh.watched[idx]
+        hh = self.run.hh
+        on_list = hh.watched[idx]
         part = self.run.town.district[idx] + self.n_districts * on_list  # district d's rounds: d, its list: n + d
         capacity = np.concatenate([shares.to_rounds, shares.to_list]).take(part)
         total = np.concatenate([shares.round_total, shares.list_total]).take(part)
-        weight = np.where(on_list, shares.list_weight.take(idx), shares.round_weight.take(idx))
+        list_weight = np.where(hh.noticed[idx], self.noticed_weight, 1.0)
+        weight = np.where(on_list, list_weight, self.round_weight.take(idx))
         return share_by_priority(capacity, weight, total)
 
     def _by_district(self, values: np.ndarray, reduce: np.ufunc = np.add) -> np.ndarray:
@@ -269,9 +295,10 @@ class CommissionerVisits(Mechanism):
         maybe = (shares.to_list * heaviest > shares.list_total) | (shares.to_rounds * heaviest > shares.round_total)
         if not maybe.any():
             return maybe
+        list_weight, round_weight = self._weights()
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (shares.to_list * self._by_district(shares.list_weight, np.maximum) > shares.list_total) | (
-                shares.to_rounds * self._by_district(shares.round_weight, np.maximum) > shares.round_total
+            return (shares.to_list * self._by_district(list_weight, np.maximum) > shares.list_total) | (
+                shares.to_rounds * self._by_district(round_weight, np.maximum) > shares.round_total
             )
 
     def step(self, week: int) -> None:
