@@ -175,6 +175,7 @@ class CommissionerVisits(Mechanism):
         self.round_weight = np.where(town.member, p.member_relative, 1.0)
         self.rounds_weigh_alike = bool((self.round_weight == 1.0).all())
         self.noticed_weight = 1.0 + float(p.noticed_priority)  # list weight of a household neighbours worry about
+        self.heaviest_weight = max(self.noticed_weight, float(self.round_weight.max(initial=0.0)))
         # With whole-number weights (the defaults) sums are exact in any order: district totals come from counts.
         self.totals_from_counts = self.rounds_weigh_alike and self.noticed_weight.is_integer()
         self.n_districts = len(town.district_vacant)
@@ -291,7 +292,7 @@ class CommissionerVisits(Mechanism):
         A district whose visits times the largest weight anyone could have stays within its total
         weight has none (rounding is monotone): only the others need the heaviest weight they hold.
         """
-        heaviest = max(self.noticed_weight, float(self.round_weight.max(initial=0.0)))
+        heaviest = self.heaviest_weight
         maybe = (shares.to_list * heaviest > shares.list_total) | (shares.to_rounds * heaviest > shares.round_total)
         if not maybe.any():
             return maybe
