@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from sim.domain import HouseholdType
@@ -14,6 +16,15 @@ from sim.state import State
 from sim.vocabulary import Term
 
 SETUP_WEEK = -(1 << 40)  # the draw that puts households on the first list (before any week)
+
+
+class Shares(NamedTuple):
+    """A week's visits in each district: to its list and to rounds, with the total weights they are shared by."""
+
+    to_list: np.ndarray
+    list_total: np.ndarray
+    to_rounds: np.ndarray
+    round_total: np.ndarray
 
 
 class CommissionerVisits(Mechanism):
@@ -162,8 +173,13 @@ class CommissionerVisits(Mechanism):
         self.consult = stage_array(self.p.consult_weekly)
         self.consult_rel = np.where(town.member, p.consult_relative_member, p.consult_relative_other)
         self.round_weight = np.where(town.member, p.member_relative, 1.0)
+        self.rounds_weigh_alike = bool((self.round_weight == 1.0).all())
+        self.noticed_weight = 1.0 + float(p.noticed_priority)  # list weight of a household neighbours worry about
+        self.heaviest_weight = max(self.noticed_weight, float(self.round_weight.max(initial=0.0)))
+        # With whole-number weights (the defaults) sums are exact in any order: district totals come from counts.
+        self.totals_from_counts = self.rounds_weigh_alike and self.noticed_weight.is_integer()
         self.n_districts = len(town.district_vacant)
-        self.stays_listed = town.htype == HouseholdType.ELDERLY_ALONE
+        self.may_leave_list = town.htype != HouseholdType.ELDERLY_ALONE  # older people living alone stay
         self.leave_weekly = 1.0 / p.list_mean_weeks
         self.visits_made = np.zeros(self.n_districts)  # expected visits made since the start, per district
         # Households are grouped by district in every town the builder makes: sums by segment, not bincount.
@@ -172,6 +188,7 @@ class CommissionerVisits(Mechanism):
         self.has_households = counts > 0
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])[self.has_households]
         self.district_starts = starts if grouped else None
+        self.district_sizes = counts
         alone = np.flatnonzero(town.htype == HouseholdType.ELDERLY_ALONE)
         first = alone[self.draw(SETUP_WEEK, alone) < p.list_elderly_alone]
         run.hh.watched[first] = True  # today's list (a warm-up's list replaces it)
@@ -181,9 +198,14 @@ class CommissionerVisits(Mechanism):
         town = self.run.town
         return np.where(town.district_vacant, 0.0, town.profile["minsei"]["visits_per_week"])
 
+    def served(self) -> np.ndarray:
+        """Whether each household has a 民生委員 (its district's post is filled), kept until the town changes."""
+        town = self.run.town
+        return self.town_cached(lambda: ~town.district_vacant[town.district])
+
     def serving(self, idx: np.ndarray) -> np.ndarray:
         """Whether households ``idx`` have a 民生委員 (their district's post is filled)."""
-        return ~self.run.town.district_vacant[self.run.town.district[idx]]
+        return self.served()[idx]
 
     def add_to_list(self, idx: np.ndarray) -> None:
         """Households ``idx`` join their district's 見守り list (where the post is filled)."""
@@ -192,25 +214,58 @@ class CommissionerVisits(Mechanism):
     def visit_probability(self, idx: np.ndarray | None = None) -> np.ndarray:
         """Each household's chance of a visit this week (all households, or ``idx``)."""
         idx = np.arange(self.run.town.n_households) if idx is None else idx
-        return self._chance(idx, *self._district_shares())
+        return self._chance(idx, self._district_shares())
 
-    def _district_shares(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """This week's weights, and each district's visits to its list and rounds with their total weights."""
-        hh = self.run.hh
-        listed = hh.watched
-        list_weight = listed * (1.0 + self.p.noticed_priority * hh.noticed)
-        round_weight = ~listed * self.round_weight
-        list_total, round_total = self._by_district(list_weight), self._by_district(round_weight)
+    def _district_shares(self) -> Shares:
+        """This week's visits in each district to its list and rounds, with their total weights."""
+        list_total, round_total = self._totals_by_count() if self.totals_from_counts else self._totals_by_sum()
         capacity = self.capacity()
         to_list = np.where(list_total > 0, capacity * self.p.list_visit_share, 0.0)
         to_rounds = capacity - to_list  # an empty list leaves every visit to the rounds
-        return list_weight, round_weight, to_list, list_total, to_rounds, round_total
+        return Shares(to_list, list_total, to_rounds, round_total)
 
-    def _chance(self, idx: np.ndarray, list_weight, round_weight, to_list, list_total, to_rounds, round_total):
-        d = self.run.town.district[idx]
-        prob = share_by_priority(to_list[d], list_weight[idx], list_total[d])
-        prob += share_by_priority(to_rounds[d], round_weight[idx], round_total[d])
-        return prob
+    def _weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every household's list weight (0 off the list) and round weight (0 on it)."""
+        listed = self.run.hh.watched
+        list_weight = listed.astype(np.float64)  # 1 on the list, 1 + noticed_priority if neighbours worry
+        list_weight[np.flatnonzero(listed & self.run.hh.noticed)] = self.noticed_weight
+        round_weight = (~listed).astype(np.float64)
+        if not self.rounds_weigh_alike:  # else every weight is 1: nothing to multiply
+            round_weight *= self.round_weight
+        return list_weight, round_weight
+
+    def _totals_by_sum(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each district's total list and round weights, summed over all its households."""
+        list_weight, round_weight = self._weights()
+        return self._by_district(list_weight), self._by_district(round_weight)
+
+    def _totals_by_count(self) -> tuple[np.ndarray, np.ndarray]:
+        """The same totals, exactly, when every round weight is 1 and list weights are whole numbers."""
+        hh = self.run.hh
+        on_list = self._count_by_district(hh.watched)
+        worried = self._count_by_district(hh.watched & hh.noticed)
+        list_total = on_list + (self.noticed_weight - 1.0) * worried
+        return list_total, (self.district_sizes - on_list).astype(np.float64)
+
+    def _count_by_district(self, flags: np.ndarray) -> np.ndarray:
+        """How many households of each district are flagged in ``flags`` (a boolean per household)."""
+        if self.district_starts is None:  # households not grouped by district
+            return np.bincount(self.run.town.district[flags], minlength=self.n_districts)
+        out = np.zeros(self.n_districts, dtype=np.int64)
+        out[self.has_households] = np.add.reduceat(flags.view(np.uint8), self.district_starts, dtype=np.int64)
+        return out
+
+    def _chance(self, idx: np.ndarray, shares: Shares) -> np.ndarray:
+        """Households ``idx``'s chances of a visit: a share of their district's visits to the list if
+        they are on it, else of its rounds (the other share is exactly 0, so one is computed)."""
+        hh = self.run.hh
+        on_list = hh.watched[idx]
+        part = self.run.town.district[idx] + self.n_districts * on_list  # district d's rounds: d, its list: n + d
+        capacity = np.concatenate([shares.to_rounds, shares.to_list]).take(part)
+        total = np.concatenate([shares.round_total, shares.list_total]).take(part)
+        list_weight = np.where(hh.noticed[idx], self.noticed_weight, 1.0)
+        weight = np.where(on_list, list_weight, self.round_weight.take(idx))
+        return share_by_priority(capacity, weight, total)
 
     def _by_district(self, values: np.ndarray, reduce: np.ufunc = np.add) -> np.ndarray:
         """``values`` summed (or reduced by ``reduce``) over each district's households."""
@@ -221,19 +276,31 @@ class CommissionerVisits(Mechanism):
         out[self.has_households] = reduce.reduceat(values, self.district_starts)
         return out
 
-    def _visits_by_district(self, shares: tuple) -> np.ndarray:
+    def _visits_by_district(self, shares: Shares) -> np.ndarray:
         """Expected visits made in each district this week: its capacity, but for a district where some
         household's chance is capped at 1 (few households to share the visits), the sum of their chances."""
-        list_weight, round_weight, to_list, list_total, to_rounds, round_total = shares
-        with np.errstate(divide="ignore", invalid="ignore"):
-            capped = (to_list * self._by_district(list_weight, np.maximum) > list_total) | (
-                to_rounds * self._by_district(round_weight, np.maximum) > round_total
-            )
-        visits = np.where(list_total > 0, to_list, 0.0) + np.where(round_total > 0, to_rounds, 0.0)
-        for d in np.flatnonzero(capped):  # rare: a handful of households in a district
+        visits = np.where(shares.list_total > 0, shares.to_list, 0.0)
+        visits += np.where(shares.round_total > 0, shares.to_rounds, 0.0)
+        for d in np.flatnonzero(self._capped(shares)):  # rare: a handful of households in a district
             idx = np.flatnonzero(self.run.town.district == d)
-            visits[d] = self._chance(idx, *shares).sum()
+            visits[d] = self._chance(idx, shares).sum()
         return visits
+
+    def _capped(self, shares: Shares) -> np.ndarray:
+        """Districts where some household's chance of a visit is capped at 1.
+
+        A district whose visits times the largest weight anyone could have stays within its total
+        weight has none (rounding is monotone): only the others need the heaviest weight they hold.
+        """
+        heaviest = self.heaviest_weight
+        maybe = (shares.to_list * heaviest > shares.list_total) | (shares.to_rounds * heaviest > shares.round_total)
+        if not maybe.any():
+            return maybe
+        list_weight, round_weight = self._weights()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (shares.to_list * self._by_district(list_weight, np.maximum) > shares.list_total) | (
+                shares.to_rounds * self._by_district(round_weight, np.maximum) > shares.round_total
+            )
 
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
@@ -241,22 +308,30 @@ class CommissionerVisits(Mechanism):
         visits = self._visits_by_district(shares)
         self.visits_made += visits
         made = sums_by_part(visits, run.worlds.district_parts)
-        # Households with a problem: visited, and (separately) consulting.
+        # Households with a problem: visited, and (separately) consulting. Where the post is vacant
+        # nobody is visited or consults (their chance is exactly 0): nothing is drawn for them.
         o = run.cases.open_idx
-        u_visit, u_detect, u_consult, u_refer = self.draws(week, o, (0, 1, 2, 3))
-        visited = u_visit < self._chance(o, *shares)
-        found_on_visit = visited & (u_detect < self.detect[hh.stage[o]])
-        familiarity = np.where(hh.watched[o], 1.0, self.consult_rel[o])
-        consults = self.serving(o) & (u_consult < self.consult[hh.stage[o]] * familiarity)
-        referred = consults & (u_refer < self.p.refer_on_consult)
+        o = o[self.serving(o)]
+        on_list, stage = hh.watched[o], hh.stage[o]
+        u_visit, u_consult = self.draws(week, o, (0, 2))
+        # Draws 1 (does the visit find it) and 3 (referred) matter only to the visited and the consulting.
+        visited = np.flatnonzero(u_visit < self._chance(o, shares))
+        found_on_visit = np.zeros(len(o), dtype=bool)
+        found_on_visit[visited] = self.draw(week, o[visited], 1) < self.detect[stage[visited]]
+        familiarity = np.where(on_list, 1.0, self.consult_rel[o])
+        consults = u_consult < self.consult.take(stage) * familiarity
+        asked = np.flatnonzero(consults)
+        referred = np.zeros(len(o), dtype=bool)
+        referred[asked] = self.draw(week, o[asked], 3) < self.p.refer_on_consult
         consulted = o[consults]
         run.accounts.count("commissioner_consultations", consulted)
         hours = made * self.p.hours_per_visit + run.accounts.per_run(consulted) * self.p.hours_per_consultation
         run.accounts.book_hours("minsei_iin", hours)
-        run.cases.know(o[found_on_visit | consults], self.channel_code, week)
-        unknown = run.cases.is_reachable(o)
-        self.propose(o[(found_on_visit | referred) & unknown])
-        self.add_to_list(o[(found_on_visit | consults) & ~hh.watched[o]])
+        known = found_on_visit | consults
+        run.cases.know(o[known], self.channel_code, week)
+        found = o[found_on_visit | referred]
+        self.propose(found[run.cases.is_reachable(found)])
+        self.add_to_list(o[known & ~on_list])
         after = run.cases.closed_under_support()
         self.add_to_list(after[self.draw(week, after, 4) < self.p.list_after_case])
         self._leave_list(week)
@@ -264,7 +339,7 @@ class CommissionerVisits(Mechanism):
     def _leave_list(self, week: int) -> None:
         """Households without an open problem, other than older people living alone, leave the list in time."""
         hh = self.run.hh
-        idx = np.flatnonzero(hh.watched & (hh.case < 0) & ~self.stays_listed)
+        idx = np.flatnonzero(hh.watched & (hh.case < 0) & self.may_leave_list)
         hh.watched[idx[self.draw(week, idx, 5) < self.leave_weekly]] = False
 
     def totals(self) -> dict[str, np.ndarray]:

@@ -97,9 +97,18 @@ class Consent(Mechanism):
         base = self.base[self.run.town.htype[idx]]
         return base + (1.0 - base) * self.run.hh.trust[idx]
 
+    def _fade_trust(self) -> None:
+        """Trust fades while a household is out of contact with services.
+
+        Trust 0 stays 0, and most households never had any: only those holding some are touched.
+        """
+        hh = self.run.hh
+        holding = np.flatnonzero(hh.trust != 0)
+        hh.trust[holding[hh.service[holding] == ServiceStatus.UNKNOWN]] *= self.fade
+
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
-        hh.trust[hh.service == ServiceStatus.UNKNOWN] *= self.fade
+        self._fade_trust()
         o = run.cases.open_idx
         run.cases.end_cooling_off(ServiceStatus.REFUSED, week)
         idx = o[(hh.service[o] == ServiceStatus.WAITING) & ~hh.consented[o]]

@@ -77,7 +77,7 @@ class FamilyConsultation(Mechanism):
         run = self.run
         idx = run.cases.reachable_idx
         idx = idx[self.families[idx]]
-        p = self.weekly[run.hh.stage[idx]] * self.by_type[run.town.htype[idx]]
+        p = self.weekly.take(run.hh.stage[idx]) * self.by_type.take(run.town.htype[idx])
         p = p * run.mechanism(DeskIntake).referral_multiplier(idx)  # sooner to a desk that turns nobody away
         found = idx[self.draw(week, idx) < p]
         self.propose(found, entry_domain=np.where(self.older_member[found], Domain.CARE, -1))

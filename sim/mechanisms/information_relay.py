@@ -68,12 +68,12 @@ class InformationRelay(Mechanism):
         idx = run.cases.reachable_idx[run.hh.noticed[run.cases.reachable_idx]]
         p = self.p.base + self.p.per_activity * town.area_activity[town.area[idx]] * town.member[idx]
         p = p * run.mechanism(DeskIntake).referral_multiplier(idx)  # sooner to a desk that turns nobody away
-        u_report, u_who = self.draws(week, idx, (0, 1))
-        reported = u_report < p
+        reported = idx[self.draw(week, idx, 0) < p]
         commissioner = run.mechanism(CommissionerVisits)
-        to_commissioner = reported & (u_who < self.p.to_commissioner) & commissioner.serving(idx)
+        # Draw 1 (who hears) matters only for the reported households: drawn for them alone.
+        to_commissioner = (self.draw(week, reported, 1) < self.p.to_commissioner) & commissioner.serving(reported)
         if commissioner.enabled:
-            commissioner.add_to_list(idx[to_commissioner])
+            commissioner.add_to_list(reported[to_commissioner])
         else:
             to_commissioner[:] = False  # nobody to tell: the word goes to a desk
-        self.propose(idx[reported & ~to_commissioner])
+        self.propose(reported[~to_commissioner])

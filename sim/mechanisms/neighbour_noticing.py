@@ -85,8 +85,9 @@ class NeighbourNoticing(Mechanism):
 
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
-        idx = run.cases.open_idx[~hh.noticed[run.cases.open_idx]]
-        p = 1.0 - (1.0 - self.per_tie[hh.stage[idx]] * self.seen[hh.domains[idx]]) ** run.town.ties[idx]
+        o = run.cases.open_idx
+        idx = o[~hh.noticed[o] & (run.town.ties[o] > 0)]  # without a tie the chance is exactly 0: no draw needed
+        p = 1.0 - (1.0 - self.per_tie.take(hh.stage[idx]) * self.seen.take(hh.domains[idx])) ** run.town.ties[idx]
         new = idx[self.draw(week, idx) < p]
         hh.noticed[new] = True
         run.accounts.count("noticed", new)

@@ -69,9 +69,17 @@ class Watching(Mechanism):
         from_ties = np.minimum(1.0, town.ties / p.ties_for_full_watch)
         return p.member_weight * from_assoc + (1.0 - p.member_weight) * from_ties
 
+    def _level_and_factor(self) -> np.ndarray:
+        """The neighbours' watch level (row 0) and the onset factor it gives (row 1), one per household."""
+        level = self.neighbours_level()
+        return np.stack([level, 1.0 - self.p.effect * level])
+
     def step(self, week: int) -> None:
-        level = self.town_cached(self.neighbours_level)
-        if self.run.mechanism(CommissionerVisits).enabled:
-            listed = self.run.hh.watched & self.run.mechanism(CommissionerVisits).serving(self.run.all_households)
-            level = np.maximum(level, self.p.list_level * listed)
-        self.run.hh.onset_mult *= 1.0 - self.p.effect * level
+        level, factor = self.town_cached(self._level_and_factor)
+        commissioner = self.run.mechanism(CommissionerVisits)
+        if commissioner.enabled:
+            # Only households on a served list can be watched more than their neighbours watch them.
+            listed = np.flatnonzero(self.run.hh.watched & commissioner.served())
+            factor = factor.copy()
+            factor[listed] = 1.0 - self.p.effect * np.maximum(level[listed], self.p.list_level)
+        self.run.hh.onset_mult *= factor
