@@ -95,6 +95,7 @@ class HouseholdStream:
             self._worlds = worlds
             self._local_golden = local.astype(np.uint64) * _GOLDEN  # the household part of every draw
         self._x = self._t = np.zeros(0, dtype=np.uint64)  # work buffers, reused call after call
+        self._town_part = np.zeros(0, dtype=np.uint64)  # the household part of every household's draw
 
     def base(self, week: int, draw: int = 0) -> np.ndarray:
         """The offset shared by every household's draw ``draw`` in ``week`` (one per run of a batch)."""
@@ -118,6 +119,19 @@ class HouseholdStream:
             x[:] = idx
             x *= _GOLDEN
             x += self.base(week, draw)
+        return _to_unit(_mix(x, t))
+
+    def uniform_town(self, week: int, n: int, draw: int = 0) -> np.ndarray:
+        """``uniform(week, np.arange(n), draw)``: every household of the town, whose household part is kept."""
+        if len(self._town_part) != n:  # a function of n alone: computed once
+            self._town_part = (
+                self._local_golden[:n].copy() if self._batched else np.arange(n, dtype=np.uint64) * _GOLDEN
+            )
+        x, t = self._buffers(n)
+        if self._batched:
+            np.add(self._town_part, self.base(week, draw)[self._worlds[:n]], out=x)
+        else:
+            np.add(self._town_part, self.base(week, draw), out=x)
         return _to_unit(_mix(x, t))
 
     def uniforms(self, week: int, idx: np.ndarray, draws: tuple[int, ...]) -> np.ndarray:
