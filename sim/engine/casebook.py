@@ -170,12 +170,13 @@ class CaseBook(CaseTable):
         """Channel ``channel`` knows of the open cases of households ``idx`` (e.g. a 民生委員 visiting a
         household already supported): recorded in the channel history, without a referral."""
         cases = self.hh.case[idx]
-        cases = cases[cases >= 0]
+        known_by = self.cols["known_by"]
         bit = np.uint32(1 << channel)
-        new = cases[(self.known_by[cases] & bit) == 0]
-        if len(new):
-            self.cols["known_by"][new] |= bit
-            self.history.add(new, channel, week, self.hh.stage[self.household[new]])
+        first = (cases >= 0) & ((known_by[cases] & bit) == 0)  # a case of -1 reads a spare row: masked out
+        if first.any():
+            new = cases[first]
+            known_by[new] |= bit
+            self.history.add(new, channel, week, self.hh.stage[idx[first]])
 
     def is_reachable(self, idx: np.ndarray) -> np.ndarray:
         """Whether households ``idx`` have a problem and no contact with services (channels can find them)."""
@@ -302,8 +303,8 @@ class CaseBook(CaseTable):
     def end_cooling_off(self, status: ServiceStatus, week: int) -> None:
         """Households in ``status`` (GAVE_UP, REFUSED, ADVISED or LINKED) whose time has ended can be found again."""
         o = self.open_idx
-        back = o[(self.hh.service[o] == status) & (self.hh.service_until[o] <= week)]
-        self.hh.service[back] = ServiceStatus.UNKNOWN
+        cooling = o[self.hh.service[o] == status]
+        self.hh.service[cooling[self.hh.service_until[cooling] <= week]] = ServiceStatus.UNKNOWN
 
     def start_support(self, idx: np.ndarray, professional: np.ndarray, week: int) -> None:
         """Professionals ``professional`` take on households ``idx``."""
