@@ -264,14 +264,16 @@ class DeskTriage(Mechanism):
         service = hh.service[o]
         light = o[(service == ServiceStatus.ADVISED) | (service == ServiceStatus.LINKED)]
         # Advice followed up, or a service's time, ends: out of contact (and findable again).
-        hh.service[light[hh.service_until[light] <= week]] = ServiceStatus.UNKNOWN
-        ending = o[(service == ServiceStatus.SUPPORTED) & (hh.plan_until[o] <= week)]
+        over = hh.service_until[light] <= week
+        hh.service[light[over]] = ServiceStatus.UNKNOWN
+        supported = o[service == ServiceStatus.SUPPORTED]
+        ending = supported[hh.plan_until[supported] <= week]
         ending = ending[~hh.team[ending]]
         if len(ending):
             run.cases.end_plan(ending, week + self.p.advice_weeks, week)
             run.accounts.count("plans_ended", ending)
         # A stage change of an open case this week is a deepening; one triaged this week was seen as it is.
-        light = light[hh.service[light] != ServiceStatus.UNKNOWN]
+        light = light[~over]  # still advised or linked (the plans that ended were not among them)
         worse = light[hh.changed[light] & (hh.waiting_since[light] < week)]
         if len(worse):
             run.cases.refer_again(worse[self.draw(week, worse, 2) < self.p.return_probability])
