@@ -85,8 +85,8 @@ class ProfessionalSupport(Mechanism):
         run, hh = self.run, self.run.hh
         o = run.cases.open_idx
         strength = self.by_status[hh.service[o]]
-        idx = o[strength > 0]
-        strength = strength[strength > 0]
+        helped = strength > 0
+        idx, strength = o[helped], strength[helped]
         stage = hh.stage[idx]
         alone = (stage == Stage.COMPLEX) & ~hh.team[idx]
         # Advice or a service a desk linked the household to: no professional, a lighter touch.
@@ -96,8 +96,9 @@ class ProfessionalSupport(Mechanism):
             effect[housing] *= run.mechanism(HousingSupport).housing_penalty(run.worlds.hh[idx[housing]])
         # A professional's hours for a plan, and the desk's coordination of the domains it linked (つなぎ).
         planned = strength == 1.0
-        hours = self.hours[stage] + np.bitwise_count(hh.links[idx]) * self.coordination
-        run.accounts.add_desk_hours(hh.desk[idx[planned]], hours[planned])
+        plan_idx = idx[planned]
+        hours = self.hours[stage[planned]] + np.bitwise_count(hh.links[plan_idx]) * self.coordination
+        run.accounts.add_desk_hours(hh.desk[plan_idx], hours)
         hh.progress_mult[idx] *= 1.0 - self.p.progression_effect * effect
         p = self.resolve_weekly[stage] * effect
         run.cases.resolve(idx[~hh.changed[idx] & (self.draw(week, idx) < p)], week, "support")
