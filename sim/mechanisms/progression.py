@@ -74,9 +74,11 @@ class Progression(Mechanism):
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
         o = run.cases.open_idx
-        idx = o[(hh.stage[o] >= Stage.LATENT) & (hh.stage[o] < Stage.COMPLEX) & ~hh.changed[o]]
+        stage = hh.stage[o]
+        can_deepen = (stage >= Stage.LATENT) & (stage < Stage.COMPLEX) & ~hh.changed[o]
+        idx, stage = o[can_deepen], stage[can_deepen]
         htype = run.town.htype[idx]
-        p = self.weekly[hh.stage[idx], htype] * hh.progress_mult[idx]
+        p = self.weekly[stage, htype] * hh.progress_mult[idx]
         up = self.draw(week, idx) < p
         idx, htype = idx[up], htype[up]
         if len(idx) == 0:  # four weeks in ten on a small town
