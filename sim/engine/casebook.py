@@ -229,47 +229,51 @@ class CaseBook(CaseTable):
     # ------------------------------------------------------------------ services
     def accept(self, idx: np.ndarray, desk: np.ndarray, coverage: np.ndarray, week: int) -> None:
         """Desks accepted households ``idx``: they wait for a professional of the desk."""
-        hh = self.hh
-        hh.service[idx] = ServiceStatus.WAITING
-        hh.desk[idx] = desk
-        hh.coverage[idx] = coverage
-        hh.referral_attempts[idx] = 0
-        hh.waiting_since[idx] = week
-        cases = hh.case[idx]
-        # The acceptance that leads to support counts (an earlier one may have ended in a refusal).
-        self.set("intake_week", cases[self.support_start_week[cases] == NOT_YET], week)
-        self.set("desk", cases, desk)
-        self.note_outcome(cases, DESK_OUTCOME_KEYS.index("plan"))
-        self.accounts.count("intakes", idx)
+        self.take_in(idx, desk, coverage, _statuses(len(idx), ServiceStatus.WAITING), None, week)
 
     def advise(self, idx: np.ndarray, desk: np.ndarray, coverage: np.ndarray, until: int, week: int) -> None:
         """Desks accepted households ``idx`` and gave information or advice only (情報提供・助言).
 
         No caseload place: the desk follows up until week ``until``, then the household is out of contact.
         """
-        self._light_touch(idx, desk, coverage, until, week, ServiceStatus.ADVISED, DESK_OUTCOME_KEYS.index("advice"))
+        self.take_in(idx, desk, coverage, _statuses(len(idx), ServiceStatus.ADVISED), np.full(len(idx), until), week)
 
     def link_to_service(self, idx: np.ndarray, desk: np.ndarray, coverage: np.ndarray, until: int, week: int) -> None:
         """Desks accepted households ``idx`` and linked them to a service outside the desks (つなぎ).
 
         No caseload place at the desk; the service carries the household until week ``until``.
         """
-        self._light_touch(idx, desk, coverage, until, week, ServiceStatus.LINKED, DESK_OUTCOME_KEYS.index("service"))
+        self.take_in(idx, desk, coverage, _statuses(len(idx), ServiceStatus.LINKED), np.full(len(idx), until), week)
 
-    def _light_touch(
-        self, idx: np.ndarray, desk: np.ndarray, coverage: np.ndarray, until: int, week: int, status: int, outcome: int
+    def take_in(
+        self,
+        idx: np.ndarray,
+        desk: np.ndarray,
+        coverage: np.ndarray,
+        status: np.ndarray,
+        until: np.ndarray | None,
+        week: int,
     ) -> None:
+        """Desks accepted households ``idx`` and triaged each (:meth:`accept`, :meth:`advise` and
+        :meth:`link_to_service` in one pass, for a week's intake).
+
+        ``status`` is each one's outcome: WAITING (a plan: it waits for a professional), ADVISED or
+        LINKED (no caseload place; followed up until its week in ``until``).
+        """
         hh = self.hh
         hh.service[idx] = status
-        hh.service_until[idx] = until
+        if until is not None:
+            light = status != ServiceStatus.WAITING
+            hh.service_until[idx[light]] = until[light]
         hh.waiting_since[idx] = week
         hh.desk[idx] = desk
         hh.coverage[idx] = coverage
         hh.referral_attempts[idx] = 0
         cases = hh.case[idx]
+        # The acceptance that leads to support counts (an earlier one may have ended in a refusal).
         self.set("intake_week", cases[self.support_start_week[cases] == NOT_YET], week)
         self.set("desk", cases, desk)
-        self.note_outcome(cases, outcome)
+        self.set("desk_outcome", cases, np.maximum(self.desk_outcome[cases], _OUTCOME_OF_STATUS[status]))
         self.accounts.count("intakes", idx)
 
     def note_outcome(self, cases: np.ndarray, outcome: int) -> None:
@@ -375,6 +379,17 @@ class ChannelHistory:
         }
         self.cols["case"][: len(keep)] = renumber[rows["case"][keep]]
         self.size = len(keep)
+
+
+# What the desk did for a case (DESK_OUTCOME_KEYS) by the status its triage gave the household.
+_OUTCOME_OF_STATUS = np.zeros(len(ServiceStatus), dtype=np.int8)
+_OUTCOME_OF_STATUS[ServiceStatus.WAITING] = DESK_OUTCOME_KEYS.index("plan")
+_OUTCOME_OF_STATUS[ServiceStatus.ADVISED] = DESK_OUTCOME_KEYS.index("advice")
+_OUTCOME_OF_STATUS[ServiceStatus.LINKED] = DESK_OUTCOME_KEYS.index("service")
+
+
+def _statuses(n: int, status: ServiceStatus) -> np.ndarray:
+    return np.full(n, status, dtype=np.int8)
 
 
 def _strictly_increasing(idx: np.ndarray) -> bool:

@@ -210,17 +210,15 @@ class DeskTriage(Mechanism):
         plan = must_plan | (wants_plan & ~full)
         service = ~plan & (u_service < self.service[presenting])
         advice = ~plan & ~service
-        if plan.any():
-            cases.accept(idx[plan], desk[plan], coverage[plan], week)
-            run.accounts.count("plans", idx[plan])
-        if service.any():
-            cases.link_to_service(idx[service], desk[service], coverage[service], week + p.service_weeks, week)
-            hours[service] = p.hours_per_service_link
-            run.accounts.count("service_links", idx[service])
-        if advice.any():
-            cases.advise(idx[advice], desk[advice], coverage[advice], week + p.advice_weeks, week)
-            hours[advice] = p.hours_per_advice
-            run.accounts.count("advice_only", idx[advice])
+        # Each household's outcome, taken in at once: a plan waits for a professional; a service or advice does not.
+        status = np.where(plan, ServiceStatus.WAITING, np.where(service, ServiceStatus.LINKED, ServiceStatus.ADVISED))
+        until = np.where(service, week + p.service_weeks, week + p.advice_weeks)
+        cases.take_in(idx, desk, coverage, status.astype(np.int8), until, week)
+        hours[service] = p.hours_per_service_link
+        hours[advice] = p.hours_per_advice
+        for flow, which in (("plans", plan), ("service_links", service), ("advice_only", advice)):
+            if which.any():
+                run.accounts.count(flow, idx[which])
         return hours
 
     def start(self) -> None:
