@@ -137,7 +137,7 @@ class Accounts:
             return
         weights = np.broadcast_to(np.asarray(hours, dtype=np.float64), desk.shape)
         n_roles = len(self.roles)
-        key = self.run_of_desk[desk] * n_roles + self.desk_role[desk]
+        key = self.desk_role[desk] if self.n_runs == 1 else self.run_of_desk[desk] * n_roles + self.desk_role[desk]
         by_run = np.bincount(key, weights=weights, minlength=self.n_runs * n_roles).reshape(self.n_runs, n_roles)
         self.hours += by_run  # adding 0.0 leaves a role's hours as they were (they are never -0.0)
         first = (by_run != 0) & ~self._worked
