@@ -66,7 +66,8 @@ class CaseBook(CaseTable):
     def start_detection(self) -> None:
         """The detect phase begins: who can be found, and nobody proposed yet."""
         self.refresh()
-        self.reachable_idx = self.open_idx[self.hh.service[self.open_idx] == ServiceStatus.UNKNOWN]
+        # compress: faster than a boolean index for a mask that is about half true.
+        self.reachable_idx = self.open_idx.compress(self.hh.service[self.open_idx] == ServiceStatus.UNKNOWN)
         self._proposals = []
 
     # ------------------------------------------------------------------ stages

@@ -76,7 +76,8 @@ class Progression(Mechanism):
         o = run.cases.open_idx
         stage = hh.stage[o]
         can_deepen = (stage >= Stage.LATENT) & (stage < Stage.COMPLEX) & ~hh.changed[o]
-        idx, stage = o[can_deepen], stage[can_deepen]
+        # compress: faster than a boolean index for a mask that is neither sparse nor full (about 40% here).
+        idx, stage = o.compress(can_deepen), stage.compress(can_deepen)
         htype = run.town.htype[idx]
         p = self.weekly[stage, htype] * hh.progress_mult[idx]
         up = self.draw(week, idx) < p

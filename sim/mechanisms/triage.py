@@ -260,11 +260,12 @@ class DeskTriage(Mechanism):
         run, hh = self.run, self.run.hh
         o = run.cases.open_idx
         service = hh.service[o]
-        light = o[(service == ServiceStatus.ADVISED) | (service == ServiceStatus.LINKED)]
+        # compress: faster than a boolean index for masks that are neither sparse nor full (a quarter here).
+        light = o.compress((service == ServiceStatus.ADVISED) | (service == ServiceStatus.LINKED))
         # Advice followed up, or a service's time, ends: out of contact (and findable again).
         over = hh.service_until[light] <= week
         hh.service[light[over]] = ServiceStatus.UNKNOWN
-        supported = o[service == ServiceStatus.SUPPORTED]
+        supported = o.compress(service == ServiceStatus.SUPPORTED)
         ending = supported[hh.plan_until[supported] <= week]
         ending = ending[~hh.team[ending]]
         if len(ending):
