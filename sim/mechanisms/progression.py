@@ -79,7 +79,8 @@ class Progression(Mechanism):
         # compress: faster than a boolean index for a mask that is neither sparse nor full (about 40% here).
         idx, stage = o.compress(can_deepen), stage.compress(can_deepen)
         htype = run.town.htype[idx]
-        p = self.weekly[stage, htype] * hh.progress_mult[idx]
+        # The table's [stage, type], read flat: take is twice as fast as a 2-D fancy index.
+        p = self.weekly.take(stage.astype(np.intp) * self.weekly.shape[1] + htype) * hh.progress_mult[idx]
         up = self.draw(week, idx) < p
         idx, htype = idx[up], htype[up]
         if len(idx) == 0:  # four weeks in ten on a small town
