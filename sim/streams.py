@@ -95,6 +95,7 @@ class HouseholdStream:
             self._worlds = worlds
             self._local_golden = local.astype(np.uint64) * _GOLDEN  # the household part of every draw
         self._x = self._t = np.zeros(0, dtype=np.uint64)  # work buffers, reused call after call
+        self._town_part = np.zeros(0, dtype=np.uint64)  # the household part of every household's draw
 
     def base(self, week: int, draw: int = 0) -> np.ndarray:
         """The offset shared by every household's draw ``draw`` in ``week`` (one per run of a batch)."""
@@ -110,9 +111,7 @@ class HouseholdStream:
         n = len(idx)
         if n == 0:
             return np.zeros(0)
-        if len(self._x) < n:
-            self._x, self._t = np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint64)
-        x = self._x[:n]
+        x, t = self._buffers(n)
         if self._batched:
             np.take(self._local_golden, idx, out=x)
             x += self.base(week, draw)[self._worlds[idx]]
@@ -120,23 +119,53 @@ class HouseholdStream:
             x[:] = idx
             x *= _GOLDEN
             x += self.base(week, draw)
-        _mix(x, self._t[:n])
-        x >>= _SHIFT
-        return x * _TO_UNIT
+        return _to_unit(_mix(x, t))
+
+    def uniform_town(self, week: int, n: int, draw: int = 0) -> np.ndarray:
+        """``uniform(week, np.arange(n), draw)``: every household of the town, whose household part is kept."""
+        if len(self._town_part) != n:  # a function of n alone: computed once
+            self._town_part = (
+                self._local_golden[:n].copy() if self._batched else np.arange(n, dtype=np.uint64) * _GOLDEN
+            )
+        x, t = self._buffers(n)
+        if self._batched:
+            np.add(self._town_part, self.base(week, draw)[self._worlds[:n]], out=x)
+        else:
+            np.add(self._town_part, self.base(week, draw), out=x)
+        return _to_unit(_mix(x, t))
 
     def uniforms(self, week: int, idx: np.ndarray, draws: tuple[int, ...]) -> np.ndarray:
         """Several draws at once: row ``k`` equals ``uniform(week, idx, draws[k])`` (one pass, less overhead)."""
-        if len(idx) == 0:
+        n = len(idx)
+        if n == 0:
             return np.zeros((len(draws), 0))
         if self._batched:
             return np.stack([self.uniform(week, idx, d) for d in draws])
-        x = np.empty((len(draws), len(idx)), dtype=np.uint64)
-        x[:] = idx
-        x *= _GOLDEN
-        x += np.array([self._base(week, d) for d in draws], dtype=np.uint64)[:, None]
-        _mix(x)
-        x >>= _SHIFT
-        return x * _TO_UNIT
+        flat_x, flat_t = self._buffers(len(draws) * n)
+        x, t = flat_x.reshape(len(draws), n), flat_t.reshape(len(draws), n)
+        spread = t[0]  # the household part, the same in every row (t is free until _mix)
+        spread[:] = idx
+        spread *= _GOLDEN
+        bases = np.array([self._base(week, d) for d in draws], dtype=np.uint64)
+        np.add(spread, bases[:, None], out=x)
+        return _to_unit(_mix(x, t))
+
+    def _buffers(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Two work buffers of ``n`` uint64 (reused call after call: only the returned uniforms are new)."""
+        if len(self._x) < n:
+            self._x, self._t = np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint64)
+        return self._x[:n], self._t[:n]
+
+
+def _to_unit(x: np.ndarray) -> np.ndarray:
+    """The top 53 bits of mixed ``x`` as floats in [0, 1) (``x`` is used up).
+
+    Read as int64 (exact below 2^53), which numpy converts to float faster than uint64.
+    """
+    x >>= _SHIFT
+    u = x.view(np.int64).astype(np.float64)
+    u *= _TO_UNIT
+    return u
 
 
 def replication_seeds(seed: int, replications: int) -> list[int]:

@@ -78,7 +78,12 @@ class Accounts:
 
     def count(self, name: str, idx: np.ndarray) -> None:
         """Add households ``idx`` to this week's flow ``name``, each in its own run."""
-        if len(idx):
+        n = len(idx)
+        if n == 0:
+            return
+        if self.n_runs == 1:  # a single run: no split by run needed (called thousands of times)
+            self.flows[0, self._flow[name]] += n
+        else:
             self.flows[:, self._flow[name]] += self.per_run(idx)
 
     def add_flow(self, name: str, per_run: np.ndarray) -> None:
@@ -132,13 +137,14 @@ class Accounts:
             return
         weights = np.broadcast_to(np.asarray(hours, dtype=np.float64), desk.shape)
         n_roles = len(self.roles)
-        key = self.run_of_desk[desk] * n_roles + self.desk_role[desk]
+        key = self.desk_role[desk] if self.n_runs == 1 else self.run_of_desk[desk] * n_roles + self.desk_role[desk]
         by_run = np.bincount(key, weights=weights, minlength=self.n_runs * n_roles).reshape(self.n_runs, n_roles)
-        worked = by_run != 0
-        self.hours[worked] += by_run[worked]
-        for run, r in zip(*np.nonzero(worked & ~self._worked), strict=True):  # row by row: each run's roles in order
-            self._order[run].append(int(r))
-        self._worked |= worked
+        self.hours += by_run  # adding 0.0 leaves a role's hours as they were (they are never -0.0)
+        first = (by_run != 0) & ~self._worked
+        if first.any():
+            for run, r in zip(*np.nonzero(first), strict=True):  # row by row: each run's roles in order
+                self._order[run].append(int(r))
+            self._worked |= first
 
     def _mark_worked(self, runs: np.ndarray, r: int) -> None:
         for run in np.flatnonzero(runs & ~self._worked[:, r]):

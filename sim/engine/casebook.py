@@ -66,7 +66,8 @@ class CaseBook(CaseTable):
     def start_detection(self) -> None:
         """The detect phase begins: who can be found, and nobody proposed yet."""
         self.refresh()
-        self.reachable_idx = self.open_idx[self.hh.service[self.open_idx] == ServiceStatus.UNKNOWN]
+        # compress: faster than a boolean index for a mask that is about half true.
+        self.reachable_idx = self.open_idx.compress(self.hh.service[self.open_idx] == ServiceStatus.UNKNOWN)
         self._proposals = []
 
     # ------------------------------------------------------------------ stages
@@ -170,12 +171,13 @@ class CaseBook(CaseTable):
         """Channel ``channel`` knows of the open cases of households ``idx`` (e.g. a 民生委員 visiting a
         household already supported): recorded in the channel history, without a referral."""
         cases = self.hh.case[idx]
-        cases = cases[cases >= 0]
+        known_by = self.cols["known_by"]
         bit = np.uint32(1 << channel)
-        new = cases[(self.known_by[cases] & bit) == 0]
-        if len(new):
-            self.cols["known_by"][new] |= bit
-            self.history.add(new, channel, week, self.hh.stage[self.household[new]])
+        first = (cases >= 0) & ((known_by[cases] & bit) == 0)  # a case of -1 reads a spare row: masked out
+        if first.any():
+            new = cases[first]
+            known_by[new] |= bit
+            self.history.add(new, channel, week, self.hh.stage[idx[first]])
 
     def is_reachable(self, idx: np.ndarray) -> np.ndarray:
         """Whether households ``idx`` have a problem and no contact with services (channels can find them)."""
@@ -228,47 +230,51 @@ class CaseBook(CaseTable):
     # ------------------------------------------------------------------ services
     def accept(self, idx: np.ndarray, desk: np.ndarray, coverage: np.ndarray, week: int) -> None:
         """Desks accepted households ``idx``: they wait for a professional of the desk."""
-        hh = self.hh
-        hh.service[idx] = ServiceStatus.WAITING
-        hh.desk[idx] = desk
-        hh.coverage[idx] = coverage
-        hh.referral_attempts[idx] = 0
-        hh.waiting_since[idx] = week
-        cases = hh.case[idx]
-        # The acceptance that leads to support counts (an earlier one may have ended in a refusal).
-        self.set("intake_week", cases[self.support_start_week[cases] == NOT_YET], week)
-        self.set("desk", cases, desk)
-        self.note_outcome(cases, DESK_OUTCOME_KEYS.index("plan"))
-        self.accounts.count("intakes", idx)
+        self.take_in(idx, desk, coverage, _statuses(len(idx), ServiceStatus.WAITING), None, week)
 
     def advise(self, idx: np.ndarray, desk: np.ndarray, coverage: np.ndarray, until: int, week: int) -> None:
         """Desks accepted households ``idx`` and gave information or advice only (情報提供・助言).
 
         No caseload place: the desk follows up until week ``until``, then the household is out of contact.
         """
-        self._light_touch(idx, desk, coverage, until, week, ServiceStatus.ADVISED, DESK_OUTCOME_KEYS.index("advice"))
+        self.take_in(idx, desk, coverage, _statuses(len(idx), ServiceStatus.ADVISED), np.full(len(idx), until), week)
 
     def link_to_service(self, idx: np.ndarray, desk: np.ndarray, coverage: np.ndarray, until: int, week: int) -> None:
         """Desks accepted households ``idx`` and linked them to a service outside the desks (つなぎ).
 
         No caseload place at the desk; the service carries the household until week ``until``.
         """
-        self._light_touch(idx, desk, coverage, until, week, ServiceStatus.LINKED, DESK_OUTCOME_KEYS.index("service"))
+        self.take_in(idx, desk, coverage, _statuses(len(idx), ServiceStatus.LINKED), np.full(len(idx), until), week)
 
-    def _light_touch(
-        self, idx: np.ndarray, desk: np.ndarray, coverage: np.ndarray, until: int, week: int, status: int, outcome: int
+    def take_in(
+        self,
+        idx: np.ndarray,
+        desk: np.ndarray,
+        coverage: np.ndarray,
+        status: np.ndarray,
+        until: np.ndarray | None,
+        week: int,
     ) -> None:
+        """Desks accepted households ``idx`` and triaged each (:meth:`accept`, :meth:`advise` and
+        :meth:`link_to_service` in one pass, for a week's intake).
+
+        ``status`` is each one's outcome: WAITING (a plan: it waits for a professional), ADVISED or
+        LINKED (no caseload place; followed up until its week in ``until``).
+        """
         hh = self.hh
         hh.service[idx] = status
-        hh.service_until[idx] = until
+        if until is not None:
+            light = status != ServiceStatus.WAITING
+            hh.service_until[idx[light]] = until[light]
         hh.waiting_since[idx] = week
         hh.desk[idx] = desk
         hh.coverage[idx] = coverage
         hh.referral_attempts[idx] = 0
         cases = hh.case[idx]
+        # The acceptance that leads to support counts (an earlier one may have ended in a refusal).
         self.set("intake_week", cases[self.support_start_week[cases] == NOT_YET], week)
         self.set("desk", cases, desk)
-        self.note_outcome(cases, outcome)
+        self.set("desk_outcome", cases, np.maximum(self.desk_outcome[cases], _OUTCOME_OF_STATUS[status]))
         self.accounts.count("intakes", idx)
 
     def note_outcome(self, cases: np.ndarray, outcome: int) -> None:
@@ -302,8 +308,8 @@ class CaseBook(CaseTable):
     def end_cooling_off(self, status: ServiceStatus, week: int) -> None:
         """Households in ``status`` (GAVE_UP, REFUSED, ADVISED or LINKED) whose time has ended can be found again."""
         o = self.open_idx
-        back = o[(self.hh.service[o] == status) & (self.hh.service_until[o] <= week)]
-        self.hh.service[back] = ServiceStatus.UNKNOWN
+        cooling = o[self.hh.service[o] == status]
+        self.hh.service[cooling[self.hh.service_until[cooling] <= week]] = ServiceStatus.UNKNOWN
 
     def start_support(self, idx: np.ndarray, professional: np.ndarray, week: int) -> None:
         """Professionals ``professional`` take on households ``idx``."""
@@ -374,6 +380,17 @@ class ChannelHistory:
         }
         self.cols["case"][: len(keep)] = renumber[rows["case"][keep]]
         self.size = len(keep)
+
+
+# What the desk did for a case (DESK_OUTCOME_KEYS) by the status its triage gave the household.
+_OUTCOME_OF_STATUS = np.zeros(len(ServiceStatus), dtype=np.int8)
+_OUTCOME_OF_STATUS[ServiceStatus.WAITING] = DESK_OUTCOME_KEYS.index("plan")
+_OUTCOME_OF_STATUS[ServiceStatus.ADVISED] = DESK_OUTCOME_KEYS.index("advice")
+_OUTCOME_OF_STATUS[ServiceStatus.LINKED] = DESK_OUTCOME_KEYS.index("service")
+
+
+def _statuses(n: int, status: ServiceStatus) -> np.ndarray:
+    return np.full(n, status, dtype=np.int8)
 
 
 def _strictly_increasing(idx: np.ndarray) -> bool:

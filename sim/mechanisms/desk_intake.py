@@ -266,8 +266,8 @@ class DeskIntake(Mechanism):
         cases = hh.case[idx]
         u_present, u_route, u_kind = self.draws(week, idx, (3, 0, 1))
         presenting = pick_domain(hh.domains[idx], u_present)
-        desk = self._route(idx, presenting, u_route, u_kind)
-        covered_somewhere = self._coverage_of(idx, presenting)[1]
+        covers, covered_somewhere = self._coverage_of(idx, presenting)
+        desk = self._route(idx, presenting, covers, covered_somewhere, u_route, u_kind)
         if p.refuse_none:
             accept = np.full(len(idx), True)
         else:
@@ -281,7 +281,8 @@ class DeskIntake(Mechanism):
             hours[accept] += self._accept(idx[accept], desk[accept], presenting[accept], week)
         run.accounts.add_desk_hours(desk, hours)
         if not accept.all():
-            self._bounce(idx[~accept], presenting[~accept], self.draw(week, idx[~accept], 2), week)
+            bounced = ~accept
+            self._bounce(idx[bounced], presenting[bounced], covered_somewhere[bounced], week)
 
     def _secretariat_open(self) -> bool:
         from sim.mechanisms.multi_agency import MultiAgencyTeam
@@ -307,19 +308,26 @@ class DeskIntake(Mechanism):
             if d["kind"] == kind and d.get("world", 0) == run:
                 self.desk_masks[d["index"]] |= bit
 
-    def _route(self, idx: np.ndarray, presenting: np.ndarray, u_route: np.ndarray, u_kind: np.ndarray) -> np.ndarray:
+    def _route(
+        self,
+        idx: np.ndarray,
+        presenting: np.ndarray,
+        covers: np.ndarray,
+        covered: np.ndarray,
+        u_route: np.ndarray,
+        u_kind: np.ndarray,
+    ) -> np.ndarray:
+        """The desk each household reaches (``covers``, ``covered``: :meth:`_coverage_of` its presenting domain)."""
         hh = self.run.hh
-        accuracy = np.where(
-            hh.referral_attempts[idx] > 0, self.p.routing_accuracy_after_bounce, self.p.routing_accuracy
-        )
-        covers, covered = self._coverage_of(idx, presenting)
+        first_visit = hh.referral_attempts[idx] == 0
+        accuracy = np.where(first_visit, self.p.routing_accuracy, self.p.routing_accuracy_after_bounce)
         right = (u_route < accuracy) & covered
         # Right: a random kind among those that cover the domain; wrong: a random kind among the others.
         candidates = np.where(right[:, None], covers, ~covers | ~covered[:, None])
         cum = np.cumsum(candidates, axis=1)
         kind = (cum < (u_kind * cum[:, -1])[:, None]).sum(axis=1)
         # A channel that chose the desk (an old parent at the desk for older people) goes there first.
-        entry = np.where(hh.referral_attempts[idx] == 0, hh.entry_domain[idx], -1)
+        entry = np.where(first_visit, hh.entry_domain[idx], -1)
         chosen = entry >= 0
         if chosen.any():
             entry_covers = self._coverage_of(idx[chosen], entry[chosen])[0]
@@ -367,11 +375,13 @@ class DeskIntake(Mechanism):
             run.mechanism(MultiAgencyTeam).refer(idx[to_secretariat], week, gap=True)
         return n_links * p.hours_per_link + triage_hours
 
-    def _bounce(self, idx: np.ndarray, presenting: np.ndarray, u: np.ndarray, week: int) -> None:
+    def _bounce(self, idx: np.ndarray, presenting: np.ndarray, covered: np.ndarray, week: int) -> None:
+        """Desks turn households ``idx`` away (``covered``: whether any desk kind covers the presenting domain)."""
         run, hh = self.run, self.run.hh
+        u = self.draw(week, idx, 2)
         cases = hh.case[idx]
         run.cases.cols["bounces"][cases] += 1
-        uncovered = ~self._coverage_of(idx, presenting)[1]
+        uncovered = ~covered
         run.accounts.record_unmet(presenting[uncovered], idx[uncovered])  # 制度の狭間, for the 自立支援協議会
         run.accounts.count("bounces", idx)
         hh.referral_attempts[idx] += 1

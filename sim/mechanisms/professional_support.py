@@ -84,9 +84,10 @@ class ProfessionalSupport(Mechanism):
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
         o = run.cases.open_idx
-        strength = self.by_status[hh.service[o]]
-        idx = o[strength > 0]
-        strength = strength[strength > 0]
+        strength = self.by_status.take(hh.service[o])
+        helped = strength > 0
+        # compress: about twice as fast as a boolean index when the mask is neither sparse nor full (here ~40%).
+        idx, strength = o.compress(helped), strength.compress(helped)
         stage = hh.stage[idx]
         alone = (stage == Stage.COMPLEX) & ~hh.team[idx]
         # Advice or a service a desk linked the household to: no professional, a lighter touch.
@@ -96,8 +97,9 @@ class ProfessionalSupport(Mechanism):
             effect[housing] *= run.mechanism(HousingSupport).housing_penalty(run.worlds.hh[idx[housing]])
         # A professional's hours for a plan, and the desk's coordination of the domains it linked (つなぎ).
         planned = strength == 1.0
-        hours = self.hours[stage] + np.bitwise_count(hh.links[idx]) * self.coordination
-        run.accounts.add_desk_hours(hh.desk[idx[planned]], hours[planned])
+        plan_idx = idx.compress(planned)
+        hours = self.hours.take(stage.compress(planned)) + np.bitwise_count(hh.links[plan_idx]) * self.coordination
+        run.accounts.add_desk_hours(hh.desk[plan_idx], hours)
         hh.progress_mult[idx] *= 1.0 - self.p.progression_effect * effect
-        p = self.resolve_weekly[stage] * effect
+        p = self.resolve_weekly.take(stage) * effect  # take: twice as fast as a fancy index into a small table
         run.cases.resolve(idx[~hh.changed[idx] & (self.draw(week, idx) < p)], week, "support")

@@ -74,9 +74,13 @@ class Progression(Mechanism):
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
         o = run.cases.open_idx
-        idx = o[(hh.stage[o] >= Stage.LATENT) & (hh.stage[o] < Stage.COMPLEX) & ~hh.changed[o]]
+        stage = hh.stage[o]
+        can_deepen = (stage >= Stage.LATENT) & (stage < Stage.COMPLEX) & ~hh.changed[o]
+        # compress: faster than a boolean index for a mask that is neither sparse nor full (about 40% here).
+        idx, stage = o.compress(can_deepen), stage.compress(can_deepen)
         htype = run.town.htype[idx]
-        p = self.weekly[hh.stage[idx], htype] * hh.progress_mult[idx]
+        # The table's [stage, type], read flat: take is twice as fast as a 2-D fancy index.
+        p = self.weekly.take(stage.astype(np.intp) * self.weekly.shape[1] + htype) * hh.progress_mult[idx]
         up = self.draw(week, idx) < p
         idx, htype = idx[up], htype[up]
         if len(idx) == 0:  # four weeks in ten on a small town

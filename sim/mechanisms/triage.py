@@ -210,17 +210,15 @@ class DeskTriage(Mechanism):
         plan = must_plan | (wants_plan & ~full)
         service = ~plan & (u_service < self.service[presenting])
         advice = ~plan & ~service
-        if plan.any():
-            cases.accept(idx[plan], desk[plan], coverage[plan], week)
-            run.accounts.count("plans", idx[plan])
-        if service.any():
-            cases.link_to_service(idx[service], desk[service], coverage[service], week + p.service_weeks, week)
-            hours[service] = p.hours_per_service_link
-            run.accounts.count("service_links", idx[service])
-        if advice.any():
-            cases.advise(idx[advice], desk[advice], coverage[advice], week + p.advice_weeks, week)
-            hours[advice] = p.hours_per_advice
-            run.accounts.count("advice_only", idx[advice])
+        # Each household's outcome, taken in at once: a plan waits for a professional; a service or advice does not.
+        status = np.where(plan, ServiceStatus.WAITING, np.where(service, ServiceStatus.LINKED, ServiceStatus.ADVISED))
+        until = np.where(service, week + p.service_weeks, week + p.advice_weeks)
+        cases.take_in(idx, desk, coverage, status.astype(np.int8), until, week)
+        hours[service] = p.hours_per_service_link
+        hours[advice] = p.hours_per_advice
+        for flow, which in (("plans", plan), ("service_links", service), ("advice_only", advice)):
+            if which.any():
+                run.accounts.count(flow, idx[which])
         return hours
 
     def start(self) -> None:
@@ -262,16 +260,19 @@ class DeskTriage(Mechanism):
         run, hh = self.run, self.run.hh
         o = run.cases.open_idx
         service = hh.service[o]
-        light = o[(service == ServiceStatus.ADVISED) | (service == ServiceStatus.LINKED)]
+        # compress: faster than a boolean index for masks that are neither sparse nor full (a quarter here).
+        light = o.compress((service == ServiceStatus.ADVISED) | (service == ServiceStatus.LINKED))
         # Advice followed up, or a service's time, ends: out of contact (and findable again).
-        hh.service[light[hh.service_until[light] <= week]] = ServiceStatus.UNKNOWN
-        ending = o[(service == ServiceStatus.SUPPORTED) & (hh.plan_until[o] <= week)]
+        over = hh.service_until[light] <= week
+        hh.service[light[over]] = ServiceStatus.UNKNOWN
+        supported = o.compress(service == ServiceStatus.SUPPORTED)
+        ending = supported[hh.plan_until[supported] <= week]
         ending = ending[~hh.team[ending]]
         if len(ending):
             run.cases.end_plan(ending, week + self.p.advice_weeks, week)
             run.accounts.count("plans_ended", ending)
         # A stage change of an open case this week is a deepening; one triaged this week was seen as it is.
-        light = light[hh.service[light] != ServiceStatus.UNKNOWN]
+        light = light[~over]  # still advised or linked (the plans that ended were not among them)
         worse = light[hh.changed[light] & (hh.waiting_since[light] < week)]
         if len(worse):
             run.cases.refer_again(worse[self.draw(week, worse, 2) < self.p.return_probability])

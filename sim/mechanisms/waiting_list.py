@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.domain import ServiceStatus
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.caseloads import Caseloads
 from sim.mechanisms.consent import Consent
@@ -41,20 +42,22 @@ class WaitingList(Mechanism):
         self.weeks_waiting_by_kind = np.zeros((self.run.n_runs, len(self.kinds)), dtype=np.int64)
 
     def step(self, week: int) -> None:
-        self._assign(week)
-        self._count_by_kind()
+        hh = self.run.hh
+        waiting = self.run.cases.waiting()
+        self._assign(waiting, week)
+        # Still waiting once professionals took theirs on (only WAITING → SUPPORTED happened in between).
+        self._count_by_kind(waiting[hh.service[waiting] == ServiceStatus.WAITING])
 
-    def _count_by_kind(self) -> None:
-        """Where the waiting lists form: this week's waiting households by desk kind."""
+    def _count_by_kind(self, waiting: np.ndarray) -> None:
+        """Where the waiting lists form: this week's ``waiting`` households by desk kind."""
         run, hh = self.run, self.run.hh
-        waiting = run.cases.waiting()
         n_kinds = len(self.kinds)
         key = run.worlds.hh[waiting] * n_kinds + self._kind_of_desk[hh.desk[waiting]]
         self.weeks_waiting_by_kind += np.bincount(key, minlength=run.n_runs * n_kinds).reshape(run.n_runs, n_kinds)
 
-    def _assign(self, week: int) -> None:
+    def _assign(self, waiting: np.ndarray, week: int) -> None:
+        """Professionals take on ``waiting`` households (those waiting for one), longest-waiting first."""
         run, hh = self.run, self.run.hh
-        waiting = run.cases.waiting()
         if len(waiting) == 0:
             return
         if run.mechanism(Consent).enabled:
