@@ -92,7 +92,7 @@ class Onset(Mechanism):
         u = self.stream.uniform_town(week, len(run.all_households))  # draw(week, all_households), a little faster
         # Few draws fall under the hazard: test the stage of those only, not of the whole town.
         hit = np.flatnonzero(u < self.hazard * hh.onset_mult)
-        idx = hit[(hh.stage[hit] == Stage.NONE) & ~hh.changed[hit]]
+        idx = hit[(hh.stage[hit] == int(Stage.NONE)) & ~hh.changed[hit]]
         if len(idx) == 0:
             return
         run.cases.open(idx, week, draw_domains(self.domain_weights[run.town.htype[idx]], 0, self.draw(week, idx, 1)))

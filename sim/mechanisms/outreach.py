@@ -98,8 +98,8 @@ class Outreach(Mechanism):
             return
         # Outreach seeks out flagged households not in contact with services, problem or not, and
         # keeps calling on households that refused support.
-        out_of_contact = hh.service == ServiceStatus.UNKNOWN
-        refused = hh.service == ServiceStatus.REFUSED
+        out_of_contact = hh.service == int(ServiceStatus.UNKNOWN)  # plain ints: no conversion of the town
+        refused = hh.service == int(ServiceStatus.REFUSED)
         hard_to_reach = self.hard_to_reach_type | run.mechanism(Withdrawal).withdrawn_now()  # withdrawn this week
         sought = (out_of_contact & (hh.noticed | hard_to_reach)) | refused
         who = np.flatnonzero(sought)  # the households with a weight: a small part of the town

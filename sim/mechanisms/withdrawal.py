@@ -108,7 +108,7 @@ class Withdrawal(Mechanism):
         run, hh = self.run, self.run.hh
         self._end(week)
         can_start = self.eligible & ~hh.withdrawn
-        can_start &= hh.stage == Stage.NONE
+        can_start &= hh.stage == int(Stage.NONE)  # a plain int: numpy compares int8 without converting the town
         can_start &= ~hh.changed
         idx = np.flatnonzero(can_start)
         expected = self.starts_weekly_warm if week <= 0 else self.starts_weekly  # weeks ≤ 0: the warm-up
