@@ -206,3 +206,15 @@ def test_weekly_true_state_always_covers_every_household(baseline_run):
     for stage in ("latent", "manifest", "complex"):
         assert (weekly[f"known_{stage}"] <= weekly[f"true_{stage}"]).all()
     assert np.all(np.diff(weekly["week"]) == 1)
+
+
+def test_a_mechanism_keeps_each_town_cached_computation_apart_and_recomputes_after_a_town_change():
+    model = CommunityModel("baseline", "workshop", seed=1, warmup_weeks=0)
+    watching = model.mechanism("watching")
+    level = watching.town_cached(watching.neighbours_level)
+    ones = watching.town_cached(lambda: np.ones(3))
+    assert level.shape == (model.n_households,) and np.array_equal(ones, np.ones(3))
+    assert watching.town_cached(watching.neighbours_level) is level  # not the other computation's result
+    for association in model.associations:
+        association.activity = 1.0  # changes the town: the cached level is recomputed
+    assert watching.town_cached(watching.neighbours_level) is not level

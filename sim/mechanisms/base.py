@@ -89,8 +89,7 @@ class Mechanism:
         self.p = SimpleNamespace(**params)
         self.enabled: bool = params.get("enabled", True)
         self.stream = run.stream(f"mechanism.{self.name}")
-        self._cache_version = -1
-        self._cached = np.zeros(0)
+        self._town_cache: dict[object, tuple[int, np.ndarray]] = {}
         self.setup()
 
     @classmethod
@@ -128,11 +127,18 @@ class Mechanism:
         return {self.phase: self.step} | {phase: getattr(self, f"step_{phase}") for phase in self.extra_phases}
 
     def town_cached(self, compute: Callable[[], np.ndarray]) -> np.ndarray:
-        """``compute()``'s result, recomputed only after the town changed (``Town.changed``)."""
-        if self._cache_version != self.run.town.version:
-            self._cached = compute()
-            self._cache_version = self.run.town.version
-        return self._cached
+        """``compute()``'s result, recomputed only after the town changed (``Town.changed``).
+
+        One entry per computation (its code: a method or a lambda written in one place), so that
+        a mechanism can keep several.
+        """
+        key = getattr(getattr(compute, "__func__", compute), "__code__", compute)
+        version = self.run.town.version
+        cached = self._town_cache.get(key)
+        if cached is None or cached[0] != version:
+            cached = (version, compute())
+            self._town_cache[key] = cached
+        return cached[1]
 
     def draw(self, week: int, idx: np.ndarray, k: int = 0) -> np.ndarray:
         """Uniforms for households ``idx`` this week; ``k`` numbers separate draws of one week."""
