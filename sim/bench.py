@@ -22,6 +22,7 @@ import sys
 import time
 
 from sim.config import Scenario, TownProfile, load_scenario, load_town
+from sim.engine import disk_cache
 from sim.engine.warmup import pilot_mix, pilot_on_disk
 from sim.model import WEEKS_PER_YEAR, CommunityModel
 
@@ -70,7 +71,12 @@ def time_pilot(scenario: Scenario, town: TownProfile) -> str:
     cached = pilot_on_disk(scenario, town)
     t0 = time.perf_counter()
     pilot_mix(scenario, town)
-    how = "read from the disk cache" if cached else "computed: first use with this code; kept in the disk cache"
+    if cached:
+        how = "read from the disk cache"
+    elif disk_cache.cache_dir() is None:
+        how = "computed: the disk cache is off (COMMUNITY_SIM_CACHE_DIR=off)"
+    else:
+        how = f"computed: first use with this code; kept in {disk_cache.cache_dir()}"
     return f"pilot   {time.perf_counter() - t0:6.2f} s  ({how})"
 
 
