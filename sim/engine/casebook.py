@@ -274,11 +274,11 @@ class CaseBook(CaseTable):
         # The acceptance that leads to support counts (an earlier one may have ended in a refusal).
         self.set("intake_week", cases[self.support_start_week[cases] == NOT_YET], week)
         self.set("desk", cases, desk)
-        self.set("desk_outcome", cases, np.maximum(self.desk_outcome[cases], _OUTCOME_OF_STATUS[status]))
+        self.note_outcome(cases, _OUTCOME_OF_STATUS[status])
         self.accounts.count("intakes", idx)
 
-    def note_outcome(self, cases: np.ndarray, outcome: int) -> None:
-        """The ledger keeps the most a desk did for each case (DESK_OUTCOME_KEYS order)."""
+    def note_outcome(self, cases: np.ndarray, outcome: int | np.ndarray) -> None:
+        """The ledger keeps the most a desk did for each case (DESK_OUTCOME_KEYS order; one outcome or one per case)."""
         self.set("desk_outcome", cases, np.maximum(self.desk_outcome[cases], outcome))
 
     def refer_again(self, idx: np.ndarray) -> None:

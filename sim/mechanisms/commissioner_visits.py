@@ -269,11 +269,13 @@ class CommissionerVisits(Mechanism):
 
     def _by_district(self, values: np.ndarray, reduce: np.ufunc = np.add) -> np.ndarray:
         """``values`` summed (or reduced by ``reduce``) over each district's households."""
-        if self.district_starts is None:  # households not grouped by district
-            assert reduce is np.add
-            return np.bincount(self.run.town.district, weights=values, minlength=self.n_districts)
         out = np.zeros(self.n_districts)
-        out[self.has_households] = reduce.reduceat(values, self.district_starts)
+        if self.district_starts is not None:
+            out[self.has_households] = reduce.reduceat(values, self.district_starts)
+        elif reduce is np.add:  # households not grouped by district
+            out = np.bincount(self.run.town.district, weights=values, minlength=self.n_districts)
+        else:
+            reduce.at(out, self.run.town.district, values)  # weights are ≥ 0: maxima from 0 are exact
         return out
 
     def _visits_by_district(self, shares: Shares) -> np.ndarray:

@@ -77,9 +77,12 @@ class Watching(Mechanism):
     def step(self, week: int) -> None:
         level, factor = self.town_cached(self._level_and_factor)
         commissioner = self.run.mechanism(CommissionerVisits)
-        if commissioner.enabled:
-            # Only households on a served list can be watched more than their neighbours watch them.
-            listed = np.flatnonzero(self.run.hh.watched & commissioner.served())
-            factor = factor.copy()
-            factor[listed] = 1.0 - self.p.effect * np.maximum(level[listed], self.p.list_level)
-        self.run.hh.onset_mult *= factor
+        mult = self.run.hh.onset_mult
+        if not commissioner.enabled:
+            mult *= factor
+            return
+        # Only households on a served list can be watched more than their neighbours watch them.
+        listed = np.flatnonzero(self.run.hh.watched & commissioner.served())
+        on_list = mult[listed] * (1.0 - self.p.effect * np.maximum(level[listed], self.p.list_level))
+        mult *= factor
+        mult[listed] = on_list
