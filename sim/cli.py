@@ -7,6 +7,8 @@
                           [--workers N] [--warmup-years W] [--out DIR] [--json]
     community-sim experiment FILE [--workers N | --scheduler ADDRESS] [--out DIR] [--fresh] [--yes] [--json]
     community-sim report DIR [--out FILE]
+    community-sim validate FILE [--town T] [--replications R] [--workers N | --scheduler ADDRESS] [--out DIR]
+                           [--fresh] [--json]
     community-sim story [NAME] [--scenario S] [--lang ja|en] [--json]
     community-sim workshop [--port N]
     community-sim dashboard [--port N]
@@ -112,6 +114,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--yes", action="store_true", help="run a large experiment without asking (see its estimate)")
     exp.add_argument("--json", action="store_true", help="print the comparison as JSON on stdout")
+    val = sub.add_parser(
+        "validate",
+        help="hold the model against published figures (a targets file); exit 0 if every target is met, 1 if not",
+    )
+    val.add_argument("file", type=Path, help="targets .toml (e.g. experiments/calibration/national_check.toml)")
+    val.add_argument("--town", help="bundled town name or path to a profile .toml (default: the file's town)")
+    val.add_argument("--replications", type=_positive_int, help="replications (default: the file's)")
+    where = val.add_mutually_exclusive_group()
+    where.add_argument("--workers", "--jobs", type=_positive_int, help="local worker processes (default: the file's)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://host:8786")
+    val.add_argument("--out", type=Path, help="results directory (default out/validate-NAME, NAME the file's name)")
+    val.add_argument("--fresh", action="store_true", help="discard the runs already in the directory and start over")
+    val.add_argument("--json", action="store_true", help="print the validation table as JSON on stdout")
     rep = sub.add_parser("report", help="write a self-contained HTML report of an experiment's results")
     rep.add_argument("dir", type=Path, help="results directory of `community-sim experiment`")
     rep.add_argument("--out", type=Path, help="HTML file to write (default DIR/report.html)")
@@ -280,6 +295,32 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from sim.config import load_town
+    from sim.execute import check_scheduler_address
+    from sim.targets import load_targets
+    from sim.validate import check_validation_dir, format_validation, run_validation, validation_experiment
+
+    if args.scheduler:
+        check_scheduler_address(args.scheduler)
+    targets = load_targets(args.file)
+    town = load_town(args.town) if args.town else None
+    experiment = validation_experiment(targets, town, args.replications, args.workers)
+    out = check_validation_dir(args.out or Path("out") / experiment.name, args.fresh)
+    summary, _ = run_validation(targets, experiment, out, args.scheduler, sys.stderr.isatty(), args.fresh)
+    if args.json:
+        print(json.dumps(_clean(summary.to_dict(orient="records")), ensure_ascii=False, indent=2))
+    else:
+        s = experiment.settings
+        print(
+            f"{s['title']} — scenario {targets.scenario.name}, town {experiment.town.name}, {s['years']:g} years, "
+            f"{s['replications']} replications, seed {s['seed']}"
+        )
+        print(format_validation(summary))
+        print(f"results in {out} ({out / 'validation.html'})")
+    return 0 if bool(summary["within"].all()) else 1
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from sim.report import write_report
 
@@ -420,6 +461,7 @@ COMMANDS = {
     "workshop": cmd_workshop,
     "dashboard": cmd_dashboard,
     "setup-offline": cmd_setup_offline,
+    "validate": cmd_validate,
 }
 
 if __name__ == "__main__":

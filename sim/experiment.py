@@ -7,7 +7,8 @@
     years = 10
     replications = 20
     seed = 2026
-    tables = ["weekly", "ledgers", "council"]       # per-run tables to keep (also "channels"; runs and summaries always)
+    tables = ["weekly", "ledgers", "council"]       # per-run tables to keep (also "channels", "population",
+                                                    # "facts"; runs and summaries always)
 
     [sweep]                         # optional: see sim/sweep.py
     method = "morris"
@@ -42,7 +43,9 @@ from sim.streams import replication_seeds
 from sim.sweep import Sweep, apply_point, design_points, design_size, largest_value, load_sweep
 from sim.tomlfile import parse_toml, read_text
 
-RUN_TABLES = ("weekly", "ledgers", "council", "channels")  # per-run tables an experiment may keep
+# Per-run tables an experiment may keep: "population" (one row per resident) and "facts" (the town's
+# size, weeks, 民生委員 posts, desks) are what the named statistics of sim/statistics.py also read.
+RUN_TABLES = ("weekly", "ledgers", "council", "channels", "population", "facts")
 DEFAULT_RUN_TABLES = RUN_TABLES[:3]  # the channel history only on request: a row per case and channel
 
 EXPERIMENT_PARAMS: dict[str, Param] = {
@@ -384,7 +387,14 @@ def _run_row(task: Task, index: int) -> dict[str, Any]:
 
 
 def _run_table(result: RunResult, name: str) -> pd.DataFrame:
-    tables = {"weekly": result.weekly, "ledgers": result.ledger, "council": result.council, "channels": result.channels}
+    tables = {
+        "weekly": result.weekly,
+        "ledgers": result.ledger,
+        "council": result.council,
+        "channels": result.channels,
+        "population": result.population,
+        "facts": result.facts,
+    }
     return tables[name]
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.domain import DOMAIN_KEYS, STAGE_KEYS, TYPE_KEYS, count_domains
+from sim.domain import CONDITION_KEYS, DOMAIN_KEYS, FAMILY_TYPE_KEYS, STAGE_KEYS, TYPE_KEYS, count_domains
 from sim.mechanisms import CHANNEL_KEYS
 from sim.state import DESK_OUTCOME_KEYS, NOT_YET, RESOLVED_BY_KEYS
 
@@ -114,6 +114,50 @@ def channel_history_frame(run: RunView, history: dict[str, np.ndarray]) -> pd.Da
             "stage": _keys(history["stage"][mine], STAGE_KEYS),
         }
     )
+
+
+def population_frame(run: RunView) -> pd.DataFrame:
+    """One row per resident of the run's town: household, its household and family type, age, conditions.
+
+    The town is built from the seed alone (no scenario changes who lives there), so the table is
+    the same for every scenario of a replication. Conditions are those the town was built with;
+    a withdrawal (ひきこもり) that starts or ends during a run shows in the case ledger instead.
+    """
+    model, k = run.model, run.run
+    town = model.town
+    households, residents = model.worlds.part("hh", k), model.worlds.part("res", k)
+    household = (town.res_household[residents] - households.start).astype(np.int32)
+    bits = town.res_conditions[residents].astype(np.int64)
+    frame: dict[str, object] = {
+        "resident": np.arange(len(household), dtype=np.int32),
+        "household": household,
+        "household_type": _keys(run.htype[household], TYPE_KEYS),
+        "family_type": _keys(town.family_type[households][household], FAMILY_TYPE_KEYS),
+        "age": town.res_age[residents].astype(np.int16),
+        "jichikai_member": town.member[households][household],
+    }
+    for c, name in enumerate(CONDITION_KEYS):
+        frame[name] = (bits >> c & 1).astype(bool)
+    return pd.DataFrame(frame)
+
+
+def facts_frame(run: RunView) -> pd.DataFrame:
+    """Facts of the run's town and length (long: fact, value): households, residents, weeks simulated
+    after the warm-up, 民生委員 posts and filled posts, and desks by kind (``desks_KIND``)."""
+    model, k = run.model, run.run
+    town = model.town
+    residents = model.worlds.part("res", k)
+    vacant = town.district_vacant[model.worlds.part("district", k)]
+    kinds = [d["kind"] for d in town.desks[model.worlds.part("desk", k)]]
+    facts: dict[str, float] = {
+        "households": run.n_households,
+        "residents": residents.stop - residents.start,
+        "weeks": run.time,
+        "commissioner_posts": len(vacant),
+        "commissioner_posts_filled": int((~vacant).sum()),
+        **{f"desks_{kind}": kinds.count(kind) for kind in sorted(set(kinds))},
+    }
+    return pd.DataFrame({"fact": list(facts), "value": np.array(list(facts.values()), dtype=float)})
 
 
 def known_by_labels(masks: np.ndarray) -> np.ndarray:

@@ -40,6 +40,8 @@ class RunResult:
     summary: pd.DataFrame  # long: household_type, metric, value
     council: pd.DataFrame  # what the 自立支援協議会 created
     channels: pd.DataFrame = field(default_factory=pd.DataFrame)  # every channel that knew of each case, and when
+    population: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per resident (sim.outputs)
+    facts: pd.DataFrame = field(default_factory=pd.DataFrame)  # the town's size, weeks, 民生委員 posts, desks
 
     def tagged(self, name: str) -> pd.DataFrame:
         """Table ``name`` with scenario, replication and seed columns in front."""
@@ -130,6 +132,8 @@ def result_of(run: RunView, replication: int) -> RunResult:
         run.summary_table(ledger),
         run.council_log(),
         run.channel_history(),
+        run.population(),
+        run.facts(),
     )
 
 

@@ -7,7 +7,8 @@ asks for ``--yes``, and neither allocates anything or validates a single point b
 
 The bytes per row come from measured tables (a 3,000-household town over ten years: a weekly
 row about 340 bytes in memory, a ledger row about 215 bytes, about 0.42 cases per household
-per ten years plus those open at the start, a summary about 20 kB per run).
+per ten years plus those open at the start, a summary about 20 kB per run; a population row about
+112 bytes, 2.2 residents per household).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ LEDGER_ROW_BYTES = 230
 CASES_PER_HOUSEHOLD_YEAR = 0.05
 CASES_OPEN_PER_HOUSEHOLD = 0.1
 SUMMARY_BYTES_PER_RUN = 22_000
+POPULATION_ROW_BYTES = 115
+RESIDENTS_PER_HOUSEHOLD = 2.2
 RUN_ROW_BYTES = 1_500
 POINT_BYTES = 25_000  # one point's validated town and scenarios, kept for its tasks
 TASK_BYTES = 2_000
@@ -69,6 +72,8 @@ class ExperimentSize:
         if "ledgers" in self.tables:
             cases = self.households * (CASES_OPEN_PER_HOUSEHOLD + CASES_PER_HOUSEHOLD_YEAR * self.years)
             per_run += int(cases * LEDGER_ROW_BYTES)
+        if "population" in self.tables:
+            per_run += int(self.households * RESIDENTS_PER_HOUSEHOLD * POPULATION_ROW_BYTES)
         return int(self.runs * per_run)
 
     @property

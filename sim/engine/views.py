@@ -119,6 +119,18 @@ class RunView:
 
         return channel_history_frame(self, self.model.cases.history.rows())
 
+    def population(self) -> pd.DataFrame:
+        """The run's residents: household, household and family type, age, conditions (one row each)."""
+        from sim.outputs import population_frame
+
+        return population_frame(self)
+
+    def facts(self) -> pd.DataFrame:
+        """Facts of the run's town and length: households, residents, weeks, 民生委員 posts, desks by kind."""
+        from sim.outputs import facts_frame
+
+        return facts_frame(self)
+
     def council_log(self) -> pd.DataFrame:
         """What the 自立支援協議会 took up, when, why (unmet needs) and which resource opened."""
         from sim.mechanisms.council import Council
