@@ -49,6 +49,9 @@ class Scenario:
     description_en: str
     town: dict[str, dict[str, Any]] = field(default_factory=dict)
     mechanisms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # A scenario with a calibrated parameter set applied starts its warm-up from the pilot mix of this
+    # one, the scenario without the set (sim/parameter_sets.py); None: its own.
+    pilot_from: Scenario | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass

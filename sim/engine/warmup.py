@@ -136,7 +136,7 @@ def warm_town(start_from: Scenario | str | Path, town: TownProfile, seeds: list[
             agent_views=False,
             _collect=False,
             _week_offset=-weeks,
-            _start_mix=pilot_mix(scenario, town),
+            _start_mix=pilot_mix(scenario.pilot_from or scenario, town),
         )
         model.run(weeks)
         if len(_CACHE) >= CACHE_SIZE:
