@@ -7,6 +7,7 @@
                           [--workers N] [--warmup-years W] [--out DIR] [--json]
     community-sim experiment FILE [--workers N | --scheduler ADDRESS] [--out DIR] [--fresh] [--yes] [--json]
     community-sim report DIR [--out FILE]
+    community-sim calibrate FILE [--workers N | --scheduler ADDRESS] [--out DIR] [--fresh]
     community-sim validate FILE [--town T] [--replications R] [--workers N | --scheduler ADDRESS] [--out DIR]
                            [--fresh] [--json]
     community-sim story [NAME] [--scenario S] [--lang ja|en] [--json]
@@ -114,6 +115,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--yes", action="store_true", help="run a large experiment without asking (see its estimate)")
     exp.add_argument("--json", action="store_true", help="print the comparison as JSON on stdout")
+    cal = sub.add_parser(
+        "calibrate",
+        help="fit uncertain parameters to published figures (a targets file with [calibration]); resumable",
+    )
+    cal.add_argument("file", type=Path, help="calibration .toml (e.g. experiments/calibration/national.toml)")
+    where = cal.add_mutually_exclusive_group()
+    where.add_argument("--workers", "--jobs", type=_positive_int, help="local worker processes (default: the file's)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://host:8786")
+    cal.add_argument("--out", type=Path, help="results directory (default out/calibrate-NAME)")
+    cal.add_argument("--fresh", action="store_true", help="discard this calibration's evaluations and start over")
     val = sub.add_parser(
         "validate",
         help="hold the model against published figures (a targets file); exit 0 if every target is met, 1 if not",
@@ -295,6 +306,29 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from sim.calibrate import calibrate, check_calibration_dir, load_calibration
+    from sim.execute import check_scheduler_address
+
+    if args.scheduler:
+        check_scheduler_address(args.scheduler)
+    cal = load_calibration(args.file)
+    out = args.out or Path("out") / f"calibrate-{cal.name}"
+    check_calibration_dir(out, cal, args.fresh)
+    workers = args.workers or cal.settings["workers"]
+    result = calibrate(cal, out, workers, args.scheduler, sys.stderr.isatty(), args.fresh)
+    best, fit = result["best"], result["fit"]
+    print(
+        f"{cal.targets.settings['title']}: {len(result['evaluations'])} evaluations; best distance {best['distance']:.3g}"
+    )
+    for p in cal.parameters:
+        print(f"  {p.path} = {best[p.path]:.4g}   (prior {p.low:g} – {p.high:g})")
+    met = int(fit["within"].sum())
+    print(f"{met} of {len(fit)} targets within tolerance at the best fit")
+    print(f"results in {out}: best.toml, ensemble.toml, report.html")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from sim.config import load_town
     from sim.execute import check_scheduler_address
@@ -462,6 +496,7 @@ COMMANDS = {
     "dashboard": cmd_dashboard,
     "setup-offline": cmd_setup_offline,
     "validate": cmd_validate,
+    "calibrate": cmd_calibrate,
 }
 
 if __name__ == "__main__":
