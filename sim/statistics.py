@@ -288,6 +288,7 @@ def first_found_share(tables: RunTables, f: dict[str, Any]) -> float:
     weeks = _weeks(tables, name)
     new = (found >= 1).fillna(False).astype(bool) & (found <= weeks).fillna(False).astype(bool)
     new &= cases["first_detection_channel"].notna()
+    new &= _isin(cases, "first_detection_channel", f.get("among"))  # the denominator's channels (default: all)
     by = _isin(cases, "first_detection_channel", f["channels"]) & new
     return _share(by.sum(), new.sum())
 
@@ -328,13 +329,14 @@ def condition_known_share(tables: RunTables, f: dict[str, Any]) -> float:
     name = "condition_known_share"
     condition = f["condition"]
     people = tables.table("population", ("household", "age", condition), name)
-    ledger = tables.table("ledgers", ("household", "known_by"), name)
+    ledger = tables.table("ledgers", ("household", "known_by", "primary_domain"), name)
     holder = people[condition].astype(bool)
     if "age_band" in f:
         holder &= _in_band(people["age"], f["age_band"])
     households = np.unique(people.loc[holder, "household"].to_numpy())
     channels = f.get("channels", list(CHANNELS))
-    known = ledger.loc[_known_by_any(ledger["known_by"], channels), "household"].to_numpy()
+    known_cases = _known_by_any(ledger["known_by"], channels) & _isin(ledger, "primary_domain", f.get("domain"))
+    known = ledger.loc[known_cases, "household"].to_numpy()
     return _share(int(np.isin(households, known).sum()), len(households))
 
 
@@ -482,10 +484,15 @@ STATISTICS: dict[str, Statistic] = {
         Statistic(
             "first_found_share",
             "routes",
-            "Among cases of the run first found during it (with a channel), the share first found by one of "
-            "`channels`.",
+            "Among cases of the run first found during it (with a channel; with `among`, by one of those "
+            "channels), the share first found by one of `channels`.",
             {"ledgers": ("first_detection_week", "first_detection_channel", "household_type", "primary_domain")},
-            {"channels": _channels("channels of the numerator"), "household_type": HOUSEHOLD_TYPE, "domain": DOMAIN},
+            {
+                "channels": _channels("channels of the numerator"),
+                "among": _channels("channels of the denominator (default: any)", False),
+                "household_type": HOUSEHOLD_TYPE,
+                "domain": DOMAIN,
+            },
             first_found_share,
         ),
         Statistic(
@@ -532,10 +539,15 @@ STATISTICS: dict[str, Statistic] = {
             "condition_known_share",
             "awareness",
             "Among households with a member who has `condition` (aged within `age_band`), the share with a case "
-            'that one of `channels` (default: any) ever knew of by the end of the run; `channels = ["self", '
-            '"family"]` asks who ever consulted.',
-            {"population": ("household", "age", "CONDITION"), "ledgers": ("household", "known_by")},
-            {"condition": _CONDITION, "age_band": _AGE_BAND, "channels": _channels("channels (default: any)", False)},
+            "(with `domain`, a case presenting with one of those domains) that one of `channels` (default: any) "
+            'ever knew of by the end of the run; `channels = ["self", "family"]` asks who ever consulted.',
+            {"population": ("household", "age", "CONDITION"), "ledgers": ("household", "known_by", "primary_domain")},
+            {
+                "condition": _CONDITION,
+                "age_band": _AGE_BAND,
+                "channels": _channels("channels (default: any)", False),
+                "domain": DOMAIN,
+            },
             condition_known_share,
         ),
         Statistic(

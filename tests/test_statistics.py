@@ -83,6 +83,26 @@ def test_first_found_share_is_among_cases_first_found_during_the_run():
     assert compute("first_found_share", tables, {"channels": ["commissioner"]}) == pytest.approx(1 / 3)
 
 
+def test_first_found_share_among_some_channels_has_only_those_in_its_denominator():
+    ledger = _ledger(
+        first_detection_week=[5, 6, 7, 8],
+        first_detection_channel=["family", "self", "commissioner", "neighbour"],
+    )
+    tables = RunTables({"ledgers": ledger, "facts": _facts()})
+    among = {"channels": ["family"], "among": ["self", "family"]}
+    assert compute("first_found_share", tables, among) == pytest.approx(1 / 2)
+    assert compute("first_found_share", tables, {"channels": ["family"]}) == pytest.approx(1 / 4)
+
+
+def test_condition_known_share_with_a_domain_counts_only_cases_presenting_with_it():
+    people = pd.DataFrame({"household": [0, 1], "age": [30, 40], "withdrawal": [True, True]})
+    ledger = _ledger(household=[0, 1], known_by=["commissioner", "commissioner"], primary_domain=["care", "withdrawal"])
+    tables = RunTables({"population": people, "ledgers": ledger, "facts": _facts()})
+    filters = {"condition": "withdrawal", "channels": ["commissioner"]}
+    assert compute("condition_known_share", tables, filters) == 1.0
+    assert compute("condition_known_share", tables, {**filters, "domain": ["withdrawal"]}) == 0.5
+
+
 def test_desk_outcome_share_reads_the_triage_outcome_of_intakes_at_the_desk_kind():
     ledger = _ledger(
         intake_week=[3, 4, 5, 6, 7],
