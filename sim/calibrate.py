@@ -74,7 +74,7 @@ CALIBRATION_PARAMS: dict[str, Param] = {
     ),
     "generations": Param(4, "ABC-SMC generations after the prior's.", "Set by the file.", kind="int", low=0, high=50),
     "rounds": Param(
-        3,
+        2,
         "ABC-SMC: most rounds of `population` candidates per generation (the tolerance loosens if too few pass).",
         "Set by the file.",
         kind="int",
