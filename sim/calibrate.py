@@ -67,12 +67,12 @@ BATCH = 8  # sets asked of Optuna at a time: fixed, so the sequence does not dep
 PRIORS = ("uniform", "log-uniform")
 CALIBRATION_PARAMS: dict[str, Param] = {
     "trials": Param(
-        120, "Optuna (TPE) evaluations for the best fit.", "Set by the file.", kind="int", low=0, high=100_000
+        96, "Optuna (TPE) evaluations for the best fit.", "Set by the file.", kind="int", low=0, high=100_000
     ),
     "population": Param(
-        80, "ABC-SMC: accepted sets per generation.", "Set by the file.", kind="int", low=0, high=10_000
+        60, "ABC-SMC: accepted sets per generation.", "Set by the file.", kind="int", low=0, high=10_000
     ),
-    "generations": Param(4, "ABC-SMC generations after the prior's.", "Set by the file.", kind="int", low=0, high=50),
+    "generations": Param(3, "ABC-SMC generations after the prior's.", "Set by the file.", kind="int", low=0, high=50),
     "rounds": Param(
         2,
         "ABC-SMC: most rounds of `population` candidates per generation (the tolerance loosens if too few pass).",
