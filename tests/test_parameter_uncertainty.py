@@ -20,6 +20,7 @@ from sim.execute import group_tasks, run_experiment
 from sim.experiment import load_experiment
 from sim.parameter_sets import load_parameter_sets, write_parameter_sets
 from sim.params import ConfigError
+from sim.report import write_report
 from sim.runner import prepare, run_many, run_once
 from sim.streams import replication_seeds
 
@@ -237,6 +238,8 @@ def test_the_manifest_records_the_parameters_file(tmp_path, town):
     assert record["kind"] == "ensemble" and record["sets"] == 2
     assert Path(record["path"]).resolve() == path.resolve()
     assert record["sha256"] == hashlib.sha256(path.read_text(encoding="utf-8").encode("utf-8")).hexdigest()
+    report = write_report(tmp_path / "out").read_text(encoding="utf-8")
+    assert "ensemble of 2 accepted sets, one drawn per replication for every scenario" in report
 
 
 def test_a_changed_parameters_file_is_another_experiment(tmp_path, town):
