@@ -10,6 +10,7 @@ functions of :mod:`dashboards.town_form`, :mod:`dashboards.scenario_form`,
 from __future__ import annotations
 
 import base64
+import html
 import sys
 import threading
 import time
@@ -35,7 +36,13 @@ from dashboards import (  # noqa: E402
 )
 from dashboards import pool as warm_pool  # noqa: E402
 from dashboards.figure_widget import FigurePlotly, PlotlyPreload  # noqa: E402
-from dashboards.i18n import config_error_text, metric_label, tr  # noqa: E402
+from dashboards.i18n import (  # noqa: E402
+    config_error_text,
+    interval_sentence,
+    metric_label,
+    parameters_in_use,
+    tr,
+)
 from dashboards.panels import (  # noqa: E402
     DEFAULT_TOWN,
     REFERENCE,
@@ -57,6 +64,7 @@ from sim.config import (  # noqa: E402
     TownProfile,
     scenario_to_toml,
 )
+from sim.parameter_sets import ParameterSets  # noqa: E402
 from sim.params import ConfigError  # noqa: E402
 from sim.progress import Estimate  # noqa: E402
 from sim.safe_text import markdown_text, plotly_text  # noqa: E402
@@ -77,6 +85,7 @@ DEFAULT_SCENARIOS = (
     "jusoteki_full",
 )
 LANGUAGE_LABELS = {"ja": "日本語", "en": "English"}
+CAPTION_STYLE = {"font-size": "12px", "color": "rgba(0, 0, 0, 0.6)", "margin-top": "8px"}  # as a field's label
 RESULTS_TAB, TOWN_VIEW_TAB = 2, 3
 TOWN_VIEW_YEARS, TOWN_VIEW_MAX_YEARS = 1, 5
 GLOSSARY_METRICS = tables.TYPE_METRICS  # every metric the page shows is defined in plain words
@@ -119,8 +128,12 @@ def RunControls(
     seed: solara.Reactive[int],
     busy: bool,
     on_run: Callable[[], None],
+    sets: ParameterSets | None = None,
+    sets_problem: ConfigError | None = None,
+    uncertainty: solara.Reactive[bool] | None = None,
 ) -> None:
-    """Which scenarios, how long, how many replications, and the 実行 button (stays in sight while scrolling)."""
+    """Which scenarios, how long, how many replications, whether to include parameter uncertainty (when
+    parameter sets are available), and the 実行 button (stays in sight while scrolling)."""
     label_of = labels_for(choices)
     name_to_label = {n: label for label, n in label_of.items()}
     with solara.Card(tr("conditions", lang), classes=["conditions-card"]):
@@ -151,6 +164,18 @@ def RunControls(
             thumb_label="always",
         )
         Help(tr("replications_help", lang))
+        if sets is not None and uncertainty is not None:
+            ensemble = sets.kind == "ensemble" and sets.n > 1
+            # A caption over a short switch label: the label fits the card on one line at 1024 px.
+            solara.Text(tr("uncertainty_caption", lang), style=CAPTION_STYLE)
+            solara.Switch(
+                label=tr("uncertainty_switch_ensemble" if ensemble else "uncertainty_switch_best", lang),
+                value=uncertainty,
+                style={"margin-top": "0"},
+            )
+            Help(tr("uncertainty_help_ensemble", lang, n=sets.n) if ensemble else tr("uncertainty_help_best", lang))
+        elif sets_problem is not None:
+            Help(tr("uncertainty_problem", lang, detail=markdown_text(config_error_text(sets_problem, lang))))
         solara.InputInt(tr("seed", lang), value=seed, continuous_update=True)
         Help(tr("seed_help", lang))
 
@@ -212,6 +237,8 @@ def Results(outcome: running.Outcome, lang: str) -> None:
         )
         + f"　{tr('finished_in', lang, seconds=outcome.seconds)}"
     )
+    # Which parameters ran, in plain words: it changes what the intervals mean.
+    solara.Markdown(f"**{tr('parameters_label', lang, what=parameters_in_use(outcome.parameters, lang))}**")
     with solara.Card(tr("sec_export", lang)):
         with solara.Row(style={"flex-wrap": "wrap"}):
             solara.FileDownload(
@@ -285,7 +312,7 @@ def HeadlineSection(outcome: running.Outcome, lang: str) -> None:
     _html(f"<div class='table-scroll'>{pivot}</div>")
     _html(
         f"<details class='glossary-box'><summary>{tr('glossary_title', lang)}</summary>{glossary}"
-        f"<p class='pivot-legend'>{tr('interval_sentence', lang)}</p></details>"
+        f"<p class='pivot-legend'>{html.escape(interval_sentence(outcome.parameters, lang))}</p></details>"
     )
     solara.Select(
         tr("metric_for_figure", lang),
@@ -414,6 +441,9 @@ def Page() -> None:
     years = solara.use_reactive(DEFAULT_YEARS)
     replications = solara.use_reactive(DEFAULT_REPLICATIONS)
     seed = solara.use_reactive(DEFAULT_SEED)
+    # Parameter sets the page offers (running.parameters_file), and whether this comparison runs over them.
+    sets, sets_problem = solara.use_memo(running.available_parameters, dependencies=[])
+    uncertainty = solara.use_reactive(False)
     problems_run = solara.use_reactive([])
     requested = solara.use_reactive(None)
     finished_runs = solara.use_reactive(0)
@@ -470,7 +500,12 @@ def Page() -> None:
             return
         names = comparison_order([n for n in selected.value if n in all_scenarios])
         request = running.RunRequest(
-            town, tuple(all_scenarios[n] for n in names), years.value, replications.value, seed.value
+            town,
+            tuple(all_scenarios[n] for n in names),
+            years.value,
+            replications.value,
+            seed.value,
+            parameters=sets.file if sets is not None and uncertainty.value else "",
         )
         requested.set(request)
         # Here, not in the task's thread: the new bar must not show the last run's count.
@@ -492,6 +527,7 @@ def Page() -> None:
         years.set(project.years)
         replications.set(project.replications)
         seed.set(project.seed)
+        uncertainty.set(bool(project.outcome.parameters) and sets is not None)
         opened.set(project.outcome)
         tab.set(RESULTS_TAB)
 
@@ -517,6 +553,9 @@ def Page() -> None:
                 seed,
                 task.pending,
                 run,
+                sets,
+                sets_problem,
+                uncertainty,
             )
         with solara.Column():
             # Messages live in a column of their own, always present: the tabs below keep their place

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboards.figures import PLOTLY_JA_LOCALE, difference_figure, plotly_config
-from dashboards.i18n import metric_label, pick, tr, type_label
+from dashboards.i18n import interval_sentence, metric_label, parameters_in_use, pick, tr, type_label
 from dashboards.running import Outcome, RunRequest
 from dashboards.tables import (
     DIFF_UNITS,
@@ -163,7 +163,8 @@ SUMMARY_FINDINGS = 3  # differences told per scenario on the one page (the table
 def summary_html(outcome: Outcome, lang: str = "ja", images: bool = True) -> bytes:
     """A printable summary of a comparison for a council paper: one A4 page for up to seven scenarios.
 
-    It holds when and with which model version and settings it was run, the clear differences in
+    It holds when and with which model version and settings it was run, which parameters (the defaults,
+    a calibration's best fit, or its ensemble: whether the intervals hold parameter uncertainty), the clear differences in
     households of the town, the headline table (scenarios as columns), two difference charts,
     what the metrics and the 95% intervals mean, and the model's limits; no link or file path.
 
@@ -193,6 +194,7 @@ def summary_html(outcome: Outcome, lang: str = "ja", images: bool = True) -> byt
     parts = [
         f"<h1>{e(tr('heading', lang))}</h1>",
         f"<p class='meta'>{e(meta)}</p>",
+        f"<p class='meta'><b>{e(tr('parameters_label', lang, what=parameters_in_use(outcome.parameters, lang)))}</b></p>",
         f"<h2>{e(tr('findings', lang))}</h2><ul>",
         *(f"<li>{e(line)}</li>" for line in lines),
         "</ul>",
@@ -216,7 +218,7 @@ def summary_html(outcome: Outcome, lang: str = "ja", images: bool = True) -> byt
         f"<h2>{e(tr('glossary_title', lang))}</h2>",
         glossary_html(HEADLINE_METRICS, lang),
         f"<h2>{e(tr('how_to_read', lang))}</h2>",
-        f"<p class='note'>{e(tr('interval_sentence', lang))} {e(tr('caveat', lang))}</p>",
+        f"<p class='note'>{e(interval_sentence(outcome.parameters, lang))} {e(tr('caveat', lang))}</p>",
     ]
     body = "\n".join(parts)
     page = (

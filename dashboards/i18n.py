@@ -140,6 +140,45 @@ TEXTS: dict[str, tuple[str, str]] = {
         "左の「比較するシナリオ」で選べるシナリオの内容です。シナリオを作るときの出発点にもなります。",
         "What each scenario in 'Scenarios to compare' does; any of them can be the starting point of your own.",
     ),
+    "uncertainty_caption": ("パラメータ（モデルの仮定）", "Parameters (the model's assumptions)"),
+    "uncertainty_switch_ensemble": ("不確かさを含める", "Include their uncertainty"),
+    "uncertainty_switch_best": ("較正の最良値を使う", "Use the calibrated best fit"),
+    "uncertainty_help_ensemble": (
+        "オンにすると、実際の統計に合うと較正で確かめた{n}組の仮定から反復ごとに1組を選び、どのシナリオもその組で"
+        "計算します。95%区間に仮定の不確かさも入ります（区間は広く、計算は長くなります）。議会資料には含めることを"
+        "勧めます。",
+        "When on, each replication draws one of the {n} sets of assumptions that calibration found to match real "
+        "statistics, and runs every scenario with it. The 95% intervals then hold the assumptions' uncertainty too "
+        "(wider intervals, longer runs). Recommended for a council paper.",
+    ),
+    "uncertainty_help_best": (
+        "オンにすると、較正で実際の統計に最もよく合ったパラメータ1組で計算します。95%区間は偶然のばらつきだけです。",
+        "When on, every run uses the one parameter set that calibration found to match real statistics best. The "
+        "95% intervals hold chance only.",
+    ),
+    "uncertainty_problem": (
+        "較正結果のパラメータファイルを読めないため、既定のパラメータで計算します：{detail}",
+        "The calibrated parameter file cannot be read, so the default parameters are used: {detail}",
+    ),
+    "parameters_label": ("{what}", "Parameters: {what}"),  # the Japanese sentences name パラメータ themselves
+    "parameters_default": (
+        "既定のパラメータ（不確かさは偶然のばらつきのみ）",
+        "the model's defaults (uncertainty: chance only)",
+    ),
+    "parameters_best": (
+        "較正で最もよく合ったパラメータ（不確かさは偶然のばらつきのみ）",
+        "the calibration's best fit (uncertainty: chance only)",
+    ),
+    "parameters_ensemble": (
+        "パラメータの不確かさを含む（較正で受け入れた {n} 組から反復ごとに 1 組）",
+        "parameter uncertainty included (one of the {n} sets accepted by calibration per replication)",
+    ),
+    "interval_sentence_sets": (
+        "この比較では、反復ごとに較正で受け入れたパラメータの組を1組ずつ使い、どのシナリオも同じ組で計算しているので、"
+        "95%区間には仮定（効果の大きさなど）の不確かさも含まれます。",
+        "In this comparison each replication ran every scenario with one of the parameter sets accepted by "
+        "calibration, so the 95% intervals also hold the uncertainty of the assumptions (effect sizes and the like).",
+    ),
     "press_run": ("条件を選んで「実行」を押してください。", "Choose the settings and press 'Run'."),
     "running": (
         "計算中…（{n}シナリオ × {r}回 = {runs}回のシミュレーション、{done}回終了）",
@@ -474,6 +513,24 @@ def pick(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "en" else pair[0]
 
 
+def parameters_in_use(record: dict | None, lang: str = "ja") -> str:
+    """Which parameters a comparison ran with, in plain words (``record``: ParameterSets.record(); empty
+    or None for the model's defaults)."""
+    if not record:
+        return tr("parameters_default", lang)
+    if record.get("kind") == "ensemble" and int(record.get("sets", 1)) > 1:
+        return tr("parameters_ensemble", lang, n=int(record["sets"]))
+    return tr("parameters_best", lang)
+
+
+def interval_sentence(record: dict | None, lang: str = "ja") -> str:
+    """What a 95% interval means, and, over an ensemble, that it holds the parameters' uncertainty too."""
+    text = tr("interval_sentence", lang)
+    if record and record.get("kind") == "ensemble" and int(record.get("sets", 1)) > 1:
+        text += (" " if lang == "en" else "") + tr("interval_sentence_sets", lang)
+    return text
+
+
 def metric_label(metric: str, lang: str = "ja") -> str:
     """The label of a summary metric (its name when there is none)."""
     return pick(METRIC_LABELS[metric], lang) if metric in METRIC_LABELS else metric
@@ -532,6 +589,11 @@ _PROBLEMS_JA: tuple[tuple[str, str], ...] = (
     (r"^expected a table.*$", "表（[ ] の見出しのついたまとまり）にしてください。"),
     (r"^expected tables \[(.+)\]$", r"[\1] の形の表にしてください。"),
     (r"^two scenarios are named '(.+)'; allowed: distinct names$", r"同じ名前「\1」のシナリオが二つあります。"),
+    (
+        r"^a scenario loaded on the dashboard cannot name a parameters file.*$",
+        "ダッシュボードで読み込むシナリオには、パラメータファイル（parameters）を書けません。この行を消してください"
+        "（パラメータの不確かさは「比較の条件」で選べます）。",
+    ),
 )
 
 

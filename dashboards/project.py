@@ -19,6 +19,7 @@ import pandas as pd
 
 from dashboards.running import Outcome, RunRequest, model_version
 from sim.config import Scenario, TownProfile, load_scenario_text, load_town_text, scenario_to_toml, town_to_toml
+from sim.parameter_sets import KINDS
 from sim.params import ConfigError
 from sim.runner import RunResult
 
@@ -62,7 +63,12 @@ def project_bytes(outcome: Outcome, town: TownProfile, scenarios: list[Scenario]
         "format_version": FORMAT_VERSION,
         "saved": datetime.now().isoformat(timespec="seconds"),
         "model_version": model_version(),
-        "settings": {"years": r.years, "replications": r.replications, "seed": r.seed},
+        "settings": {
+            "years": r.years,
+            "replications": r.replications,
+            "seed": r.seed,
+            "parameters": outcome.parameters or None,  # the parameter sets' record (sim/parameter_sets.py)
+        },
         "town": {"name": town.name, "toml": town_to_toml(town)},
         "scenarios": [{"name": s.name, "toml": scenario_to_toml(s)} for s in scenarios],
         "outcome": {
@@ -114,6 +120,7 @@ def read_project(data: bytes, file: str = "project.zip") -> Project:
         town = load_town_text(meta["town"]["toml"], f"{file}: town")
         scenarios = [load_scenario_text(s["toml"], s["name"], f"{file}: {s['name']}") for s in meta["scenarios"]]
         years, replications, seed = int(settings["years"]), int(settings["replications"]), int(settings["seed"])
+        parameters = _parameters_record(settings.get("parameters"))
         saved_outcome = meta["outcome"]
     except (KeyError, TypeError, ValueError) as e:
         raise ConfigError(
@@ -131,20 +138,36 @@ def read_project(data: bytes, file: str = "project.zip") -> Project:
         type_households={k: float(v) for k, v in saved_outcome.get("type_households", {}).items()},
         finished=str(saved_outcome.get("finished", "")),
         version=str(saved_outcome.get("version", "")),
+        parameters=parameters,
     )
     return Project(town, scenarios, years, replications, seed, outcome, str(meta.get("saved", "")))
 
 
+def _parameters_record(raw: Any) -> dict[str, Any]:
+    """The record of the parameter sets a saved comparison ran over ({} for the defaults), checked."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or raw.get("kind") not in KINDS or not isinstance(raw.get("sets"), int):
+        raise ValueError("settings.parameters is not a record of parameter sets")
+    return {k: raw[k] for k in ("path", "title", "kind", "sets", "source", "method", "sha256") if k in raw}
+
+
 def _runs(tables: dict[str, pd.DataFrame], town: str) -> list[RunResult]:
     """The runs, rebuilt from the tagged tables (in the order they were saved)."""
-    keys = tables["summary"][_TAGS].drop_duplicates().itertuples(index=False)
+    summary = tables["summary"]
+    keys = summary[_TAGS].drop_duplicates().itertuples(index=False)
     runs = []
     for scenario, replication, seed in keys:
         parts = {}
         for name in RUN_TABLES:
             t = tables[name]
             mine = t[(t.scenario == scenario) & (t.replication == replication)] if len(t) else t
-            parts[name] = mine.drop(columns=[c for c in _TAGS if c in mine.columns]).reset_index(drop=True)
+            tags = [c for c in (*_TAGS, "parameter_set") if c in mine.columns]
+            parts[name] = mine.drop(columns=tags).reset_index(drop=True)
+        parameter_set = None
+        if "parameter_set" in summary.columns:
+            mine = summary[(summary.scenario == scenario) & (summary.replication == replication)]
+            parameter_set = int(mine["parameter_set"].iloc[0])
         runs.append(
             RunResult(
                 str(scenario),
@@ -155,6 +178,7 @@ def _runs(tables: dict[str, pd.DataFrame], town: str) -> list[RunResult]:
                 parts["ledger"],
                 parts["summary"],
                 parts["council"],
+                parameter_set=parameter_set,
             )
         )
     return runs

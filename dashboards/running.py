@@ -2,6 +2,11 @@
 
 Plain functions only (no Solara), so tests call them without a browser. What the page shows of
 an outcome is in :mod:`dashboards.tables`, :mod:`dashboards.figures` and :mod:`dashboards.export`.
+
+Parameter uncertainty: when a parameter-sets file is available (:func:`parameters_file`: the file
+``community-sim dashboard --parameters FILE`` names, else the calibration's accepted ensemble
+shipped with the model), the planner may run the comparison over it; each replication then draws
+one set, the same for every scenario (sim/parameter_sets.py).
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -21,6 +28,7 @@ from dashboards.i18n import config_error_text, tr
 from sim.compare import compare_table
 from sim.config import Scenario, TownProfile, effective_profile, load_scenario, load_town
 from sim.model import DEFAULT_WARMUP_WEEKS, WEEKS_PER_YEAR
+from sim.parameter_sets import ParameterSets, load_parameter_sets, parameters_for
 from sim.params import ConfigError
 from sim.runner import RunResult, run_many
 from sim.streams import replication_seeds
@@ -31,6 +39,10 @@ REPLICATIONS_RANGE = (1, 20)
 # Run in two processes when there is enough work to pay for starting them (a few seconds).
 PARALLEL_MIN_RUNS = 12
 WARMUP_YEARS = round(DEFAULT_WARMUP_WEEKS / WEEKS_PER_YEAR)  # every comparison starts from the same town of today
+# Parameter sets the page offers: `community-sim dashboard --parameters FILE` sets this variable for the
+# server; without it, the calibration's accepted ensemble shipped in the checkout, when it is there.
+PARAMETERS_ENV = "COMMUNITY_SIM_PARAMETERS"
+SHIPPED_ENSEMBLE = Path(__file__).resolve().parents[1] / "experiments" / "calibration" / "national_ensemble.toml"
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,7 @@ class RunRequest:
     years: int
     replications: int
     seed: int
+    parameters: str = ""  # a parameter-sets file to run over (its path); "": the model's defaults
 
     @property
     def runs(self) -> int:
@@ -72,6 +85,7 @@ class Outcome:
     type_households: dict[str, float] = field(default_factory=dict)  # household type → households in the town
     finished: str = ""  # when it was run (ISO date and time, local)
     version: str = ""  # the model's version
+    parameters: dict[str, Any] = field(default_factory=dict)  # the parameter sets' record; {}: defaults
 
     def title(self, scenario: str, lang: str) -> str:
         """A scenario's title in ``lang``."""
@@ -86,6 +100,34 @@ class Outcome:
     def scenario_names(self) -> list[str]:
         """Scenario names in comparison order (reference first)."""
         return list(dict.fromkeys(self.table.scenario)) if self.table is not None else []
+
+
+def parameters_file() -> Path | None:
+    """The parameter-sets file the page offers: ``$COMMUNITY_SIM_PARAMETERS``, else the shipped ensemble."""
+    given = os.environ.get(PARAMETERS_ENV, "").strip()
+    if given:
+        return Path(given)
+    return SHIPPED_ENSEMBLE if SHIPPED_ENSEMBLE.is_file() else None
+
+
+_LOADED: dict[tuple[str, float], ParameterSets] = {}
+
+
+def available_parameters() -> tuple[ParameterSets | None, ConfigError | None]:
+    """The parameter sets the page offers (loaded once per version of the file), or the problem with them."""
+    path = parameters_file()
+    if path is None:
+        return None, None
+    try:
+        key = (str(path), path.stat().st_mtime)
+        if key not in _LOADED:
+            _LOADED.clear()
+            _LOADED[key] = load_parameter_sets(path)
+        return _LOADED[key], None
+    except OSError:
+        return None, ConfigError(str(path), "", "no such file")
+    except ConfigError as e:
+        return None, e
 
 
 def input_problems(years: int | None, replications: int | None, seed: int | None, lang: str = "ja") -> list[str]:
@@ -132,6 +174,7 @@ def run_comparison(
     jobs: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     cancelled: threading.Event | None = None,
+    parameters: ParameterSets | None = None,
 ) -> tuple[pd.DataFrame, list[RunResult]]:
     """Run every scenario × replication on common random numbers and compare with the first scenario.
 
@@ -147,6 +190,8 @@ def run_comparison(
         on_progress: Called with (run-weeks simulated, run-weeks in all) as the runs go, within
             batches too (:mod:`sim.progress`); after a retry on a fresh pool it counts from 0 again.
         cancelled: Set when the page that asked has closed: the run stops (RunCancelled).
+        parameters: Parameter sets to run over: replication r runs every scenario with the set its
+            seed draws (each run's ``parameter_set``); None: the model's defaults.
 
     Returns:
         The comparison table of :func:`sim.compare.compare_table` and every run's result.
@@ -163,7 +208,15 @@ def run_comparison(
     on_run = _unless_cancelled(on_run, cancelled)
     if jobs <= 1:
         results = run_many(
-            loaded, town_spec, years, replications, seed, progress=False, on_run=on_run, on_progress=on_progress
+            loaded,
+            town_spec,
+            years,
+            replications,
+            seed,
+            progress=False,
+            on_run=on_run,
+            on_progress=on_progress,
+            parameters=parameters,
         )
     else:
         shown = 0  # runs already reported: a retry on a fresh pool starts again from the first run
@@ -190,6 +243,7 @@ def run_comparison(
                 on_run=report,
                 pool=pool,
                 on_progress=on_progress,
+                parameters=parameters,
             )
 
         results = warm_pool.run_in_pool(work, cancelled)
@@ -226,6 +280,7 @@ def compute_outcome(
     start = time.perf_counter()
     try:
         town_spec, loaded = resolve(request.town, request.scenarios)
+        sets = parameters_for(loaded, request.parameters or None, ("dashboard", "parameters"))
         table, results = run_comparison(
             town_spec,
             loaded,
@@ -235,6 +290,7 @@ def compute_outcome(
             on_run=on_run,
             on_progress=on_progress,
             cancelled=cancelled,
+            parameters=sets,
         )
     except ConfigError as e:
         return Outcome(request, error=tr("input_problem", lang, detail=config_error_text(e, lang)))
@@ -257,6 +313,7 @@ def compute_outcome(
         type_households={k: float(v) for k, v in by_type.items()},
         finished=datetime.now().isoformat(timespec="minutes"),
         version=model_version(),
+        parameters={} if sets is None else sets.record(),
     )
 
 

@@ -2,9 +2,9 @@
 
     community-sim scenarios
     community-sim towns
-    community-sim run SCENARIO [--town T] [--years Y] [--seed S] [--out DIR] [--json]
+    community-sim run SCENARIO [--town T] [--years Y] [--seed S] [--parameters FILE] [--out DIR] [--json]
     community-sim compare [SCENARIO ...] [--town T] [--years Y] [--replications R] [--seed S]
-                          [--workers N] [--warmup-years W] [--out DIR] [--json]
+                          [--workers N] [--warmup-years W] [--parameters FILE] [--out DIR] [--json]
     community-sim experiment FILE [--workers N | --scheduler ADDRESS] [--out DIR] [--fresh] [--yes] [--json]
     community-sim report DIR [--out FILE]
     community-sim calibrate FILE [--workers N | --scheduler ADDRESS] [--out DIR] [--fresh]
@@ -12,7 +12,7 @@
                            [--fresh] [--json]
     community-sim story [NAME] [--scenario S] [--lang ja|en] [--json]
     community-sim workshop [--port N]
-    community-sim dashboard [--port N]
+    community-sim dashboard [--port N] [--parameters FILE]
     community-sim setup-offline
 
 Every input file is validated before anything runs; a bad file exits with status 2 and
@@ -75,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
             type=_warmup,
             default=DEFAULT_WARMUP_YEARS,
             help="years of warm-up that make today's town (default 10; 0: start from the stationary mix)",
+        )
+        p.add_argument(
+            "--parameters",
+            type=Path,
+            metavar="FILE",
+            help="parameter sets (a calibration's best fit, or its accepted ensemble: each replication draws one, "
+            "the same for every scenario); see docs/calibration.md",
         )
         p.add_argument("--out", type=Path, help="directory for CSV and Parquet outputs")
         p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
@@ -143,6 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", type=Path, help="HTML file to write (default DIR/report.html)")
     dash = sub.add_parser("dashboard", help="start the planner dashboard (Solara) on 127.0.0.1")
     dash.add_argument("--port", type=_ranged(int, 1, 65535, "a port from 1 to 65535"), default=DASHBOARD_PORT)
+    dash.add_argument(
+        "--parameters",
+        type=Path,
+        metavar="FILE",
+        help="parameter sets the page offers to run over (default: the calibration's shipped ensemble, "
+        "experiments/calibration/national_ensemble.toml, when present)",
+    )
     sub.add_parser(
         "setup-offline",
         help="download, once, the file the pages need to work without internet (KaTeX, for Solara's Markdown)",
@@ -191,10 +205,16 @@ def cmd_towns(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.outputs import write_tables
+    from sim.parameter_sets import apply_set, parameters_for
     from sim.places import check_output_dir
     from sim.runner import prepare, run_once
 
     (scenario, start_from), town = prepare([args.scenario, args.start_from], args.town)
+    # A set changes the world: the scenario and the warm-up's scenario both run with it.
+    sets = parameters_for([scenario, start_from], args.parameters)
+    parameter_set = None if sets is None else sets.index_for(args.seed)
+    if sets is not None and parameter_set is not None:
+        (scenario, start_from), town = apply_set([scenario, start_from], town, sets, parameter_set)
     if args.out:
         check_output_dir(args.out)  # before the run: its work must not be lost at the end
     result = run_once(
@@ -206,6 +226,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         start_from=start_from,
         progress=sys.stderr.isatty(),
     )
+    result.parameter_set = parameter_set
     if args.out:
         write_tables(
             {name: result.tagged(name) for name in ("weekly", "ledger", "summary", "council", "channels")},
@@ -218,6 +239,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             "town": result.town,
             "seed": args.seed,
             "years": args.years,
+            "parameters": None if sets is None else {**sets.record(), "parameter_set": parameter_set},
             "summary": _clean(dict(zip(town_wide.metric, town_wide.value, strict=True))),
             "by_household_type": _clean(_by_type(result.summary)),
         }
@@ -227,6 +249,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         years = f"{args.years:g} year{'' if args.years == 1 else 's'}"
         print(f"{scenario.title_ja} / {scenario.title_en} — town {town.name}, {years}, seed {args.seed}")
+        if sets is not None:
+            print(f"parameters: {sets.describe()}; set {parameter_set} of {sets.n}")
         for metric, raw in zip(town_wide["metric"].tolist(), town_wide["value"].tolist(), strict=True):
             value, unit = number(raw, unit_of(metric)), unit_of(metric).unit
             print(f"  {metric:<36} {value:>10}{unit if value != '—' else ''}")
@@ -237,6 +261,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim.compare import compare_table, same_settings_as_reference, summaries
+    from sim.parameter_sets import parameters_for
     from sim.params import ConfigError
     from sim.places import check_output_dir
     from sim.runner import prepare, run_many
@@ -245,6 +270,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if len(set(names)) != len(names):
         raise ConfigError("command line", "scenarios", "a scenario is named twice; allowed: distinct scenarios")
     scenarios, town = prepare(names, args.town)
+    sets = parameters_for(scenarios, args.parameters)
     if args.out:
         check_output_dir(args.out)  # before the runs: their work must not be lost at the end
     labels = [s.name for s in scenarios]
@@ -259,6 +285,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         jobs=args.workers,
         progress=sys.stderr.isatty(),
         warmup_weeks=round(args.warmup_years * 52),
+        parameters=sets,
     )
     tables = {"comparison": compare_table(results, labels), "summaries": summaries(results)}
     settings = {
@@ -267,11 +294,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "replications": args.replications,
         "seed": args.seed,
         "warmup_years": args.warmup_years,
+        "parameters": None if sets is None else sets.record(),
     }
+    if sets is not None:  # the set of each replication, in order (the summaries' parameter_set column)
+        settings["parameter_sets"] = [run.parameter_set for run in results if run.scenario == labels[0]]
     years = f"{args.years:g} year{'' if args.years == 1 else 's'}"
     header = f"town {town.name}, {years}, {args.replications} replications, seed {args.seed}"
+    if sets is not None:
+        header = f"parameters: {sets.describe()}\n{header}"
     same = same_settings_as_reference(scenarios, town)
-    return _report_comparison(args, tables, labels, settings, header, same)
+    return _report_comparison(args, tables, labels, settings, header, same, sets)
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
@@ -297,10 +329,14 @@ def cmd_experiment(args: argparse.Namespace) -> int:
         + (f" × {len(experiment.points)} points ({experiment.sweep.method})" if experiment.sweep else "")
         + f", seed {s['seed']}; {len(runs)} runs, {failed} failed"
     )
+    sets = experiment.parameters
+    if sets is not None:
+        header = f"parameters: {sets.describe()}\n{header}"
     settings = {"experiment": experiment.name, **s, "points": len(experiment.points), "failed_runs": failed}
+    settings["parameters"] = None if sets is None else sets.record()
     args.out = None  # the tables are already written in the results directory
     same = same_settings_as_reference(experiment.scenarios, experiment.town)
-    code = _report_comparison(args, {"comparison": comparison}, experiment.labels, settings, header, same)
+    code = _report_comparison(args, {"comparison": comparison}, experiment.labels, settings, header, same, sets)
     if not args.json:
         print(f"results in {out} (community-sim report {out})")
     return code
@@ -370,10 +406,12 @@ def _report_comparison(
     settings: dict,
     header: str,
     same_as_reference: list[str] | None = None,
+    parameters=None,
 ) -> int:
     """Write the comparison tables (``--out``) and print them as JSON (``--json``) or as text; the text
-    explains the intervals and names the scenarios whose results are the reference's by construction."""
-    from sim.compare import INTERVALS_EXPLAINED, format_comparison, same_settings_note
+    explains the intervals (over parameter sets too, given ``parameters``) and names the scenarios whose
+    results are the reference's by construction."""
+    from sim.compare import format_comparison, intervals_explained, same_settings_note
     from sim.outputs import write_tables
 
     if args.out:
@@ -389,7 +427,7 @@ def _report_comparison(
         return 0
     print(f"{header}; mean [95% CI], difference from {labels[0]} [95% CI]")
     print(format_comparison(tables["comparison"]))
-    print(INTERVALS_EXPLAINED)
+    print(intervals_explained(parameters))
     if same_as_reference:
         print(same_settings_note(same_as_reference, labels[0]))
     if args.out:
@@ -456,17 +494,26 @@ def dashboard_command(port: int, app: Path = DASHBOARD_APP) -> list[str]:
 # Solara otherwise asks PyPI for its latest version and sends usage telemetry: the pages stay offline.
 # No telemetry, and no "This website runs on Solara" badge floating over the pages' buttons.
 DASHBOARD_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_THEME_SHOW_BANNER": "False"}
+# The parameter-sets file `dashboard --parameters` gives the page (dashboards.running.PARAMETERS_ENV).
+DASHBOARD_PARAMETERS_ENV = "COMMUNITY_SIM_PARAMETERS"
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    return _serve(DASHBOARD_APP, args.port, "施策比較ダッシュボード / planner dashboard")
+    extra = {}
+    if args.parameters is not None:  # checked here: a bad file exits 2 before the server starts
+        from sim.parameter_sets import load_parameter_sets
+
+        sets = load_parameter_sets(args.parameters)
+        print(f"parameters: {sets.describe()}", flush=True)
+        extra[DASHBOARD_PARAMETERS_ENV] = str(args.parameters.resolve())
+    return _serve(DASHBOARD_APP, args.port, "施策比較ダッシュボード / planner dashboard", extra)
 
 
 def cmd_workshop(args: argparse.Namespace) -> int:
     return _serve(WORKSHOP_APP, args.port, "研修モード / workshop")
 
 
-def _serve(app: Path, port: int, title: str) -> int:
+def _serve(app: Path, port: int, title: str, extra_env: dict[str, str] | None = None) -> int:
     """Serve a Solara page of dashboards/ on 127.0.0.1 until Ctrl+C or a stop signal (server and pool stop too)."""
     from sim.params import ConfigError
     from sim.serve import run_until_stopped
@@ -474,7 +521,7 @@ def _serve(app: Path, port: int, title: str) -> int:
     if not app.is_file():
         raise ConfigError(str(app), "", "the page is not in this installation; allowed: reinstall community-sim")
     print(f"{title}: http://127.0.0.1:{port}  (Ctrl+C to stop)", flush=True)
-    env = {**os.environ, **DASHBOARD_ENV}
+    env = {**os.environ, **DASHBOARD_ENV, **(extra_env or {})}
     return run_until_stopped(dashboard_command(port, app), cwd=app.parents[1], env=env)
 
 

@@ -108,6 +108,28 @@ INTERVALS_EXPLAINED = (
     "difference whose interval excludes 0 is a clear effect under the model's assumptions. The intervals cover\n"
     "the model's chance only, not the uncertainty of its assumed effect sizes (docs/parameters.md)."
 )
+INTERVALS_EXPLAINED_OVER_SETS = (
+    "95% CI: where the model's mean lies, with 95% confidence, given the replications run (t-interval). Each\n"
+    "replication drew one of the {n} accepted parameter sets and ran every scenario with it on the same seed, so\n"
+    "differences stay paired and the intervals hold the uncertainty of the fitted parameters as well as chance;\n"
+    "more replications narrow them (docs/calibration.md, Parameter uncertainty in comparisons)."
+)
+INTERVALS_EXPLAINED_BEST_FIT = (
+    "95% CI: where the model's mean lies, with 95% confidence, given the replications run (t-interval); more\n"
+    "replications narrow it. Differences are paired (replication r of every scenario uses the same seed), so a\n"
+    "difference whose interval excludes 0 is a clear effect under the model's assumptions. Every run used the\n"
+    "calibration's best fit: the intervals cover the model's chance only, not the uncertainty of the fit."
+)
+
+
+def intervals_explained(parameters=None) -> str:
+    """What the printed intervals mean: chance only, or chance and the parameters' uncertainty
+    (``parameters``: the :class:`~sim.parameter_sets.ParameterSets` the comparison ran over, if any)."""
+    if parameters is None:
+        return INTERVALS_EXPLAINED
+    if parameters.kind == "ensemble" and parameters.n > 1:
+        return INTERVALS_EXPLAINED_OVER_SETS.format(n=parameters.n)
+    return INTERVALS_EXPLAINED_BEST_FIT
 
 
 def same_settings_as_reference(scenarios: list[Scenario], town: TownProfile) -> list[str]:

@@ -22,6 +22,9 @@ from sim.tomlfile import read_toml as read_toml
 from sim.town import TOWN_PARAMS, validate_profile
 
 SCENARIO_META_KEYS = ("title_ja", "title_en", "description_ja", "description_en")
+# [scenario] parameters = "FILE": a parameter-sets file (sim/parameter_sets.py) the scenario runs with,
+# relative to the scenario file; only a scenario read from a file on disk may name one.
+SCENARIO_PARAMETERS_KEY = "parameters"
 # The English title and description default to the Japanese ones.
 SCENARIO_REQUIRED_KEYS = ("title_ja", "description_ja")
 OVERRIDE_OPS = ("set", "multiply", "add")
@@ -52,6 +55,9 @@ class Scenario:
     # A scenario with a calibrated parameter set applied starts its warm-up from the pilot mix of this
     # one, the scenario without the set (sim/parameter_sets.py); None: its own.
     pilot_from: Scenario | None = field(default=None, repr=False, compare=False)
+    # The parameter-sets file the scenario names (``[scenario] parameters``), as a path; None: none.
+    # The commands apply it (sim.parameter_sets.parameters_for), to every scenario compared with it.
+    parameters: str | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -115,7 +121,7 @@ def load_town(name_or_path: str | Path) -> TownProfile:
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """Load and validate a scenario (a bundled name or a path)."""
     path = _locate(name_or_path, "scenarios")
-    return scenario_from_dict(read_toml(path), path.stem, str(path))
+    return scenario_from_dict(read_toml(path), path.stem, str(path), folder=path.parent)
 
 
 def load_town_text(text: str, file: str) -> TownProfile:
@@ -149,8 +155,12 @@ def _check_desks(desks: list[dict[str, Any]], file: str) -> None:
             raise ConfigError(file, f"desks[{i}].domains", f"got {desk['domains']!r}; allowed: each domain once")
 
 
-def scenario_from_dict(raw: dict[str, Any], name: str, file: str) -> Scenario:
-    """Validate a scenario given as a dict (as read from TOML); ``file`` names it in error messages."""
+def scenario_from_dict(raw: dict[str, Any], name: str, file: str, folder: Path | None = None) -> Scenario:
+    """Validate a scenario given as a dict (as read from TOML); ``file`` names it in error messages.
+
+    ``folder``: the directory of the scenario's file, against which a ``parameters`` file it names
+    is found; None (text uploaded to the dashboard, or kept in a project file) refuses one.
+    """
     for key in raw:
         if key not in ("scenario", "town", "mechanisms"):
             raise ConfigError(file, key, "unknown section; allowed: scenario, town, mechanisms")
@@ -158,8 +168,10 @@ def scenario_from_dict(raw: dict[str, Any], name: str, file: str) -> Scenario:
     if not isinstance(meta, dict):
         raise ConfigError(file, "scenario", "missing [scenario] table with " + ", ".join(SCENARIO_REQUIRED_KEYS))
     for key in meta:
-        if key not in SCENARIO_META_KEYS:
-            raise ConfigError(file, f"scenario.{key}", "unknown key; allowed: " + ", ".join(SCENARIO_META_KEYS))
+        if key not in (*SCENARIO_META_KEYS, SCENARIO_PARAMETERS_KEY):
+            allowed = ", ".join((*SCENARIO_META_KEYS, SCENARIO_PARAMETERS_KEY))
+            raise ConfigError(file, f"scenario.{key}", "unknown key; allowed: " + allowed)
+    parameters = _parameters_file(meta.get(SCENARIO_PARAMETERS_KEY), file, folder)
     for key in SCENARIO_META_KEYS:
         required = key in SCENARIO_REQUIRED_KEYS
         if (required or key in meta) and (not isinstance(meta.get(key), str) or not meta[key].strip()):
@@ -175,7 +187,33 @@ def scenario_from_dict(raw: dict[str, Any], name: str, file: str) -> Scenario:
         meta.get("description_en") or meta["description_ja"],
         town,
         mechanisms,
+        parameters=parameters,
     )
+
+
+def _parameters_file(value: Any, file: str, folder: Path | None) -> str | None:
+    """The parameter-sets file a scenario names, found relative to the scenario's own file."""
+    if value is None:
+        return None
+    key = f"scenario.{SCENARIO_PARAMETERS_KEY}"
+    if folder is None:
+        raise ConfigError(
+            file,
+            key,
+            "a scenario loaded on the dashboard cannot name a parameters file; allowed: remove the key (the "
+            "dashboard's 比較の条件 offers parameter uncertainty), or run the file with `community-sim`",
+        )
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(file, key, f"got {value!r}; allowed: the path of a parameter-sets .toml file")
+    path = folder / value
+    if not path.is_file():
+        raise ConfigError(
+            file,
+            key,
+            f"no such file: {str(path)!r}; allowed: the path of a parameter-sets .toml file, relative "
+            "to this scenario file",
+        )
+    return str(path.resolve())
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
@@ -188,6 +226,8 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
             "description_en": scenario.description_en,
         }
     }
+    if scenario.parameters:
+        raw["scenario"][SCENARIO_PARAMETERS_KEY] = scenario.parameters
     if scenario.town:
         raw["town"] = {section: dict(values) for section, values in scenario.town.items()}
     if scenario.mechanisms:

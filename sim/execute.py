@@ -302,10 +302,11 @@ def _run_pending(
 
 
 def group_tasks(tasks: list[Task], workers: int = 1, largest: int | None = None) -> list[list[Task]]:
-    """The tasks in groups that are stepped together (one parameter point each; see sim/batch.py)."""
-    by_point: dict[int, list[Task]] = {}
+    """The tasks in groups that are stepped together (see sim/batch.py): each group holds one parameter
+    point and one parameter set, since a batch steps runs of the same settings."""
+    by_point: dict[tuple[int, int | None], list[Task]] = {}
     for task in tasks:
-        by_point.setdefault(task.point, []).append(task)
+        by_point.setdefault((task.point, task.parameter_set), []).append(task)
     groups = []
     for same_point in by_point.values():
         households = same_point[0].town.profile["town"]["households"]
@@ -496,6 +497,7 @@ def _start_manifest(
         "scenarios": experiment.labels,
         "town": experiment.town.name,
         "sweep": _sweep_description(experiment),
+        "parameters": None if experiment.parameters is None else experiment.parameters.record(),
         "points": len(experiment.points),
         "replication_seeds": experiment.seeds,
         "tables": ["runs", "summaries", *experiment.tables],

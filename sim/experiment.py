@@ -9,6 +9,7 @@
     seed = 2026
     tables = ["weekly", "ledgers", "council"]       # per-run tables to keep (also "channels", "population",
                                                     # "facts"; runs and summaries always)
+    parameters = "calibration/national_ensemble.toml"  # optional: parameter sets, relative to this file
 
     [sweep]                         # optional: see sim/sweep.py
     method = "morris"
@@ -18,6 +19,11 @@ Every run is a (scenario, point, replication). Replication ``r`` has the same se
 point and in every scenario (common random numbers), so differences between scenarios and
 between points are not luck. One *task* is one (point, replication): its scenarios share one
 warm-up, and it is the unit sent to a worker and written to disk.
+
+With ``parameters`` (a calibration's best fit or accepted ensemble, sim/parameter_sets.py; or a
+file that the scenarios name), replication ``r`` runs every scenario, at every point, with the set
+its seed draws: the runs table's ``parameter_set`` column says which. A path may not be both swept
+and in the parameters file.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from tqdm import tqdm
 
 from sim.config import Scenario, TownProfile, effective_profile, locate
 from sim.model import DEFAULT_WARMUP_WEEKS, WEEKS_PER_YEAR
+from sim.parameter_sets import ParameterSets, apply_set, parameters_for
 from sim.params import ConfigError, Param, validate_block
 from sim.progress import run_weeks
 from sim.runner import RunResult, prepare, run_batch
@@ -97,6 +104,9 @@ class Experiment:
     size: ExperimentSize | None = None
     # Each point's scenarios and town, once checked (sweeps only; see _check_every_point).
     point_inputs: list[tuple[list[Scenario], TownProfile]] | None = field(default=None, repr=False)
+    parameters: ParameterSets | None = None  # the parameter sets replications draw from, if any
+    # Each (point index, parameter set drawn)'s scenarios and town, once checked (see _check_every_set).
+    set_inputs: dict[tuple[int, int], tuple[list[Scenario], TownProfile]] = field(default_factory=dict, repr=False)
 
     @property
     def labels(self) -> list[str]:
@@ -115,12 +125,21 @@ class Experiment:
     def fingerprint(self) -> str:
         """A hash of everything that decides the results: the file and the loaded inputs."""
         parts = [self.text, repr(self.scenarios), repr(self.town.profile), repr(self.points.to_dict("list"))]
+        if self.parameters is not None:  # its text: a changed file changes the results
+            parts.append(self.parameters.sha256)
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    @property
+    def parameter_sets(self) -> list[int | None]:
+        """The parameter set of each replication (None without parameter sets)."""
+        if self.parameters is None:
+            return [None] * len(self.seeds)
+        return list(self.parameters.indices_for(self.seeds))
 
     def tasks(self) -> list[Task]:
         """Every (point, replication), numbered point-major."""
         s = self.settings
-        seeds = self.seeds
+        seeds, sets = self.seeds, self.parameter_sets
         names = [c for c in self.points.columns if c != "point"]
         out: list[Task] = []
         for k, row in enumerate(self.points.itertuples(index=False)):
@@ -129,7 +148,12 @@ class Experiment:
                 scenarios, town = self.point_inputs[k]
             else:
                 scenarios, town = apply_point(self.scenarios, self.town, values)
-            for r, seed in enumerate(seeds):
+            for r, (seed, parameter_set) in enumerate(zip(seeds, sets, strict=True)):
+                at = scenarios, town
+                if self.parameters is not None and parameter_set is not None:
+                    if (k, parameter_set) not in self.set_inputs:
+                        self.set_inputs[k, parameter_set] = apply_set(scenarios, town, self.parameters, parameter_set)
+                    at = self.set_inputs[k, parameter_set]
                 out.append(
                     Task(
                         task_id=len(out),
@@ -137,11 +161,12 @@ class Experiment:
                         values=values,
                         replication=r,
                         seed=seed,
-                        scenarios=scenarios,
-                        town=town,
+                        scenarios=at[0],
+                        town=at[1],
                         years=s["years"],
                         warmup_weeks=round(s["warmup_years"] * 52),
                         tables=self.tables,
+                        parameter_set=parameter_set,
                     )
                 )
         return out
@@ -161,6 +186,7 @@ class Task:
     years: float
     warmup_weeks: int
     tables: tuple[str, ...]
+    parameter_set: int | None = None  # the parameter set its scenarios run with (already applied to them)
 
     @property
     def run_weeks(self) -> int:
@@ -209,6 +235,7 @@ def load_experiment(path: str | Path, confirmed: bool = True, progress: bool = F
     if len(set(scenarios)) != len(scenarios):
         raise ConfigError(file, "experiment.scenarios", "a scenario is listed twice; allowed: distinct scenarios")
     tables = _tables(table.pop("tables", list(DEFAULT_RUN_TABLES)), file)
+    parameters_file = _parameters_file(table.pop("parameters", None), path)
     settings = validate_block(EXPERIMENT_PARAMS, table, file, "experiment")
     for i, name in enumerate(scenarios):
         locate(_relative(name, path), "scenarios", file, f"experiment.scenarios[{i}]")
@@ -217,12 +244,45 @@ def load_experiment(path: str | Path, confirmed: bool = True, progress: bool = F
     if len({s.name for s in loaded}) != len(loaded):
         raise ConfigError(file, "experiment.scenarios", "two scenarios share a file name; allowed: distinct names")
     sweep = load_sweep(raw["sweep"], file) if "sweep" in raw else None
+    parameters = parameters_for(loaded, parameters_file, (file, "experiment.parameters"))
+    _check_not_swept(sweep, parameters, file)
     size = experiment_size(settings, len(loaded), town, tables, sweep)
     _check_size(size, file, confirmed)
     points = design_points(sweep, settings["seed"])
     experiment = Experiment(path.stem, file, text, settings, loaded, town, tables, sweep, points, size)
+    experiment.parameters = parameters
     _check_every_point(experiment, progress)
+    _check_every_set(experiment)
     return experiment
+
+
+def _parameters_file(value: Any, experiment_file: Path) -> Path | None:
+    """The parameter-sets file ``[experiment] parameters`` names, relative to the experiment file."""
+    if value is None:
+        return None
+    file, key = str(experiment_file), "experiment.parameters"
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(file, key, f"got {value!r}; allowed: the path of a parameter-sets .toml file")
+    path = experiment_file.parent / value
+    if not path.is_file():
+        raise ConfigError(
+            file, key, f"no such file: {str(path)!r}; allowed: a parameter-sets .toml file, relative to this file"
+        )
+    return path
+
+
+def _check_not_swept(sweep: Sweep | None, parameters: ParameterSets | None, file: str) -> None:
+    """A parameter is either swept or taken from the parameter sets: with both, which wins would be a guess."""
+    if sweep is None or parameters is None:
+        return
+    for p in sweep.parameters:
+        if p.path in parameters.paths:
+            raise ConfigError(
+                file,
+                f"sweep.parameters.{p.path}",
+                f"also set by the parameter sets of {parameters.file}; allowed: a parameter swept or taken from "
+                "the parameter sets, not both (remove it from the sweep, or sweep without the parameters file)",
+            )
 
 
 def experiment_size(
@@ -289,6 +349,27 @@ def _check_every_point(experiment: Experiment, progress: bool = False) -> None:
     experiment.point_inputs = inputs
 
 
+def _check_every_set(experiment: Experiment) -> None:
+    """Every scenario must run with each parameter set its replications draw, at every point (a set can,
+    with a point, switch on the council in a town without its host desk); the checked inputs are kept."""
+    if experiment.parameters is None:
+        return
+    drawn = sorted({k for k in experiment.parameter_sets if k is not None})
+    names = [c for c in experiment.points.columns if c != "point"]
+    for i, row in enumerate(experiment.points.itertuples(index=False)):
+        scenarios, town = (
+            experiment.point_inputs[i] if experiment.point_inputs else (experiment.scenarios, experiment.town)
+        )
+        for k in drawn:
+            try:
+                experiment.set_inputs[i, k] = apply_set(scenarios, town, experiment.parameters, k)
+            except ConfigError as e:
+                if not names:
+                    raise
+                values = dict(zip(names, row[1:], strict=True))
+                raise ConfigError(e.file, e.key, f"at sweep point {values}: {e.problem}") from None
+
+
 def _relative(name: str, experiment_file: Path) -> str:
     """A path-like name is taken relative to the experiment file; a bare name is a bundled one."""
     if name.endswith(".toml") or "/" in name:
@@ -312,8 +393,8 @@ def execute_tasks(tasks: list[Task], on_week: Callable[[int], None] | None = Non
     the run that fails is recorded as failed and the others go on. ``on_week(n)`` is told of the
     run-weeks simulated as they go (see :func:`sim.runner.run_batch`).
     """
-    if len({t.point for t in tasks}) > 1:
-        raise ValueError("tasks stepped together must share their parameter point")
+    if len({(t.point, t.parameter_set) for t in tasks}) > 1:
+        raise ValueError("tasks stepped together must share their parameter point and parameter set")
     first = tasks[0]
     runs: list[list[dict[str, Any]]] = [[] for _ in tasks]
     parts: list[dict[str, list[pd.DataFrame]]] = [{name: [] for name in t.tables} for t in tasks]
@@ -382,6 +463,7 @@ def _run_row(task: Task, index: int) -> dict[str, Any]:
         "replication": task.replication,
         "seed": task.seed,
         "scenario": task.scenarios[index].name,
+        **({} if task.parameter_set is None else {"parameter_set": task.parameter_set}),
         **task.values,
     }
 
@@ -405,7 +487,9 @@ def _tag(table: pd.DataFrame, row: dict[str, Any]) -> pd.DataFrame:
     for col in out.columns:
         if isinstance(out[col].dtype, pd.CategoricalDtype):
             out[col] = out[col].astype("str")  # pandas' Arrow-backed strings; missing stays missing
-    front = {k: row[k] for k in ("run_id", "task", "point", "replication", "seed", "scenario")}
+    front = {
+        k: row[k] for k in ("run_id", "task", "point", "replication", "seed", "scenario", "parameter_set") if k in row
+    }
     for i, (col, value) in enumerate(front.items()):
         out.insert(i, col, value)
     return out

@@ -21,11 +21,21 @@ intervals over replications then hold parameter uncertainty as well as chance. E
 warm-up starts from the pilot mix of the scenario without the set (sim/engine/warmup.py): the
 ten-year warm-up takes the town to the set's own level, as it did when the set was fitted, and
 no set needs a pilot run of its own.
+
+Where a comparison takes its sets (:func:`parameters_for`): ``--parameters FILE`` on ``run`` and
+``compare``, ``parameters = "FILE"`` in an experiment's ``[experiment]`` table, or
+``parameters = "FILE"`` in a scenario's ``[scenario]`` table. A set changes the world, and every
+scenario of a comparison runs in the same world: a file that one scenario names applies to every
+scenario compared with it (and to the warm-up's). One comparison has one parameters file: naming
+it in two places (``--parameters`` or the experiment's key, and a scenario; or two scenarios
+naming different files) is refused, so that which sets ran is never a guess.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -33,7 +43,7 @@ from typing import Any
 import numpy as np
 import tomli_w
 
-from sim.config import Scenario, TownProfile
+from sim.config import Scenario, TownProfile, effective_profile
 from sim.params import ConfigError, validate
 from sim.streams import make_stream
 from sim.sweep import apply_point, resolve_path
@@ -56,6 +66,7 @@ class ParameterSets:
     paths: tuple[str, ...]
     values: np.ndarray  # (sets, paths)
     weights: np.ndarray  # (sets,), summing to 1
+    sha256: str = ""  # of the file's text, for manifests and fingerprints
 
     @property
     def n(self) -> int:
@@ -71,10 +82,26 @@ class ParameterSets:
             return 0
         return int(make_stream(seed, "parameter_set").choice(self.n, p=self.weights))
 
+    def indices_for(self, seeds: Sequence[int]) -> list[int]:
+        """The set of each replication, by its seed (see :meth:`index_for`)."""
+        return [self.index_for(seed) for seed in seeds]
+
     def describe(self) -> str:
         """One line: what the sets are."""
         what = "best fit" if self.kind == "best" else f"ensemble of {self.n} accepted parameter sets"
         return f"{self.title} ({what}; {self.source})"
+
+    def record(self) -> dict[str, Any]:
+        """What a manifest or a saved comparison records of the file: enough to know it again."""
+        return {
+            "path": self.file,
+            "title": self.title,
+            "kind": self.kind,
+            "sets": self.n,
+            "source": self.source,
+            "method": self.method,
+            "sha256": self.sha256,
+        }
 
 
 def load_parameter_sets(path: str | Path) -> ParameterSets:
@@ -83,7 +110,8 @@ def load_parameter_sets(path: str | Path) -> ParameterSets:
     file = str(path)
     if not path.is_file():
         raise ConfigError(file, "", "no such file")
-    raw = parse_toml(read_text(path), file)
+    text = read_text(path)
+    raw = parse_toml(text, file)
     for key in raw:
         if key not in ("parameters", "set"):
             raise ConfigError(file, key, "unknown section; allowed: parameters, set")
@@ -130,7 +158,46 @@ def load_parameter_sets(path: str | Path) -> ParameterSets:
         tuple(paths),
         values,
         weights / weights.sum(),
+        hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
+
+
+def parameters_for(
+    scenarios: Sequence[Scenario],
+    given: str | Path | ParameterSets | None = None,
+    where: tuple[str, str] = ("command line", "--parameters"),
+) -> ParameterSets | None:
+    """The parameter sets a comparison of ``scenarios`` runs with: ``given`` (``--parameters``, or an
+    experiment's ``parameters`` key, named by ``where`` = (file, key)), or the file the scenarios
+    name; None when there is none.
+
+    Raises:
+        ConfigError: the file is named twice (``given`` and a scenario, or two scenarios naming
+            different files), or it is not a valid parameter-sets file.
+    """
+    naming = [(s, s.parameters) for s in scenarios if s.parameters]
+    if given is not None and naming:
+        s, named = naming[0]
+        raise ConfigError(
+            where[0],
+            where[1],
+            f"scenario {s.name!r} names a parameters file itself ({s.file}: scenario.parameters = {named!r}); "
+            "allowed: one parameters file for a comparison, given here or in the scenario, not both",
+        )
+    if given is not None:
+        return given if isinstance(given, ParameterSets) else load_parameter_sets(given)
+    if not naming:
+        return None
+    (first, file), *others = naming
+    for s, named in others:
+        if Path(named).resolve() != Path(file).resolve():
+            raise ConfigError(
+                s.file,
+                "scenario.parameters",
+                f"names {named!r}, but scenario {first.name!r} names {file!r}; allowed: one parameters file for "
+                "every scenario of a comparison (a set changes the world they are compared in)",
+            )
+    return load_parameter_sets(file)
 
 
 def _mechanism_param(path: str, file: str, key: str):
@@ -154,6 +221,25 @@ def with_parameter_set(
     starts its warm-up from its own pilot mix without the set (see the module's docstring)."""
     applied, town_at = apply_point(scenarios, town, values)
     return [replace(s, pilot_from=original) for s, original in zip(applied, scenarios, strict=True)], town_at
+
+
+def apply_set(
+    scenarios: list[Scenario], town: TownProfile, parameters: ParameterSets, k: int
+) -> tuple[list[Scenario], TownProfile]:
+    """The scenarios with set ``k`` applied (:func:`with_parameter_set`), each checked against the town
+    before anything runs.
+
+    Raises:
+        ConfigError: naming the parameters file and the set, when a scenario cannot run with it.
+    """
+    applied, town_at = with_parameter_set(scenarios, town, parameters.set_values(k))
+    for s in applied:
+        try:
+            effective_profile(s, town_at)
+        except ConfigError as e:
+            where = f"{e.key}: " if e.key else ""
+            raise ConfigError(parameters.file, f"set[{k}]", f"with scenario {s.name!r}: {where}{e.problem}") from None
+    return applied, town_at
 
 
 def write_parameter_sets(

@@ -275,6 +275,20 @@ def _identical_note(table: pd.DataFrame, scenarios: list[str]) -> str:
     )
 
 
+def _parameters_line(record: dict[str, Any] | None) -> str:
+    """Which parameters the runs used, and what the intervals therefore hold."""
+    if not record:
+        return "the defaults (intervals: the model's chance only)"
+    if record["kind"] == "ensemble" and record["sets"] > 1:
+        what = (
+            f"ensemble of {record['sets']} accepted sets, one drawn per replication for every scenario (column "
+            "parameter_set); intervals hold parameter uncertainty as well as chance"
+        )
+    else:
+        what = "best fit (intervals: the model's chance only)"
+    return f"{record['title']} — {what}; {record['path']} (sha256 {record['sha256'][:12]}…)"
+
+
 def _what_was_run(manifest: dict[str, Any], runs: pd.DataFrame) -> str:
     failed = runs[runs["status"] != "ok"] if not runs.empty else runs
     items = {
@@ -288,6 +302,7 @@ def _what_was_run(manifest: dict[str, Any], runs: pd.DataFrame) -> str:
         "runs (failed)": f"{len(runs)} ({len(failed)})",
         "base seed": manifest["settings"]["seed"],
         "sweep": json.dumps(manifest["sweep"], ensure_ascii=False) if manifest.get("sweep") else "none",
+        "parameter sets": _parameters_line(manifest.get("parameters")),
         "started / finished": f"{manifest['started']} / {manifest.get('finished')}",
         "executor": manifest.get("executor"),
         "package version / git commit": f"{manifest['package_version']} / {manifest['git_commit']}",

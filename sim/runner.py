@@ -3,6 +3,10 @@
 Replication ``r`` of every scenario uses the same seed, so each scenario meets the same
 households with the same luck; a difference between scenarios is the policy's effect.
 Runs can go in this process or a process pool, with identical results.
+
+Over parameter sets (sim/parameter_sets.py), replication ``r`` also runs every scenario with the
+same set, the one its seed draws, so differences stay paired and intervals hold the parameters'
+uncertainty too.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sim.batch import batch_sizes
 from sim.config import Scenario, TownProfile, effective_profile, load_scenario, load_town
 from sim.engine.views import RunView
 from sim.model import DEFAULT_WARMUP_WEEKS, WEEKS_PER_YEAR, CommunityModel
+from sim.parameter_sets import ParameterSets, apply_set
 from sim.progress import WeekCounter, WeeksBar, WeekSlot, run_weeks
 from sim.streams import replication_seeds
 from sim.workers import process_pool
@@ -42,13 +47,16 @@ class RunResult:
     channels: pd.DataFrame = field(default_factory=pd.DataFrame)  # every channel that knew of each case, and when
     population: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per resident (sim.outputs)
     facts: pd.DataFrame = field(default_factory=pd.DataFrame)  # the town's size, weeks, 民生委員 posts, desks
+    parameter_set: int | None = None  # the parameter set it ran with (sim/parameter_sets.py); None: defaults
 
     def tagged(self, name: str) -> pd.DataFrame:
-        """Table ``name`` with scenario, replication and seed columns in front."""
+        """Table ``name`` with scenario, replication and seed columns in front (and ``parameter_set``
+        after them when the run had one)."""
         df = getattr(self, name).copy()
-        for i, (col, value) in enumerate(
-            (("scenario", self.scenario), ("replication", self.replication), ("seed", self.seed))
-        ):
+        front = [("scenario", self.scenario), ("replication", self.replication), ("seed", self.seed)]
+        if self.parameter_set is not None:
+            front.append(("parameter_set", self.parameter_set))
+        for i, (col, value) in enumerate(front):
             df.insert(i, col, value)
         return df
 
@@ -158,6 +166,7 @@ def run_many(
     on_run: Callable[[RunResult], None] | None = None,
     pool: Executor | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    parameters: ParameterSets | None = None,
 ) -> list[RunResult]:
     """Every scenario × every replication; replication r uses the same seed in every scenario.
 
@@ -170,16 +179,26 @@ def run_many(
     ``pool``: an open executor (e.g. a process pool kept warm by the dashboard) to run the
     replications in instead of ``jobs`` new processes (``jobs`` then says how many workers it
     has, so that each gets an equal share); it is left open, and results are the same.
+    ``parameters``: parameter sets (sim/parameter_sets.py); replication r runs every scenario with
+    set ``parameters.index_for(seed_r)`` (the caller resolves a file the scenarios name:
+    :func:`sim.parameter_sets.parameters_for`). Each run's ``parameter_set`` records it.
     """
     names = [s.name for s in scenarios]
     seeds = replication_seeds(seed, replications)
-    # Replications go in blocks stepped together (sim.batch); each block is one worker's task.
-    tasks, first = [], 0
-    households = (town if isinstance(town, TownProfile) else load_town(town)).profile["town"]["households"]
-    for size in batch_sizes(replications, households, jobs):
-        reps = list(range(first, first + size))
-        tasks.append((scenarios, town, [seeds[r] for r in reps], years, reps, warmup_weeks))
-        first += size
+    # Replications go in blocks stepped together (sim.batch); each block is one worker's task, and
+    # holds replications of one parameter set only.
+    town_spec = town if isinstance(town, TownProfile) else load_town(town)
+    households = town_spec.profile["town"]["households"]
+    by_set = _replications_by_set(seeds, parameters)
+    tasks = []
+    for k, same_set in by_set.items():
+        at = (scenarios, town) if k is None or parameters is None else apply_set(scenarios, town_spec, parameters, k)
+        first = 0
+        for size in batch_sizes(len(same_set), households, jobs):
+            reps = same_set[first : first + size]
+            tasks.append((*at, [seeds[r] for r in reps], years, reps, warmup_weeks))
+            first += size
+    set_of = {r: k for k, reps in by_set.items() for r in reps}
     total = run_weeks(len(scenarios), replications, round(years * WEEKS_PER_YEAR), warmup_weeks)
     bar = WeeksBar(total, enabled=progress)
     results: list[RunResult] = []
@@ -196,6 +215,7 @@ def run_many(
     def finished(runs: list[RunResult]) -> None:
         results.extend(runs)
         for run in runs:
+            run.parameter_set = set_of[run.replication]
             if on_run is not None:
                 on_run(run)
 
@@ -203,11 +223,12 @@ def run_many(
         _run_in_workers(pool, tasks, finished, simulated, bar.simulating)
     elif jobs <= 1:
         for task in tasks:
-            for scenario in scenarios:
+            block_scenarios = task[0]  # with the block's parameter set, if any
+            for scenario in block_scenarios:
                 finished(
                     _run_block(
                         ([scenario], *task[1:]),
-                        reference=scenarios[0],
+                        reference=block_scenarios[0],
                         on_week=lambda n: simulated(weeks_done + n),
                     )
                 )
@@ -217,6 +238,16 @@ def run_many(
             _run_in_workers(own, tasks, finished, simulated, bar.simulating, jobs)
     bar.close()
     return sorted(results, key=lambda run: (run.replication, names.index(run.scenario)))
+
+
+def _replications_by_set(seeds: list[int], parameters: ParameterSets | None) -> dict[int | None, list[int]]:
+    """The replications of each parameter set, in order of first use (all under None without sets)."""
+    if parameters is None:
+        return {None: list(range(len(seeds)))}
+    by_set: dict[int | None, list[int]] = {}
+    for r, k in enumerate(parameters.indices_for(seeds)):
+        by_set.setdefault(k, []).append(r)
+    return by_set
 
 
 def _run_in_workers(

@@ -125,7 +125,10 @@ def warm_town(start_from: Scenario | str | Path, town: TownProfile, seeds: list[
     from sim.model import CommunityModel  # the warm-up is a model run of its own
 
     scenario = start_from if isinstance(start_from, Scenario) else load_scenario(start_from)
-    key = (repr(scenario), repr(town.profile), tuple(seeds), weeks)
+    # The pilot it starts from is part of the key: repr() leaves out ``pilot_from``, and a scenario with
+    # a parameter set applied starts from another pilot than the same settings written by hand.
+    pilot = scenario.pilot_from or scenario
+    key = (repr(scenario), repr(pilot), repr(town.profile), tuple(seeds), weeks)
     if key not in _CACHE:
         # Its weeks are numbered -weeks+1 … 0, so it never reuses the draws of the run's weeks 1, 2, …
         model = CommunityModel(
@@ -136,7 +139,7 @@ def warm_town(start_from: Scenario | str | Path, town: TownProfile, seeds: list[
             agent_views=False,
             _collect=False,
             _week_offset=-weeks,
-            _start_mix=pilot_mix(scenario.pilot_from or scenario, town),
+            _start_mix=pilot_mix(pilot, town),
         )
         model.run(weeks)
         if len(_CACHE) >= CACHE_SIZE:

@@ -166,8 +166,10 @@ def test_every_control_can_be_clicked_and_the_page_speaks_japanese(browser, serv
         context.close()
 
 
-def test_the_summary_of_seven_scenarios_with_every_difference_clear_is_one_page(browser):
-    """The longest summary the page can write: seven scenarios, every headline difference clear."""
+@pytest.mark.parametrize("over_sets", [False, True], ids=["defaults", "ensemble"])
+def test_the_summary_of_seven_scenarios_with_every_difference_clear_is_one_page(browser, over_sets):
+    """The longest summary the page can write: seven scenarios, every headline difference clear (and, over
+    an ensemble of parameter sets, the sentences saying so)."""
     import pandas as pd
 
     from dashboards.export import summary_html
@@ -193,10 +195,14 @@ def test_the_summary_of_seven_scenarios_with_every_difference_clear_is_one_page(
     request = RunRequest("neighbourhood", tuple(names), 10, 5, 0)
     outcome = Outcome(request, compare_table(runs, names), runs, titles, "中規模市（沖縄市規模、約59,000世帯）", 1.0)
     outcome.households, outcome.finished, outcome.version = 59_000, "2026-01-01T10:00", "0.1.0"
+    if over_sets:
+        outcome.parameters = {"kind": "ensemble", "sets": 200, "title": "national ensemble"}
     html = summary_html(outcome, "ja").decode()
+    assert ("較正で受け入れた 200 組" if over_sets else "既定のパラメータ") in html
     lines = re.findall(r"<li>(.*?)</li>", html)
     assert len(lines) == 6 and all("ほか4件" in line for line in lines)  # seven clear differences each: three told
-    assert _pdf_pages(browser, html, "planner-layout-summary-longest") == 1
+    shot = "planner-layout-summary-longest" + ("-ensemble" if over_sets else "")
+    assert _pdf_pages(browser, html, shot) == 1
 
 
 def _run_one_year_two_replications(page) -> None:
