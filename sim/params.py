@@ -182,6 +182,10 @@ def validate(param: Param, value: Any, file: str, key: str, base: Any = None) ->
     raise AssertionError(param.kind)
 
 
+# The source of a default fitted by the national calibration (docs/calibration.md): each fitted
+# parameter's source starts with it, so a new calibration updates one line.
+CALIBRATED = "Calibrated: experiments/calibration/national.toml, 2026-11-29 (best fit; docs/calibration.md)"
+
 AGE_BAND_STEP = 5
 OLDEST_BAND_START = 100
 _BAND = re.compile(r"^(\d+)(?:-(\d+)|\+)$")

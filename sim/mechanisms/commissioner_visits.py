@@ -11,7 +11,7 @@ from sim.engine.accounts import Role
 from sim.engine.capacity import share_by_priority, sums_by_part
 from sim.engine.collector import Column
 from sim.mechanisms.base import Mechanism
-from sim.params import Param, stage_array
+from sim.params import CALIBRATED, Param, stage_array
 from sim.state import State
 from sim.vocabulary import Term
 
@@ -122,17 +122,18 @@ class CommissionerVisits(Mechanism):
             high=24.0,
         ),
         "detect_on_visit": Param(
-            {"latent": 0.3, "manifest": 0.6, "complex": 0.8},
+            {"latent": 0.3, "manifest": 0.296, "complex": 0.8},
             "Probability that a visit uncovers the problem, by stage.",
-            "Assumption.",
+            f"manifest: {CALIBRATED}; was 0.6. Latent, complex: assumption.",
             kind="by_stage",
             low=0.0,
             high=1.0,
         ),
         "consult_weekly": Param(
-            {"latent": 0.003, "manifest": 0.01, "complex": 0.015},
+            {"latent": 0.0196, "manifest": 0.01, "complex": 0.015},
             "Weekly probability that a household with a problem, on the list, consults its 民生委員, by stage.",
-            "Assumption, to be calibrated: 全民児連 counts 23.8–26.3 相談・支援 a year per 民生委員 (厚生労働白書 R5).",
+            f"latent: {CALIBRATED}; was 0.003. Manifest, complex: assumption. Target: 全民児連 counts 23.8–26.3 "
+            "相談・支援 a year per 民生委員 (厚生労働白書 R5).",
             kind="by_stage",
             low=0.0,
             high=1.0,

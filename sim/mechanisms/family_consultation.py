@@ -7,7 +7,7 @@ import numpy as np
 from sim.domain import Domain
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.desk_intake import DeskIntake
-from sim.params import Param, stage_array, type_array
+from sim.params import CALIBRATED, Param, stage_array, type_array
 from sim.vocabulary import Term
 
 
@@ -37,9 +37,11 @@ class FamilyConsultation(Mechanism):
     CHANNEL = Term("family", "家族", "family members", en_phrase="a family member's call")
     PARAMS = {
         "weekly": Param(
-            {"latent": 0.002, "manifest": 0.008, "complex": 0.012},
+            {"latent": 0.0106, "manifest": 0.008, "complex": 0.012},
             "Weekly probability that a family member consults about the household's problem, by stage.",
-            "Assumption, to be calibrated: 生活困窮者自立支援制度 支援状況調査 counts consultations from 家族・知人 "
+            f"latent: {CALIBRATED}; was 0.002. It is now above the unfitted manifest rate: withdrawal, "
+            "whose family share it was fitted to, stays latent. "
+            "Manifest, complex: assumption: 生活困窮者自立支援制度 支援状況調査 counts consultations from 家族・知人 "
             "as a route of its own.",
             kind="by_stage",
             low=0.0,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.commissioner_visits import CommissionerVisits
 from sim.mechanisms.desk_intake import DeskIntake
-from sim.params import Param
+from sim.params import CALIBRATED, Param
 from sim.vocabulary import Term
 
 
@@ -54,10 +54,10 @@ class InformationRelay(Mechanism):
             high=1.0,
         ),
         "to_commissioner": Param(
-            0.5,
+            0.335,
             "Share of reports that go to the district's 民生委員 (who puts the household on the 見守り list) "
             "rather than straight to a desk, where the post is filled.",
-            "Assumption: residents tell the 民生委員 or a 自治会 役員 first; slide 2-4: 住民からの情報提供で相談窓口につながる.",
+            f"{CALIBRATED}; was 0.5, an assumption (residents tell the 民生委員 or a 自治会 役員 first; slide 2-4).",
             low=0.0,
             high=1.0,
         ),

@@ -6,7 +6,7 @@ import numpy as np
 
 from sim.engine.collector import Column
 from sim.mechanisms.base import Mechanism
-from sim.params import Param, domain_array, most_by_mask, stage_array
+from sim.params import CALIBRATED, Param, domain_array, most_by_mask, stage_array
 from sim.state import State
 
 
@@ -56,7 +56,7 @@ class NeighbourNoticing(Mechanism):
             {
                 "care": 1.0,
                 "disability": 0.8,
-                "withdrawal": 0.3,
+                "withdrawal": 0.544,
                 "poverty": 0.4,
                 "housing": 0.6,
                 "employment": 0.5,
@@ -66,8 +66,8 @@ class NeighbourNoticing(Mechanism):
                 "debt": 0.2,
             },
             "How much of a problem in each domain a neighbour with a close tie can see (0–1).",
-            "Assumption, after slide 1-2 (what neighbours see of a hoarding household) and 内閣府 ひきこもり "
-            "surveys (families often keep a withdrawn member from neighbours); debt is the least visible.",
+            f"withdrawal: {CALIBRATED}; was 0.3. Others: assumption, after slide 1-2 (what neighbours see of a hoarding "
+            "household) and 内閣府 ひきこもり surveys; debt is the least visible.",
             kind="by_domain",
             low=0.0,
             high=1.0,

@@ -6,7 +6,7 @@ import numpy as np
 
 from sim.domain import TYPE_KEYS, Stage
 from sim.mechanisms.base import Mechanism
-from sim.params import Param, domain_array, type_array, weekly_from_annual
+from sim.params import CALIBRATED, Param, domain_array, type_array, weekly_from_annual
 
 DOMAIN_WEIGHTS_SOURCE = (
     "Assumption, following the seed's descriptions of each type (slides 1-1, 1-2, "
@@ -64,7 +64,7 @@ class Onset(Mechanism):
     PARAMS = {
         "annual_probability": Param(
             {
-                "ordinary": 0.03,
+                "ordinary": 0.0188,
                 "8050": 0.25,
                 "double_care": 0.20,
                 "elderly_alone": 0.08,
@@ -72,7 +72,8 @@ class Onset(Mechanism):
                 "hoarding_isolated": 0.30,
             },
             "Annual probability that a household with no problem develops one, by type.",
-            "Assumption, anchored on: new 生活困窮 consultations ≈ 24 per 10万 people a month (FY2022) ≈ 0.6% "
+            f"ordinary: {CALIBRATED}; was 0.03. Other types: assumption, anchored on: new 生活困窮 consultations ≈ 24 per "
+            "10万 people a month (FY2022) ≈ 0.6% "
             "of households a year come forward, a visible fraction of those with problems; the seed's types "
             "carry standing burdens and are taken as 5–10× more likely.",
             kind="by_type",

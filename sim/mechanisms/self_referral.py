@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.desk_intake import DeskIntake
-from sim.params import Param, stage_array, type_array
+from sim.params import CALIBRATED, Param, stage_array, type_array
 from sim.vocabulary import Term
 
 
@@ -25,10 +25,11 @@ class SelfReferral(Mechanism):
     CHANNEL = Term("self", "本人", "the household itself", en_phrase="the household itself")
     PARAMS = {
         "weekly_probability": Param(
-            {"latent": 0.002, "manifest": 0.01, "complex": 0.015},
+            {"latent": 0.00118, "manifest": 0.01, "complex": 0.015},
             "Weekly probability of coming forward, by stage.",
-            "Assumption, anchored on 生活困窮 new consultations ≈ 24 per 10万 people a month (FY2022): people "
-            "rarely come forward before a problem is visible (本人に困り感がない, slide 1-2).",
+            f"latent: {CALIBRATED}; was 0.002. Manifest, complex: assumption, anchored on 生活困窮 new "
+            "consultations ≈ 24 per 10万 people a month (FY2022): people rarely come forward before a problem is "
+            "visible (本人に困り感がない, slide 1-2).",
             kind="by_stage",
             low=0.0,
             high=1.0,

@@ -7,7 +7,7 @@ import numpy as np
 from sim.domain import ServiceStatus
 from sim.engine.collector import Column
 from sim.mechanisms.base import Mechanism
-from sim.params import Param, domain_array, stage_array
+from sim.params import CALIBRATED, Param, domain_array, stage_array
 from sim.state import NOT_YET, State
 
 
@@ -66,9 +66,10 @@ class DeskTriage(Mechanism):
     )
     PARAMS = {
         "plan_probability": Param(
-            {"latent": 0.08, "manifest": 0.3, "complex": 0.8},
+            {"latent": 0.08, "manifest": 0.588, "complex": 0.8},
             "Probability that a desk makes a support plan with a professional for a household it accepted, by stage.",
-            "Assumption, anchored on 生活困窮者自立支援制度 支援状況調査: プラン作成 55,570 of 226,411 new "
+            f"manifest: {CALIBRATED}; was 0.3. Latent, complex: assumption, anchored on 生活困窮者自立支援制度 "
+            "支援状況調査: プラン作成 55,570 of 226,411 new "
             "consultations in FY2015 (25%), 66,892 of 222,426 in FY2016 (30%), 71,293 of 229,685 in FY2017 (31%); "
             "the rest got information, advice or a referral elsewhere. Complex cases need a plan most.",
             kind="by_stage",
