@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +40,9 @@ REPLICATIONS_RANGE = (1, 20)
 PARALLEL_MIN_RUNS = 12
 WARMUP_YEARS = round(DEFAULT_WARMUP_WEEKS / WEEKS_PER_YEAR)  # every comparison starts from the same town of today
 # Parameter sets the page offers: `community-sim dashboard --parameters FILE` sets this variable for the
-# server; without it, the calibration's accepted ensemble shipped in the checkout, when it is there.
+# server; without it, the calibration's accepted ensemble bundled with the package (sim/parameters/).
 PARAMETERS_ENV = "COMMUNITY_SIM_PARAMETERS"
-SHIPPED_ENSEMBLE = Path(__file__).resolve().parents[1] / "experiments" / "calibration" / "national_ensemble.toml"
+SHIPPED_ENSEMBLE = Path(str(resources.files("sim") / "parameters" / "national_ensemble.toml"))
 
 
 @dataclass(frozen=True)

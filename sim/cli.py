@@ -80,8 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
             "--parameters",
             type=Path,
             metavar="FILE",
-            help="parameter sets (a calibration's best fit, or its accepted ensemble: each replication draws one, "
-            "the same for every scenario); see docs/calibration.md",
+            help="parameter sets: a bundled name (national_best, national_ensemble) or a file — a calibration's best fit, "
+            "or its accepted ensemble (each replication draws one, the same for every scenario); see docs/calibration.md",
         )
         p.add_argument("--out", type=Path, help="directory for CSV and Parquet outputs")
         p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
@@ -154,8 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--parameters",
         type=Path,
         metavar="FILE",
-        help="parameter sets the page offers to run over (default: the calibration's shipped ensemble, "
-        "experiments/calibration/national_ensemble.toml, when present)",
+        help="parameter sets the page offers to run over (default: the calibration's bundled ensemble, "
+        "national_ensemble)",
     )
     sub.add_parser(
         "setup-offline",

@@ -79,14 +79,14 @@ def _bundled_dir(kind: str) -> Path:
 
 
 def bundled_names(kind: str) -> list[str]:
-    """Names of the bundled ``scenarios`` or ``towns``."""
+    """Names of the bundled ``scenarios``, ``towns`` or ``parameters`` (parameter sets)."""
     return sorted(p.stem for p in _bundled_dir(kind).glob("*.toml"))
 
 
 def _locate(name_or_path: str | Path, kind: str, file: str | None = None, key: str = "") -> Path:
     """The file of a bundled name or a path; ``file`` and ``key`` name where the name was written
     (an experiment or a story), so that the message points there instead of at the name alone."""
-    what = "scenario" if kind == "scenarios" else "town"
+    what = {"scenarios": "scenario", "towns": "town", "parameters": "parameter-sets file"}[kind]
     path = Path(name_or_path)
     if path.suffix == ".toml" or path.exists() or "/" in str(name_or_path):
         if not path.is_file():
@@ -205,6 +205,8 @@ def _parameters_file(value: Any, file: str, folder: Path | None) -> str | None:
         )
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(file, key, f"got {value!r}; allowed: the path of a parameter-sets .toml file")
+    if not value.endswith(".toml") and "/" not in value:  # a bundled name, such as national_ensemble
+        return str(_locate(value, "parameters", file, key))
     path = folder / value
     if not path.is_file():
         raise ConfigError(

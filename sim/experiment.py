@@ -9,7 +9,7 @@
     seed = 2026
     tables = ["weekly", "ledgers", "council"]       # per-run tables to keep (also "channels", "population",
                                                     # "facts"; runs and summaries always)
-    parameters = "calibration/national_ensemble.toml"  # optional: parameter sets, relative to this file
+    parameters = "national_ensemble"  # optional: parameter sets, a bundled name or a file relative to this one
 
     [sweep]                         # optional: see sim/sweep.py
     method = "morris"
@@ -263,6 +263,8 @@ def _parameters_file(value: Any, experiment_file: Path) -> Path | None:
     file, key = str(experiment_file), "experiment.parameters"
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(file, key, f"got {value!r}; allowed: the path of a parameter-sets .toml file")
+    if not value.endswith(".toml") and "/" not in value:  # a bundled name, such as national_ensemble
+        return locate(value, "parameters", file, key)
     path = experiment_file.parent / value
     if not path.is_file():
         raise ConfigError(

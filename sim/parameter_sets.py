@@ -105,11 +105,12 @@ class ParameterSets:
 
 
 def load_parameter_sets(path: str | Path) -> ParameterSets:
-    """Load and validate a parameter-sets file; a problem is one ConfigError naming the file and key."""
-    path = Path(path)
+    """Load and validate a parameter-sets file (a path, or a bundled name such as ``national_ensemble``);
+    a problem is one ConfigError naming the file and key."""
+    from sim.config import _locate
+
+    path = _locate(path, "parameters")
     file = str(path)
-    if not path.is_file():
-        raise ConfigError(file, "", "no such file")
     text = read_text(path)
     raw = parse_toml(text, file)
     for key in raw:

@@ -167,3 +167,12 @@ def test_a_bad_calibration_section_exits_2_naming_the_key(tmp_path: Path, capsys
 def test_the_shipped_calibration_file_loads():
     cal = load_calibration(ROOT / "experiments" / "calibration" / "national.toml")
     assert len(cal.parameters) == 8 and len(cal.targets.targets) >= 7
+
+
+def test_the_bundled_calibration_results_load_by_name():
+    best, ensemble = load_parameter_sets("national_best"), load_parameter_sets("national_ensemble")
+    assert best.kind == "best" and ensemble.kind == "ensemble" and ensemble.n >= 20
+    assert best.source.startswith("Calibrated: experiments/calibration/national.toml")
+    # The defaults are the best fit (rounded to three significant figures in the mechanisms' PARAMS).
+    for path, value in best.set_values(0).items():
+        assert float(resolve_path(path, "", "").default) == pytest.approx(value, rel=5e-3), path
