@@ -176,3 +176,16 @@ def test_the_bundled_calibration_results_load_by_name():
     # The defaults are the best fit (rounded to three significant figures in the mechanisms' PARAMS).
     for path, value in best.set_values(0).items():
         assert float(resolve_path(path, "", "").default) == pytest.approx(value, rel=5e-3), path
+
+
+@pytest.mark.slow
+def test_a_calibration_on_a_dask_cluster_equals_one_in_this_process(tmp_path: Path, capsys):
+    from distributed import LocalCluster
+
+    path = _calibration_file(tmp_path)
+    assert main(["calibrate", str(path), "--out", str(tmp_path / "inline")]) == 0
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        args = ["calibrate", str(path), "--out", str(tmp_path / "dask"), "--scheduler", cluster.scheduler_address]
+        assert main(args) == 0
+    inline, dask = (pd.read_parquet(tmp_path / d / "evaluations.parquet") for d in ("inline", "dask"))
+    pd.testing.assert_frame_equal(inline, dask)

@@ -127,3 +127,16 @@ def test_the_shipped_targets_files_load():
     for path in files:
         targets = load_targets(path)
         assert targets.targets and all(t.source.strip() for t in targets.targets)
+
+
+@pytest.mark.slow
+def test_a_validation_on_a_dask_cluster_equals_one_in_this_process(tmp_path: Path, capsys):
+    from distributed import LocalCluster
+
+    path = _targets_file(tmp_path, AGED)
+    assert main(["validate", str(path), "--out", str(tmp_path / "inline")]) == 0
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        args = ["validate", str(path), "--out", str(tmp_path / "dask"), "--scheduler", cluster.scheduler_address]
+        assert main(args) == 0
+    inline, dask = (pd.read_parquet(tmp_path / d / "validation_runs.parquet") for d in ("inline", "dask"))
+    pd.testing.assert_frame_equal(inline, dask)
