@@ -557,11 +557,15 @@ def calibrate(
     write_atomically(json.dumps(manifest, indent=2, ensure_ascii=False), out / "manifest.json", "text")
     store = EvaluationStore(out)
     s = cal.settings
-    total = s["trials"] + (2 * s["population"] + s["generations"] * s["population"] if s["population"] else 0)
+    # At most: the trials, the prior's 2n, then up to `rounds` rounds of n per generation (the bar's end
+    # moves in when a generation needs fewer).
+    total = s["trials"] + 2 * s["population"] + s["generations"] * s["rounds"] * s["population"]
     with evaluator(workers, scheduler) as evaluate_jobs:
         runner = Runner(cal, store, evaluate_jobs, total, progress)
         run_optuna(cal, runner)
         generations = run_abc(cal, runner)
+        runner.bar.total = runner.bar.n
+        runner.bar.refresh()
         runner.bar.close()
     result = _outputs(cal, runner, generations, out)
     manifest.update(finished=datetime.now(UTC).isoformat(timespec="seconds"), evaluations=len(runner.rows))
