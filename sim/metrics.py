@@ -13,12 +13,14 @@ improvement (tests/test_honest_metrics.py). Two rules keep them honest:
 * **Standardized rates.** A per-case rate (``early_detection_rate``) or
   quantile (``median_weeks_to_detection``, ``p90_weeks_to_detection``) is
   computed within strata of households — household type × connected (``CONNECTED_TIES`` or
-  more neighbour ties) × 自治会 member — and averaged with the strata's shares of the town's
-  households as weights (direct standardization). Prevention, such as 見守り, spares
-  well-connected households most; without it their (easily found) problems would dilute a
-  plain rate and make it look better (older people living alone, on the 民生委員's list, are
-  found soonest: preventing their problems lengthens a plain median). Standardized, a rate
-  compares like with like.
+  more neighbour ties) × 自治会 member × on a 民生委員's 見守り list (at the end of the run) — and
+  averaged with the strata's shares of the town's households as weights (direct
+  standardization). Prevention, such as 見守り, spares well-connected households most; without
+  it their (easily found) problems would dilute a plain rate and make it look better (older
+  people on the 民生委員's list consult their 民生委員 and are found soonest: preventing their
+  problems lengthens a plain median, and did so by half a week once the 民生委員's consultation
+  rate was calibrated, until the list became a stratum). Standardized, a rate compares like
+  with like.
 """
 
 from __future__ import annotations

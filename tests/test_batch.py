@@ -131,3 +131,15 @@ def test_agent_views_of_one_run_of_a_batch_read_that_run_as_alone():
     assert [d.referrals for d in views.desks] == [d.referrals for d in alone.desks]
     assert [p.caseload for p in views.professionals] == [p.caseload for p in alone.professionals]
     assert len(batch.agents) == len(alone.agents)
+
+
+def test_households_on_the_participation_list_at_the_end_of_the_warm_up_are_on_it_at_the_start():
+    # The list names cases by id and a run numbers the cases it carries over afresh: the list must follow.
+    from sim.engine.warmup import warm_town
+
+    model = CommunityModel("jusoteki_full", "neighbourhood", 5, warmup_weeks=260, start_from="jusoteki_full")
+    warm = warm_town(model.policy, model.town_spec, [5], 260)
+    listed = (warm.hh.participation_case >= 0) & (warm.hh.participation_case == warm.hh.case)
+    assert listed.sum() > 10, "the test needs households on the list"
+    now = (model.hh.participation_case >= 0) & (model.hh.participation_case == model.hh.case)
+    assert np.array_equal(now, listed)

@@ -44,11 +44,13 @@ class RunCases:
         raise AttributeError(name)
 
 
-def household_strata(htype: np.ndarray, ties: np.ndarray, member: np.ndarray) -> np.ndarray:
-    """Each household's stratum for standardized rates: type × connected × 自治会 member (see sim.metrics)."""
+def household_strata(htype: np.ndarray, ties: np.ndarray, member: np.ndarray, watched: np.ndarray) -> np.ndarray:
+    """Each household's stratum for standardized rates: type × connected × 自治会 member × on a 民生委員's
+    見守り list (see sim.metrics)."""
     from sim.metrics import CONNECTED_TIES
 
-    return htype.astype(np.int64) * 4 + (ties >= CONNECTED_TIES) * 2 + member.astype(np.int64)
+    connected = (ties >= CONNECTED_TIES).astype(np.int64)
+    return ((htype.astype(np.int64) * 2 + connected) * 2 + member.astype(np.int64)) * 2 + watched.astype(np.int64)
 
 
 class RunView:
@@ -58,7 +60,8 @@ class RunView:
         seed: The run's seed.
         time: Weeks simulated.
         htype: The household type of each of the run's households.
-        strata: Each household's stratum for standardized rates (type × connected × 自治会 member).
+        strata: Each household's stratum for standardized rates (type × connected × 自治会 member × on a
+            民生委員's list at the end of the run).
         n_households: Households in the run's town.
         desks: Desk specifications (ledgers name desks by their index in the model's town).
         cases: The run's case-ledger columns.
@@ -77,7 +80,9 @@ class RunView:
         part = model.worlds.hh_parts[run]
         self.htype = model.town.htype[part]
         self.n_households = len(self.htype)
-        self.strata = household_strata(self.htype, model.town.ties[part], model.town.member[part])
+        self.strata = household_strata(
+            self.htype, model.town.ties[part], model.town.member[part], model.hh.watched[part]
+        )
         self.desks = model.town.desks
         self.cases = RunCases(model.cases, model.worlds.hh, part.start, run)
         accounts = model.state.accounts

@@ -146,7 +146,13 @@ class ParticipationSupport(Mechanism):
         return rank
 
     def inherit(self, warm: Any) -> None:
-        """Links carried from the warm-up point to each run's own venues (one the town lacks lapses)."""
+        """Links carried from the warm-up point to each run's own venues (one the town lacks lapses); the
+        list carried to the households' cases as this run numbers them."""
+        hh, warm_hh = self.run.hh, warm.run.hh
+        # The list names a case by its id, and the run numbers the cases it carries over afresh: a
+        # household stays on the list if it was on it for its open case at the end of the warm-up.
+        on_list = (warm_hh.participation_case >= 0) & (warm_hh.participation_case == warm_hh.case)
+        hh.participation_case[:] = np.where(on_list, hh.case, -1)
         w, old = self.run.worlds, warm.run.worlds
         linked = self.run.hh.linked_venue
         has = np.flatnonzero(linked >= 0)
