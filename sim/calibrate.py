@@ -130,7 +130,12 @@ class Calibration:
         return replication_seeds(self.settings["seed"], self.settings["replications"])
 
     def fingerprint(self) -> str:
+        """A hash of the file, the inputs it loads and the model's code: stored evaluations are reused only
+        under all three."""
+        from sim.engine.disk_cache import code_fingerprint
+
         parts = [self.targets.text, repr(self.targets.scenario), *(repr(t.profile) for t in self.towns)]
+        parts.append(code_fingerprint())
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -527,7 +532,8 @@ def check_calibration_dir(out: Path, cal: Calibration, fresh: bool) -> dict[str,
         raise ConfigError(
             str(out),
             "--out",
-            "holds a calibration of another file or version of it; allowed: --fresh to start over, or another --out",
+            "holds a calibration of another file, or of this one under other inputs or another version of the "
+            "model's code; allowed: --fresh to start over, or another --out",
         )
     return manifest
 

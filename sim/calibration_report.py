@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from sim.safe_text import html_text, plotly_text
+from sim.validate import html_table, targets_figure
 
 if TYPE_CHECKING:
     from sim.calibrate import Calibration
@@ -64,30 +65,18 @@ def parameters_table(cal: Calibration, ensemble: np.ndarray | None, weights: np.
         if ensemble is not None and weights is not None:
             q = _weighted_quantiles(ensemble[:, j], weights, (0.05, 0.5, 0.95))
             spread = f"{q[1]:.3g} [{q[0]:.3g}, {q[2]:.3g}]"
-        cells = [
-            p.path,
-            f"{p.low:g} – {p.high:g} ({p.prior})",
-            f"{_default(p.path):.3g}",
-            f"{best[p.path]:.3g}",
-            spread,
-        ]
-        rows.append("<tr>" + "".join(f"<td>{html_text(c)}</td>" for c in cells) + "</tr>")
+        rows.append(
+            [p.path, f"{p.low:g} – {p.high:g} ({p.prior})", f"{_default(p.path):.3g}", f"{best[p.path]:.3g}", spread]
+        )
     head = ["parameter", "prior", "default", "best fit", "ensemble median [5%, 95%]"]
-    return (
-        "<section><h2>Fitted parameters</h2><table><thead><tr>"
-        + "".join(f"<th>{html_text(h)}</th>" for h in head)
-        + "</tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table></section>"
-    )
+    return f"<section><h2>Fitted parameters</h2>{html_table(head, rows)}</section>"
 
 
 def targets_table(fit: pd.DataFrame) -> str:
     """The targets used for fitting, each with the fit and its source."""
     head = ["town", "target", "published", "tolerance", "best fit [95% CI]", "within", "ensemble 5–95%", "source"]
-    rows = []
-    for r in fit.itertuples(index=False):
-        cells = [
+    rows = [
+        [
             r.town,
             r.target,
             f"{r.published:.3g}",
@@ -97,35 +86,21 @@ def targets_table(fit: pd.DataFrame) -> str:
             f"{r.ensemble_p05:.3g} – {r.ensemble_p95:.3g}",
             r.source,
         ]
-        rows.append("<tr>" + "".join(f"<td>{html_text(c)}</td>" for c in cells) + "</tr>")
-    return (
-        "<section><h2>Targets used for fitting</h2><table><thead><tr>"
-        + "".join(f"<th>{html_text(h)}</th>" for h in head)
-        + "</tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table></section>"
-    )
+        for r in fit.itertuples(index=False)
+    ]
+    return f"<section><h2>Targets used for fitting</h2>{html_table(head, rows)}</section>"
 
 
 def fit_figure(fit: pd.DataFrame) -> go.Figure:
-    """Each target (scaled by its published value): tolerance, ensemble 5–95% range, best fit and interval."""
+    """Each target (scaled by its published value): tolerance, the best fit with its 95% interval, and the
+    accepted ensemble's 5–95% range of means."""
+    rows = fit.rename(columns={"best_mean": "mean", "best_low": "low", "best_high": "high"})
+    labels = [f"{r.target} ({r.town})" for r in fit.itertuples(index=False)]
+    fig = targets_figure(labels, rows, "best fit (95% CI)", "#222")
     scale = fit["published"].abs().replace(0, 1.0)
-    labels = [plotly_text(f"{r.target} ({r.town})") for r in fit.itertuples(index=False)]
-    fig = go.Figure()
     fig.add_trace(
         go.Bar(
-            y=labels,
-            x=(fit["tolerance_high"] - fit["tolerance_low"]) / scale,
-            base=fit["tolerance_low"] / scale,
-            orientation="h",
-            marker_color="rgba(120,160,200,0.35)",
-            name="tolerance",
-            hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Bar(
-            y=labels,
+            y=[plotly_text(label) for label in labels],
             x=((fit["ensemble_p95"] - fit["ensemble_p05"]) / scale).fillna(0),
             base=fit["ensemble_p05"] / scale,
             orientation="h",
@@ -133,32 +108,6 @@ def fit_figure(fit: pd.DataFrame) -> go.Figure:
             marker_color="rgba(240,150,40,0.7)",
             name="ensemble 5–95%",
         )
-    )
-    fig.add_trace(
-        go.Scatter(y=labels, x=fit["published"] / scale, mode="markers", name="published", marker_symbol="diamond")
-    )
-    fig.add_trace(
-        go.Scatter(
-            y=labels,
-            x=fit["best_mean"] / scale,
-            mode="markers",
-            name="best fit (95% CI)",
-            marker={"color": "#222", "size": 8},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": ((fit["best_high"] - fit["best_mean"]) / scale).fillna(0),
-                "arrayminus": ((fit["best_mean"] - fit["best_low"]) / scale).fillna(0),
-            },
-        )
-    )
-    fig.update_layout(
-        barmode="overlay",
-        xaxis_title="÷ published value (1 = the published figure)",
-        yaxis={"autorange": "reversed"},
-        height=160 + 36 * len(fit),
-        margin={"l": 10, "r": 10, "t": 30, "b": 40},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
     )
     return fig
 
@@ -223,6 +172,6 @@ def _default(path: str) -> float:
 
 _CSS = """
 body { font-family: system-ui, 'Noto Sans CJK JP', sans-serif; margin: 1.5rem auto; max-width: 1200px; color: #222; }
-table { border-collapse: collapse; font-size: 0.9rem; } td, th { border: 1px solid #ccc; padding: 4px 6px; }
+table { border-collapse: collapse; font-size: 0.9rem; } td, th { border: 1px solid #ccc; padding: 4px 6px; overflow-wrap: anywhere; }
 th { background: #f2f2f2; }
 """

@@ -14,7 +14,6 @@ The results directory holds ``validation.csv``/``.parquet`` (one row per target)
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
@@ -180,15 +179,30 @@ def _number(x: float) -> str:
 
 def validation_figure(summary: pd.DataFrame) -> go.Figure:
     """Each target as a row: its tolerance (a bar), the published value (a diamond), the model's mean and 95%
-    interval (a dot with whiskers), scaled by the published value so that targets of any unit share an axis."""
-    scale = summary["published"].abs().replace(0, 1.0)
-    labels = [plotly_text(t) for t in summary["target"]]
+    interval (a dot with whiskers: green within the tolerance, red outside), scaled by the published value so
+    that targets of any unit share an axis."""
+    return targets_figure(
+        [str(t) for t in summary["target"]],
+        summary.rename(columns={"model_mean": "mean", "model_low": "low", "model_high": "high"}),
+        "model (95% CI)",
+        np.where(summary["within"], "#2a7", "#c33"),
+    )
+
+
+def targets_figure(labels: list[str], rows: pd.DataFrame, model_name: str, colour: Any) -> go.Figure:
+    """Targets against a model, one row each, scaled by the published value (1 = the figure).
+
+    ``rows`` holds published, tolerance_low, tolerance_high and the model's mean, low and high; the
+    calibration's report adds the ensemble's range to the figure this returns.
+    """
+    scale = rows["published"].abs().replace(0, 1.0)
+    labels = [plotly_text(label) for label in labels]
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
             y=labels,
-            x=(summary["tolerance_high"] - summary["tolerance_low"]) / scale,
-            base=summary["tolerance_low"] / scale,
+            x=(rows["tolerance_high"] - rows["tolerance_low"]) / scale,
+            base=rows["tolerance_low"] / scale,
             orientation="h",
             marker_color="rgba(120,160,200,0.35)",
             name="tolerance",
@@ -196,31 +210,46 @@ def validation_figure(summary: pd.DataFrame) -> go.Figure:
         )
     )
     fig.add_trace(
-        go.Scatter(y=labels, x=summary["published"] / scale, mode="markers", name="published", marker_symbol="diamond")
+        go.Scatter(y=labels, x=rows["published"] / scale, mode="markers", name="published", marker_symbol="diamond")
     )
     fig.add_trace(
         go.Scatter(
             y=labels,
-            x=summary["model_mean"] / scale,
+            x=rows["mean"] / scale,
             mode="markers",
-            name="model (95% CI)",
-            marker={"color": np.where(summary["within"], "#2a7", "#c33"), "size": 9},
+            name=model_name,
+            marker={"color": colour, "size": 9},
             error_x={
                 "type": "data",
                 "symmetric": False,
-                "array": ((summary["model_high"] - summary["model_mean"]) / scale).fillna(0),
-                "arrayminus": ((summary["model_mean"] - summary["model_low"]) / scale).fillna(0),
+                "array": ((rows["high"] - rows["mean"]) / scale).fillna(0),
+                "arrayminus": ((rows["mean"] - rows["low"]) / scale).fillna(0),
             },
         )
     )
     fig.update_layout(
+        barmode="overlay",
         xaxis_title="÷ published value (1 = the published figure)",
         yaxis={"autorange": "reversed"},
-        height=140 + 34 * len(summary),
+        height=160 + 36 * len(rows),
         margin={"l": 10, "r": 10, "t": 30, "b": 40},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
     )
     return fig
+
+
+def html_table(head: list[str], rows: list[list[Any]], row_class: list[str] | None = None) -> str:
+    """An HTML table of text cells (every cell escaped: text from files is shown as text)."""
+    classes = row_class or [""] * len(rows)
+    body = "".join(
+        (f"<tr class='{c}'>" if c else "<tr>") + "".join(f"<td>{html_text(cell)}</td>" for cell in row) + "</tr>"
+        for row, c in zip(rows, classes, strict=True)
+    )
+    return (
+        "<table><thead><tr>"
+        + "".join(f"<th>{html_text(h)}</th>" for h in head)
+        + f"</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def render_page(targets: TargetsFile, experiment: Experiment, summary: pd.DataFrame) -> str:
@@ -232,12 +261,8 @@ def render_page(targets: TargetsFile, experiment: Experiment, summary: pd.DataFr
     for r in summary.itertuples(index=False):
         model = f"{_number(r.model_mean)} [{_number(r.model_low)}, {_number(r.model_high)}]"
         cells = [r.target, r.statistic, r.filters, _number(r.published), r.tolerance, model]
-        cells += ["yes" if r.within else "NO", r.source, r.note + (f" ({r.problem})" if r.problem else "")]
-        rows.append(
-            f"<tr class='{'met' if r.within else 'missed'}'>"
-            + "".join(f"<td>{html_text(c)}</td>" for c in cells)
-            + "</tr>"
-        )
+        rows.append([*cells, "yes" if r.within else "NO", r.source, r.note + (f" ({r.problem})" if r.problem else "")])
+    table = html_table(columns, rows, ["met" if w else "missed" for w in summary["within"]])
     figure = validation_figure(summary).to_html(full_html=False, include_plotlyjs=True, config={"displaylogo": False})
     title = html_text(s["title"])
     what = (
@@ -252,17 +277,13 @@ def render_page(targets: TargetsFile, experiment: Experiment, summary: pd.DataFr
         f"<h1>{title}</h1><p>{html_text(s['description'])}</p><p>{html_text(what)}</p>"
         f"<p>Targets file: {html_text(targets.file)}</p>"
         f"<section><h2>Model against targets</h2>{figure}</section>"
-        "<section><h2>Targets</h2><table><thead><tr>"
-        + "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-        + "</tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table></section></body></html>"
+        f"<section><h2>Targets</h2>{table}</section></body></html>"
     )
 
 
 _CSS = """
 body { font-family: system-ui, 'Noto Sans CJK JP', sans-serif; margin: 1.5rem auto; max-width: 1200px; color: #222; }
-table { border-collapse: collapse; font-size: 0.9rem; } td, th { border: 1px solid #ccc; padding: 4px 6px; }
+table { border-collapse: collapse; font-size: 0.9rem; } td, th { border: 1px solid #ccc; padding: 4px 6px; overflow-wrap: anywhere; }
 th { background: #f2f2f2; } tr.missed td:nth-child(7) { color: #b00; font-weight: bold; }
 tr.met td:nth-child(7) { color: #070; }
 """
