@@ -101,6 +101,9 @@ PAGE_CSS = (
 .table-scroll { overflow-x: auto; }
 .conditions-column { height: 100%; }
 .conditions-card { position: sticky; top: 8px; z-index: 2; max-height: calc(100vh - 16px); overflow-y: auto; }
+/* On a short screen the card scrolls within itself (the parameters switch makes it taller than 720 px):
+   its 実行 button sticks to the card's top, in sight while the sliders below are used. */
+.conditions-card .run-button { position: sticky; top: 12px; z-index: 3; box-shadow: 0 0 0 8px #fff; }
 details.glossary-box > summary { cursor: pointer; font-weight: 600; margin: 8px 0 4px; }
 .research-downloads { font-size: 0.85rem; color: #444; align-items: center; }
 """
@@ -138,7 +141,9 @@ def RunControls(
     name_to_label = {n: label for label, n in label_of.items()}
     with solara.Card(tr("conditions", lang), classes=["conditions-card"]):
         # First, so that it stays in sight on a short screen, where the card scrolls within itself.
-        solara.Button(tr("run", lang), color="primary", on_click=on_run, disabled=busy, block=True)
+        solara.Button(
+            tr("run", lang), color="primary", on_click=on_run, disabled=busy, block=True, classes=["run-button"]
+        )
         solara.Markdown(tr("reference", lang, title=markdown_text(reference_title)))
         solara.SelectMultiple(
             tr("compare_these", lang),
