@@ -100,13 +100,8 @@ class FittedParameter:
     high: float
     prior: str
 
-    def to_unit(self, x: np.ndarray) -> np.ndarray:
-        """Values → [0, 1] on the prior's scale (log for log-uniform)."""
-        if self.prior == "log-uniform":
-            return (np.log(x) - math.log(self.low)) / (math.log(self.high) - math.log(self.low))
-        return (x - self.low) / (self.high - self.low)
-
     def from_unit(self, u: np.ndarray) -> np.ndarray:
+        """[0, 1] → values on the prior's scale (log for log-uniform)."""
         if self.prior == "log-uniform":
             return np.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low)))
         return self.low + u * (self.high - self.low)
@@ -141,7 +136,7 @@ class Calibration:
 
 def load_calibration(path: str | Path) -> Calibration:
     """Load and validate a calibration file (a targets file with ``[calibration]``)."""
-    from sim.config import load_town
+    from sim.config import load_town, locate
     from sim.experiment import _relative
 
     targets = load_targets(path, sections=("calibration",))
@@ -160,8 +155,6 @@ def load_calibration(path: str | Path) -> Calibration:
         raise ConfigError(file, "calibration.towns", "allowed: a non-empty list of bundled town names or paths")
     profiles = []
     for i, name in enumerate(towns):
-        from sim.config import locate
-
         locate(_relative(name, Path(file)), "towns", file, f"calibration.towns[{i}]")
         profiles.append(load_town(_relative(name, Path(file))))
     if settings["trials"] == 0 and settings["population"] == 0:
@@ -427,12 +420,14 @@ def run_optuna(cal: Calibration, runner: Runner) -> None:
 
 @dataclass
 class Population:
-    """An ABC-SMC generation: accepted sets (unit scale), their weights, distances and tolerance."""
+    """An ABC-SMC generation: accepted sets (unit scale), their weights, distances and tolerance, and
+    the keys of the evaluations that accepted them."""
 
     unit: np.ndarray
     weights: np.ndarray
     distances: np.ndarray
     epsilon: float
+    keys: list[str]
 
 
 def run_abc(cal: Calibration, runner: Runner) -> list[Population]:
@@ -443,32 +438,35 @@ def run_abc(cal: Calibration, runner: Runner) -> list[Population]:
     rng = make_stream(cal.settings["seed"], "calibration.abc")
     d = len(cal.parameters)
     candidates = rng.random((2 * n, d))
-    dist = runner.run("abc.0", [f"abc.0.{i}" for i in range(len(candidates))], _values(cal, candidates))
+    keys = [f"abc.0.{i}" for i in range(len(candidates))]
+    dist = runner.run("abc.0", keys, _values(cal, candidates))
     keep = np.argsort(dist, kind="stable")[:n]
-    generations = [Population(candidates[keep], np.full(n, 1 / n), dist[keep], float(dist[keep].max()))]
+    kept = [keys[i] for i in keep]
+    generations = [Population(candidates[keep], np.full(n, 1 / n), dist[keep], float(dist[keep].max()), kept)]
     for g in range(1, cal.settings["generations"] + 1):
         prev = generations[-1]
         epsilon = float(np.median(prev.distances))
         cov = 2 * np.atleast_2d(np.cov(prev.unit.T, aweights=prev.weights)) + 1e-9 * np.eye(d)
         chol = np.linalg.cholesky(cov)
-        accepted: list[tuple[np.ndarray, float]] = []
-        tried: list[tuple[np.ndarray, float]] = []
+        accepted: list[tuple[np.ndarray, float, str]] = []
+        tried: list[tuple[np.ndarray, float, str]] = []
         for r in range(cal.settings["rounds"]):
             proposals = _perturbed(rng, prev, chol, n)
             keys = [f"abc.{g}.{r * n + i}" for i in range(n)]
             dist = runner.run(f"abc.{g}", keys, _values(cal, proposals))
-            tried += list(zip(proposals, dist, strict=True))
-            accepted += [(x, dd) for x, dd in zip(proposals, dist, strict=True) if dd <= epsilon]
+            tried += list(zip(proposals, dist, keys, strict=True))
+            accepted += [t for t in tried[-n:] if t[1] <= epsilon]
             if len(accepted) >= n:
                 break
         if len(accepted) < n:  # too few within the tolerance: the n closest of this generation's candidates
             tried.sort(key=lambda t: t[1])
             accepted, epsilon = tried[:n], float(tried[n - 1][1]) if len(tried) >= n else float(tried[-1][1])
-        accepted.sort(key=lambda t: t[1])
-        unit = np.array([x for x, _ in accepted[:n]])
-        dists = np.array([dd for _, dd in accepted[:n]])
+        accepted = sorted(accepted, key=lambda t: t[1])[:n]
+        unit = np.array([x for x, _, _ in accepted])
         weights = _weights(unit, prev, cov)
-        generations.append(Population(unit, weights, dists, epsilon))
+        generations.append(
+            Population(unit, weights, np.array([t[1] for t in accepted]), epsilon, [t[2] for t in accepted])
+        )
     return generations
 
 
@@ -633,18 +631,12 @@ def _fit_table(cal: Calibration, runner: Runner, best_key: str, generations: lis
     from sim.intervals import mean_interval
 
     best = runner.statistics[best_key]
-    ensemble_keys = []
-    if generations:
-        last = generations[-1]
-        wanted = {tuple(np.round(row, 12)) for row in _values(cal, last.unit)}
-        ensemble_keys = [
-            r["key"] for r in runner.rows if tuple(np.round([r[p.path] for p in cal.parameters], 12)) in wanted
-        ]
+    ensemble_keys = generations[-1].keys if generations else []
     rows = []
     for i, town in enumerate(cal.towns):
         for j, t in enumerate(cal.targets.targets):
             interval = mean_interval(best[i, j])
-            means = np.array([np.nanmean(runner.statistics[k][i, j]) for k in dict.fromkeys(ensemble_keys)])
+            means = np.array([np.nanmean(runner.statistics[k][i, j]) for k in ensemble_keys])
             rows.append(
                 {
                     "town": town.name,

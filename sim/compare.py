@@ -102,10 +102,13 @@ def format_comparison(table: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE_M
     return "\n".join(lines)
 
 
-INTERVALS_EXPLAINED = (
+_INTERVALS_PAIRED = (
     "95% CI: where the model's mean lies, with 95% confidence, given the replications run (t-interval); more\n"
     "replications narrow it. Differences are paired (replication r of every scenario uses the same seed), so a\n"
-    "difference whose interval excludes 0 is a clear effect under the model's assumptions. The intervals cover\n"
+    "difference whose interval excludes 0 is a clear effect under the model's assumptions."
+)
+INTERVALS_EXPLAINED = (
+    _INTERVALS_PAIRED + " The intervals cover\n"
     "the model's chance only, not the uncertainty of its assumed effect sizes (docs/parameters.md)."
 )
 INTERVALS_EXPLAINED_OVER_SETS = (
@@ -115,9 +118,7 @@ INTERVALS_EXPLAINED_OVER_SETS = (
     "more replications narrow them (docs/calibration.md, Parameter uncertainty in comparisons)."
 )
 INTERVALS_EXPLAINED_BEST_FIT = (
-    "95% CI: where the model's mean lies, with 95% confidence, given the replications run (t-interval); more\n"
-    "replications narrow it. Differences are paired (replication r of every scenario uses the same seed), so a\n"
-    "difference whose interval excludes 0 is a clear effect under the model's assumptions. Every run used the\n"
+    _INTERVALS_PAIRED + " Every run used the\n"
     "calibration's best fit: the intervals cover the model's chance only, not the uncertainty of the fit."
 )
 

@@ -86,7 +86,7 @@ def bundled_names(kind: str) -> list[str]:
 def _locate(name_or_path: str | Path, kind: str, file: str | None = None, key: str = "") -> Path:
     """The file of a bundled name or a path; ``file`` and ``key`` name where the name was written
     (an experiment or a story), so that the message points there instead of at the name alone."""
-    what = {"scenarios": "scenario", "towns": "town", "parameters": "parameter-sets file"}[kind]
+    what = {"scenarios": "scenario", "towns": "town", "parameters": "parameter sets"}[kind]
     path = Path(name_or_path)
     if path.suffix == ".toml" or path.exists() or "/" in str(name_or_path):
         if not path.is_file():
@@ -203,19 +203,20 @@ def _parameters_file(value: Any, file: str, folder: Path | None) -> str | None:
             "a scenario loaded on the dashboard cannot name a parameters file; allowed: remove the key (the "
             "dashboard's 比較の条件 offers parameter uncertainty), or run the file with `community-sim`",
         )
+    return str(locate_parameters(value, folder, file, key))
+
+
+def locate_parameters(value: Any, folder: Path, file: str, key: str) -> Path:
+    """The parameter-sets file that ``file`` names at ``key``: a bundled name (``national_ensemble``), or
+    a path relative to ``folder``, the naming file's directory.
+
+    Raises:
+        ConfigError: naming ``file`` and ``key`` when the value is no name or there is no such file.
+    """
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(file, key, f"got {value!r}; allowed: the path of a parameter-sets .toml file")
-    if not value.endswith(".toml") and "/" not in value:  # a bundled name, such as national_ensemble
-        return str(_locate(value, "parameters", file, key))
-    path = folder / value
-    if not path.is_file():
-        raise ConfigError(
-            file,
-            key,
-            f"no such file: {str(path)!r}; allowed: the path of a parameter-sets .toml file, relative "
-            "to this scenario file",
-        )
-    return str(path.resolve())
+        raise ConfigError(file, key, f"got {value!r}; allowed: a bundled name or the path of a parameter-sets file")
+    bundled = not value.endswith(".toml") and "/" not in value
+    return _locate(value if bundled else folder / value, "parameters", file, key).resolve()
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:

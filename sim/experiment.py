@@ -39,7 +39,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from sim.config import Scenario, TownProfile, effective_profile, locate
+from sim.config import Scenario, TownProfile, effective_profile, locate, locate_parameters
 from sim.model import DEFAULT_WARMUP_WEEKS, WEEKS_PER_YEAR
 from sim.parameter_sets import ParameterSets, apply_set, parameters_for
 from sim.params import ConfigError, Param, validate_block
@@ -260,17 +260,7 @@ def _parameters_file(value: Any, experiment_file: Path) -> Path | None:
     """The parameter-sets file ``[experiment] parameters`` names, relative to the experiment file."""
     if value is None:
         return None
-    file, key = str(experiment_file), "experiment.parameters"
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(file, key, f"got {value!r}; allowed: the path of a parameter-sets .toml file")
-    if not value.endswith(".toml") and "/" not in value:  # a bundled name, such as national_ensemble
-        return locate(value, "parameters", file, key)
-    path = experiment_file.parent / value
-    if not path.is_file():
-        raise ConfigError(
-            file, key, f"no such file: {str(path)!r}; allowed: a parameter-sets .toml file, relative to this file"
-        )
-    return path
+    return locate_parameters(value, experiment_file.parent, str(experiment_file), "experiment.parameters")
 
 
 def _check_not_swept(sweep: Sweep | None, parameters: ParameterSets | None, file: str) -> None:

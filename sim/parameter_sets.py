@@ -264,8 +264,7 @@ def write_parameter_sets(
             entry["distance"] = float(distances[k])
         sets.append(entry)
     head = {"title": title, "kind": kind, "source": source, "method": method, "paths": list(paths)}
-    text = tomli_w.dumps({"parameters": head, "set": sets})
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    from sim.execute import write_atomically  # sim.execute imports this module's users
+
+    write_atomically(tomli_w.dumps({"parameters": head, "set": sets}), path, "text")
     return path

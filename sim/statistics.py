@@ -165,6 +165,16 @@ def _known_by_any(known_by: pd.Series, channels: list[str]) -> pd.Series:
     return known_by.fillna("").astype(str).str.contains(pattern, regex=True)
 
 
+def _during_run(week: pd.Series, weeks: float) -> pd.Series:
+    """Whether each (nullable) week lies within the run's weeks 1 … ``weeks`` (missing: no)."""
+    return (week >= 1).fillna(False).astype(bool) & (week <= weeks).fillna(False).astype(bool)
+
+
+def _per_100k(count: float, tables: RunTables, weeks: float, period_weeks: float, name: str) -> float:
+    """``count`` over the run as a rate per 100,000 residents per period of ``period_weeks``."""
+    return float(count) / tables.fact("residents", name) * PER_100K / (weeks / period_weeks)
+
+
 def _weeks(tables: RunTables, name: str) -> float:
     weeks = tables.fact("weeks", name)
     if weeks <= 0:
@@ -187,21 +197,21 @@ def _cases_of_run(tables: RunTables, f: dict[str, Any], name: str, extra: tuple[
 
 
 def _households(tables: RunTables, f: dict[str, Any], name: str) -> pd.DataFrame:
-    """One row per household from the population table: size, type, [family type], and whether a member
+    """One row per household from the population table: size, type, family type, and whether a member
     is in ``member_age_band``; filtered by household type, family type and size."""
-    columns = ("household", "household_type", "age") + (("family_type",) if "family_type" in f else ())
-    people = tables.table("population", columns, name)
+    people = tables.table("population", ("household", "household_type", "family_type", "age"), name)
     grouped = people.groupby("household", sort=True, observed=True)
     households = pd.DataFrame(
-        {"size": grouped.size(), "household_type": grouped["household_type"].first().astype("string")}
+        {
+            "size": grouped.size(),
+            "household_type": grouped["household_type"].first().astype("string"),
+            "family_type": grouped["family_type"].first().astype("string"),
+        }
     )
-    if "family_type" in people.columns:
-        households["family_type"] = grouped["family_type"].first().astype("string")
     if "member_age_band" in f:
         households["has_member"] = _in_band(people["age"], f["member_age_band"]).groupby(people["household"]).any()
     keep = _isin(households, "household_type", f.get("household_type"))
-    if "family_type" in f:
-        keep &= _isin(households, "family_type", f["family_type"])
+    keep &= _isin(households, "family_type", f.get("family_type"))
     if "size" in f:
         keep &= _in_band(households["size"], f["size"])
     return households.assign(selected=keep)
@@ -243,13 +253,12 @@ def mean_household_size(tables: RunTables, f: dict[str, Any]) -> float:
 def desk_consultations_per_100k_per_month(tables: RunTables, f: dict[str, Any]) -> float:
     name = "desk_consultations_per_100k_per_month"
     ledger = tables.table("ledgers", ("intake_week", "desk", "household_type", "primary_domain"), name)
-    weeks, residents = _weeks(tables, name), tables.fact("residents", name)
-    intake = ledger["intake_week"]
-    new = (intake >= 1).fillna(False).astype(bool) & (intake <= weeks).fillna(False).astype(bool)
+    weeks = _weeks(tables, name)
+    new = _during_run(ledger["intake_week"], weeks)
     new &= _isin(ledger, "desk", f.get("desk"))
     new &= _isin(ledger, "household_type", f.get("household_type"))
     new &= _isin(ledger, "primary_domain", f.get("domain"))
-    return float(new.sum()) / residents * PER_100K / (weeks / WEEKS_PER_MONTH)
+    return _per_100k(new.sum(), tables, weeks, WEEKS_PER_MONTH, name)
 
 
 def cases_found_per_100k_per_year(tables: RunTables, f: dict[str, Any]) -> float:
@@ -257,24 +266,22 @@ def cases_found_per_100k_per_year(tables: RunTables, f: dict[str, Any]) -> float
     ledger = tables.table(
         "ledgers", ("first_detection_week", "first_detection_channel", "household_type", "primary_domain"), name
     )
-    weeks, residents = _weeks(tables, name), tables.fact("residents", name)
-    found = ledger["first_detection_week"]
-    new = (found >= 1).fillna(False).astype(bool) & (found <= weeks).fillna(False).astype(bool)
+    weeks = _weeks(tables, name)
+    new = _during_run(ledger["first_detection_week"], weeks)
     new &= _isin(ledger, "first_detection_channel", f.get("channels"))
     new &= _isin(ledger, "household_type", f.get("household_type"))
     new &= _isin(ledger, "primary_domain", f.get("domain"))
-    return float(new.sum()) / residents * PER_100K / (weeks / WEEKS_PER_YEAR)
+    return _per_100k(new.sum(), tables, weeks, WEEKS_PER_YEAR, name)
 
 
 def channel_finds_per_100k_per_year(tables: RunTables, f: dict[str, Any]) -> float:
     name = "channel_finds_per_100k_per_year"
     history = tables.table("channels", ("case_id", "channel", "week", "household_type"), name)
-    weeks, residents = _weeks(tables, name), tables.fact("residents", name)
-    rows = (history["week"] >= 1) & (history["week"] <= weeks)
+    weeks = _weeks(tables, name)
+    rows = _during_run(history["week"], weeks)
     rows &= _isin(history, "channel", f["channels"])
     rows &= _isin(history, "household_type", f.get("household_type"))
-    cases = history.loc[rows, "case_id"].nunique()
-    return float(cases) / residents * PER_100K / (weeks / WEEKS_PER_YEAR)
+    return _per_100k(history.loc[rows, "case_id"].nunique(), tables, weeks, WEEKS_PER_YEAR, name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,9 +291,7 @@ def channel_finds_per_100k_per_year(tables: RunTables, f: dict[str, Any]) -> flo
 def first_found_share(tables: RunTables, f: dict[str, Any]) -> float:
     name = "first_found_share"
     cases = _cases_of_run(tables, f, name, ("first_detection_week", "first_detection_channel"))
-    found = cases["first_detection_week"]
-    weeks = _weeks(tables, name)
-    new = (found >= 1).fillna(False).astype(bool) & (found <= weeks).fillna(False).astype(bool)
+    new = _during_run(cases["first_detection_week"], _weeks(tables, name))
     new &= cases["first_detection_channel"].notna()
     new &= _isin(cases, "first_detection_channel", f.get("among"))  # the denominator's channels (default: all)
     by = _isin(cases, "first_detection_channel", f["channels"]) & new
@@ -314,9 +319,7 @@ def known_by_both_share(tables: RunTables, f: dict[str, Any]) -> float:
 def desk_outcome_share(tables: RunTables, f: dict[str, Any]) -> float:
     name = "desk_outcome_share"
     ledger = tables.table("ledgers", ("intake_week", "desk", "desk_outcome"), name)
-    weeks = _weeks(tables, name)
-    intake = ledger["intake_week"]
-    taken_in = (intake >= 1).fillna(False).astype(bool) & (intake <= weeks).fillna(False).astype(bool)
+    taken_in = _during_run(ledger["intake_week"], _weeks(tables, name))
     taken_in &= _isin(ledger, "desk", f.get("desk")) & ledger["desk_outcome"].notna()
     return _share((taken_in & _isin(ledger, "desk_outcome", f["outcome"])).sum(), taken_in.sum())
 

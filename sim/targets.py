@@ -27,32 +27,31 @@ section (sim/calibrate.py).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sim.config import Scenario, TownProfile, locate
-from sim.model import DEFAULT_WARMUP_WEEKS
+from sim.experiment import EXPERIMENT_PARAMS
 from sim.params import ConfigError, Param, validate_block
 from sim.statistics import STATISTICS, check_filters
 from sim.tomlfile import parse_toml, read_text
 
 TARGET_KEYS = ("name", "statistic", "filters", "value", "tolerance", "weight", "source", "note")
 
+# An experiment's settings (the run that holds the model against the figures), with the defaults of a check.
 TARGETS_PARAMS: dict[str, Param] = {
-    "title": Param("targets", "What the figures are.", "Set by the file.", kind="text"),
-    "description": Param("", "Longer description.", "Set by the file.", kind="text"),
-    "town": Param("neighbourhood", "Town: a bundled name or a path relative to the file.", "Set by the file.", "text"),
+    "title": replace(EXPERIMENT_PARAMS["title"], default="targets"),
+    "description": EXPERIMENT_PARAMS["description"],
+    "town": EXPERIMENT_PARAMS["town"],
     "scenario": Param("baseline", "Scenario that is run: a bundled name or a path.", "Set by the file.", kind="text"),
-    "years": Param(3.0, "Years simulated after the warm-up.", "Set by the file.", low=1 / 52, high=200.0),
-    "warmup_years": Param(DEFAULT_WARMUP_WEEKS / 52, "Years of warm-up.", "Model structure.", low=0.0, high=100.0),
-    "replications": Param(10, "Replications (seeds).", "Set by the file.", kind="int", low=1, high=10_000),
-    "seed": Param(2026, "Seed of the replications.", "Set by the file.", kind="int", low=0, high=2**63 - 1),
-    "workers": Param(
-        1, "Worker processes (results do not depend on it).", "Set by the file.", kind="int", low=1, high=256
-    ),
+    "years": replace(EXPERIMENT_PARAMS["years"], default=3.0, low=1 / 52),
+    "warmup_years": EXPERIMENT_PARAMS["warmup_years"],
+    "replications": EXPERIMENT_PARAMS["replications"],
+    "seed": replace(EXPERIMENT_PARAMS["seed"], default=2026),
+    "workers": EXPERIMENT_PARAMS["workers"],
 }
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from sim.config import TownProfile
 from sim.execute import run_experiment, write_atomically
 from sim.experiment import EXPERIMENT_PARAMS, RUN_TABLES, Experiment, experiment_size
 from sim.intervals import mean_interval
@@ -38,7 +39,7 @@ VALUE_COLUMNS = ["target", "statistic", "replication", "seed", "value", "problem
 
 def validation_experiment(
     targets: TargetsFile,
-    town: Any = None,
+    town: TownProfile | None = None,
     replications: int | None = None,
     workers: int | None = None,
 ) -> Experiment:
@@ -56,7 +57,7 @@ def validation_experiment(
     if workers is not None:
         settings["workers"] = workers
     read = {table for t in targets.targets for table in STATISTICS[t.statistic].reads}
-    tables = tuple(name for name in RUN_TABLES if name in read or (name == "ledgers" and "summaries" in read))
+    tables = tuple(name for name in RUN_TABLES if name in read)  # "summaries": an experiment always keeps them
     text = targets.text + f"\n# validate: town {town.name}, replications {settings['replications']}\n"
     size = experiment_size(settings, 1, town, tables, None)
     return Experiment(
