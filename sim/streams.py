@@ -17,17 +17,15 @@ from __future__ import annotations
 import functools
 import zlib
 
+import numba
 import numpy as np
 
-# 0-d arrays rather than numpy scalars: ufuncs take them with less per-call overhead.
-_GOLDEN = np.array(0x9E3779B97F4A7C15, dtype=np.uint64)
-_M1 = np.array(0xBF58476D1CE4E5B9, dtype=np.uint64)
-_M2 = np.array(0x94D049BB133111EB, dtype=np.uint64)
-_S30, _S27, _S31 = (np.array(s, dtype=np.uint64) for s in (30, 27, 31))
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _MASK64 = (1 << 64) - 1
-_SHIFT = np.array(11, dtype=np.uint64)
 _TO_UNIT = 1.0 / (1 << 53)  # 53 random bits → [0, 1)
-_SORTED_PATH_FROM = 2000  # households; below this, gathering is as fast as spreading (measured)
 
 
 def stream_key(name: str) -> int:
@@ -41,7 +39,7 @@ def make_stream(seed: int, name: str) -> np.random.Generator:
 
 
 def _mix_scalar(x: int) -> int:
-    """SplitMix64's finaliser on a Python int (mod 2^64)."""
+    """SplitMix64's finaliser on a Python int (mod 2^64): the definition the kernels below follow."""
     x &= _MASK64
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
     x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
@@ -54,15 +52,63 @@ def _week_draw_mix(week: int, draw: int) -> int:
     return _mix_scalar((week << 8) + draw + 1)
 
 
-def _mix(x: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
-    """SplitMix64's finaliser, vectorised in place on uint64 (``scratch``: a buffer of x's shape)."""
-    t = np.empty_like(x) if scratch is None else scratch
-    x ^= np.right_shift(x, _S30, out=t)
+# The draws are compiled (numba): a mechanism draws for a few households dozens of times a week,
+# and one compiled pass costs a microsecond where numpy's dozen whole-array steps cost ten
+# (measured: docs/performance.md). uint64 arithmetic wraps mod 2^64, as SplitMix64 wants; every
+# constant is a uint64, since numba would turn uint64 mixed with int64 into float64.
+@numba.njit(cache=True, inline="always")
+def _mix(x: np.uint64) -> np.uint64:
+    """SplitMix64's finaliser (compiled; equal to :func:`_mix_scalar`)."""
+    x ^= x >> _S30
     x *= _M1
-    x ^= np.right_shift(x, _S27, out=t)
+    x ^= x >> _S27
     x *= _M2
-    x ^= np.right_shift(x, _S31, out=t)
-    return x
+    return x ^ (x >> _S31)
+
+
+@numba.njit(cache=True, inline="always")
+def _to_unit(x: np.uint64) -> float:
+    """The top 53 bits of a mixed value as a float in [0, 1)."""
+    return np.float64(x >> _S11) * _TO_UNIT
+
+
+@numba.njit(cache=True, nogil=True)
+def _fill_uniform(idx: np.ndarray, base: np.uint64, out: np.ndarray) -> None:
+    """``out[i]`` = the draw of household ``idx[i]`` of a single run, given the (week, draw) ``base``."""
+    for i in range(idx.shape[0]):
+        out[i] = _to_unit(_mix(np.uint64(idx[i]) * _GOLDEN + base))
+
+
+@numba.njit(cache=True, nogil=True)
+def _fill_uniform_batched(
+    idx: np.ndarray,
+    starts: np.ndarray,
+    local_golden: np.ndarray,
+    worlds: np.ndarray,
+    keys: np.ndarray,
+    week_draw: np.uint64,
+    out: np.ndarray,
+) -> None:
+    """As :func:`_fill_uniform` for stacked runs (run ``r``'s households are ``starts[r]:starts[r + 1]``):
+    each household's base is its own run's, and its household part is its index within its run."""
+    bases = np.empty(keys.shape[0], dtype=np.uint64)
+    for run in range(keys.shape[0]):
+        bases[run] = _mix(keys[run] + week_draw)
+    n = idx.shape[0]
+    descents = 0
+    for i in range(1, n):  # no early exit: the count vectorises, an exit would not
+        descents += idx[i] < idx[i - 1]
+    if descents:  # unsorted: look up each household's run and index within it
+        for k in range(n):
+            j = idx[k]
+            out[k] = _to_unit(_mix(local_golden[j] + bases[worlds[j]]))
+        return
+    # Sorted (the usual case): each run's households are one stretch of idx, drawn as a single run's,
+    # with the run's start taken off the household part in its base: (i − start) × golden + base.
+    bounds = np.searchsorted(idx, starts)
+    for run in range(keys.shape[0]):
+        lo, hi = bounds[run], bounds[run + 1]
+        _fill_uniform(idx[lo:hi], bases[run] - np.uint64(starts[run]) * _GOLDEN, out[lo:hi])
 
 
 def _stream_key(seed: int, name: str) -> int:
@@ -72,6 +118,10 @@ def _stream_key(seed: int, name: str) -> int:
 
 class HouseholdStream:
     """Counter-based uniforms in [0, 1) keyed by (week, household, draw).
+
+    Household ``i``'s draw ``d`` in week ``w`` is SplitMix64's finaliser of
+    ``i × golden + mix(key + mix(w × 256 + d + 1))`` (mod 2^64), its top 53 bits as a float;
+    ``key`` is the stream's, from the run's seed and the stream's name.
 
     A batch of runs (one per seed, their households stacked: see :mod:`sim.batch`) passes
     ``worlds``, each household's run, and ``local``, its index within that run: household
@@ -93,89 +143,39 @@ class HouseholdStream:
         if self._batched:
             if worlds is None or local is None:
                 raise ValueError("a stream of several runs needs each household's run and its index within it")
-            self._worlds = worlds
+            self._worlds = np.ascontiguousarray(worlds, dtype=np.int64)
             self._local_golden = local.astype(np.uint64) * _GOLDEN  # the household part of every draw
             # Where each run's households start (runs are stacked in order), and the end.
             self._starts = np.r_[np.searchsorted(worlds, np.arange(len(seeds))), len(worlds)].astype(np.int64)
-        self._x = self._t = np.zeros(0, dtype=np.uint64)  # work buffers, reused call after call
-        self._town_part = np.zeros(0, dtype=np.uint64)  # the household part of every household's draw
-
-    def base(self, week: int, draw: int = 0) -> np.ndarray:
-        """The offset shared by every household's draw ``draw`` in ``week`` (one per run of a batch)."""
-        if self._batched:
-            return _mix(self._keys + np.uint64(_week_draw_mix(int(week), int(draw))))
-        return np.array(self._base(week, draw), dtype=np.uint64)
-
-    def _base(self, week: int, draw: int) -> int:
-        return _mix_scalar(self._key + _week_draw_mix(int(week), int(draw)))
+        self._everyone = np.zeros(0, dtype=np.int64)  # arange(n) for uniform_town, kept
 
     def uniform(self, week: int, idx: np.ndarray, draw: int = 0) -> np.ndarray:
         """Uniforms for households ``idx`` in ``week``; ``draw`` separates several draws in a week."""
-        n = len(idx)
-        if n == 0:
-            return np.zeros(0)
-        x, t = self._buffers(n)
-        if self._batched and n >= _SORTED_PATH_FROM and bool((idx[1:] >= idx[:-1]).all()):
-            # Sorted households of a batch: each run's are one slice, so the run's base and start
-            # are spread with repeat instead of gathered household by household (same values).
-            counts = np.diff(np.searchsorted(idx, self._starts))
-            np.subtract(idx, np.repeat(self._starts[:-1], counts), out=x, casting="unsafe")
-            x *= _GOLDEN
-            x += np.repeat(self.base(week, draw), counts)
-        elif self._batched:
-            np.take(self._local_golden, idx, out=x)
-            x += self.base(week, draw)[self._worlds[idx]]
-        else:
-            x[:] = idx
-            x *= _GOLDEN
-            x += self.base(week, draw)
-        return _to_unit(_mix(x, t))
+        out = np.empty(len(idx))
+        self._fill(week, idx, draw, out)
+        return out
 
     def uniform_town(self, week: int, n: int, draw: int = 0) -> np.ndarray:
-        """``uniform(week, np.arange(n), draw)``: every household of the town, whose household part is kept."""
-        if len(self._town_part) != n:  # a function of n alone: computed once
-            self._town_part = (
-                self._local_golden[:n].copy() if self._batched else np.arange(n, dtype=np.uint64) * _GOLDEN
-            )
-        x, t = self._buffers(n)
-        if self._batched:
-            np.add(self._town_part, self.base(week, draw)[self._worlds[:n]], out=x)
-        else:
-            np.add(self._town_part, self.base(week, draw), out=x)
-        return _to_unit(_mix(x, t))
+        """``uniform(week, np.arange(n), draw)``: every household of the town."""
+        if len(self._everyone) != n:
+            self._everyone = np.arange(n, dtype=np.int64)
+        return self.uniform(week, self._everyone, draw)
 
     def uniforms(self, week: int, idx: np.ndarray, draws: tuple[int, ...]) -> np.ndarray:
-        """Several draws at once: row ``k`` equals ``uniform(week, idx, draws[k])`` (one pass, less overhead)."""
-        n = len(idx)
-        if n == 0:
-            return np.zeros((len(draws), 0))
+        """Several draws at once: row ``k`` equals ``uniform(week, idx, draws[k])``."""
+        out = np.empty((len(draws), len(idx)))
+        for row, draw in enumerate(draws):
+            self._fill(week, idx, draw, out[row])
+        return out
+
+    def _fill(self, week: int, idx: np.ndarray, draw: int, out: np.ndarray) -> None:
+        if len(idx) == 0:
+            return
+        week_draw = _week_draw_mix(int(week), int(draw))
         if self._batched:
-            return np.stack([self.uniform(week, idx, d) for d in draws])
-        flat_x, flat_t = self._buffers(len(draws) * n)
-        x, t = flat_x.reshape(len(draws), n), flat_t.reshape(len(draws), n)
-        spread = t[0]  # the household part, the same in every row (t is free until _mix)
-        spread[:] = idx
-        spread *= _GOLDEN
-        bases = np.array([self._base(week, d) for d in draws], dtype=np.uint64)
-        np.add(spread, bases[:, None], out=x)
-        return _to_unit(_mix(x, t))
-
-    def _buffers(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Two work buffers of ``n`` uint64 (reused call after call: only the returned uniforms are new)."""
-        if len(self._x) < n:
-            self._x, self._t = np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint64)
-        return self._x[:n], self._t[:n]
-
-
-def _to_unit(x: np.ndarray) -> np.ndarray:
-    """The top 53 bits of mixed ``x`` as floats in [0, 1) (``x`` is used up).
-
-    Read as int64 (exact below 2^53), which numpy converts to float faster than uint64.
-    """
-    x >>= _SHIFT
-    u = x.view(np.int64).astype(np.float64)
-    u *= _TO_UNIT
-    return u
+            _fill_uniform_batched(idx, self._starts, self._local_golden, self._worlds, self._keys, np.uint64(week_draw), out)
+        else:
+            _fill_uniform(idx, np.uint64(_mix_scalar(self._key + week_draw)), out)
 
 
 def replication_seeds(seed: int, replications: int) -> list[int]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 
@@ -65,7 +66,9 @@ class Accounts:
         self.hours = np.zeros((self.n_runs, len(self.roles)))
         self._worked = np.zeros((self.n_runs, len(self.roles)), dtype=bool)
         self._every_run = np.ones(self.n_runs, dtype=bool)
-        self._order: list[list[int]] = [[] for _ in range(self.n_runs)]  # roles in the order they first worked
+        # Roles in the order they first worked, per run: as lists, and as a table (-1 past each run's end).
+        self._order: list[list[int]] = [[] for _ in range(self.n_runs)]
+        self._order_table = np.full((self.n_runs, len(self.roles)), -1, dtype=np.int64)
         self.complex_weeks = np.zeros((self.n_runs, n_types), dtype=np.int64)
         self.n_domains = n_domains
         # Unmet needs by run and domain since the 自立支援協議会 last reviewed them (制度の狭間, long waits).
@@ -143,24 +146,41 @@ class Accounts:
         first = (by_run != 0) & ~self._worked
         if first.any():
             for run, r in zip(*np.nonzero(first), strict=True):  # row by row: each run's roles in order
-                self._order[run].append(int(r))
+                self._first_worked(int(run), int(r))
             self._worked |= first
 
     def _mark_worked(self, runs: np.ndarray, r: int) -> None:
         for run in np.flatnonzero(runs & ~self._worked[:, r]):
-            self._order[run].append(r)
+            self._first_worked(int(run), r)
         self._worked[runs, r] = True
+
+    def _first_worked(self, run: int, r: int) -> None:
+        self._order_table[run, len(self._order[run])] = r
+        self._order[run].append(r)
 
     def hours_by_role(self, run: int = 0) -> Counter[str]:
         """Hours of each role that worked in run ``run``, in the order roles first worked."""
         return Counter({self.roles[r].key: float(self.hours[run, r]) for r in self._order[run]})
 
-    def hour_totals(self, run: int) -> tuple[float, float, float]:
-        """(all, volunteer, paid) hours of run ``run`` so far; paid is all minus volunteer."""
+    def hour_totals(self) -> np.ndarray:
+        """Every run's (all, volunteer, paid) hours so far, one row per run; paid is all minus volunteer.
+
+        Each run's roles are summed in the order they first worked, as the run alone sums them.
+        """
+        return _hour_totals(self.hours, self._order_table, self.volunteer)
+
+
+@numba.njit(cache=True)
+def _hour_totals(hours: np.ndarray, order: np.ndarray, volunteer: np.ndarray) -> np.ndarray:
+    out = np.zeros((hours.shape[0], 3))
+    for run in range(hours.shape[0]):
         everyone = volunteers = 0.0
-        for r in self._order[run]:
-            h = float(self.hours[run, r])
-            everyone += h
-            if self.volunteer[r]:
-                volunteers += h
-        return everyone, volunteers, everyone - volunteers
+        for k in range(order.shape[1]):
+            r = order[run, k]
+            if r < 0:
+                break
+            everyone += hours[run, r]
+            if volunteer[r]:
+                volunteers += hours[run, r]
+        out[run, 0], out[run, 1], out[run, 2] = everyone, volunteers, everyone - volunteers
+    return out

@@ -15,6 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import mesa
+import numba
 import numpy as np
 import pandas as pd
 
@@ -98,9 +99,6 @@ class WeeklyCollector(mesa.DataCollector):
         self._rows: list[np.ndarray] = []
         self._previous_totals = np.zeros((state.n_runs, len(columns) - self._first_total))
         self.newest = np.zeros((state.n_runs, len(columns)))
-        # Each household's run as a key offset for per-run counts of stages, statuses and types.
-        run = state.worlds.hh
-        self._run_by = {n: run * n for n in (4, len(ServiceStatus), len(TYPE_KEYS))}
         self._households = np.diff(state.worlds.hh_start)
 
     @property
@@ -129,34 +127,30 @@ class WeeklyCollector(mesa.DataCollector):
 
     def _row(self, count_complex_week: bool) -> np.ndarray:
         s = self.state
-        hh, w, k, a = s.hh, s.worlds, s.n_runs, s.accounts
-        open_ = s.cases.refresh()  # sorted, so each run's households are a block of it
-        stage = hh.stage[open_]
+        hh, k, a = s.hh, s.n_runs, s.accounts
+        open_ = s.cases.refresh()
+        stages, known, statuses, complex_weeks = _tally(
+            open_, s.worlds.hh, hh.stage, hh.case, s.cases.first_detection_week, hh.service, s.town.htype,
+            k, len(ServiceStatus), len(TYPE_KEYS),
+        )  # fmt: skip
         row = np.zeros((k, len(self.columns)))
-        stage_key = self._run_by[4][open_] + stage
-        row[:, :4] = np.bincount(stage_key, minlength=4 * k).reshape(k, 4)
-        row[:, Stage.NONE] = self._households - np.diff(np.searchsorted(open_, w.hh_start))
-        known = s.cases.first_detection_week[hh.case[open_]] != NOT_YET
-        row[:, 4:7] = np.bincount(stage_key[known], minlength=4 * k).reshape(k, 4)[:, 1:]
-        n_status = len(ServiceStatus)
-        status_key = self._run_by[n_status][open_] + hh.service[open_]
-        by_status = np.bincount(status_key, minlength=n_status * k).reshape(k, n_status)
-        row[:, _FIRST_STATUS:_FIRST_FLOW] = by_status[:, _SERVICE_COUNTED]
+        row[:, :4] = stages
+        row[:, Stage.NONE] = self._households - stages.sum(axis=1)  # every household without an open case
+        row[:, 4:7] = known[:, 1:]
+        row[:, _FIRST_STATUS:_FIRST_FLOW] = statuses[:, _SERVICE_COUNTED]
         row[:, _FIRST_FLOW : self._first_total] = a.flows
         totals = self._totals()
         row[:, self._first_total :] = totals - self._previous_totals if self._rows else 0.0
         self._previous_totals = totals
         if count_complex_week:
-            complex_ = open_[stage == Stage.COMPLEX]
-            key = self._run_by[len(TYPE_KEYS)][complex_] + s.town.htype[complex_]
-            a.complex_weeks += np.bincount(key, minlength=k * len(TYPE_KEYS)).reshape(k, -1)
+            a.complex_weeks += complex_weeks
         return row
 
     def _totals(self) -> np.ndarray:
         """Running totals of every run: the mechanisms' (visits, outreach hours), then paid and volunteer hours."""
         columns = [t for m in self._totals_of for t in m.totals().values()]
         a = self.state.accounts
-        hours = np.array([a.hour_totals(run) for run in range(self.state.n_runs)])  # all, volunteer, paid
+        hours = a.hour_totals()  # all, volunteer, paid
         return np.column_stack([*columns, hours[:, 2], hours[:, 1]])
 
     def weekly(self, run: int = 0) -> pd.DataFrame:
@@ -166,6 +160,36 @@ class WeeklyCollector(mesa.DataCollector):
         for i, c in enumerate(self.columns):
             table[c.name] = rows[:, i] if c.kind == "total" else rows[:, i].astype(np.int64)
         return pd.DataFrame(table)
+
+
+@numba.njit(cache=True)
+def _tally(
+    open_: np.ndarray,
+    run_of: np.ndarray,
+    stage: np.ndarray,
+    case: np.ndarray,
+    first_detection_week: np.ndarray,
+    service: np.ndarray,
+    htype: np.ndarray,
+    n_runs: int,
+    n_statuses: int,
+    n_types: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Counts over the households with an open case, per run: by stage, by stage of those found, by
+    service status, and complex ones by household type (one pass instead of a dozen)."""
+    stages = np.zeros((n_runs, 4), dtype=np.int64)
+    known = np.zeros((n_runs, 4), dtype=np.int64)
+    statuses = np.zeros((n_runs, n_statuses), dtype=np.int64)
+    complex_ = np.zeros((n_runs, n_types), dtype=np.int64)
+    for i in open_:
+        r, st = run_of[i], stage[i]
+        stages[r, st] += 1
+        if first_detection_week[case[i]] != NOT_YET:
+            known[r, st] += 1
+        statuses[r, service[i]] += 1
+        if st == 3:  # Stage.COMPLEX
+            complex_[r, htype[i]] += 1
+    return stages, known, statuses, complex_
 
 
 def weekly_columns(
