@@ -47,9 +47,9 @@ def _mix_scalar(x: int) -> int:
 
 
 @functools.lru_cache(maxsize=256)
-def _week_draw_mix(week: int, draw: int) -> int:
+def _week_draw_mix(week: int, draw: int) -> np.uint64:
     """The (week, draw) part of a base, the same for every stream: computed once a week for all of them."""
-    return _mix_scalar((week << 8) + draw + 1)
+    return np.uint64(_mix_scalar((week << 8) + draw + 1))
 
 
 # The draws are compiled (numba): a mechanism draws for a few households dozens of times a week,
@@ -77,6 +77,12 @@ def _fill_uniform(idx: np.ndarray, base: np.uint64, out: np.ndarray) -> None:
     """``out[i]`` = the draw of household ``idx[i]`` of a single run, given the (week, draw) ``base``."""
     for i in range(idx.shape[0]):
         out[i] = _to_unit(_mix(np.uint64(idx[i]) * _GOLDEN + base))
+
+
+@numba.njit(cache=True, nogil=True)
+def _fill_uniform_single(idx: np.ndarray, key: np.uint64, week_draw: np.uint64, out: np.ndarray) -> None:
+    """:func:`_fill_uniform` for the stream ``key`` of a single run (its base mixed here, not in Python)."""
+    _fill_uniform(idx, _mix(key + week_draw), out)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -137,7 +143,7 @@ class HouseholdStream:
     ) -> None:
         seeds = [seed] if isinstance(seed, int | np.integer) else list(seed)
         keys = [_stream_key(int(s), name) for s in seeds]
-        self._key = keys[0]
+        self._key = np.uint64(keys[0] & _MASK64)
         self._keys = np.array([k & _MASK64 for k in keys], dtype=np.uint64)  # mod 2^64, as _mix_scalar takes it
         self._batched = len(seeds) > 1
         if self._batched:
@@ -173,9 +179,9 @@ class HouseholdStream:
             return
         week_draw = _week_draw_mix(int(week), int(draw))
         if self._batched:
-            _fill_uniform_batched(idx, self._starts, self._local_golden, self._worlds, self._keys, np.uint64(week_draw), out)
+            _fill_uniform_batched(idx, self._starts, self._local_golden, self._worlds, self._keys, week_draw, out)
         else:
-            _fill_uniform(idx, np.uint64(_mix_scalar(self._key + week_draw)), out)
+            _fill_uniform_single(idx, self._key, week_draw, out)
 
 
 def replication_seeds(seed: int, replications: int) -> list[int]:

@@ -112,10 +112,12 @@ def test_a_batched_stream_draws_what_each_seed_draws_alone():
 
 
 def test_batch_sizes_fill_the_workers_evenly_within_the_limits():
-    assert batch_sizes(100, 3000, workers=2) == [25, 25, 25, 25]
+    assert batch_sizes(100, 3000, workers=2) == [50, 50]
+    assert batch_sizes(200, 3000, workers=2) == [50, 50, 50, 50]
     assert batch_sizes(20, 3000, workers=2) == [10, 10]
     assert batch_sizes(7, 3000, workers=4) == [2, 2, 2, 1]
-    assert batch_sizes(3, 59_000, workers=1) == [1, 1, 1]  # a city is large enough alone
+    assert batch_sizes(3, 59_000, workers=1) == [2, 1]  # two cities fit the household limit
+    assert batch_sizes(3, 100_000, workers=1) == [1, 1, 1]  # a town this large is large enough alone
     assert batch_sizes(40, 3000, workers=1, largest=1) == [1] * 40
     assert max(batch_sizes(1000, 10, workers=1)) <= MAX_BATCH_RUNS
     assert batch_sizes(0, 3000) == []

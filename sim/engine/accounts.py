@@ -87,7 +87,7 @@ class Accounts:
         if self.n_runs == 1:  # a single run: no split by run needed (called thousands of times)
             self.flows[0, self._flow[name]] += n
         else:
-            self.flows[:, self._flow[name]] += self.per_run(idx)
+            _count_by_run(self.flows, self._flow[name], self.run_of_household, idx)
 
     def add_flow(self, name: str, per_run: np.ndarray) -> None:
         """Add counts already split by run to this week's flow ``name``."""
@@ -168,6 +168,13 @@ class Accounts:
         Each run's roles are summed in the order they first worked, as the run alone sums them.
         """
         return _hour_totals(self.hours, self._order_table, self.volunteer)
+
+
+@numba.njit(cache=True)
+def _count_by_run(flows: np.ndarray, column: int, run_of_household: np.ndarray, idx: np.ndarray) -> None:
+    """Add each of households ``idx`` to column ``column`` of its own run's row of ``flows``."""
+    for i in idx:
+        flows[run_of_household[i], column] += 1
 
 
 @numba.njit(cache=True)

@@ -8,6 +8,7 @@ still find. A manual change (a workshop, a story) goes through the same steps.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.domain import ServiceStatus, Stage
@@ -170,14 +171,12 @@ class CaseBook(CaseTable):
     def know(self, idx: np.ndarray, channel: int, week: int) -> None:
         """Channel ``channel`` knows of the open cases of households ``idx`` (e.g. a 民生委員 visiting a
         household already supported): recorded in the channel history, without a referral."""
-        cases = self.hh.case[idx]
-        known_by = self.cols["known_by"]
-        bit = np.uint32(1 << channel)
-        first = (cases >= 0) & ((known_by[cases] & bit) == 0)  # a case of -1 reads a spare row: masked out
-        if first.any():
-            new = cases[first]
-            known_by[new] |= bit
-            self.history.add(new, channel, week, self.hh.stage[idx[first]])
+        h = self.history
+        h.reserve(len(idx))
+        h.size = _know(
+            idx, self.hh.case, self.hh.stage, self.cols["known_by"], np.uint32(1 << channel), channel, week,
+            h.cols["case"], h.cols["channel"], h.cols["week"], h.cols["stage"], h.size,
+        )  # fmt: skip
 
     def is_reachable(self, idx: np.ndarray) -> np.ndarray:
         """Whether households ``idx`` have a problem and no contact with services (channels can find them)."""
@@ -307,8 +306,7 @@ class CaseBook(CaseTable):
 
     def end_cooling_off(self, status: ServiceStatus, week: int) -> None:
         """Households in ``status`` (GAVE_UP, REFUSED, ADVISED or LINKED) whose time has ended can be found again."""
-        o = self.open_idx
-        cooling = o[self.hh.service[o] == status]
+        cooling = self.in_status(status)
         self.hh.service[cooling[self.hh.service_until[cooling] <= week]] = ServiceStatus.UNKNOWN
 
     def start_support(self, idx: np.ndarray, professional: np.ndarray, week: int) -> None:
@@ -337,8 +335,11 @@ class CaseBook(CaseTable):
 
     def waiting(self) -> np.ndarray:
         """Households accepted by a desk and waiting for a professional."""
-        o = self.open_idx
-        return o[self.hh.service[o] == ServiceStatus.WAITING]
+        return self.in_status(ServiceStatus.WAITING)
+
+    def in_status(self, status: ServiceStatus) -> np.ndarray:
+        """Households with an open case whose service status is ``status`` (in order)."""
+        return _in_status(self.open_idx, self.hh.service, int(status))
 
 
 class ChannelHistory:
@@ -352,18 +353,21 @@ class ChannelHistory:
 
     def add(self, cases: np.ndarray, channel: int, week: int, stage: np.ndarray) -> None:
         """Channel ``channel`` first knew of ``cases`` in ``week``, at ``stage``."""
-        k = len(cases)
-        if self.size + k > len(self.cols["case"]):
-            cap = max(self.size + k, 2 * len(self.cols["case"]))
-            self.cols = {
-                n: np.concatenate([c[: self.size], np.zeros(cap - self.size, c.dtype)]) for n, c in self.cols.items()
-            }
-        end = self.size + k
+        self.reserve(len(cases))
+        end = self.size + len(cases)
         self.cols["case"][self.size : end] = cases
         self.cols["channel"][self.size : end] = channel
         self.cols["week"][self.size : end] = week
         self.cols["stage"][self.size : end] = stage
         self.size = end
+
+    def reserve(self, k: int) -> None:
+        """Make room for ``k`` more rows."""
+        if self.size + k > len(self.cols["case"]):
+            cap = max(self.size + k, 2 * len(self.cols["case"]))
+            self.cols = {
+                n: np.concatenate([c[: self.size], np.zeros(cap - self.size, c.dtype)]) for n, c in self.cols.items()
+            }
 
     def rows(self) -> dict[str, np.ndarray]:
         """The history's columns (views)."""
@@ -387,6 +391,51 @@ _OUTCOME_OF_STATUS = np.zeros(len(ServiceStatus), dtype=np.int8)
 _OUTCOME_OF_STATUS[ServiceStatus.WAITING] = DESK_OUTCOME_KEYS.index("plan")
 _OUTCOME_OF_STATUS[ServiceStatus.ADVISED] = DESK_OUTCOME_KEYS.index("advice")
 _OUTCOME_OF_STATUS[ServiceStatus.LINKED] = DESK_OUTCOME_KEYS.index("service")
+
+
+@numba.njit(cache=True)
+def _know(
+    idx: np.ndarray,
+    case: np.ndarray,
+    stage: np.ndarray,
+    known_by: np.ndarray,
+    bit: np.uint32,
+    channel: int,
+    week: int,
+    h_case: np.ndarray,
+    h_channel: np.ndarray,
+    h_week: np.ndarray,
+    h_stage: np.ndarray,
+    size: int,
+) -> int:
+    """:meth:`CaseBook.know` in one pass: the open cases of ``idx`` that the channel (``bit``) did not
+    know yet join the channel history (rows from ``size``); returns the history's new size.
+
+    Which are new is decided for all of ``idx`` before any is marked, as a vectorised test would.
+    """
+    first = np.zeros(idx.shape[0], dtype=np.bool_)
+    for k in range(idx.shape[0]):
+        c = case[idx[k]]
+        first[k] = c >= 0 and (known_by[c] & bit) == 0
+    for k in range(idx.shape[0]):
+        if first[k]:
+            c = case[idx[k]]
+            known_by[c] |= bit
+            h_case[size], h_channel[size], h_week[size], h_stage[size] = c, channel, week, stage[idx[k]]
+            size += 1
+    return size
+
+
+@numba.njit(cache=True)
+def _in_status(open_idx: np.ndarray, service: np.ndarray, status: int) -> np.ndarray:
+    """``open_idx[service[open_idx] == status]`` in one pass."""
+    out = np.empty(open_idx.shape[0], dtype=open_idx.dtype)
+    k = 0
+    for i in open_idx:
+        if service[i] == status:
+            out[k] = i
+            k += 1
+    return out[:k]
 
 
 def _statuses(n: int, status: ServiceStatus) -> np.ndarray:

@@ -97,6 +97,7 @@ class WeeklyCollector(mesa.DataCollector):
         self._n_flows = len(state.accounts.flow_names)
         self._first_total = len(STATE_COLUMNS) + self._n_flows
         self._rows: list[np.ndarray] = []
+        self._stack: np.ndarray | None = None  # the rows stacked (see _stacked)
         self._previous_totals = np.zeros((state.n_runs, len(columns) - self._first_total))
         self.newest = np.zeros((state.n_runs, len(columns)))
         self._households = np.diff(state.worlds.hh_start)
@@ -104,7 +105,7 @@ class WeeklyCollector(mesa.DataCollector):
     @property
     def model_vars(self) -> dict[str, list[Any]]:
         """Each column's values, week by week (Mesa's layout; numbers of one run, arrays in a batch)."""
-        rows = np.stack(self._rows) if self._rows else np.zeros((0, self.state.n_runs, len(self.columns)))
+        rows = self._stacked()
         single = rows.shape[1] == 1
         out: dict[str, list[Any]] = {}
         for i, c in enumerate(self.columns):
@@ -153,9 +154,17 @@ class WeeklyCollector(mesa.DataCollector):
         hours = a.hour_totals()  # all, volunteer, paid
         return np.column_stack([*columns, hours[:, 2], hours[:, 1]])
 
+    def _stacked(self) -> np.ndarray:
+        """Every row so far as one array (weeks × runs × columns), stacked once per week reached:
+        a batch's runs read their tables one after another."""
+        if self._stack is None or len(self._stack) != len(self._rows):
+            shape = (len(self._rows), self.state.n_runs, len(self.columns))
+            self._stack = np.stack(self._rows) if self._rows else np.zeros(shape)
+        return self._stack
+
     def weekly(self, run: int = 0) -> pd.DataFrame:
         """Run ``run``'s weekly table: one row per week from week 0."""
-        rows = np.stack(self._rows)[:, run] if self._rows else np.zeros((0, len(self.columns)))
+        rows = self._stacked()[:, run]
         table: dict[str, Any] = {"week": np.arange(len(rows))}
         for i, c in enumerate(self.columns):
             table[c.name] = rows[:, i] if c.kind == "total" else rows[:, i].astype(np.int64)

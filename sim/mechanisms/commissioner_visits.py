@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numba
 import numpy as np
 
 from sim.domain import HouseholdType
 from sim.engine.accounts import Role
-from sim.engine.capacity import share_by_priority, sums_by_part
+from sim.engine.capacity import sums_by_part
 from sim.engine.collector import Column
 from sim.mechanisms.base import Mechanism
 from sim.params import CALIBRATED, Param, stage_array
@@ -260,13 +261,9 @@ class CommissionerVisits(Mechanism):
         """Households ``idx``'s chances of a visit: a share of their district's visits to the list if
         they are on it, else of its rounds (the other share is exactly 0, so one is computed)."""
         hh = self.run.hh
-        on_list = hh.watched[idx]
-        part = self.run.town.district[idx] + self.n_districts * on_list  # district d's rounds: d, its list: n + d
-        capacity = np.concatenate([shares.to_rounds, shares.to_list]).take(part)
-        total = np.concatenate([shares.round_total, shares.list_total]).take(part)
-        list_weight = np.where(hh.noticed[idx], self.noticed_weight, 1.0)
-        weight = np.where(on_list, list_weight, self.round_weight.take(idx))
-        return share_by_priority(capacity, weight, total)
+        return _visit_chance(
+            idx, hh.watched, hh.noticed, self.run.town.district, self.round_weight, self.noticed_weight, *shares
+        )
 
     def _by_district(self, values: np.ndarray, reduce: np.ufunc = np.add) -> np.ndarray:
         """``values`` summed (or reduced by ``reduce``) over each district's households."""
@@ -347,3 +344,33 @@ class CommissionerVisits(Mechanism):
 
     def totals(self) -> dict[str, np.ndarray]:
         return {"commissioner_visits": sums_by_part(self.visits_made, self.run.worlds.district_parts)}
+
+
+@numba.njit(cache=True)
+def _visit_chance(
+    idx: np.ndarray,
+    watched: np.ndarray,
+    noticed: np.ndarray,
+    district: np.ndarray,
+    round_weight: np.ndarray,
+    noticed_weight: float,
+    to_list: np.ndarray,
+    list_total: np.ndarray,
+    to_rounds: np.ndarray,
+    round_total: np.ndarray,
+) -> np.ndarray:
+    """Each household's ``min(1, visits × weight / total weight)`` of its district's list or rounds
+    (0 where the total is 0), as :func:`~sim.engine.capacity.share_by_priority` gives it."""
+    chance = np.zeros(idx.shape[0])
+    for k in range(idx.shape[0]):
+        i = idx[k]
+        d = district[i]
+        if watched[i]:
+            capacity, total = to_list[d], list_total[d]
+            weight = noticed_weight if noticed[i] else 1.0
+        else:
+            capacity, total = to_rounds[d], round_total[d]
+            weight = round_weight[i]
+        if total > 0:
+            chance[k] = min(1.0, capacity * weight / total)
+    return chance

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.domain import ServiceStatus
@@ -102,9 +103,7 @@ class Consent(Mechanism):
 
         Trust 0 stays 0, and most households never had any: only those holding some are touched.
         """
-        hh = self.run.hh
-        holding = np.flatnonzero(hh.trust != 0)
-        hh.trust[holding[hh.service[holding] == ServiceStatus.UNKNOWN]] *= self.fade
+        _fade(self.run.hh.trust, self.run.hh.service, self.fade)
 
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
@@ -119,3 +118,11 @@ class Consent(Mechanism):
         hh.consented[idx[agrees]] = True
         if not agrees.all():
             run.cases.refuse(idx[~agrees], until=week + self.p.refusal_weeks)
+
+
+@numba.njit(cache=True)
+def _fade(trust: np.ndarray, service: np.ndarray, fade: float) -> None:
+    """Trust of households out of contact (UNKNOWN) fades by ``fade`` (one pass over the town)."""
+    for i in range(trust.shape[0]):
+        if trust[i] != 0 and service[i] == 0:  # ServiceStatus.UNKNOWN
+            trust[i] *= fade

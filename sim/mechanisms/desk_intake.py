@@ -259,8 +259,7 @@ class DeskIntake(Mechanism):
         if p.refuse_none:
             self.weeks_refusing_none += 1
         run.cases.end_cooling_off(ServiceStatus.GAVE_UP, week)
-        o = run.cases.open_idx  # a household in contact with services always has an open case
-        idx = o[hh.service[o] == ServiceStatus.REFERRED]
+        idx = run.cases.in_status(ServiceStatus.REFERRED)  # in contact with services: an open case
         if len(idx) == 0:
             return
         cases = hh.case[idx]

@@ -87,8 +87,7 @@ class SupportMeeting(Mechanism):
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
         run.accounts.book_hours("support_meeting", self.p.hours_per_meeting * run.municipal_share)
-        o = run.cases.open_idx
-        watched = o[hh.service[o] == ServiceStatus.REFUSED]
+        watched = run.cases.in_status(ServiceStatus.REFUSED)
         run.mechanism(Consent).build_trust(watched, self.p.trust_per_week)
         # Asked again at the desk that accepted them, before the consent mechanism runs this week.
         run.cases.ask_again(watched[hh.service_until[watched] <= week], week)

@@ -1,0 +1,146 @@
+"""The compiled (numba) kernels give exactly what the numpy rules they replace give.
+
+Each kernel fuses a few whole-array steps into one pass for speed; these tests state the rule
+in plain numpy (or Python integers) and check the kernel against it on random inputs, bit for
+bit. The golden baseline (tests/test_golden.py) checks the same end to end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.accounts import _count_by_run, _hour_totals
+from sim.engine.capacity import share_by_priority
+from sim.engine.casebook import _in_status, _know
+from sim.engine.collector import _tally
+from sim.mechanisms.commissioner_visits import _visit_chance
+from sim.mechanisms.consent import _fade
+from sim.mechanisms.watching import _watch
+from sim.state import NOT_YET
+from sim.streams import _GOLDEN, HouseholdStream, _mix_scalar, _stream_key, _week_draw_mix
+
+RNG = np.random.default_rng(20261129)
+MASK64 = (1 << 64) - 1
+
+
+def _splitmix_uniform(seed: int, name: str, week: int, household: int, draw: int) -> float:
+    """The documented draw, in Python integers: mix(i × golden + mix(key + mix(w × 256 + d + 1)))."""
+    base = _mix_scalar(_stream_key(seed, name) + int(_week_draw_mix(week, draw)))
+    x = _mix_scalar((household * int(_GOLDEN) + base) & MASK64)
+    return (x >> 11) * (1.0 / (1 << 53))
+
+
+def test_compiled_draws_follow_the_splitmix_definition():
+    stream = HouseholdStream(7, "mechanism.onset")
+    idx = np.array([0, 1, 17, 2999, 58_999, 3])
+    for week, draw in ((-519, 0), (0, 3), (520, 1)):
+        expected = [_splitmix_uniform(7, "mechanism.onset", week, int(i), draw) for i in idx]
+        assert stream.uniform(week, idx, draw).tolist() == expected
+
+
+def test_a_batch_draws_each_household_as_its_own_run_sorted_or_not():
+    n_runs, size = 5, 400
+    worlds, local = np.repeat(np.arange(n_runs), size), np.tile(np.arange(size), n_runs)
+    batch = HouseholdStream(list(range(10, 10 + n_runs)), "x", worlds, local)
+    alone = [HouseholdStream(10 + r, "x") for r in range(n_runs)]
+    idx = np.sort(RNG.choice(n_runs * size, 700, replace=False))
+    for households in (idx, RNG.permutation(idx)):
+        got = batch.uniform(9, households, 2)
+        expected = [alone[worlds[i]].uniform(9, local[i : i + 1], 2)[0] for i in households]
+        assert got.tolist() == expected
+
+
+def test_visit_chance_is_the_share_by_priority_of_list_or_rounds():
+    n, districts = 2000, 7
+    watched, noticed = RNG.random(n) < 0.3, RNG.random(n) < 0.2
+    district, round_weight = RNG.integers(0, districts, n), np.where(RNG.random(n) < 0.5, 1.5, 1.0)
+    to_list, to_rounds = RNG.random(districts) * 5, RNG.random(districts) * 5
+    list_total, round_total = RNG.random(districts) * 40, RNG.random(districts) * 400
+    list_total[2] = round_total[3] = 0.0  # a district without weight gives nobody anything
+    idx = np.sort(RNG.choice(n, 900, replace=False))
+    capacity = np.where(watched[idx], to_list[district[idx]], to_rounds[district[idx]])
+    total = np.where(watched[idx], list_total[district[idx]], round_total[district[idx]])
+    weight = np.where(watched[idx], np.where(noticed[idx], 2.5, 1.0), round_weight[idx])
+    got = _visit_chance(idx, watched, noticed, district, round_weight, 2.5, to_list, list_total, to_rounds, round_total)
+    assert np.array_equal(got, share_by_priority(capacity, weight, total))
+
+
+def test_watching_multiplies_the_list_by_its_level_and_others_by_their_factor():
+    n = 3000
+    mult, factor, level = RNG.random(n) + 0.5, 1.0 - 0.3 * RNG.random(n), RNG.random(n)
+    watched, served = RNG.random(n) < 0.2, RNG.random(n) < 0.9
+    listed = np.flatnonzero(watched & served)
+    expected = mult * factor
+    expected[listed] = mult[listed] * (1.0 - 0.4 * np.maximum(level[listed], 0.6))
+    _watch(mult, factor, level, watched, served, 0.4, 0.6)
+    assert np.array_equal(mult, expected)
+
+
+def test_trust_fades_only_out_of_contact():
+    trust = np.where(RNG.random(1000) < 0.3, RNG.random(1000), 0.0).astype(np.float32)
+    service = RNG.integers(0, 8, 1000).astype(np.int8)
+    expected = trust.copy()
+    holding = np.flatnonzero(expected != 0)
+    expected[holding[service[holding] == 0]] *= np.float32(0.997)
+    _fade(trust, service, np.float32(0.997))
+    assert np.array_equal(trust, expected)
+
+
+def test_weekly_tally_counts_open_cases_by_run_stage_status_and_type():
+    n, n_runs = 5000, 4
+    run_of = np.repeat(np.arange(n_runs), n // n_runs)
+    open_ = np.sort(RNG.choice(n, 1500, replace=False))
+    stage = RNG.integers(0, 4, n).astype(np.int8)
+    case = np.full(n, -1, dtype=np.int32)
+    case[open_] = np.arange(len(open_))
+    first = np.where(RNG.random(len(open_)) < 0.5, 3, NOT_YET).astype(np.int32)
+    service, htype = RNG.integers(0, 8, n).astype(np.int8), RNG.integers(0, 6, n).astype(np.int8)
+    stages, known, statuses, complex_ = _tally(open_, run_of, stage, case, first, service, htype, n_runs, 8, 6)
+    r = run_of[open_]
+    assert np.array_equal(stages.ravel(), np.bincount(r * 4 + stage[open_], minlength=n_runs * 4))
+    found = first[case[open_]] != NOT_YET
+    assert np.array_equal(known.ravel(), np.bincount((r * 4 + stage[open_])[found], minlength=n_runs * 4))
+    assert np.array_equal(statuses.ravel(), np.bincount(r * 8 + service[open_], minlength=n_runs * 8))
+    cx = open_[stage[open_] == 3]
+    assert np.array_equal(complex_.ravel(), np.bincount(run_of[cx] * 6 + htype[cx], minlength=n_runs * 6))
+
+
+def test_hour_totals_add_each_runs_roles_in_the_order_they_first_worked():
+    hours = RNG.random((3, 5)) * 1e3
+    order = np.array([[4, 0, 2, -1, -1], [1, 2, 3, 4, 0], [-1, -1, -1, -1, -1]])
+    volunteer = np.array([False, True, False, True, False])
+    got = _hour_totals(hours, order, volunteer)
+    for run in range(3):
+        everyone = volunteers = 0.0
+        for r in order[run][order[run] >= 0]:
+            everyone += hours[run, r]
+            volunteers += hours[run, r] if volunteer[r] else 0.0
+        assert got[run].tolist() == [everyone, volunteers, everyone - volunteers]
+
+
+def test_flows_are_counted_in_each_households_run():
+    run_of = RNG.integers(0, 6, 400)
+    idx = RNG.choice(400, 150)
+    flows = np.zeros((6, 3), dtype=np.int64)
+    _count_by_run(flows, 1, run_of, idx)
+    assert np.array_equal(flows[:, 1], np.bincount(run_of[idx], minlength=6))
+    assert not flows[:, [0, 2]].any()
+
+
+def test_in_status_keeps_the_open_households_of_one_status_in_order():
+    service = RNG.integers(0, 8, 1000).astype(np.int8)
+    open_idx = np.sort(RNG.choice(1000, 300, replace=False))
+    assert np.array_equal(_in_status(open_idx, service, 4), open_idx[service[open_idx] == 4])
+
+
+def test_a_channel_knows_a_case_once_and_decides_who_is_new_before_marking():
+    case = np.array([0, 1, -1, 2, 3], dtype=np.int32)
+    stage = np.array([1, 2, 0, 3, 1], dtype=np.int8)
+    known_by = np.array([0, 0b100, 0, 0], dtype=np.uint32)  # case 1 already known to channel 2
+    h = [np.zeros(10, np.int32), np.zeros(10, np.int8), np.zeros(10, np.int32), np.zeros(10, np.int8)]
+    idx = np.array([1, 0, 2, 3, 0])  # household 0 twice; household 2 has no case
+    size = _know(idx, case, stage, known_by, np.uint32(0b100), 2, 7, *h, 0)
+    assert size == 3  # household 0 twice (both new when tested together), household 3 once
+    assert h[0][:3].tolist() == [0, 2, 0] and h[3][:3].tolist() == [1, 3, 1]
+    assert set(h[1][:3].tolist()) == {2} and set(h[2][:3].tolist()) == {7}
+    assert known_by.tolist() == [0b100, 0b100, 0b100, 0]
