@@ -16,6 +16,7 @@ from sim.engine.collector import _tally
 from sim.mechanisms.commissioner_visits import _visit_chance
 from sim.mechanisms.consent import _fade
 from sim.mechanisms.watching import _watch
+from sim.mechanisms.withdrawal import _ends, _spread_starts
 from sim.state import NOT_YET
 from sim.streams import _GOLDEN, HouseholdStream, _mix_scalar, _stream_key, _week_draw_mix
 
@@ -144,3 +145,25 @@ def test_a_channel_knows_a_case_once_and_decides_who_is_new_before_marking():
     assert h[0][:3].tolist() == [0, 2, 0] and h[3][:3].tolist() == [1, 3, 1]
     assert set(h[1][:3].tolist()) == {2} and set(h[2][:3].tolist()) == {7}
     assert known_by.tolist() == [0b100, 0b100, 0b100, 0]
+
+
+def test_withdrawal_starts_spread_each_runs_expected_number_over_its_candidates():
+    run_of = np.repeat(np.arange(3), 500)
+    idx = np.sort(RNG.choice(1500, 900, replace=False))
+    u, expected = RNG.random(900), np.array([12.5, 0.0, 4000.0])  # the last run's rate is capped at 1
+    candidates = np.bincount(run_of[idx], minlength=3)
+    rate = np.minimum(1.0, expected / np.maximum(candidates, 1))[run_of[idx]]
+    assert np.array_equal(_spread_starts(idx, u, run_of, expected), idx[u < rate])
+
+
+def test_withdrawal_ends_faster_under_support_and_participation():
+    n = 2000
+    service, linked_venue = RNG.integers(0, 8, n).astype(np.int8), RNG.integers(-1, 3, n).astype(np.int32)
+    work_trial = RNG.random(n) < 0.1
+    idx = np.sort(RNG.choice(n, 700, replace=False))
+    u = RNG.random(700)
+    factor = np.ones(700)
+    factor[service[idx] == 2] *= 3.0
+    factor[(linked_venue[idx] >= 0) | work_trial[idx]] *= 2.5
+    expected = idx[u < np.minimum(1.0, 0.2 * factor)]
+    assert np.array_equal(_ends(idx, u, service, linked_venue, work_trial, 0.2, 3.0, 2.5), expected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.domain import Condition, Domain, HouseholdType, ServiceStatus, Stage
@@ -112,13 +113,8 @@ class Withdrawal(Mechanism):
         can_start &= ~hh.changed
         idx = np.flatnonzero(can_start)
         expected = self.starts_weekly_warm if week <= 0 else self.starts_weekly  # weeks ≤ 0: the warm-up
-        if run.n_runs == 1:
-            rate: np.ndarray | float = min(1.0, expected[0] / max(len(idx), 1))
-        else:
-            run_of = run.worlds.hh[idx]
-            candidates = np.bincount(run_of, minlength=run.n_runs)
-            rate = np.minimum(1.0, expected / np.maximum(candidates, 1))[run_of]  # spread over who can start
-        starts = idx[self.draw(week, idx, 1) < rate]
+        # Each run's expected starts, spread over who can start there.
+        starts = _spread_starts(idx, self.draw(week, idx, 1), run.worlds.hh, expected)
         hh.withdrawn[starts] = True
         hh.standing_domains[starts] |= WITHDRAWAL_BIT  # the others already hold it (start, _end)
         self._hold(week)
@@ -126,11 +122,10 @@ class Withdrawal(Mechanism):
     def _end(self, week: int) -> None:
         run, hh = self.run, self.run.hh
         idx = np.flatnonzero(hh.withdrawn & ~self.defining) if week <= 0 else np.flatnonzero(hh.withdrawn)
-        factor = np.ones(len(idx))
-        factor[hh.service[idx] == ServiceStatus.SUPPORTED] *= self.p.support_multiplier
-        linked = (hh.linked_venue[idx] >= 0) | hh.work_trial[idx]
-        factor[linked] *= self.p.participation_multiplier
-        ends = idx[self.draw(week, idx) < np.minimum(1.0, self.end_weekly * factor)]
+        ends = _ends(
+            idx, self.draw(week, idx), hh.service, hh.linked_venue, hh.work_trial,
+            self.end_weekly, self.p.support_multiplier, self.p.participation_multiplier,
+        )  # fmt: skip
         if len(ends) == 0:
             return
         hh.withdrawn[ends] = False
@@ -155,3 +150,50 @@ class Withdrawal(Mechanism):
         missing = withdrawn[(hh.case[withdrawn] >= 0) & ((hh.domains[withdrawn] & WITHDRAWAL_BIT) == 0)]
         if len(missing):
             run.cases.add_domains(missing, WITHDRAWAL_BIT)
+
+
+@numba.njit(cache=True)
+def _spread_starts(idx: np.ndarray, u: np.ndarray, run_of: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """The households of ``idx`` whose draw ``u`` falls below their run's rate: its ``expected``
+    starts over its candidates among ``idx`` (at most 1)."""
+    candidates = np.zeros(expected.shape[0], dtype=np.int64)
+    for i in idx:
+        candidates[run_of[i]] += 1
+    rate = np.empty(expected.shape[0])
+    for r in range(expected.shape[0]):
+        rate[r] = min(1.0, expected[r] / max(candidates[r], 1))
+    out = np.empty(idx.shape[0], dtype=idx.dtype)
+    k = 0
+    for j in range(idx.shape[0]):
+        if u[j] < rate[run_of[idx[j]]]:
+            out[k] = idx[j]
+            k += 1
+    return out[:k]
+
+
+@numba.njit(cache=True)
+def _ends(
+    idx: np.ndarray,
+    u: np.ndarray,
+    service: np.ndarray,
+    linked_venue: np.ndarray,
+    work_trial: np.ndarray,
+    end_weekly: float,
+    support_multiplier: float,
+    participation_multiplier: float,
+) -> np.ndarray:
+    """The withdrawn households of ``idx`` whose draw ``u`` falls below their chance of ending it: the
+    weekly rate, raised under support (SUPPORTED) and by 参加支援 (a venue or a work trial)."""
+    out = np.empty(idx.shape[0], dtype=idx.dtype)
+    k = 0
+    for j in range(idx.shape[0]):
+        i = idx[j]
+        factor = 1.0
+        if service[i] == 2:  # ServiceStatus.SUPPORTED
+            factor *= support_multiplier
+        if linked_venue[i] >= 0 or work_trial[i]:
+            factor *= participation_multiplier
+        if u[j] < min(1.0, end_weekly * factor):
+            out[k] = i
+            k += 1
+    return out[:k]
