@@ -24,7 +24,7 @@ from sim.engine.views import RunView
 from sim.engine.warmup import PilotMix, seed_from_pilot, seed_prevalent_cases, start_from_warm, warm_town
 from sim.mechanisms import CHANNEL_KEYS, MECHANISM_BY_NAME, MECHANISMS, ROLES, Mechanism
 from sim.mechanisms.onset import Onset, draw_domains
-from sim.town import Worlds, build_town, stack_towns
+from sim.town import Worlds, stack_towns, town_of
 
 WEEKS_PER_YEAR = 52
 DEFAULT_WARMUP_WEEKS = 520  # 10 years from the pilot mix: the services settle (tests/test_steady_baseline.py)
@@ -80,7 +80,7 @@ class CommunityModel(mesa.Model):
         self.policy = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self.town_spec = town if isinstance(town, TownProfile) else load_town(town)
         self.profile = effective_profile(self.policy, self.town_spec)
-        towns = [build_town(self.profile, s) for s in self.seeds]
+        towns = [town_of(self.profile, s) for s in self.seeds]
         self.worlds = Worlds.of(towns)
         self.town = stack_towns(towns)
         self.state, columns = RunState.assemble(self.town, self.worlds, self.seeds, MECHANISMS, CHANNEL_KEYS, ROLES)

@@ -21,7 +21,13 @@ def _keys(codes: np.ndarray, keys: tuple[str, ...]) -> pd.Categorical:
 
 
 def _week(values: np.ndarray) -> pd.array:
-    return pd.array(np.where(values == NOT_YET, pd.NA, values), dtype="Int32")
+    """Weeks as nullable Int32, NOT_YET as NA."""
+    return pd.arrays.IntegerArray(values.astype(np.int32), values == NOT_YET)
+
+
+def _labels(codes: np.ndarray, present: np.ndarray, keys: tuple[str, ...]) -> pd.Categorical:
+    """``keys[code]`` where ``present``, else NA, with every key but ``keys[0]`` (none) as categories."""
+    return pd.Categorical.from_codes(np.where(present, codes.astype(np.int64) - 1, -1), categories=list(keys[1:]))
 
 
 def ledger_frame(run: RunView) -> pd.DataFrame:
@@ -45,18 +51,12 @@ def ledger_frame(run: RunView) -> pd.DataFrame:
             "onset_week": _week(c.onset_week),
             "primary_domain": _keys(c.primary_domain, DOMAIN_KEYS),
             "first_detection_week": _week(c.first_detection_week),
-            "first_detection_stage": pd.Categorical(
-                np.where(detected, np.array(STAGE_KEYS, dtype=object)[c.first_detection_stage], None),
-                categories=list(STAGE_KEYS[1:]),
+            "first_detection_stage": _labels(
+                c.first_detection_stage, detected & (c.first_detection_stage > 0), STAGE_KEYS
             ),
-            "first_detection_channel": pd.Categorical(
-                # Cases the warm-up started with as already known have no channel (code 0): NA.
-                np.where(
-                    detected & (c.first_detection_channel > 0),
-                    np.array(CHANNEL_KEYS, dtype=object)[c.first_detection_channel],
-                    None,
-                ),
-                categories=list(CHANNEL_KEYS[1:]),
+            # Cases the warm-up started with as already known have no channel (code 0): NA.
+            "first_detection_channel": _labels(
+                c.first_detection_channel, detected & (c.first_detection_channel > 0), CHANNEL_KEYS
             ),
             "weeks_to_detection": _week(
                 np.where(detected & (c.onset_week != NOT_YET), c.first_detection_week - c.onset_week, NOT_YET)
@@ -74,14 +74,8 @@ def ledger_frame(run: RunView) -> pd.DataFrame:
                     NOT_YET,
                 )
             ),
-            "desk": pd.Categorical(
-                np.where(c.desk >= 0, np.array([d["kind"] for d in desks] + [""], dtype=object)[c.desk], None),
-                categories=sorted({d["kind"] for d in desks}),
-            ),
-            "desk_outcome": pd.Categorical(
-                np.where(c.desk_outcome > 0, np.array(DESK_OUTCOME_KEYS, dtype=object)[c.desk_outcome], None),
-                categories=list(DESK_OUTCOME_KEYS[1:]),
-            ),
+            "desk": _desk_kinds(c.desk, [d["kind"] for d in desks]),
+            "desk_outcome": _labels(c.desk_outcome, c.desk_outcome > 0, DESK_OUTCOME_KEYS),
             "team_referral_week": _week(c.team_referral_week),
             "team_week": _week(c.team_week),
             "worst_stage": _keys(worst, STAGE_KEYS),
@@ -92,6 +86,13 @@ def ledger_frame(run: RunView) -> pd.DataFrame:
             "known_by": known_by_labels(c.known_by),
         }
     )
+
+
+def _desk_kinds(desk: np.ndarray, kinds: list[str]) -> pd.Categorical:
+    """The kind of each case's desk (NA for none: -1), with the kinds in sorted order as categories."""
+    categories = sorted(set(kinds))
+    code_of_desk = np.array([categories.index(k) for k in kinds] + [-1], dtype=np.int64)  # [-1]: no desk
+    return pd.Categorical.from_codes(code_of_desk[desk], categories=categories)
 
 
 def channel_history_frame(run: RunView, history: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -10,7 +10,10 @@ drawn anew.
 
 from __future__ import annotations
 
+import copy
 import itertools
+import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -839,6 +842,25 @@ NPO_FOCI = (
     "高齢者の居場所",
     "フードバンク",
 )
+
+
+_BUILT: OrderedDict[tuple[str, int], Town] = OrderedDict()  # recently built towns, by profile and seed
+_BUILT_KEEP = 128  # enough for a batch's runs and its warm-up (about 200 kB each for 3,000 households)
+
+
+def town_of(profile: dict[str, Any], seed: int) -> Town:
+    """:func:`build_town`, or a copy of the town this process last built for the same profile and
+    seed: an experiment's scenarios and warm-up share each replication's town, and a copy costs
+    a fortieth of a build (a run changes its own town: a council opens venues)."""
+    key = (json.dumps(profile, sort_keys=True, default=str), int(seed))
+    town = _BUILT.get(key)
+    if town is None:
+        town = _BUILT[key] = build_town(profile, seed)
+        if len(_BUILT) > _BUILT_KEEP:
+            _BUILT.popitem(last=False)
+    else:
+        _BUILT.move_to_end(key)
+    return copy.deepcopy(town)
 
 
 def build_town(profile: dict[str, Any], seed: int) -> Town:

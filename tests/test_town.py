@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.config import load_town
+from sim.config import effective_profile, load_scenario, load_town
 from sim.domain import FAMILY_TYPE_KEYS, TYPE_KEYS, Condition
-from sim.town import build_town, participation_probability
+from sim.town import build_town, participation_probability, town_of
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +89,13 @@ def test_every_area_has_a_desk_of_every_kind(neighbourhood):
     for kind, by_area in neighbourhood.desk_of_kind_by_area.items():
         assert len(by_area) == n_areas
         assert all(neighbourhood.desks[d]["kind"] == kind for d in by_area)
+
+
+def test_a_rebuilt_town_is_an_equal_copy_that_a_run_changes_alone():
+    profile = effective_profile(load_scenario("baseline"), load_town("workshop"))
+    first, again, fresh = town_of(profile, 5), town_of(profile, 5), build_town(profile, 5)
+    for name, value in vars(fresh).items():
+        if isinstance(value, np.ndarray):
+            assert np.array_equal(getattr(first, name), value) and np.array_equal(getattr(again, name), value)
+    first.area_activity[:] = 0.0  # a run changes its own town (a council's resources)
+    assert np.array_equal(town_of(profile, 5).area_activity, fresh.area_activity)
