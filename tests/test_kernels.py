@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.accounts import _count_by_run, _hour_totals
+from sim.engine.accounts import _book, _count_by_run, _desk_hours, _hour_totals
 from sim.engine.capacity import share_by_priority
 from sim.engine.casebook import _in_status, _know
 from sim.engine.collector import _tally
@@ -167,3 +167,23 @@ def test_withdrawal_ends_faster_under_support_and_participation():
     factor[(linked_venue[idx] >= 0) | work_trial[idx]] *= 2.5
     expected = idx[u < np.minimum(1.0, 0.2 * factor)]
     assert np.array_equal(_ends(idx, u, service, linked_venue, work_trial, 0.2, 3.0, 2.5), expected)
+
+
+def test_booked_hours_go_to_the_runs_named_and_report_a_first_booking():
+    table, worked = RNG.random((4, 3)), np.array([[True] * 3, [True] * 3, [False] * 3, [True] * 3])
+    hours, runs = RNG.random(4) * 10, np.array([True, False, True, True])
+    expected = table.copy()
+    expected[runs, 1] += hours[runs]
+    assert _book(table, worked, 1, hours, runs)  # run 2 had not worked in role 1
+    assert np.array_equal(table, expected)
+    assert not _book(table, worked, 1, hours, np.array([True, True, False, False]))
+
+
+def test_desk_hours_sum_as_a_weighted_bincount_by_run_and_role():
+    run_of_desk, desk_role = np.array([0, 0, 1, 1, 2]), np.array([0, 2, 0, 1, 2])
+    desk, hours = RNG.integers(0, 5, 300), RNG.random(300) * 3
+    table = RNG.random((3, 3))
+    expected_sums = np.bincount(run_of_desk[desk] * 3 + desk_role[desk], weights=hours, minlength=9).reshape(3, 3)
+    expected = table + expected_sums
+    assert np.array_equal(_desk_hours(desk, hours, run_of_desk, desk_role, table), expected_sums)
+    assert np.array_equal(table, expected)

@@ -125,24 +125,21 @@ class Accounts:
         nothing this week books nothing, as it would alone.
         """
         r = self.role(role)
-        if runs is None:
-            self.hours[:, r] += hours
-            worked = self._every_run
-        else:
-            worked = np.asarray(runs, dtype=bool)
-            self.hours[worked, r] += np.broadcast_to(hours, self.n_runs)[worked]
-        if not self._worked[worked, r].all():
+        per_run = np.asarray(hours, dtype=np.float64)
+        if per_run.ndim == 0:
+            per_run = np.full(self.n_runs, per_run)
+        worked = self._every_run if runs is None else np.asarray(runs, dtype=bool)
+        if _book(self.hours, self._worked, r, per_run, worked):
             self._mark_worked(worked, r)
 
     def add_desk_hours(self, desk: np.ndarray, hours: np.ndarray | float) -> None:
         """Staff hours worked for households at ``desk`` (one entry per household), by each desk's role."""
         if len(desk) == 0:
             return
-        weights = np.broadcast_to(np.asarray(hours, dtype=np.float64), desk.shape)
-        n_roles = len(self.roles)
-        key = self.desk_role[desk] if self.n_runs == 1 else self.run_of_desk[desk] * n_roles + self.desk_role[desk]
-        by_run = np.bincount(key, weights=weights, minlength=self.n_runs * n_roles).reshape(self.n_runs, n_roles)
-        self.hours += by_run  # adding 0.0 leaves a role's hours as they were (they are never -0.0)
+        weights = np.asarray(hours, dtype=np.float64)
+        if weights.ndim == 0:
+            weights = np.full(len(desk), weights)
+        by_run = _desk_hours(desk, weights, self.run_of_desk, self.desk_role, self.hours)
         first = (by_run != 0) & ~self._worked
         if first.any():
             for run, r in zip(*np.nonzero(first), strict=True):  # row by row: each run's roles in order
@@ -168,6 +165,33 @@ class Accounts:
         Each run's roles are summed in the order they first worked, as the run alone sums them.
         """
         return _hour_totals(self.hours, self._order_table, self.volunteer)
+
+
+@numba.njit(cache=True)
+def _book(table: np.ndarray, worked: np.ndarray, r: int, hours: np.ndarray, runs: np.ndarray) -> bool:
+    """Add ``hours`` (one per run) to role ``r`` of the runs in ``runs``; whether one of them had
+    not worked in that role before."""
+    first = False
+    for run in range(table.shape[0]):
+        if runs[run]:
+            table[run, r] += hours[run]
+            first |= not worked[run, r]
+    return first
+
+
+@numba.njit(cache=True)
+def _desk_hours(
+    desk: np.ndarray, hours: np.ndarray, run_of_desk: np.ndarray, desk_role: np.ndarray, table: np.ndarray
+) -> np.ndarray:
+    """Each household's ``hours`` summed by its desk's run and role (in household order, as a
+    weighted bincount sums), then added to ``table``; returns the sums."""
+    by_run = np.zeros(table.shape)
+    for i in range(desk.shape[0]):
+        by_run[run_of_desk[desk[i]], desk_role[desk[i]]] += hours[i]
+    for run in range(table.shape[0]):
+        for r in range(table.shape[1]):
+            table[run, r] += by_run[run, r]  # adding 0.0 leaves hours as they were (they are never -0.0)
+    return by_run
 
 
 @numba.njit(cache=True)

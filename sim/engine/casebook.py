@@ -206,7 +206,9 @@ class CaseBook(CaseTable):
             order = np.lexsort((ch, idx))
             idx, ch, hint = idx[order], ch[order], hint[order]
             starts = np.flatnonzero(np.concatenate(([True], idx[1:] != idx[:-1])))
-            counts = np.diff(starts, append=len(idx))
+            counts = np.empty_like(starts)  # each household's proposals (np.diff with append: slower)
+            counts[:-1] = starts[1:] - starts[:-1]
+            counts[-1] = len(idx) - starts[-1]
             households = idx[starts]
             u = self._detection_stream.uniform(week, households)
             pick = starts + (u * counts).astype(np.int64)
