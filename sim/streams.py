@@ -117,6 +117,23 @@ def _fill_uniform_batched(
         _fill_uniform(idx[lo:hi], bases[run] - np.uint64(starts[run]) * _GOLDEN, out[lo:hi])
 
 
+@numba.njit(cache=True, nogil=True)
+def _flag_below(base: np.uint64, rate: np.ndarray, mult: np.ndarray, out: np.ndarray) -> None:
+    """``out[k]`` = whether household ``k``'s draw (given the base) is below ``rate[k] × mult[k]``."""
+    for k in range(out.shape[0]):
+        out[k] = _to_unit(_mix(np.uint64(k) * _GOLDEN + base)) < rate[k] * mult[k]
+
+
+@numba.njit(cache=True, nogil=True)
+def _flag_below_batched(
+    starts: np.ndarray, keys: np.ndarray, week_draw: np.uint64, rate: np.ndarray, mult: np.ndarray, out: np.ndarray
+) -> None:
+    """:func:`_flag_below` for stacked runs, run by run (each run's households from its index 0)."""
+    for run in range(keys.shape[0]):
+        lo, hi = starts[run], starts[run + 1]
+        _flag_below(_mix(keys[run] + week_draw), rate[lo:hi], mult[lo:hi], out[lo:hi])
+
+
 def _stream_key(seed: int, name: str) -> int:
     state = np.random.SeedSequence(entropy=seed, spawn_key=(stream_key(name),)).generate_state(2, np.uint64)
     return int(state[0]) ^ (int(state[1]) << 1)
@@ -166,6 +183,14 @@ class HouseholdStream:
         if len(self._everyone) != n:
             self._everyone = np.arange(n, dtype=np.int64)
         return self.uniform(week, self._everyone, draw)
+
+    def town_below(self, week: int, draw: int, rate: np.ndarray, mult: np.ndarray) -> np.ndarray:
+        """The households of the town (``len(rate)``) whose draw ``draw`` this week falls below
+        ``rate × mult``: ``np.flatnonzero(uniform_town(week, n, draw) < rate * mult)``, in one pass."""
+        hit = np.empty(len(rate), dtype=np.bool_)
+        starts = self._starts if self._batched else np.array([0, len(rate)])  # a single run: a batch of one
+        _flag_below_batched(starts, self._keys, _week_draw_mix(int(week), int(draw)), rate, mult, hit)
+        return np.flatnonzero(hit)
 
     def uniforms(self, week: int, idx: np.ndarray, draws: tuple[int, ...]) -> np.ndarray:
         """Several draws at once: row ``k`` equals ``uniform(week, idx, draws[k])``."""

@@ -15,6 +15,7 @@ from sim.engine.casebook import _in_status, _know
 from sim.engine.collector import _tally
 from sim.mechanisms.commissioner_visits import _visit_chance
 from sim.mechanisms.consent import _fade
+from sim.mechanisms.onset import draw_domains
 from sim.mechanisms.watching import _watch
 from sim.mechanisms.withdrawal import _ends, _spread_starts
 from sim.state import NOT_YET
@@ -187,3 +188,30 @@ def test_desk_hours_sum_as_a_weighted_bincount_by_run_and_role():
     expected = table + expected_sums
     assert np.array_equal(_desk_hours(desk, hours, run_of_desk, desk_role, table), expected_sums)
     assert np.array_equal(table, expected)
+
+
+def _draw_domains_rule(weights: np.ndarray, held: np.ndarray | int, u: np.ndarray) -> np.ndarray:
+    free = weights * ((np.asarray(held)[..., None] & (1 << np.arange(weights.shape[1]))) == 0)
+    cum = np.cumsum(free, axis=1)
+    total = cum[:, -1]
+    pick = (cum < (u * total)[:, None]).sum(axis=1)
+    return np.where(total > 0, np.minimum(pick, weights.shape[1] - 1), -1)
+
+
+def test_a_new_domain_is_drawn_by_cumulative_free_weight():
+    n, d = 3000, 9
+    weights = RNG.random((n, d)) * (RNG.random((n, d)) < 0.8)
+    held = RNG.integers(0, 1 << d, n).astype(np.uint16)
+    held[:50] = (1 << d) - 1  # every domain held: none left (-1)
+    u = RNG.random(n)
+    u[50:60] = 0.0
+    assert np.array_equal(draw_domains(weights, held, u), _draw_domains_rule(weights, held, u))
+    assert np.array_equal(draw_domains(weights, 0, u), _draw_domains_rule(weights, 0, u))
+
+
+def test_town_below_is_the_town_whose_draws_fall_under_rate_times_multiplier():
+    worlds, local = np.repeat(np.arange(4), 700), np.tile(np.arange(700), 4)
+    for stream in (HouseholdStream(3, "mechanism.onset"), HouseholdStream([3, 4, 5, 6], "x", worlds, local)):
+        rate, mult = RNG.random(2800) * 0.3, RNG.random(2800) + 0.5
+        expected = np.flatnonzero(stream.uniform_town(11, 2800, 2) < rate * mult)
+        assert np.array_equal(stream.town_below(11, 2, rate, mult), expected)

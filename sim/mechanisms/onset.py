@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.domain import TYPE_KEYS, Stage
@@ -90,23 +91,40 @@ class Onset(Mechanism):
 
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
-        u = self.stream.uniform_town(week, len(run.all_households))  # draw(week, all_households), a little faster
         # Few draws fall under the hazard: test the stage of those only, not of the whole town.
-        hit = np.flatnonzero(u < self.hazard * hh.onset_mult)
+        hit = self.stream.town_below(week, 0, self.hazard, hh.onset_mult)
         idx = hit[(hh.stage[hit] == int(Stage.NONE)) & ~hh.changed[hit]]
         if len(idx) == 0:
             return
         run.cases.open(idx, week, draw_domains(self.domain_weights[run.town.htype[idx]], 0, self.draw(week, idx, 1)))
 
 
-_DOMAIN_BITS = 1 << np.arange(16)
-
-
 def draw_domains(weights: np.ndarray, held: np.ndarray | int, u: np.ndarray) -> np.ndarray:
-    """Draw one new domain per row from ``weights`` excluding the ``held`` bitmask; -1 if none left."""
-    bits = _DOMAIN_BITS[: weights.shape[1]]
-    free = weights * ((np.asarray(held)[..., None] & bits) == 0)
-    cum = np.cumsum(free, axis=1)
-    total = cum[:, -1] if len(cum) else np.zeros(0)
-    pick = (cum < (u * total)[:, None]).sum(axis=1)
-    return np.where(total > 0, np.minimum(pick, weights.shape[1] - 1), -1)
+    """Draw one new domain per row from ``weights`` excluding the ``held`` bitmask; -1 if none left.
+
+    Row ``i`` takes the first domain whose cumulative free weight is not below ``u[i]`` × the
+    row's free total (the count of those below it, at most the last domain).
+    """
+    held_each = np.broadcast_to(np.asarray(held, dtype=np.int64), (len(u),))
+    return _draw_domains(np.ascontiguousarray(weights, dtype=np.float64), held_each, u)
+
+
+@numba.njit(cache=True)
+def _draw_domains(weights: np.ndarray, held: np.ndarray, u: np.ndarray) -> np.ndarray:
+    out = np.empty(weights.shape[0], dtype=np.int64)
+    n_domains = weights.shape[1]
+    for i in range(weights.shape[0]):
+        total = 0.0  # the running sum, as a cumulative sum adds (0 + w₀ = w₀)
+        for d in range(n_domains):
+            if (held[i] >> d) & 1 == 0:
+                total += weights[i, d]
+        if not total > 0:
+            out[i] = -1
+            continue
+        threshold, cum, pick = u[i] * total, 0.0, 0
+        for d in range(n_domains):
+            if (held[i] >> d) & 1 == 0:
+                cum += weights[i, d]
+            pick += cum < threshold
+        out[i] = min(pick, n_domains - 1)
+    return out
