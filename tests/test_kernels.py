@@ -13,7 +13,7 @@ from sim.engine.accounts import _book, _count_by_run, _desk_hours, _hour_totals
 from sim.engine.capacity import share_by_priority
 from sim.engine.casebook import _in_status, _know
 from sim.engine.collector import _tally
-from sim.mechanisms.commissioner_visits import _visit_chance
+from sim.mechanisms.commissioner_visits import _listed_by_district, _visit_chance
 from sim.mechanisms.consent import _fade
 from sim.mechanisms.onset import draw_domains
 from sim.mechanisms.watching import _watch
@@ -215,3 +215,10 @@ def test_town_below_is_the_town_whose_draws_fall_under_rate_times_multiplier():
         rate, mult = RNG.random(2800) * 0.3, RNG.random(2800) + 0.5
         expected = np.flatnonzero(stream.uniform_town(11, 2800, 2) < rate * mult)
         assert np.array_equal(stream.town_below(11, 2, rate, mult), expected)
+
+
+def test_a_districts_list_and_its_worried_households_are_counted():
+    watched, noticed, district = RNG.random(5000) < 0.2, RNG.random(5000) < 0.3, RNG.integers(0, 40, 5000)
+    on_list, worried = _listed_by_district(watched, noticed, district, 42)  # two districts without households
+    assert np.array_equal(on_list, np.bincount(district[watched], minlength=42))
+    assert np.array_equal(worried, np.bincount(district[watched & noticed], minlength=42))

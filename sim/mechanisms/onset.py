@@ -105,7 +105,9 @@ def draw_domains(weights: np.ndarray, held: np.ndarray | int, u: np.ndarray) -> 
     Row ``i`` takes the first domain whose cumulative free weight is not below ``u[i]`` × the
     row's free total (the count of those below it, at most the last domain).
     """
-    held_each = np.broadcast_to(np.asarray(held, dtype=np.int64), (len(u),))
+    held_each = np.asarray(held, dtype=np.int64)
+    if held_each.ndim == 0:  # the same mask for every row (np.full: faster than broadcast_to here)
+        held_each = np.full(len(u), held_each)
     return _draw_domains(np.ascontiguousarray(weights, dtype=np.float64), held_each, u)
 
 
