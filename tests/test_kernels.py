@@ -11,13 +11,14 @@ import numpy as np
 
 from sim.engine.accounts import _book, _count_by_run, _desk_hours, _hour_totals
 from sim.engine.capacity import share_by_priority
-from sim.engine.casebook import _in_status, _know
+from sim.engine.casebook import _in_status, _know, _update_open
 from sim.engine.collector import _tally
 from sim.mechanisms.commissioner_visits import _listed_by_district, _visit_chance
 from sim.mechanisms.consent import _fade
 from sim.mechanisms.onset import draw_domains
 from sim.mechanisms.watching import _watch
 from sim.mechanisms.withdrawal import _ends, _spread_starts
+from sim.model import CommunityModel
 from sim.state import NOT_YET
 from sim.streams import _GOLDEN, HouseholdStream, _mix_scalar, _stream_key, _week_draw_mix
 
@@ -222,3 +223,21 @@ def test_a_districts_list_and_its_worried_households_are_counted():
     on_list, worried = _listed_by_district(watched, noticed, district, 42)  # two districts without households
     assert np.array_equal(on_list, np.bincount(district[watched], minlength=42))
     assert np.array_equal(worried, np.bincount(district[watched & noticed], minlength=42))
+
+
+def test_open_cases_kept_up_to_date_equal_a_scan_of_the_town_every_week():
+    model = CommunityModel("stronger_jichikai", "workshop", seed=[3, 4], warmup_weeks=52)
+    for week in range(60):
+        model.step()
+        if week == 30:  # changes by hand between steps are kept up to date too
+            model.set_stage(5, 3)
+            model.set_stage(int(model.cases.open_idx[0]), 0)
+        assert np.array_equal(model.cases.refresh(), np.flatnonzero(model.hh.case >= 0))
+
+
+def test_updating_open_cases_merges_the_touched_households_by_their_case():
+    case = np.full(50, -1, dtype=np.int32)
+    case[[1, 4, 9, 20, 33, 49]] = 1
+    open_idx = np.array([1, 4, 7, 9, 30])  # 7 and 30 closed since; 20, 33 and 49 opened
+    touched = np.array([0, 7, 20, 30, 33, 49])
+    assert _update_open(open_idx, touched, case).tolist() == [1, 4, 9, 20, 33, 49]

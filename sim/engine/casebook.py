@@ -45,18 +45,25 @@ class CaseBook(CaseTable):
         self._detected_flows = [accounts.flow(f"detected_{c}") for c in channels[1:]]
         self.open_idx = np.zeros(0, dtype=np.int64)
         self.reachable_idx = np.zeros(0, dtype=np.int64)
-        self._events = 0  # calls that opened or closed cases: open_idx is recomputed after one
-        self._open_at = -1
+        # Households whose case opened or closed since open_idx was made (it is updated from them),
+        # or a rescan of the town when cases were set up wholesale.
+        self._touched: list[np.ndarray] = []
+        self._rescan = True
         self._proposals: list[tuple[np.ndarray, int, np.ndarray | None]] = []
         self._closed_supported: list[np.ndarray] = []
         self.history = ChannelHistory()
 
     # ------------------------------------------------------------------ the week
     def refresh(self) -> np.ndarray:
-        """``open_idx``, recomputed only if cases opened or closed since it last was."""
-        if self._open_at != self._events:
+        """``open_idx`` (households with an open case, in order), brought up to date if cases opened
+        or closed since it last was: from the households concerned, not a scan of the town."""
+        if self._rescan:
             self.open_idx = (self.hh.case >= 0).nonzero()[0]
-            self._open_at = self._events
+            self._rescan, self._touched = False, []
+        elif self._touched:
+            touched = np.unique(np.concatenate(self._touched)).astype(np.int64)
+            self.open_idx = _update_open(self.open_idx, touched, self.hh.case)
+            self._touched = []
         return self.open_idx
 
     def start_week(self) -> None:
@@ -81,7 +88,7 @@ class CaseBook(CaseTable):
         self.hh.case[idx] = ids
         self.hh.changed[idx] = True
         self.accounts.count("onsets", idx)
-        self._events += 1
+        self._touched.append(idx)
 
     def open_prevalent(self, idx: np.ndarray, primary: np.ndarray, domains: np.ndarray, stage: np.ndarray) -> None:
         """Cases present at the start (no warm-up): flagged ``prevalent_at_start``."""
@@ -89,6 +96,7 @@ class CaseBook(CaseTable):
         self.hh.stage[idx] = stage
         self.hh.domains[idx] = domains
         self.hh.case[idx] = ids
+        self._rescan = True
 
     def carry_from(self, warm: CaseBook) -> None:
         """Open cases of a warm-up that ended at week 0 become this run's cases present at the start
@@ -98,6 +106,7 @@ class CaseBook(CaseTable):
         old = warm.hh.case[open_]
         self.hh.case[open_] = new = self.carry_over(warm, old)
         self.history.carry(warm.history, old, new)
+        self._rescan = True
 
     def advance(self, idx: np.ndarray, new_domain: np.ndarray) -> None:
         """Move households ``idx`` one stage up, adding ``new_domain`` (-1: none left)."""
@@ -138,7 +147,7 @@ class CaseBook(CaseTable):
         hh.close_cases(idx)
         hh.changed[idx] = True
         self.accounts.count("resolutions", idx)
-        self._events += 1
+        self._touched.append(idx)
 
     def ease(self, idx: np.ndarray) -> None:
         """Households ``idx`` keep only their standing domains, at LATENT (their worst stage is kept)."""
@@ -393,6 +402,27 @@ _OUTCOME_OF_STATUS = np.zeros(len(ServiceStatus), dtype=np.int8)
 _OUTCOME_OF_STATUS[ServiceStatus.WAITING] = DESK_OUTCOME_KEYS.index("plan")
 _OUTCOME_OF_STATUS[ServiceStatus.ADVISED] = DESK_OUTCOME_KEYS.index("advice")
 _OUTCOME_OF_STATUS[ServiceStatus.LINKED] = DESK_OUTCOME_KEYS.index("service")
+
+
+@numba.njit(cache=True)
+def _update_open(open_idx: np.ndarray, touched: np.ndarray, case: np.ndarray) -> np.ndarray:
+    """``open_idx`` with each of the ``touched`` households (sorted, unique) in it if its case is
+    open now and out of it if not: a merge of two sorted lists, equal to a scan of ``case >= 0``."""
+    out = np.empty(open_idx.shape[0] + touched.shape[0], dtype=np.int64)
+    i = j = k = 0
+    while i < open_idx.shape[0] or j < touched.shape[0]:
+        if j == touched.shape[0] or (i < open_idx.shape[0] and open_idx[i] < touched[j]):
+            out[k] = open_idx[i]  # untouched: still open
+            k += 1
+            i += 1
+            continue
+        if i < open_idx.shape[0] and open_idx[i] == touched[j]:
+            i += 1
+        if case[touched[j]] >= 0:
+            out[k] = touched[j]
+            k += 1
+        j += 1
+    return out[:k]
 
 
 @numba.njit(cache=True)
