@@ -6,7 +6,7 @@ random draw is keyed by (seed, stream, week, household within its own town), eve
 hour and council decision is kept per run, so each run of a batch is exactly the run its seed
 gives alone (tests/test_batch.py checks every table). What a batch saves is the per-week
 cost of numpy calls, which a small town pays no matter its size: ten 3,000-household
-replications stepped together cost about a third of ten stepped one by one, 25 about a sixth.
+replications stepped together cost a fifth of ten stepped one by one, 50 about a tenth.
 
 A single run is a batch of one: the same code steps it, and ``model.results(k)``
 (:class:`sim.engine.views.RunView`) reads run ``k`` of either.
@@ -14,9 +14,9 @@ A single run is a batch of one: the same code steps it, and ``model.results(k)``
 
 from __future__ import annotations
 
-# A batch's size: up to 150,000 households per batch (50 neighbourhood runs). Per run-week, 25
-# neighbourhood runs cost 194 µs, 50 cost 164 µs and 75 cost 151 µs, with a peak memory of 342,
-# 434 and 525 MiB: past 50 the saving is small (measured: docs/experiments.md).
+# A batch's size: up to 150,000 households (50 neighbourhood runs). Per run-week, 10 neighbourhood
+# runs stepped together cost 222 µs, 25 cost 135 µs, 50 cost 118 µs and 75 cost 121 µs, with a peak
+# memory of 292, 346, 438 and 531 MiB: past 50 nothing is saved (measured: docs/experiments.md).
 MAX_BATCH_HOUSEHOLDS = 150_000
 MAX_BATCH_RUNS = 50
 
