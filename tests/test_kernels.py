@@ -13,9 +13,10 @@ from sim.engine.accounts import _book, _count_by_run, _desk_hours, _hour_totals
 from sim.engine.capacity import share_by_priority
 from sim.engine.casebook import _in_status, _know, _update_open
 from sim.engine.collector import _tally
-from sim.mechanisms.commissioner_visits import _listed_by_district, _visit_chance
+from sim.mechanisms.commissioner_visits import _visit_chance
 from sim.mechanisms.consent import _fade
 from sim.mechanisms.onset import draw_domains
+from sim.mechanisms.outreach import _sought
 from sim.mechanisms.watching import _watch
 from sim.mechanisms.withdrawal import _ends, _spread_starts
 from sim.model import CommunityModel
@@ -218,13 +219,6 @@ def test_town_below_is_the_town_whose_draws_fall_under_rate_times_multiplier():
         assert np.array_equal(stream.town_below(11, 2, rate, mult), expected)
 
 
-def test_a_districts_list_and_its_worried_households_are_counted():
-    watched, noticed, district = RNG.random(5000) < 0.2, RNG.random(5000) < 0.3, RNG.integers(0, 40, 5000)
-    on_list, worried = _listed_by_district(watched, noticed, district, 42)  # two districts without households
-    assert np.array_equal(on_list, np.bincount(district[watched], minlength=42))
-    assert np.array_equal(worried, np.bincount(district[watched & noticed], minlength=42))
-
-
 def test_open_cases_kept_up_to_date_equal_a_scan_of_the_town_every_week():
     model = CommunityModel("stronger_jichikai", "workshop", seed=[3, 4], warmup_weeks=52)
     for week in range(60):
@@ -241,3 +235,11 @@ def test_updating_open_cases_merges_the_touched_households_by_their_case():
     open_idx = np.array([1, 4, 7, 9, 30])  # 7 and 30 closed since; 20, 33 and 49 opened
     touched = np.array([0, 7, 20, 30, 33, 49])
     assert _update_open(open_idx, touched, case).tolist() == [1, 4, 9, 20, 33, 49]
+
+
+def test_outreach_seeks_the_out_of_contact_noticed_or_hard_to_reach_and_the_refusing():
+    n = 4000
+    service = RNG.integers(0, 8, n).astype(np.int8)
+    noticed, hard_type, withdrawn = RNG.random(n) < 0.1, RNG.random(n) < 0.2, RNG.random(n) < 0.05
+    expected = ((service == 0) & (noticed | hard_type | withdrawn)) | (service == 5)
+    assert np.array_equal(_sought(service, noticed, hard_type, withdrawn), expected)

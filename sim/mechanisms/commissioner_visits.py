@@ -244,9 +244,18 @@ class CommissionerVisits(Mechanism):
     def _totals_by_count(self) -> tuple[np.ndarray, np.ndarray]:
         """The same totals, exactly, when every round weight is 1 and list weights are whole numbers."""
         hh = self.run.hh
-        on_list, worried = _listed_by_district(hh.watched, hh.noticed, self.run.town.district, self.n_districts)
+        on_list = self._count_by_district(hh.watched)
+        worried = self._count_by_district(hh.watched & hh.noticed)
         list_total = on_list + (self.noticed_weight - 1.0) * worried
         return list_total, (self.district_sizes - on_list).astype(np.float64)
+
+    def _count_by_district(self, flags: np.ndarray) -> np.ndarray:
+        """How many households of each district are flagged in ``flags`` (a boolean per household)."""
+        if self.district_starts is None:  # households not grouped by district
+            return np.bincount(self.run.town.district[flags], minlength=self.n_districts)
+        out = np.zeros(self.n_districts, dtype=np.int64)
+        out[self.has_households] = np.add.reduceat(flags.view(np.uint8), self.district_starts, dtype=np.int64)
+        return out
 
     def _chance(self, idx: np.ndarray, shares: Shares) -> np.ndarray:
         """Households ``idx``'s chances of a visit: a share of their district's visits to the list if
@@ -365,17 +374,3 @@ def _visit_chance(
         if total > 0:
             chance[k] = min(1.0, capacity * weight / total)
     return chance
-
-
-@numba.njit(cache=True)
-def _listed_by_district(
-    watched: np.ndarray, noticed: np.ndarray, district: np.ndarray, n_districts: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Households on each district's list, and those of them neighbours worry about (one pass)."""
-    on_list = np.zeros(n_districts, dtype=np.int64)
-    worried = np.zeros(n_districts, dtype=np.int64)
-    for i in range(watched.shape[0]):
-        if watched[i]:
-            on_list[district[i]] += 1
-            worried[district[i]] += noticed[i]
-    return on_list, worried

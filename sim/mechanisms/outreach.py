@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.domain import HouseholdType, ServiceStatus
@@ -98,14 +99,15 @@ class Outreach(Mechanism):
             return
         # Outreach seeks out flagged households not in contact with services, problem or not, and
         # keeps calling on households that refused support.
-        out_of_contact = hh.service == int(ServiceStatus.UNKNOWN)  # plain ints: no conversion of the town
-        refused = hh.service == int(ServiceStatus.REFUSED)
-        hard_to_reach = self.hard_to_reach_type | run.mechanism(Withdrawal).withdrawn_now()  # withdrawn this week
-        sought = (out_of_contact & (hh.noticed | hard_to_reach)) | refused
+        withdrawn = run.mechanism(Withdrawal).withdrawn_now()  # withdrawn this week
+        sought = _sought(hh.service, hh.noticed, self.hard_to_reach_type, withdrawn)
         who = np.flatnonzero(sought)  # the households with a weight: a small part of the town
+        out_of_contact = hh.service[who] == ServiceStatus.UNKNOWN
+        refused = hh.service[who] == ServiceStatus.REFUSED
+        hard_to_reach = self.hard_to_reach_type[who] | withdrawn[who]
         weight = (
-            p.noticed_priority * hh.noticed[who] + p.hard_to_reach_priority * hard_to_reach[who]
-        ) * out_of_contact[who] + p.refused_priority * refused[who]
+            p.noticed_priority * hh.noticed[who] + p.hard_to_reach_priority * hard_to_reach
+        ) * out_of_contact + p.refused_priority * refused
         runs = w.hh[who]
         total = np.bincount(runs, weights=weight, minlength=run.n_runs)
         active = (contacts > 0) & (total > 0)  # a run with no contacts or nobody to seek does nothing this week
@@ -120,7 +122,7 @@ class Outreach(Mechanism):
         run.accounts.book_hours("outreach_worker", staff_hours, active & (self.contacts_per_week != 0))
         run.accounts.book_hours("peer_supporter", peer_hours, active & (peers.contacts != 0))
         consent = run.mechanism(Consent)
-        calls = refused[who] & active[runs]
+        calls = refused & active[runs]
         called_on = who[calls]
         called_on = called_on[self.draw(week, called_on, 2) < chance[calls]]
         consent.build_trust(called_on, consent.p.trust_per_contact)
@@ -136,3 +138,15 @@ class Outreach(Mechanism):
     def totals(self) -> dict[str, np.ndarray]:
         a = self.run.accounts
         return {"outreach_hours": a.hours[:, a.role("outreach_worker")].copy()}
+
+
+@numba.njit(cache=True)
+def _sought(
+    service: np.ndarray, noticed: np.ndarray, hard_to_reach_type: np.ndarray, withdrawn: np.ndarray
+) -> np.ndarray:
+    """Whether outreach seeks each household out: out of contact with services (UNKNOWN) and
+    noticed or hard to reach (its type, or a withdrawn member), or refusing support (REFUSED)."""
+    sought = np.empty(service.shape[0], dtype=np.bool_)
+    for i in range(service.shape[0]):  # & and | rather than and/or: no branches, so the loop vectorises
+        sought[i] = ((service[i] == 0) & (noticed[i] | hard_to_reach_type[i] | withdrawn[i])) | (service[i] == 5)
+    return sought
