@@ -11,14 +11,16 @@ import numpy as np
 
 from sim.engine.accounts import _book, _count_by_run, _desk_hours, _hour_totals
 from sim.engine.capacity import share_by_priority
-from sim.engine.casebook import _in_status, _know, _update_open
+from sim.engine.casebook import _in_status, _know
 from sim.engine.collector import _tally
+from sim.engine.members import update_members
 from sim.mechanisms.commissioner_visits import _visit_chance
 from sim.mechanisms.consent import _fade
 from sim.mechanisms.onset import draw_domains
 from sim.mechanisms.outreach import _sought
+from sim.mechanisms.professional_support import _helped
 from sim.mechanisms.watching import _watch
-from sim.mechanisms.withdrawal import _ends, _spread_starts
+from sim.mechanisms.withdrawal import Withdrawal, _ends, _spread_starts
 from sim.model import CommunityModel
 from sim.state import NOT_YET
 from sim.streams import _GOLDEN, HouseholdStream, _mix_scalar, _stream_key, _week_draw_mix
@@ -219,7 +221,7 @@ def test_town_below_is_the_town_whose_draws_fall_under_rate_times_multiplier():
         assert np.array_equal(stream.town_below(11, 2, rate, mult), expected)
 
 
-def test_open_cases_kept_up_to_date_equal_a_scan_of_the_town_every_week():
+def test_open_and_withdrawn_households_kept_up_to_date_equal_a_scan_of_the_town_every_week():
     model = CommunityModel("stronger_jichikai", "workshop", seed=[3, 4], warmup_weeks=52)
     for week in range(60):
         model.step()
@@ -227,6 +229,7 @@ def test_open_cases_kept_up_to_date_equal_a_scan_of_the_town_every_week():
             model.set_stage(5, 3)
             model.set_stage(int(model.cases.open_idx[0]), 0)
         assert np.array_equal(model.cases.refresh(), np.flatnonzero(model.hh.case >= 0))
+        assert np.array_equal(model.mechanism(Withdrawal).members, np.flatnonzero(model.hh.withdrawn))
 
 
 def test_updating_open_cases_merges_the_touched_households_by_their_case():
@@ -234,7 +237,7 @@ def test_updating_open_cases_merges_the_touched_households_by_their_case():
     case[[1, 4, 9, 20, 33, 49]] = 1
     open_idx = np.array([1, 4, 7, 9, 30])  # 7 and 30 closed since; 20, 33 and 49 opened
     touched = np.array([0, 7, 20, 30, 33, 49])
-    assert _update_open(open_idx, touched, case).tolist() == [1, 4, 9, 20, 33, 49]
+    assert update_members(open_idx, touched, case[touched] >= 0).tolist() == [1, 4, 9, 20, 33, 49]
 
 
 def test_outreach_seeks_the_out_of_contact_noticed_or_hard_to_reach_and_the_refusing():
@@ -243,3 +246,18 @@ def test_outreach_seeks_the_out_of_contact_noticed_or_hard_to_reach_and_the_refu
     noticed, hard_type, withdrawn = RNG.random(n) < 0.1, RNG.random(n) < 0.2, RNG.random(n) < 0.05
     expected = ((service == 0) & (noticed | hard_type | withdrawn)) | (service == 5)
     assert np.array_equal(_sought(service, noticed, hard_type, withdrawn), expected)
+
+
+def test_professional_support_helps_by_status_strength_and_coverage():
+    n = 3000
+    service, stage = RNG.integers(0, 8, n).astype(np.int8), RNG.integers(0, 4, n).astype(np.int8)
+    team, coverage = RNG.random(n) < 0.3, RNG.random(n).astype(np.float32)
+    by_status = np.zeros(8)
+    by_status[[2, 6, 7]] = [1.0, 0.3, 0.5]
+    o = np.sort(RNG.choice(n, 1200, replace=False))
+    strength = by_status.take(service[o])
+    idx, strength = o.compress(strength > 0), strength.compress(strength > 0)
+    alone = (stage[idx] == 3) & ~team[idx]
+    effect = coverage[idx] * np.where(alone, 0.6, 1.0) * strength
+    got = _helped(o, service, by_status, stage, team, coverage, 0.6)
+    assert all(np.array_equal(a, b) for a, b in zip(got, (idx, strength, effect), strict=True))

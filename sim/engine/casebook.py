@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.domain import ServiceStatus, Stage
 from sim.engine.accounts import Accounts
+from sim.engine.members import update_members
 from sim.engine.staff import Staff
 from sim.state import DESK_OUTCOME_KEYS, NOT_YET, RESOLVED_BY_KEYS, CaseTable, HouseholdState
 from sim.streams import HouseholdStream
@@ -62,7 +63,7 @@ class CaseBook(CaseTable):
             self._rescan, self._touched = False, []
         elif self._touched:
             touched = np.unique(np.concatenate(self._touched)).astype(np.int64)
-            self.open_idx = _update_open(self.open_idx, touched, self.hh.case)
+            self.open_idx = update_members(self.open_idx, touched, self.hh.case[touched] >= 0)
             self._touched = []
         return self.open_idx
 
@@ -402,27 +403,6 @@ _OUTCOME_OF_STATUS = np.zeros(len(ServiceStatus), dtype=np.int8)
 _OUTCOME_OF_STATUS[ServiceStatus.WAITING] = DESK_OUTCOME_KEYS.index("plan")
 _OUTCOME_OF_STATUS[ServiceStatus.ADVISED] = DESK_OUTCOME_KEYS.index("advice")
 _OUTCOME_OF_STATUS[ServiceStatus.LINKED] = DESK_OUTCOME_KEYS.index("service")
-
-
-@numba.njit(cache=True)
-def _update_open(open_idx: np.ndarray, touched: np.ndarray, case: np.ndarray) -> np.ndarray:
-    """``open_idx`` with each of the ``touched`` households (sorted, unique) in it if its case is
-    open now and out of it if not: a merge of two sorted lists, equal to a scan of ``case >= 0``."""
-    out = np.empty(open_idx.shape[0] + touched.shape[0], dtype=np.int64)
-    i = j = k = 0
-    while i < open_idx.shape[0] or j < touched.shape[0]:
-        if j == touched.shape[0] or (i < open_idx.shape[0] and open_idx[i] < touched[j]):
-            out[k] = open_idx[i]  # untouched: still open
-            k += 1
-            i += 1
-            continue
-        if i < open_idx.shape[0] and open_idx[i] == touched[j]:
-            i += 1
-        if case[touched[j]] >= 0:
-            out[k] = touched[j]
-            k += 1
-        j += 1
-    return out[:k]
 
 
 @numba.njit(cache=True)

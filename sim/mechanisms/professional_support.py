@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from sim.domain import Domain, ServiceStatus, Stage
+from sim.domain import Domain, ServiceStatus
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.desk_intake import DeskIntake
 from sim.mechanisms.housing_support import HousingSupport
@@ -83,15 +84,12 @@ class ProfessionalSupport(Mechanism):
 
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
-        o = run.cases.open_idx
-        strength = self.by_status.take(hh.service[o])
-        helped = strength > 0
-        # compress: about twice as fast as a boolean index when the mask is neither sparse nor full (here ~40%).
-        idx, strength = o.compress(helped), strength.compress(helped)
-        stage = hh.stage[idx]
-        alone = (stage == Stage.COMPLEX) & ~hh.team[idx]
         # Advice or a service a desk linked the household to: no professional, a lighter touch.
-        effect = hh.coverage[idx] * np.where(alone, self.p.complex_single_agency_effect, 1.0) * strength
+        idx, strength, effect = _helped(
+            run.cases.open_idx, hh.service, self.by_status, hh.stage, hh.team, hh.coverage,
+            self.p.complex_single_agency_effect,
+        )  # fmt: skip
+        stage = hh.stage[idx]
         housing = (hh.domains[idx] >> Domain.HOUSING) & 1 > 0
         if housing.any():
             effect[housing] *= run.mechanism(HousingSupport).housing_penalty(run.worlds.hh[idx[housing]])
@@ -103,3 +101,30 @@ class ProfessionalSupport(Mechanism):
         hh.progress_mult[idx] *= 1.0 - self.p.progression_effect * effect
         p = self.resolve_weekly.take(stage) * effect  # take: twice as fast as a fancy index into a small table
         run.cases.resolve(idx[~hh.changed[idx] & (self.draw(week, idx) < p)], week, "support")
+
+
+@numba.njit(cache=True)
+def _helped(
+    open_idx: np.ndarray,
+    service: np.ndarray,
+    by_status: np.ndarray,
+    stage: np.ndarray,
+    team: np.ndarray,
+    coverage: np.ndarray,
+    complex_single_agency_effect: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The open households the services help (a strength by their status above 0), their strength,
+    and the effect before housing: coverage × (the single-agency factor for a complex case without
+    a team, else 1) × strength."""
+    idx = np.empty(open_idx.shape[0], dtype=np.int64)
+    strength = np.empty(open_idx.shape[0])
+    effect = np.empty(open_idx.shape[0])
+    k = 0
+    for i in open_idx:
+        s = by_status[service[i]]
+        if s > 0:
+            alone = stage[i] == 3 and not team[i]  # Stage.COMPLEX
+            idx[k], strength[k] = i, s
+            effect[k] = np.float64(coverage[i]) * (complex_single_agency_effect if alone else 1.0) * s
+            k += 1
+    return idx[:k], strength[:k], effect[:k]

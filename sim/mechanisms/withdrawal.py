@@ -6,6 +6,7 @@ import numba
 import numpy as np
 
 from sim.domain import Condition, Domain, HouseholdType, ServiceStatus, Stage
+from sim.engine.members import update_members
 from sim.mechanisms.base import Mechanism
 from sim.params import Param, weekly_from_mean_weeks
 from sim.state import State
@@ -92,6 +93,7 @@ class Withdrawal(Mechanism):
             run_of, weights=self.initial & ~self.defining, minlength=run.n_runs
         )
         run.hh.withdrawn[:] = self.initial  # the town's withdrawn members (a warm-up's state replaces it)
+        self.members = np.zeros(0, dtype=np.int64)  # the withdrawn households, from start()
 
     def withdrawn_now(self) -> np.ndarray:
         """Which households have a withdrawn member this week (switched off: the town's, as drawn)."""
@@ -104,6 +106,9 @@ class Withdrawal(Mechanism):
             hh.standing_domains &= ~WITHDRAWAL_BIT
             return
         hh.standing_domains[hh.withdrawn] |= WITHDRAWAL_BIT
+        # The withdrawn households, kept up to date as they start and end (only this mechanism
+        # changes hh.withdrawn once the run has started): no scan of the town each week.
+        self.members = np.flatnonzero(hh.withdrawn)
 
     def step(self, week: int) -> None:
         run, hh = self.run, self.run.hh
@@ -116,12 +121,13 @@ class Withdrawal(Mechanism):
         # Each run's expected starts, spread over who can start there.
         starts = _spread_starts(idx, self.draw(week, idx, 1), run.worlds.hh, expected)
         hh.withdrawn[starts] = True
+        self.members = update_members(self.members, starts, np.ones(len(starts), dtype=np.bool_))
         hh.standing_domains[starts] |= WITHDRAWAL_BIT  # the others already hold it (start, _end)
         self._hold(week)
 
     def _end(self, week: int) -> None:
         run, hh = self.run, self.run.hh
-        idx = np.flatnonzero(hh.withdrawn & ~self.defining) if week <= 0 else np.flatnonzero(hh.withdrawn)
+        idx = self.members[~self.defining[self.members]] if week <= 0 else self.members
         ends = _ends(
             idx, self.draw(week, idx), hh.service, hh.linked_venue, hh.work_trial,
             self.end_weekly, self.p.support_multiplier, self.p.participation_multiplier,
@@ -129,6 +135,7 @@ class Withdrawal(Mechanism):
         if len(ends) == 0:
             return
         hh.withdrawn[ends] = False
+        self.members = update_members(self.members, ends, np.zeros(len(ends), dtype=np.bool_))
         hh.standing_domains[ends] &= ~WITHDRAWAL_BIT
         open_ = ends[hh.case[ends] >= 0]
         rest = hh.domains[open_] & ~WITHDRAWAL_BIT
@@ -143,7 +150,7 @@ class Withdrawal(Mechanism):
     def _hold(self, week: int) -> None:
         """Every withdrawn household holds the withdrawal domain in an open case."""
         run, hh = self.run, self.run.hh
-        withdrawn = np.flatnonzero(hh.withdrawn)
+        withdrawn = self.members
         without_case = withdrawn[hh.case[withdrawn] < 0]
         if len(without_case):
             run.cases.open(without_case, week, np.full(len(without_case), Domain.WITHDRAWAL))
