@@ -25,6 +25,7 @@ improvement (tests/test_honest_metrics.py). Two rules keep them honest:
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -174,6 +175,8 @@ def standardized(flag: np.ndarray, base: np.ndarray, strata: np.ndarray, weights
     """The share of ``flag`` among ``base`` cases within each stratum, averaged with ``weights``.
 
     Strata without a base case are left out and the others' weights rescaled; NaN without any.
+    The sums are correctly rounded (``math.fsum``), so the rate is the same float on every machine:
+    ``np.dot`` goes through BLAS, whose summation order follows the CPU it finds.
     """
     n = len(weights)
     den = np.bincount(strata[base], minlength=n)
@@ -181,7 +184,8 @@ def standardized(flag: np.ndarray, base: np.ndarray, strata: np.ndarray, weights
         return float("nan")
     num = np.bincount(strata[base & flag], minlength=n)
     has = den > 0
-    return float(np.dot(num[has] / den[has], weights[has]) / weights[has].sum())
+    kept = weights[has]
+    return math.fsum(num[has] / den[has] * kept) / math.fsum(kept)
 
 
 def standardized_quantile(
