@@ -54,7 +54,7 @@ def _week_draw_mix(week: int, draw: int) -> np.uint64:
 
 # The draws are compiled (numba): a mechanism draws for a few households dozens of times a week,
 # and one compiled pass costs a microsecond where numpy's dozen whole-array steps cost ten
-# (measured: docs/performance.md). uint64 arithmetic wraps mod 2^64, as SplitMix64 wants; every
+# (measured: docs/experiments.md, Speed). uint64 arithmetic wraps mod 2^64, as SplitMix64 wants; every
 # constant is a uint64, since numba would turn uint64 mixed with int64 into float64.
 @numba.njit(cache=True, inline="always")
 def _mix(x: np.uint64) -> np.uint64:

@@ -845,7 +845,10 @@ NPO_FOCI = (
 
 
 _BUILT: OrderedDict[tuple[str, int], Town] = OrderedDict()  # recently built towns, by profile and seed
-_BUILT_KEEP = 128  # enough for a batch's runs and its warm-up (about 200 kB each for 3,000 households)
+# The households of the towns kept: a batch's (up to 150,000, sim.batch) and its warm-up's, with room
+# to spare. A town takes about 70 bytes a household, so the cache holds under 30 MB whatever the
+# towns' size: 133 neighbourhoods, or 6 cities.
+_BUILT_HOUSEHOLDS = 400_000
 
 
 def town_of(profile: dict[str, Any], seed: int) -> Town:
@@ -856,8 +859,8 @@ def town_of(profile: dict[str, Any], seed: int) -> Town:
     town = _BUILT.get(key)
     if town is None:
         town = _BUILT[key] = build_town(profile, seed)
-        if len(_BUILT) > _BUILT_KEEP:
-            _BUILT.popitem(last=False)
+        while len(_BUILT) > 1 and sum(t.n_households for t in _BUILT.values()) > _BUILT_HOUSEHOLDS:
+            _BUILT.popitem(last=False)  # the least recently used
     else:
         _BUILT.move_to_end(key)
     return copy.deepcopy(town)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 import pytest
 
+import sim.town
 from sim.config import effective_profile, load_scenario, load_town
 from sim.domain import FAMILY_TYPE_KEYS, TYPE_KEYS, Condition
 from sim.town import build_town, participation_probability, town_of
@@ -99,3 +102,13 @@ def test_a_rebuilt_town_is_an_equal_copy_that_a_run_changes_alone():
             assert np.array_equal(getattr(first, name), value) and np.array_equal(getattr(again, name), value)
     first.area_activity[:] = 0.0  # a run changes its own town (a council's resources)
     assert np.array_equal(town_of(profile, 5).area_activity, fresh.area_activity)
+
+
+def test_the_town_cache_keeps_the_most_recent_towns_within_its_household_budget(monkeypatch):
+    profile = effective_profile(load_scenario("baseline"), load_town("workshop"))
+    households = build_town(profile, 0).n_households
+    monkeypatch.setattr(sim.town, "_BUILT", OrderedDict())
+    monkeypatch.setattr(sim.town, "_BUILT_HOUSEHOLDS", 2 * households)
+    for seed in range(5):
+        town_of(profile, seed)
+    assert [seed for _, seed in sim.town._BUILT] == [3, 4]

@@ -66,9 +66,8 @@ class Accounts:
         self.hours = np.zeros((self.n_runs, len(self.roles)))
         self._worked = np.zeros((self.n_runs, len(self.roles)), dtype=bool)
         self._every_run = np.ones(self.n_runs, dtype=bool)
-        # Roles in the order they first worked, per run: as lists, and as a table (-1 past each run's end).
-        self._order: list[list[int]] = [[] for _ in range(self.n_runs)]
-        self._order_table = np.full((self.n_runs, len(self.roles)), -1, dtype=np.int64)
+        # Each run's roles in the order they first worked (-1 past the run's last).
+        self._order = np.full((self.n_runs, len(self.roles)), -1, dtype=np.int64)
         self.complex_weeks = np.zeros((self.n_runs, n_types), dtype=np.int64)
         self.n_domains = n_domains
         # Unmet needs by run and domain since the 自立支援協議会 last reviewed them (制度の狭間, long waits).
@@ -152,19 +151,20 @@ class Accounts:
         self._worked[runs, r] = True
 
     def _first_worked(self, run: int, r: int) -> None:
-        self._order_table[run, len(self._order[run])] = r
-        self._order[run].append(r)
+        order = self._order[run]
+        order[np.count_nonzero(order >= 0)] = r
 
     def hours_by_role(self, run: int = 0) -> Counter[str]:
         """Hours of each role that worked in run ``run``, in the order roles first worked."""
-        return Counter({self.roles[r].key: float(self.hours[run, r]) for r in self._order[run]})
+        order = self._order[run]
+        return Counter({self.roles[r].key: float(self.hours[run, r]) for r in order[order >= 0]})
 
     def hour_totals(self) -> np.ndarray:
         """Every run's (all, volunteer, paid) hours so far, one row per run; paid is all minus volunteer.
 
         Each run's roles are summed in the order they first worked, as the run alone sums them.
         """
-        return _hour_totals(self.hours, self._order_table, self.volunteer)
+        return _hour_totals(self.hours, self._order, self.volunteer)
 
 
 @numba.njit(cache=True)

@@ -196,7 +196,7 @@ def _tally(
         if first_detection_week[case[i]] != NOT_YET:
             known[r, st] += 1
         statuses[r, service[i]] += 1
-        if st == 3:  # Stage.COMPLEX
+        if st == Stage.COMPLEX:
             complex_[r, htype[i]] += 1
     return stages, known, statuses, complex_
 

@@ -124,5 +124,5 @@ class Consent(Mechanism):
 def _fade(trust: np.ndarray, service: np.ndarray, fade: np.float32) -> None:
     """Trust of households out of contact (UNKNOWN) fades by ``fade`` (one pass over the town)."""
     for i in range(trust.shape[0]):
-        if trust[i] != 0 and service[i] == 0:  # ServiceStatus.UNKNOWN
+        if trust[i] != 0 and service[i] == ServiceStatus.UNKNOWN:
             trust[i] *= fade

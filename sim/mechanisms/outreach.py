@@ -148,5 +148,6 @@ def _sought(
     noticed or hard to reach (its type, or a withdrawn member), or refusing support (REFUSED)."""
     sought = np.empty(service.shape[0], dtype=np.bool_)
     for i in range(service.shape[0]):  # & and | rather than and/or: no branches, so the loop vectorises
-        sought[i] = ((service[i] == 0) & (noticed[i] | hard_to_reach_type[i] | withdrawn[i])) | (service[i] == 5)
+        out_of_contact, refused = service[i] == ServiceStatus.UNKNOWN, service[i] == ServiceStatus.REFUSED
+        sought[i] = (out_of_contact & (noticed[i] | hard_to_reach_type[i] | withdrawn[i])) | refused
     return sought

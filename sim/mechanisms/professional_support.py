@@ -5,7 +5,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from sim.domain import Domain, ServiceStatus
+from sim.domain import Domain, ServiceStatus, Stage
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.desk_intake import DeskIntake
 from sim.mechanisms.housing_support import HousingSupport
@@ -123,7 +123,7 @@ def _helped(
     for i in open_idx:
         s = by_status[service[i]]
         if s > 0:
-            alone = stage[i] == 3 and not team[i]  # Stage.COMPLEX
+            alone = stage[i] == Stage.COMPLEX and not team[i]
             idx[k], strength[k] = i, s
             effect[k] = np.float64(coverage[i]) * (complex_single_agency_effect if alone else 1.0) * s
             k += 1

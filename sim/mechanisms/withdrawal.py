@@ -196,7 +196,7 @@ def _ends(
     for j in range(idx.shape[0]):
         i = idx[j]
         factor = 1.0
-        if service[i] == 2:  # ServiceStatus.SUPPORTED
+        if service[i] == ServiceStatus.SUPPORTED:
             factor *= support_multiplier
         if linked_venue[i] >= 0 or work_trial[i]:
             factor *= participation_multiplier
